@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rollerctl: the command line of rollerd.  Dispatches to one file per command. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rc-common.h"
+#include "rc-decode.h"
+
+struct rc_command {
+	const char *name;
+	rc_command_func func;
+	const char *summary;
+};
+
+static const struct rc_command commands[] = {
+	{ "decode", rc_cmd_decode, "Dump telemetry frames or stored records (offline)" },
+};
+
+static void
+print_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: rollerctl [--json] [--session] COMMAND [ARGS...]\n"
+		"\n"
+		"Talks to rollerd, the daemon of instrumented microneedling rollers.\n"
+		"\n"
+		"Global options:\n"
+		"  --json       Print data as JSON (commands that show data)\n"
+		"  --session    Talk to a rollerd on the session bus\n"
+		"  -h, --help   Show this help; 'rollerctl COMMAND --help' for a command\n"
+		"  --version    Print the version\n"
+		"\n"
+		"Commands:\n");
+	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error,\n"
+		"3 rollerd not running or unreachable.\n");
+}
+
+gboolean
+rc_parse_options(const char *command, const char *params, const char *summary,
+		 const GOptionEntry *entries, int *argc, char ***argv,
+		 int *exit_code)
+{
+	g_autofree char *usage = g_strdup_printf("%s %s", command, params);
+	g_autoptr(GOptionContext) ctx = g_option_context_new(usage);
+	g_autoptr(GError) error = NULL;
+
+	g_option_context_set_summary(ctx, summary);
+	if (entries)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &error)) {
+		g_printerr("rollerctl %s: %s\nTry 'rollerctl %s --help'.\n",
+			   command, error->message, command);
+		*exit_code = RC_EXIT_USAGE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rc_globals globals = { FALSE, FALSE };
+	int i;
+
+	setlocale(LC_ALL, "");
+	g_set_prgname("rollerctl");
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			globals.json = TRUE;
+		} else if (strcmp(argv[i], "--session") == 0) {
+			globals.session_bus = TRUE;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			print_usage(stdout);
+			return RC_EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("rollerctl %s\n", PACKAGE_VERSION);
+			return RC_EXIT_OK;
+		} else {
+			g_printerr("rollerctl: unknown option %s\n", argv[i]);
+			print_usage(stderr);
+			return RC_EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		print_usage(stderr);
+		return RC_EXIT_USAGE;
+	}
+	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].func(&globals, argc - i, argv + i);
+	}
+	g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
+	return RC_EXIT_USAGE;
+}
