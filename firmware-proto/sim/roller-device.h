@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The simulated roller: the device side of the Roller GATT profile as the
+ * firmware behaves (spec sections 2 to 6), driven by a seeded physical
+ * model of a person rolling.  Portable C11 like the rest of firmware-proto:
+ * no heap, no stdio, no clock of its own.
+ *
+ * The host (roller-sim: mock BlueZ or a real peripheral) owns the clock
+ * and the transport.  It calls roller_device_advance() with the current
+ * time and gets every notification or indication through io->notify; it
+ * forwards GATT reads and writes from the central.  Same config, same
+ * calls at the same times: same bytes.
+ */
+#pragma once
+
+#include "roller-proto.h"
+#include "roller-info.h"
+
+enum roller_char_id {
+	ROLLER_CHAR_TELEMETRY,
+	ROLLER_CHAR_CONTROL_POINT,
+	ROLLER_CHAR_RECORD_TRANSFER,
+	ROLLER_CHAR_ROLLER_INFO,
+	ROLLER_CHAR_STATUS,
+	ROLLER_CHAR_BATTERY_LEVEL,
+	ROLLER_CHAR_MANUFACTURER,
+	ROLLER_CHAR_MODEL_NUMBER,
+	ROLLER_CHAR_SERIAL_NUMBER,
+	ROLLER_CHAR_FIRMWARE_REV,
+	ROLLER_CHAR_HARDWARE_REV,
+	ROLLER_CHAR_COUNT,
+};
+
+/* ATT error codes a read or write can fail with (Core spec Vol 3 Part F). */
+enum roller_att_error {
+	ROLLER_ATT_OK = 0x00,
+	ROLLER_ATT_READ_NOT_PERMITTED = 0x02,
+	ROLLER_ATT_WRITE_NOT_PERMITTED = 0x03,
+	ROLLER_ATT_INVALID_OFFSET = 0x07,
+	ROLLER_ATT_INVALID_VALUE_LEN = 0x0d,
+	ROLLER_ATT_CCCD_IMPROPER = 0xfd,	/* indications not enabled */
+};
+
+#define ROLLER_DEVICE_SERIAL_MAX 16
+
+struct roller_device_config {
+	uint32_t seed;
+	char serial[ROLLER_DEVICE_SERIAL_MAX + 1];	/* e.g. "RL0001A7" */
+	const char *model;		/* Model Number string */
+	const char *firmware;		/* Firmware Revision string */
+	struct roller_info info;	/* Roller Info as served */
+	uint8_t battery_percent;
+	/* Seconds of rolling per simulated session before it ends by itself
+	 * (end reason user); 0: only STOP_SESSION or the button end it. */
+	uint16_t session_seconds;
+	/* Record Transfer chunks the link carries per 7.5 ms interval. */
+	uint8_t chunks_per_interval;
+};
+
+/* Sets config to a believable roller (10x8 grid of 10 mm, 10 ms period...). */
+void roller_device_config_defaults(struct roller_device_config *cfg);
+
+struct roller_device_io {
+	/* Every notification (Telemetry, Record Transfer, Status, Battery)
+	 * and indication (Control Point) the device sends, in order. */
+	void (*notify)(void *user, enum roller_char_id ch, const uint8_t *data,
+		       size_t len);
+	/* Called once per record when a session ends and it is stored. */
+	void (*record_stored)(void *user, const uint8_t *record, size_t len);
+	void *user;
+};
+
+/*
+ * The device.  Its size is fixed; records live in the caller's @store
+ * (flash on a real roller), whose size with info.record_capacity bounds
+ * what can be kept.  Treat the members as private.
+ */
+struct roller_device;
+
+/* sizeof(struct roller_device), for hosts that allocate it. */
+size_t roller_device_size(void);
+
+void roller_device_init(struct roller_device *dev,
+			const struct roller_device_config *cfg,
+			uint8_t *store, size_t store_size,
+			const struct roller_device_io *io);
+
+/* Link events: MTU is the negotiated ATT MTU (23..517). */
+void roller_device_connect(struct roller_device *dev, uint16_t mtu,
+			   uint32_t now_ms);
+void roller_device_disconnect(struct roller_device *dev, uint32_t now_ms);
+/* A central enabled or disabled notifications/indications (CCCD). */
+void roller_device_subscribe(struct roller_device *dev, enum roller_char_id ch,
+			     bool enabled);
+
+/* GATT read of a characteristic value at @offset (long reads). */
+enum roller_att_error roller_device_read(struct roller_device *dev,
+					 enum roller_char_id ch,
+					 uint16_t offset, uint8_t *out,
+					 size_t cap, size_t *out_len);
+
+/*
+ * GATT write.  A Control Point request is answered through io->notify,
+ * at once or, for a procedure that takes time, from a later
+ * roller_device_advance().
+ */
+enum roller_att_error roller_device_write(struct roller_device *dev,
+					  enum roller_char_id ch,
+					  const uint8_t *data, size_t len,
+					  uint32_t now_ms);
+
+/* The roller's button: starts a session when idle, ends one otherwise. */
+void roller_device_press_button(struct roller_device *dev, uint32_t now_ms);
+
+/*
+ * Runs the device and the person rolling it up to @now_ms (monotonic,
+ * never decreasing) and returns the time of its next scheduled action,
+ * for the host's timer.
+ */
+uint32_t roller_device_advance(struct roller_device *dev, uint32_t now_ms);
+
+/* Stores @count finished sessions as if rolled earlier (--stored K). */
+void roller_device_preload_sessions(struct roller_device *dev, unsigned count);
+
+void roller_device_get_status(const struct roller_device *dev,
+			      struct roller_status *status);
+
+/*
+ * Persistence of what survives a restart (stored records, next session
+ * id, clock offset, force band): save writes at most @cap bytes and
+ * returns the length needed; load returns false for data it cannot use.
+ */
+size_t roller_device_save(const struct roller_device *dev, uint8_t *out,
+			  size_t cap);
+bool roller_device_load(struct roller_device *dev, const uint8_t *data,
+			size_t len);
