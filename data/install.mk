@@ -1,0 +1,15 @@
+# What rollerd installs beside its programs.
+systemdsystemunit_DATA = data/rollerd.service
+dbussys_DATA = data/org.rollerd.conf
+dbusservicedir = $(datadir)/dbus-1/system-services
+dbusservice_DATA = data/org.rollerd.service
+rollerdconfdir = $(sysconfdir)/rollerd
+dist_rollerdconf_DATA =
+
+data/rollerd.service: data/rollerd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) data && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $< > $@.tmp && mv $@.tmp $@
+CLEANFILES += data/rollerd.service
+EXTRA_DIST += data/rollerd.service.in data/org.rollerd.conf data/org.rollerd.service
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-systemdsystemunitdir='$${libdir}/systemd/system'
