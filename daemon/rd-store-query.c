@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Reading the history: QuerySessions, GetSession, GetTreatmentPlan.
+ */
+#include "config.h"
+
+#include "rd-store-private.h"
+
+#define SECONDS_PER_DAY (24 * 60 * 60)
+
+/* The columns fill_summary() reads, in its order. */
+#define SUMMARY_COLUMNS \
+	"s.id, s.roller_serial, s.roller_address, s.record_id, s.area_id, " \
+	"s.start_unix, s.clock_set, s.duration_ms, s.needle_um, s.strokes, " \
+	"s.force_mean_cn, s.force_max_cn, s.in_band_permille, s.source"
+#define N_SUMMARY_COLUMNS 14
+
+/*
+ * One statement per combination of the optional filters, so each walks
+ * an index (by start, serial, address or area) already newest first, and
+ * none is built from input.  "serial OR address" in one statement would
+ * sort all of a roller's sessions for every page.
+ */
+#define QUERY_HEAD "SELECT " SUMMARY_COLUMNS " FROM sessions AS s " \
+	"WHERE s.start_unix >= ?1 AND s.start_unix < ?2 "
+#define QUERY_SERIAL "AND s.roller_serial = ?3 "
+#define QUERY_ADDRESS "AND s.roller_address = ?3 "
+#define QUERY_AREA "AND s.area_id = ?4 "
+#define QUERY_TAIL "ORDER BY s.start_unix DESC, s.id DESC LIMIT ?5 OFFSET ?6"
+
+typedef enum {
+	ROLLER_ANY,
+	ROLLER_BY_SERIAL,
+	ROLLER_BY_ADDRESS,
+} RollerMatch;
+
+static const char *const query_sql[3][2] = {
+	[ROLLER_ANY] = {
+		QUERY_HEAD QUERY_TAIL,
+		QUERY_HEAD QUERY_AREA QUERY_TAIL,
+	},
+	[ROLLER_BY_SERIAL] = {
+		QUERY_HEAD QUERY_SERIAL QUERY_TAIL,
+		QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_TAIL,
+	},
+	[ROLLER_BY_ADDRESS] = {
+		QUERY_HEAD QUERY_ADDRESS QUERY_TAIL,
+		QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_TAIL,
+	},
+};
+
+/* A roller is named by serial or address; a known serial wins. */
+static gboolean
+resolve_roller(RdStore *store, const char *roller, RollerMatch *match, GError **error)
+{
+	g_autoptr(RdCachedStmt) stmt = NULL;
+
+	*match = ROLLER_ANY;
+	if (!roller)
+		return TRUE;
+	stmt = rd_store_stmt(store,
+			     "SELECT EXISTS (SELECT 1 FROM sessions WHERE roller_serial = ?1)",
+			     error);
+	if (!stmt)
+		return FALSE;
+	sqlite3_bind_text(stmt, 1, roller, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rd_store_set_sqlite_error(store, error, "Could not query the history");
+		return FALSE;
+	}
+	*match = sqlite3_column_int(stmt, 0) ? ROLLER_BY_SERIAL : ROLLER_BY_ADDRESS;
+	return TRUE;
+}
+
+static RdSessionSource
+source_from_string(const char *s)
+{
+	if (g_strcmp0(s, "synced") == 0)
+		return RD_SESSION_SOURCE_SYNCED;
+	if (g_strcmp0(s, "both") == 0)
+		return RD_SESSION_SOURCE_BOTH;
+	return RD_SESSION_SOURCE_LIVE;
+}
+
+static void
+fill_summary(sqlite3_stmt *stmt, RdSessionSummary *s)
+{
+	s->id = sqlite3_column_int64(stmt, 0);
+	s->serial = g_strdup((const char *)sqlite3_column_text(stmt, 1));
+	s->address = g_strdup((const char *)sqlite3_column_text(stmt, 2));
+	s->record_id = (guint16)sqlite3_column_int(stmt, 3);
+	s->area_id = (guint8)sqlite3_column_int(stmt, 4);
+	s->start_unix = sqlite3_column_int64(stmt, 5);
+	s->clock_set = sqlite3_column_int(stmt, 6) != 0;
+	s->duration_ms = (guint32)sqlite3_column_int64(stmt, 7);
+	s->needle_um = (guint16)sqlite3_column_int(stmt, 8);
+	s->strokes = (guint32)sqlite3_column_int64(stmt, 9);
+	s->force_mean_cn = (guint16)sqlite3_column_int(stmt, 10);
+	s->force_max_cn = (guint16)sqlite3_column_int(stmt, 11);
+	s->in_band_permille = (guint16)sqlite3_column_int(stmt, 12);
+	s->source = source_from_string((const char *)sqlite3_column_text(stmt, 13));
+}
+
+void
+rd_session_summary_free(RdSessionSummary *summary)
+{
+	if (!summary)
+		return;
+	g_free(summary->serial);
+	g_free(summary->address);
+	g_free(summary);
+}
+
+void
+rd_session_free(RdSession *session)
+{
+	if (!session)
+		return;
+	g_free(session->summary.serial);
+	g_free(session->summary.address);
+	g_free(session->passes);
+	g_free(session->trace);
+	g_clear_pointer(&session->notes, g_variant_unref);
+	g_free(session);
+}
+
+gboolean
+rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
+			 gboolean paged, GPtrArray **rows, GError **error)
+{
+	g_autoptr(GPtrArray) result = NULL;
+	g_autoptr(RdCachedStmt) stmt = NULL;
+	gint64 limit = filter->limit ? filter->limit : RD_STORE_QUERY_LIMIT_DEFAULT;
+	gboolean by_area = filter->area_id >= 0;
+	RollerMatch match;
+	int rc;
+
+	if (filter->area_id > 255) {
+		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+			    "Filter key “area”: %d is not an area id (0..255)",
+			    filter->area_id);
+		return FALSE;
+	}
+	if (filter->limit > RD_STORE_QUERY_LIMIT_MAX) {
+		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+			    "Filter key “limit”: %u is over the maximum of %u",
+			    filter->limit, RD_STORE_QUERY_LIMIT_MAX);
+		return FALSE;
+	}
+	if (!paged && filter->limit == 0)
+		limit = -1;	/* SQLite: no limit */
+
+	if (!resolve_roller(store, filter->roller, &match, error))
+		return FALSE;
+	stmt = rd_store_stmt(store, query_sql[match][by_area], error);
+	if (!stmt)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, filter->since);
+	sqlite3_bind_int64(stmt, 2, filter->until);
+	if (match != ROLLER_ANY)
+		sqlite3_bind_text(stmt, 3, filter->roller, -1, SQLITE_STATIC);
+	if (by_area)
+		sqlite3_bind_int(stmt, 4, filter->area_id);
+	sqlite3_bind_int64(stmt, 5, limit);
+	sqlite3_bind_int64(stmt, 6, filter->offset);
+
+	result = g_ptr_array_new_with_free_func((GDestroyNotify)rd_session_summary_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		RdSessionSummary *s = g_new0(RdSessionSummary, 1);
+
+		fill_summary(stmt, s);
+		g_ptr_array_add(result, s);
+	}
+	if (rc != SQLITE_DONE) {
+		rd_store_set_sqlite_error(store, error, "Could not query the history");
+		return FALSE;
+	}
+	*rows = g_steal_pointer(&result);
+	return TRUE;
+}
+
+gboolean
+rd_store_query_sessions(RdStore *store, const RdSessionFilter *filter,
+			GPtrArray **rows, GError **error)
+{
+	g_return_val_if_fail(store != NULL && filter != NULL && rows != NULL, FALSE);
+
+	return rd_store_select_sessions(store, filter, TRUE, rows, error);
+}
+
+static GVariant *
+read_notes(sqlite3_stmt *stmt, int first)
+{
+	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+
+	if (sqlite3_column_type(stmt, first) != SQLITE_NULL)
+		g_variant_builder_add(&b, "{sv}", "topical",
+				      g_variant_new_string((const char *)sqlite3_column_text(stmt, first)));
+	if (sqlite3_column_type(stmt, first + 1) != SQLITE_NULL)
+		g_variant_builder_add(&b, "{sv}", "numbing",
+				      g_variant_new_boolean(sqlite3_column_int(stmt, first + 1)));
+	if (sqlite3_column_type(stmt, first + 2) != SQLITE_NULL)
+		g_variant_builder_add(&b, "{sv}", "redness",
+				      g_variant_new_string((const char *)sqlite3_column_text(stmt, first + 2)));
+	if (sqlite3_column_type(stmt, first + 3) != SQLITE_NULL)
+		g_variant_builder_add(&b, "{sv}", "text",
+				      g_variant_new_string((const char *)sqlite3_column_text(stmt, first + 3)));
+	if (sqlite3_column_type(stmt, first + 4) != SQLITE_NULL)
+		g_variant_builder_add(&b, "{sv}", "cleaned",
+				      g_variant_new_boolean(sqlite3_column_int(stmt, first + 4)));
+	return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+static const char get_session_sql[] =
+	"SELECT " SUMMARY_COLUMNS ", "
+	"s.end_reason, s.dir_vertical, s.dir_diagonal, s.dir_horizontal, "
+	"s.dir_antidiagonal, s.cols, s.rows, s.passes, s.trace_period_ms, s.trace, "
+	"s.frames_lost, s.synced_at, s.created_at, s.head_id, "
+	"n.topical, n.numbing, n.redness, n.text, n.cleaned "
+	"FROM sessions AS s LEFT JOIN session_notes AS n ON n.session_id = s.id "
+	"WHERE s.id = ?1";
+
+static void
+fill_session(sqlite3_stmt *stmt, RdSession *s)
+{
+	int c = N_SUMMARY_COLUMNS;
+	const guint8 *trace;
+	gsize passes_len;
+
+	fill_summary(stmt, &s->summary);
+	s->end_reason = sqlite3_column_type(stmt, c) == SQLITE_NULL ?
+			-1 : sqlite3_column_int(stmt, c);
+	for (int i = 0; i < 4; i++)
+		s->dirs[i] = (guint32)sqlite3_column_int64(stmt, c + 1 + i);
+	s->cols = (guint8)sqlite3_column_int(stmt, c + 5);
+	s->rows = (guint8)sqlite3_column_int(stmt, c + 6);
+	/* The schema's CHECK keeps length(passes) = cols * rows. */
+	passes_len = (gsize)sqlite3_column_bytes(stmt, c + 7);
+	s->passes = g_malloc0((gsize)s->cols * s->rows + 1);
+	memcpy(s->passes, sqlite3_column_blob(stmt, c + 7),
+	       MIN(passes_len, (gsize)s->cols * s->rows));
+	s->trace_period_ms = (guint16)sqlite3_column_int(stmt, c + 8);
+	trace = sqlite3_column_blob(stmt, c + 9);
+	s->trace_len = (guint)sqlite3_column_bytes(stmt, c + 9) / 2;
+	s->trace = g_new(guint16, s->trace_len + 1);
+	for (guint i = 0; i < s->trace_len; i++)
+		s->trace[i] = (guint16)(trace[2 * i] | trace[2 * i + 1] << 8);
+	s->frames_lost = (guint32)sqlite3_column_int64(stmt, c + 10);
+	s->synced_at = sqlite3_column_int64(stmt, c + 11);
+	s->created_at = sqlite3_column_int64(stmt, c + 12);
+	s->head_id = sqlite3_column_int64(stmt, c + 13);
+	s->notes = read_notes(stmt, c + 14);
+}
+
+gboolean
+rd_store_get_session(RdStore *store, gint64 id, RdSession **out, GError **error)
+{
+	g_autoptr(RdCachedStmt) stmt = NULL;
+	g_autoptr(RdSession) session = NULL;
+	int rc;
+
+	g_return_val_if_fail(store != NULL && out != NULL, FALSE);
+
+	stmt = rd_store_stmt(store, get_session_sql, error);
+	if (!stmt)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		g_set_error(error, RD_ERROR, RD_ERROR_NOT_FOUND,
+			    "No session %" G_GINT64_FORMAT " in the history", id);
+		return FALSE;
+	}
+	if (rc != SQLITE_ROW) {
+		rd_store_set_sqlite_error(store, error, "Could not read the session");
+		return FALSE;
+	}
+	session = g_new0(RdSession, 1);
+	fill_session(stmt, session);
+	*out = g_steal_pointer(&session);
+	return TRUE;
+}
+
+/* The band with the smallest max_needle_um that still covers the needle. */
+static guint
+interval_days(const RdPlanConfig *config, guint16 needle_um)
+{
+	const RdPlanBand *best = NULL, *longest = NULL;
+
+	for (guint i = 0; config && i < config->n_bands; i++) {
+		const RdPlanBand *b = &config->bands[i];
+
+		if (!longest || b->max_needle_um > longest->max_needle_um)
+			longest = b;
+		if (b->max_needle_um >= needle_um &&
+		    (!best || b->max_needle_um < best->max_needle_um))
+			best = b;
+	}
+	if (!best)
+		best = longest;
+	return best ? best->days : 0;
+}
+
+static const char plan_sql[] =
+	"SELECT s.area_id, count(*), max(s.start_unix), "
+	"(SELECT l.needle_um FROM sessions AS l WHERE l.area_id = s.area_id "
+	" ORDER BY l.start_unix DESC, l.id DESC LIMIT 1) "
+	"FROM sessions AS s GROUP BY s.area_id ORDER BY s.area_id";
+
+/* The areas 1..10 of spec section 7 are in the plan with or without sessions. */
+#define FIRST_NAMED_AREA 1
+#define LAST_NAMED_AREA 10
+
+gboolean
+rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
+			GPtrArray **areas, GError **error)
+{
+	g_autoptr(RdCachedStmt) stmt = NULL;
+	g_autoptr(GPtrArray) result = NULL;
+	RdPlanArea *by_id[256] = { NULL };
+	int rc;
+
+	g_return_val_if_fail(store != NULL && areas != NULL, FALSE);
+
+	stmt = rd_store_stmt(store, plan_sql, error);
+	if (!stmt)
+		return FALSE;
+	result = g_ptr_array_new_with_free_func(g_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		RdPlanArea *a = g_new0(RdPlanArea, 1);
+
+		a->area_id = (guint8)sqlite3_column_int(stmt, 0);
+		a->sessions = (guint)sqlite3_column_int64(stmt, 1);
+		a->last_start = sqlite3_column_int64(stmt, 2);
+		a->needle_um = (guint16)sqlite3_column_int(stmt, 3);
+		a->min_interval_days = interval_days(config, a->needle_um);
+		a->next_due = a->last_start + (gint64)a->min_interval_days * SECONDS_PER_DAY;
+		by_id[a->area_id] = a;
+	}
+	if (rc != SQLITE_DONE) {
+		for (guint i = 0; i < G_N_ELEMENTS(by_id); i++)
+			g_free(by_id[i]);
+		rd_store_set_sqlite_error(store, error, "Could not read the treatment plan");
+		return FALSE;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(by_id); i++) {
+		if (!by_id[i] && i >= FIRST_NAMED_AREA && i <= LAST_NAMED_AREA) {
+			by_id[i] = g_new0(RdPlanArea, 1);
+			by_id[i]->area_id = (guint8)i;
+		}
+		if (by_id[i])
+			g_ptr_array_add(result, by_id[i]);
+	}
+	*areas = g_steal_pointer(&result);
+	return TRUE;
+}

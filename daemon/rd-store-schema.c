@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The history's schema and its migrations.  PRAGMA user_version holds the
+ * version; a new database runs every migration from 1, so the path an
+ * upgraded database takes is the path every database takes.  Never edit a
+ * shipped migration: add the next one.
+ */
+#include "config.h"
+
+#include "rd-store-private.h"
+
+/*
+ * Version 1 (rollerd 0.1): sessions, live and synced.  Each half of a
+ * session has its own key.  The record's: its own start and, when the
+ * roller's clock was unset, its CRC-32 (0 otherwise).  The live one's:
+ * the daemon's clock at SESSION_START.  A half not stored yet has NULL
+ * keys, which no UNIQUE constraint compares.  start_unix is the best
+ * start known, for ordering and filters.  Ids are AUTOINCREMENT: they name
+ * D-Bus objects, and a deleted session's id must not come back as another.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE sessions (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	roller_serial TEXT NOT NULL CHECK (roller_serial <> ''),\n"
+	"	roller_address TEXT NOT NULL,\n"
+	"	record_id INTEGER NOT NULL CHECK (record_id BETWEEN 0 AND 65535),\n"
+	"	area_id INTEGER NOT NULL CHECK (area_id BETWEEN 0 AND 255),\n"
+	"	start_unix INTEGER NOT NULL,\n"
+	"	clock_set INTEGER NOT NULL CHECK (clock_set IN (0, 1)),\n"
+	"	record_start INTEGER,\n"
+	"	record_crc INTEGER,\n"
+	"	live_start INTEGER,\n"
+	"	duration_ms INTEGER NOT NULL,\n"
+	"	end_reason INTEGER,\n"
+	"	needle_um INTEGER NOT NULL,\n"
+	"	strokes INTEGER NOT NULL,\n"
+	"	force_mean_cn INTEGER NOT NULL,\n"
+	"	force_max_cn INTEGER NOT NULL,\n"
+	"	in_band_permille INTEGER NOT NULL CHECK (in_band_permille BETWEEN 0 AND 1000),\n"
+	"	dir_vertical INTEGER NOT NULL,\n"
+	"	dir_diagonal INTEGER NOT NULL,\n"
+	"	dir_horizontal INTEGER NOT NULL,\n"
+	"	dir_antidiagonal INTEGER NOT NULL,\n"
+	"	cols INTEGER NOT NULL CHECK (cols BETWEEN 1 AND 15),\n"
+	"	rows INTEGER NOT NULL CHECK (rows BETWEEN 1 AND 15),\n"
+	"	passes BLOB NOT NULL CHECK (length(passes) = cols * rows),\n"
+	"	trace_period_ms INTEGER NOT NULL,\n"
+	"	trace BLOB NOT NULL,\n"
+	"	source TEXT NOT NULL CHECK (source IN ('live', 'synced', 'both')),\n"
+	"	synced_at INTEGER,\n"
+	"	created_at INTEGER NOT NULL,\n"
+	"	frames_lost INTEGER NOT NULL DEFAULT 0,\n"
+	"	CHECK ((source = 'live') = (record_start IS NULL)),\n"
+	"	CHECK ((source = 'synced') = (live_start IS NULL)),\n"
+	"	UNIQUE (roller_serial, record_id, record_start, record_crc),\n"
+	"	UNIQUE (roller_serial, record_id, live_start)\n"
+	");\n"
+	"CREATE INDEX sessions_by_start ON sessions (start_unix, id);\n"
+	"CREATE INDEX sessions_by_serial ON sessions (roller_serial, start_unix, id);\n"
+	"CREATE INDEX sessions_by_address ON sessions (roller_address, start_unix, id);\n"
+	"CREATE INDEX sessions_by_area ON sessions (area_id, start_unix, id);\n";
+
+/*
+ * Version 2 (rollerd 0.2): the treatment journal asked for notes per
+ * session, and the head-worn reminder needs wear per needle head.  Heads
+ * of existing sessions are rebuilt from their needle lengths below.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE heads (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	roller_serial TEXT NOT NULL,\n"
+	"	needle_um INTEGER NOT NULL,\n"
+	"	fitted_at INTEGER NOT NULL,\n"
+	"	sessions INTEGER NOT NULL DEFAULT 0,\n"
+	"	strokes INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX heads_by_serial ON heads (roller_serial, fitted_at, id);\n"
+	"CREATE TABLE session_notes (\n"
+	"	session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,\n"
+	"	topical TEXT,\n"
+	"	numbing INTEGER CHECK (numbing IN (0, 1)),\n"
+	"	redness TEXT CHECK (redness IN ('none', 'mild', 'moderate', 'strong')),\n"
+	"	text TEXT,\n"
+	"	cleaned INTEGER CHECK (cleaned IN (0, 1)),\n"
+	"	updated_at INTEGER NOT NULL\n"
+	");\n"
+	"ALTER TABLE sessions ADD COLUMN head_id INTEGER REFERENCES heads (id) ON DELETE SET NULL;\n"
+	"CREATE INDEX sessions_by_head ON sessions (head_id);\n";
+
+typedef struct {
+	gint64 id;
+	char *serial;
+	guint16 needle_um;
+	gint64 start;
+	guint32 strokes;
+} SessionForHead;
+
+static void
+session_for_head_clear(gpointer data)
+{
+	SessionForHead *s = data;
+
+	g_free(s->serial);
+}
+
+static gboolean
+backfill_heads(RdStore *store, GError **error)
+{
+	g_autoptr(GArray) sessions = g_array_new(FALSE, TRUE, sizeof(SessionForHead));
+	g_autoptr(RdCachedStmt) select = NULL;
+	g_autoptr(RdCachedStmt) update = NULL;
+	int rc;
+
+	g_array_set_clear_func(sessions, session_for_head_clear);
+	/* Collected first: the updates below must not run under this scan. */
+	select = rd_store_stmt(store,
+			       "SELECT id, roller_serial, needle_um, start_unix, strokes "
+			       "FROM sessions ORDER BY roller_serial, start_unix, id",
+			       error);
+	if (!select)
+		return FALSE;
+	while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+		SessionForHead s = {
+			.id = sqlite3_column_int64(select, 0),
+			.serial = g_strdup((const char *)sqlite3_column_text(select, 1)),
+			.needle_um = (guint16)sqlite3_column_int(select, 2),
+			.start = sqlite3_column_int64(select, 3),
+			.strokes = (guint32)sqlite3_column_int64(select, 4),
+		};
+		g_array_append_val(sessions, s);
+	}
+	if (rc != SQLITE_DONE) {
+		rd_store_set_sqlite_error(store, error, "Could not read sessions");
+		return FALSE;
+	}
+
+	update = rd_store_stmt(store, "UPDATE sessions SET head_id = ?1 WHERE id = ?2", error);
+	if (!update)
+		return FALSE;
+	for (guint i = 0; i < sessions->len; i++) {
+		SessionForHead *s = &g_array_index(sessions, SessionForHead, i);
+		gint64 head_id;
+
+		if (!rd_store_count_session_on_head(store, s->serial, s->needle_um,
+						    s->start, s->strokes, &head_id,
+						    error))
+			return FALSE;
+		if (head_id == 0)
+			continue;
+		sqlite3_bind_int64(update, 1, head_id);
+		sqlite3_bind_int64(update, 2, s->id);
+		if (!rd_store_step_done(store, update, "Could not set a session's head", error))
+			return FALSE;
+		sqlite3_reset(update);
+	}
+	return TRUE;
+}
+
+typedef struct {
+	const char *sql;
+	gboolean (*after)(RdStore *store, GError **error);
+} Migration;
+
+/* migrations[i] brings a database from version i to i + 1. */
+static const Migration migrations[] = {
+	{ schema_v1, NULL },
+	{ schema_v2, backfill_heads },
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_STORE_SCHEMA_VERSION);
+
+static gboolean
+read_user_version(RdStore *store, int *version, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	gboolean ok;
+
+	/* Not cached: the schema changes under it. */
+	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
+		rd_store_set_sqlite_error(store, error, "Could not read the schema version");
+		return FALSE;
+	}
+	ok = sqlite3_step(stmt) == SQLITE_ROW;
+	if (ok)
+		*version = sqlite3_column_int(stmt, 0);
+	else
+		rd_store_set_sqlite_error(store, error, "Could not read the schema version");
+	sqlite3_finalize(stmt);
+	return ok;
+}
+
+static gboolean
+run_migration(RdStore *store, int from, GError **error)
+{
+	const Migration *m = &migrations[from];
+	g_autofree char *set_version = NULL;
+	g_autofree char *what = NULL;
+
+	if (!rd_store_begin(store, error))
+		return FALSE;
+	what = g_strdup_printf("Could not migrate %s from schema version %d to %d",
+			       store->path, from, from + 1);
+	/* The version is a small integer of ours, not user input. */
+	set_version = g_strdup_printf("PRAGMA user_version = %d", from + 1);
+	if (sqlite3_exec(store->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(store->db, set_version, NULL, NULL, NULL) != SQLITE_OK) {
+		rd_store_set_sqlite_error(store, error, what);
+		rd_store_rollback(store);
+		return FALSE;
+	}
+	if (m->after && !m->after(store, error)) {
+		g_prefix_error(error, "%s: ", what);
+		rd_store_rollback(store);
+		return FALSE;
+	}
+	return rd_store_commit(store, error);
+}
+
+gboolean
+rd_store_check_schema_version(RdStore *store, int *version, GError **error)
+{
+	if (!read_user_version(store, version, error))
+		return FALSE;
+	if (*version < 0) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "The history %s has the unknown schema version %d; "
+			    "it is left untouched", store->path, *version);
+		return FALSE;
+	}
+	if (*version > RD_STORE_SCHEMA_VERSION) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "The history %s has schema version %d, newer than "
+			    "version %d that this rollerd knows; it is left "
+			    "untouched (run a newer rollerd)",
+			    store->path, *version, RD_STORE_SCHEMA_VERSION);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+rd_store_migrate(RdStore *store, int version, GError **error)
+{
+	for (; version < RD_STORE_SCHEMA_VERSION; version++) {
+		if (!run_migration(store, version, error))
+			return FALSE;
+	}
+	return TRUE;
+}
