@@ -57,8 +57,9 @@ decode_line(const char *source, guint lineno, const char *line,
 
 	bytes = g_malloc(hex_len / 2 + 1);
 	if (!roller_hex_decode(hex, hex_len, bytes, hex_len / 2, &n_bytes)) {
-		g_printerr("rollerctl decode: %s:%u: not an even number of hex digits\n",
-			   source, lineno);
+		g_printerr("rollerctl decode: %s:%u: %s\n", source, lineno,
+			   hex_len % 2 ? "an odd number of hex digits" :
+			   "not hex digits (0-9, a-f)");
 		st->unreadable = TRUE;
 		return;
 	}

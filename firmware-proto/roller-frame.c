@@ -179,7 +179,9 @@ writer_reserve(struct roller_frame_writer *w, uint8_t type, size_t len)
 {
 	uint8_t *p;
 
-	if (len > 255 || len > writer_free(w))
+	/* writer_free() says 0 both when exactly nothing and when less is left. */
+	if (w->cap == 0 || len > 255 ||
+	    w->len + 2 + len + (w->crc ? 2u : 0u) > w->cap)
 		return NULL;
 	p = w->buf + w->len;
 	p[0] = type;

@@ -83,7 +83,11 @@ roller_reassembler_feed(struct roller_reassembler *r, const uint8_t *buf,
 	if (err != ROLLER_OK)
 		return reassembly_failed(r, r->active ? r->record_id : 0, err);
 
-	if (c.offset == 0) {
+	if (c.offset == 0 && r->active) {
+		/* Dropping the partial record silently could let a later
+		 * DELETE_RECORDS "<= id" remove it unstored. */
+		return reassembly_failed(r, r->record_id, ROLLER_ERR_GAP);
+	} else if (c.offset == 0) {
 		roller_reassembler_reset(r);
 		r->active = true;
 		r->record_id = c.record_id;

@@ -52,7 +52,8 @@ size_t roller_chunker_next(struct roller_chunker *ch, uint8_t *out,
  *    chunk out of order, ROLLER_ERR_OVERLONG past 8192 bytes,
  *    ROLLER_ERR_ID_MISMATCH when the record's own id differs from the
  *    chunks', or the decoder's error).  failed_id then names the record to
- *    ask for again.  A chunk at offset 0 always starts a new record.
+ *    ask for again.  A chunk at offset 0 while a record is still
+ *    incomplete is a GAP too (that record is named), never a silent restart.
  */
 struct roller_reassembler {
 	uint8_t *buf;
