@@ -281,7 +281,10 @@ rd_store_get_session(RdStore *store, gint64 id, RdSession **out, GError **error)
 	return TRUE;
 }
 
-/* The band with the smallest max_needle_um that still covers the needle. */
+/*
+ * The band with the smallest max_needle_um that still covers the needle;
+ * an unknown needle (0) gets the longest band's interval, the cautious one.
+ */
 static guint
 interval_days(const RdPlanConfig *config, guint16 needle_um)
 {
@@ -292,7 +295,7 @@ interval_days(const RdPlanConfig *config, guint16 needle_um)
 
 		if (!longest || b->max_needle_um > longest->max_needle_um)
 			longest = b;
-		if (b->max_needle_um >= needle_um &&
+		if (needle_um != 0 && b->max_needle_um >= needle_um &&
 		    (!best || b->max_needle_um < best->max_needle_um))
 			best = b;
 	}

@@ -162,8 +162,8 @@ typedef struct {
 /*
  * Minimum days between sessions on one area, by the needle length of
  * the last one: the band with the smallest max_needle_um >= the length
- * applies; a longer needle than every band takes the band with the
- * largest max_needle_um.
+ * applies; a longer needle than every band, and an unknown one (0),
+ * takes the band with the largest max_needle_um: the cautious interval.
  */
 typedef struct {
 	guint16 max_needle_um;

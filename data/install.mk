@@ -4,7 +4,7 @@ dbussys_DATA = data/org.rollerd.conf
 dbusservicedir = $(datadir)/dbus-1/system-services
 dbusservice_DATA = data/org.rollerd.service
 rollerdconfdir = $(sysconfdir)/rollerd
-dist_rollerdconf_DATA =
+dist_rollerdconf_DATA = data/rollerd.conf
 
 data/rollerd.service: data/rollerd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) data && \
@@ -13,3 +13,5 @@ CLEANFILES += data/rollerd.service
 EXTRA_DIST += data/rollerd.service.in data/org.rollerd.conf data/org.rollerd.service
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir='$${libdir}/systemd/system'
+polkitactiondir = $(datadir)/polkit-1/actions
+dist_polkitaction_DATA = data/org.rollerd.policy

@@ -8,7 +8,11 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"'
 TEST_LIBS = tests/libtest-util.a $(ROLLER_PROTO_LIBS) $(CMOCKA_LIBS)
 
-check_LIBRARIES = tests/libtest-util.a
+check_LIBRARIES = tests/libtest-util.a tests/libtest-bus.a
+# Integration tests' private bus and children; link with $(GLIB_LIBS).
+tests_libtest_bus_a_SOURCES = tests/test-bus.h tests/test-bus.c
+tests_libtest_bus_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+TEST_BUS_LIBS = tests/libtest-bus.a
 tests_libtest_util_a_SOURCES = tests/test-vectors.h tests/test-vectors.c \
 	tests/test-util.h tests/test-frame-model.h tests/test-frame-model.c
 tests_libtest_util_a_CFLAGS = $(TEST_CFLAGS)

@@ -405,6 +405,7 @@ test_treatment_plan(void **state)
 	g_autoptr(GBytes) b = test_record_new(2, TEST_START + 3 * DAY, 7, 300, 10);
 	g_autoptr(GBytes) c = test_record_new(3, TEST_START + DAY, 2, 1500, 10);
 	g_autoptr(GBytes) d = test_record_new(4, TEST_START + 2 * DAY, 42, 200, 10);
+	g_autoptr(GBytes) e = test_record_new(5, TEST_START + 2 * DAY, 9, 0, 10);
 	g_autoptr(GPtrArray) plan = NULL;
 	g_autoptr(GError) error = NULL;
 	const RdPlanArea *area;
@@ -413,6 +414,7 @@ test_treatment_plan(void **state)
 	test_commit(f->store, b, RD_COMMIT_INSERTED);
 	test_commit(f->store, c, RD_COMMIT_INSERTED);
 	test_commit(f->store, d, RD_COMMIT_INSERTED);
+	test_commit(f->store, e, RD_COMMIT_INSERTED);
 	assert_true(rd_store_treatment_plan(f->store, &config, &plan, &error));
 	assert_int_equal(plan->len, 11);	/* 1..10 and 42 */
 
@@ -430,6 +432,9 @@ test_treatment_plan(void **state)
 	area = g_ptr_array_index(plan, 1);	/* thighs: longer than every band */
 	assert_int_equal(area->min_interval_days, 14);
 	assert_int_equal(area->next_due, TEST_START + 15 * DAY);
+	area = g_ptr_array_index(plan, 8);	/* back: needle unknown, longest */
+	assert_int_equal(area->area_id, 9);
+	assert_int_equal(area->min_interval_days, 14);
 	area = g_ptr_array_index(plan, 10);
 	assert_int_equal(area->area_id, 42);
 	assert_int_equal(area->min_interval_days, 2);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the daemon's parts share: its bus, BlueZ, the store and settings. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rd-bluez.h"
+
+typedef struct _RdStore RdStore;
+typedef struct _RdConfig RdConfig;
+
+typedef struct {
+	GDBusConnection *bus;			/* where org.rollerd is */
+	gboolean system_bus;			/* FALSE: rollerd --session */
+	GDBusObjectManagerServer *object_manager;
+	RdBluez *bluez;
+	RdStore *store;
+	const RdConfig *config;
+	char *state_dir;
+	/* FALSE: StartNotify only (rollerd --no-acquire-notify). */
+	gboolean acquire_notify;
+	/* Roller1.Forget: the daemon drops the roller (after the reply). */
+	void (*forget_roller)(gpointer owner, const char *address);
+	gpointer owner;
+} RdContext;

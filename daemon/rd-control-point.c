@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "rd-control-point.h"
+#include "rd-error.h"
+#include "rd-gatt.h"
+
+struct _RdControlPoint {
+	GDBusProxy *chr;
+	GQueue queue;		/* GTask, the head is under way */
+	gboolean running;
+	guint timeout_id;
+	GCancellable *cancellable;
+	GTask *side;		/* a request written beside the queue (ABORT) */
+	guint side_timeout_id;
+};
+
+typedef struct {
+	struct roller_cp_request req;
+	guint timeout_ms;
+	gboolean written;
+} RequestData;
+
+static void start_next(RdControlPoint *cp);
+static void finish_side(RdControlPoint *cp, const struct roller_cp_response *rsp,
+			GError *error);
+
+GError *
+rd_bluez_error_to_rd(const GError *error, const char *doing)
+{
+	g_autofree char *remote = g_dbus_error_get_remote_error(error);
+	g_autoptr(GError) plain = g_error_copy(error);
+	RdError code = RD_ERROR_FAILED;
+
+	g_dbus_error_strip_remote_error(plain);
+	if (remote && (g_str_equal(remote, "org.bluez.Error.NotConnected") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownObject") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownMethod") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.NoReply")))
+		code = RD_ERROR_NOT_CONNECTED;
+	else if (remote && g_str_equal(remote, "org.bluez.Error.InProgress"))
+		code = RD_ERROR_IN_PROGRESS;
+	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+		code = RD_ERROR_TIMEOUT;
+	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+		code = RD_ERROR_NOT_CONNECTED;
+	return g_error_new(RD_ERROR, code, "%s failed: %s", doing, plain->message);
+}
+
+static void
+stop_timeout(RdControlPoint *cp)
+{
+	if (cp->timeout_id) {
+		g_source_remove(cp->timeout_id);
+		cp->timeout_id = 0;
+	}
+}
+
+static void
+finish_head(RdControlPoint *cp, const struct roller_cp_response *rsp, GError *error)
+{
+	g_autoptr(GTask) task = g_queue_pop_head(&cp->queue);
+
+	stop_timeout(cp);
+	cp->running = FALSE;
+	if (error)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, g_memdup2(rsp, sizeof(*rsp)), g_free);
+	start_next(cp);
+}
+
+static gboolean
+on_timeout(gpointer user_data)
+{
+	RdControlPoint *cp = user_data;
+	GTask *task = g_queue_peek_head(&cp->queue);
+	RequestData *d = g_task_get_task_data(task);
+
+	cp->timeout_id = 0;
+	finish_head(cp, NULL,
+		    g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
+				"The roller did not answer %s within %u ms",
+				roller_cp_opcode_name(d->req.opcode), d->timeout_ms));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+arm_timeout(RdControlPoint *cp, guint timeout_ms)
+{
+	stop_timeout(cp);
+	cp->timeout_id = g_timeout_add(timeout_ms, on_timeout, cp);
+}
+
+static void
+on_written(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	RdControlPoint *cp = user_data;
+	GTask *task;
+	RequestData *d;
+
+	if (!rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error)) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		task = g_queue_peek_head(&cp->queue);
+		d = g_task_get_task_data(task);
+		finish_head(cp, NULL,
+			    rd_bluez_error_to_rd(error, roller_cp_opcode_name(d->req.opcode)));
+		return;
+	}
+	task = g_queue_peek_head(&cp->queue);
+	d = g_task_get_task_data(task);
+	d->written = TRUE;
+}
+
+static void
+start_next(RdControlPoint *cp)
+{
+	guint8 buf[ROLLER_CP_REQUEST_MAX_LEN];
+	GTask *task;
+	RequestData *d;
+	size_t len;
+
+	if (cp->running || g_queue_is_empty(&cp->queue))
+		return;
+	task = g_queue_peek_head(&cp->queue);
+	d = g_task_get_task_data(task);
+	len = roller_cp_request_encode(&d->req, buf, sizeof(buf));
+	if (len == 0) {
+		finish_head(cp, NULL, g_error_new(RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+						  "Cannot encode control point opcode 0x%02x",
+						  d->req.opcode));
+		return;
+	}
+	cp->running = TRUE;
+	g_debug("Control point: %s", roller_cp_opcode_name(d->req.opcode));
+	arm_timeout(cp, d->timeout_ms);
+	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_written, cp);
+}
+
+RdControlPoint *
+rd_control_point_new(GDBusProxy *chr)
+{
+	RdControlPoint *cp = g_new0(RdControlPoint, 1);
+
+	cp->chr = g_object_ref(chr);
+	cp->cancellable = g_cancellable_new();
+	g_queue_init(&cp->queue);
+	return cp;
+}
+
+void
+rd_control_point_free(RdControlPoint *cp)
+{
+	GTask *task;
+
+	if (!cp)
+		return;
+	g_cancellable_cancel(cp->cancellable);
+	stop_timeout(cp);
+	if (cp->side)
+		finish_side(cp, NULL, g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
+						  "The roller disconnected"));
+	while ((task = g_queue_pop_head(&cp->queue))) {
+		g_task_return_new_error(task, RD_ERROR, RD_ERROR_NOT_CONNECTED,
+					"The roller disconnected");
+		g_object_unref(task);
+	}
+	g_object_unref(cp->cancellable);
+	g_object_unref(cp->chr);
+	g_free(cp);
+}
+
+static void
+finish_side(RdControlPoint *cp, const struct roller_cp_response *rsp, GError *error)
+{
+	g_autoptr(GTask) task = g_steal_pointer(&cp->side);
+
+	if (cp->side_timeout_id) {
+		g_source_remove(cp->side_timeout_id);
+		cp->side_timeout_id = 0;
+	}
+	if (error)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, g_memdup2(rsp, sizeof(*rsp)), g_free);
+}
+
+static gboolean
+on_side_timeout(gpointer user_data)
+{
+	RdControlPoint *cp = user_data;
+
+	cp->side_timeout_id = 0;
+	finish_side(cp, NULL, g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
+					  "The roller did not answer in time"));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_side_written(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	RdControlPoint *cp = user_data;
+
+	if (rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error) ||
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !cp->side)
+		return;
+	finish_side(cp, NULL, rd_bluez_error_to_rd(error, "Writing the control point"));
+}
+
+void
+rd_control_point_request_now(RdControlPoint *cp, const struct roller_cp_request *req,
+			     guint timeout_ms, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	RequestData *d = g_new0(RequestData, 1);
+	guint8 buf[ROLLER_CP_REQUEST_MAX_LEN];
+	size_t len = roller_cp_request_encode(req, buf, sizeof(buf));
+
+	d->req = *req;
+	d->timeout_ms = timeout_ms;
+	g_task_set_task_data(task, d, g_free);
+	if (cp->side || len == 0) {
+		g_task_return_new_error(task, RD_ERROR, RD_ERROR_BUSY,
+					"Another out-of-queue request is under way");
+		g_object_unref(task);
+		return;
+	}
+	cp->side = task;
+	cp->side_timeout_id = g_timeout_add(timeout_ms, on_side_timeout, cp);
+	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_side_written, cp);
+}
+
+void
+rd_control_point_handle_indication(RdControlPoint *cp, const guint8 *data, gsize len)
+{
+	struct roller_cp_response rsp;
+	enum roller_error err = roller_cp_response_decode(data, len, &rsp);
+	GTask *task = cp->running ? g_queue_peek_head(&cp->queue) : NULL;
+	RequestData *d = task ? g_task_get_task_data(task) : NULL;
+	RequestData *side = cp->side ? g_task_get_task_data(cp->side) : NULL;
+
+	if (err != ROLLER_OK) {
+		g_message("Ignoring a malformed control point indication (%s, %zu bytes)",
+			  roller_error_name(err), len);
+		return;
+	}
+	if (side && rsp.request_opcode == side->req.opcode) {
+		finish_side(cp, &rsp, NULL);
+		return;
+	}
+	if (!d || rsp.request_opcode != d->req.opcode) {
+		g_debug("Ignoring an unexpected control point response to 0x%02x",
+			rsp.request_opcode);
+		return;
+	}
+	finish_head(cp, &rsp, NULL);
+}
+
+void
+rd_control_point_touch(RdControlPoint *cp)
+{
+	GTask *task = cp->running ? g_queue_peek_head(&cp->queue) : NULL;
+
+	if (task)
+		arm_timeout(cp, ((RequestData *)g_task_get_task_data(task))->timeout_ms);
+}
+
+void
+rd_control_point_request(RdControlPoint *cp, const struct roller_cp_request *req,
+			 guint timeout_ms, GCancellable *cancellable,
+			 GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	RequestData *d = g_new0(RequestData, 1);
+
+	d->req = *req;
+	d->timeout_ms = timeout_ms;
+	g_task_set_task_data(task, d, g_free);
+	g_queue_push_tail(&cp->queue, task);
+	start_next(cp);
+}
+
+gboolean
+rd_control_point_request_finish(RdControlPoint *cp, GAsyncResult *res,
+				struct roller_cp_response *rsp, GError **error)
+{
+	g_autofree struct roller_cp_response *r = g_task_propagate_pointer(G_TASK(res), error);
+
+	if (!r)
+		return FALSE;
+	*rsp = *r;
+	return TRUE;
+}
+
+gboolean
+rd_control_point_check_result(const struct roller_cp_response *rsp, GError **error)
+{
+	const char *op = roller_cp_opcode_name(rsp->request_opcode);
+	const char *result = roller_cp_result_name(rsp->result);
+	RdError code;
+
+	if (rsp->result == ROLLER_CP_SUCCESS)
+		return TRUE;
+	switch (rsp->result) {
+	case ROLLER_CP_BUSY:
+		code = RD_ERROR_BUSY;
+		break;
+	case ROLLER_CP_INVALID_PARAM:
+		code = RD_ERROR_INVALID_ARGUMENTS;
+		break;
+	case ROLLER_CP_NO_RECORDS:
+		code = RD_ERROR_NOT_FOUND;
+		break;
+	default:
+		code = RD_ERROR_ROLLER_FAILED;
+		break;
+	}
+	g_set_error(error, RD_ERROR, code, "The roller answered %s to %s",
+		    result ? result : "an unknown result", op ? op : "a request");
+	return FALSE;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "rd-config.h"
+#include "rd-daemon.h"
+#include "rd-dbus-generated.h"
+#include "rd-error.h"
+#include "rd-history.h"
+#include "rd-roller.h"
+#include "rd-store.h"
+#include "roller-proto.h"
+
+#define MANAGER_PATH "/org/rollerd"
+#define KNOWN_ROLLERS_FILE "rollers.ini"
+
+struct _RdDaemon {
+	RdContext ctx;
+	RdConfig *config;
+	RdDbusManager1 *manager;
+	RdHistory *history;
+	GHashTable *rollers;		/* address -> RdRoller */
+	GHashTable *discovery_callers;	/* unique name -> watch id */
+	gboolean discovery_starting;
+	char *known_path;
+};
+
+static void
+save_known_rollers(RdDaemon *d)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, d->rollers);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		RdRoller *r = value;
+		const char *addr = rd_roller_get_address(r);
+
+		g_key_file_set_string(kf, addr, "Serial", rd_roller_get_serial(r));
+		g_key_file_set_boolean(kf, addr, "AutoConnect", rd_roller_get_auto_connect(r));
+	}
+	if (!g_key_file_save_to_file(kf, d->known_path, &error))
+		g_warning("Cannot remember the known rollers: %s", error->message);
+}
+
+static RdRoller *
+add_roller(RdDaemon *d, const char *address, const char *name)
+{
+	RdRoller *r = g_hash_table_lookup(d->rollers, address);
+
+	if (r)
+		return r;
+	g_debug("New roller %s", address);
+	r = rd_roller_new(&d->ctx, address, name);
+	g_hash_table_insert(d->rollers, g_strdup(address), r);
+	return r;
+}
+
+static void
+load_known_rollers(RdDaemon *d)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) groups = NULL;
+
+	if (!g_key_file_load_from_file(kf, d->known_path, G_KEY_FILE_NONE, &error)) {
+		if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			g_warning("Cannot read %s: %s", d->known_path, error->message);
+		return;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (gsize i = 0; groups[i]; i++) {
+		g_autoptr(GError) bool_error = NULL;
+		gboolean auto_connect = g_key_file_get_boolean(kf, groups[i], "AutoConnect",
+							       &bool_error);
+		RdRoller *r = add_roller(d, groups[i], NULL);
+
+		rd_roller_set_auto_connect(r, bool_error ? TRUE : auto_connect);
+	}
+}
+
+static RdRoller *
+roller_for_path(RdDaemon *d, const char *path)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	/* BlueZ paths: /org/bluez/hciN/dev_AA_BB_CC_DD_EE_FF[/serviceXXXX/...] */
+	g_hash_table_iter_init(&iter, d->rollers);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		g_autofree char *dev = g_strdup_printf("dev_%s", rd_roller_get_address(value));
+
+		g_strdelimit(dev, ":", '_');
+		if (strstr(path, dev))
+			return value;
+	}
+	return NULL;
+}
+
+typedef struct {
+	RdDaemon *daemon;
+	char *address;
+} ForgetData;
+
+static gboolean
+remove_forgotten(gpointer user_data)
+{
+	ForgetData *f = user_data;
+	RdRoller *r = g_hash_table_lookup(f->daemon->rollers, f->address);
+
+	if (r)
+		rd_roller_disconnect(r);
+	if (g_hash_table_remove(f->daemon->rollers, f->address)) {
+		g_message("Forgot roller %s", f->address);
+		save_known_rollers(f->daemon);
+	}
+	g_free(f->address);
+	g_free(f);
+	return G_SOURCE_REMOVE;
+}
+
+/* Deferred: Forget is answered from inside the roller being dropped. */
+static void
+forget_roller(gpointer owner, const char *address)
+{
+	ForgetData *f = g_new0(ForgetData, 1);
+
+	f->daemon = owner;
+	f->address = g_strdup(address);
+	g_idle_add(remove_forgotten, f);
+}
+
+static void
+on_device_added(RdBluez *bluez, GDBusProxy *device, gpointer user_data)
+{
+	RdDaemon *d = user_data;
+	g_autofree char *address = rd_bluez_get_string(device, "Address");
+	g_autofree char *name = rd_bluez_get_string(device, "Name");
+	RdRoller *r;
+
+	if (!address)
+		return;
+	r = g_hash_table_lookup(d->rollers, address);
+	if (!r && !rd_bluez_device_has_uuid(device, ROLLER_UUID_SERVICE))
+		return;
+	if (!r) {
+		r = add_roller(d, address, name);
+		save_known_rollers(d);
+	}
+	rd_roller_set_device(r, device);
+}
+
+static void
+on_device_removed(RdBluez *bluez, const char *path, gpointer user_data)
+{
+	RdRoller *r = roller_for_path(user_data, path);
+
+	if (r)
+		rd_roller_set_device(r, NULL);
+}
+
+static void
+on_characteristic_added(RdBluez *bluez, GDBusProxy *chr, gpointer user_data)
+{
+	RdRoller *r = roller_for_path(user_data, g_dbus_proxy_get_object_path(chr));
+
+	if (r)
+		rd_roller_characteristic_added(r, chr);
+}
+
+static void
+update_discovering(RdDaemon *d)
+{
+	rd_dbus_manager1_set_discovering(d->manager,
+					 g_hash_table_size(d->discovery_callers) > 0);
+}
+
+static void
+stop_discovery_for(RdDaemon *d, const char *sender)
+{
+	if (!g_hash_table_remove(d->discovery_callers, sender))
+		return;
+	if (g_hash_table_size(d->discovery_callers) == 0)
+		rd_bluez_stop_discovery(d->ctx.bluez);
+	update_discovering(d);
+}
+
+static void
+on_adapter_changed(RdBluez *bluez, gpointer user_data)
+{
+	RdDaemon *d = user_data;
+
+	/* Without a powered adapter there is no discovery to keep. */
+	if (!rd_bluez_get_adapter(bluez) && g_hash_table_size(d->discovery_callers)) {
+		g_hash_table_remove_all(d->discovery_callers);
+		update_discovering(d);
+	}
+}
+
+static void
+on_caller_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	g_debug("Discovery caller %s left the bus", name);
+	stop_discovery_for(user_data, name);
+}
+
+typedef struct {
+	RdDaemon *daemon;
+	GDBusMethodInvocation *invocation;
+} DiscoveryCall;
+
+static void
+on_discovery_started(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autofree DiscoveryCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	RdDaemon *d = call->daemon;
+	const char *sender = g_dbus_method_invocation_get_sender(call->invocation);
+
+	if (!rd_bluez_start_discovery_finish(d->ctx.bluez, res, &error)) {
+		g_autoptr(GError) mapped = NULL;
+
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+			mapped = g_error_new(RD_ERROR, RD_ERROR_NOT_FOUND,
+					     "No powered Bluetooth adapter");
+		else
+			mapped = rd_bluez_error_to_rd(error, "Starting discovery");
+		stop_discovery_for(d, sender);
+		g_dbus_method_invocation_return_gerror(call->invocation, mapped);
+		return;
+	}
+	g_dbus_method_invocation_return_value(call->invocation, NULL);
+}
+
+static gboolean
+handle_start_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		       RdDaemon *d)
+{
+	const char *sender = g_dbus_method_invocation_get_sender(invocation);
+	DiscoveryCall *call;
+	guint watch;
+
+	if (g_hash_table_contains(d->discovery_callers, sender)) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_IN_PROGRESS,
+						      "This caller's discovery is running already");
+		return TRUE;
+	}
+	watch = g_bus_watch_name_on_connection(d->ctx.bus, sender,
+					       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+					       on_caller_vanished, d, NULL);
+	g_hash_table_insert(d->discovery_callers, g_strdup(sender), GUINT_TO_POINTER(watch));
+	update_discovering(d);
+	if (g_hash_table_size(d->discovery_callers) > 1) {
+		g_dbus_method_invocation_return_value(invocation, NULL);
+		return TRUE;
+	}
+	call = g_new0(DiscoveryCall, 1);
+	call->daemon = d;
+	call->invocation = invocation;
+	rd_bluez_start_discovery(d->ctx.bluez, ROLLER_UUID_SERVICE, on_discovery_started, call);
+	return TRUE;
+}
+
+static gboolean
+handle_stop_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		      RdDaemon *d)
+{
+	const char *sender = g_dbus_method_invocation_get_sender(invocation);
+
+	if (!g_hash_table_contains(d->discovery_callers, sender)) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_FAILED,
+						      "No discovery started by this caller");
+		return TRUE;
+	}
+	stop_discovery_for(d, sender);
+	g_dbus_method_invocation_return_value(invocation, NULL);
+	return TRUE;
+}
+
+static void
+unwatch(gpointer data)
+{
+	g_bus_unwatch_name(GPOINTER_TO_UINT(data));
+}
+
+RdDaemon *
+rd_daemon_new(const RdDaemonOptions *options, GError **error)
+{
+	g_autoptr(RdDaemon) d = g_new0(RdDaemon, 1);
+	g_autofree char *db_path = NULL;
+
+	d->rollers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					   (GDestroyNotify)rd_roller_free);
+	d->discovery_callers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
+	d->config = rd_config_load(options->config_path, error);
+	if (!d->config)
+		return NULL;
+	if (g_mkdir_with_parents(options->state_dir, 0750) < 0) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "Cannot create the state directory %s: %s",
+			    options->state_dir, g_strerror(errno));
+		return NULL;
+	}
+	db_path = g_build_filename(options->state_dir, "sessions.db", NULL);
+	d->ctx.store = rd_store_open(db_path, error);
+	if (!d->ctx.store)
+		return NULL;
+	d->ctx.config = d->config;
+	d->ctx.state_dir = g_strdup(options->state_dir);
+	d->ctx.acquire_notify = options->acquire_notify;
+	d->ctx.system_bus = options->system_bus;
+	d->ctx.forget_roller = forget_roller;
+	d->ctx.owner = d;
+	d->known_path = g_build_filename(options->state_dir, KNOWN_ROLLERS_FILE, NULL);
+	return g_steal_pointer(&d);
+}
+
+void
+rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus)
+{
+	static const RdBluezCallbacks bluez_callbacks = {
+		.device_added = on_device_added,
+		.device_removed = on_device_removed,
+		.characteristic_added = on_characteristic_added,
+		.adapter_changed = on_adapter_changed,
+	};
+	g_autoptr(GError) error = NULL;
+
+	d->ctx.bus = g_object_ref(bus);
+	d->ctx.object_manager = g_dbus_object_manager_server_new(MANAGER_PATH);
+
+	d->manager = rd_dbus_manager1_skeleton_new();
+	rd_dbus_manager1_set_version(d->manager, PACKAGE_VERSION);
+	rd_dbus_manager1_set_discovering(d->manager, FALSE);
+	g_signal_connect(d->manager, "handle-start-discovery",
+			 G_CALLBACK(handle_start_discovery), d);
+	g_signal_connect(d->manager, "handle-stop-discovery",
+			 G_CALLBACK(handle_stop_discovery), d);
+	/* The ObjectManager lists the objects below it; Manager1 sits beside it. */
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(d->manager), bus,
+					      MANAGER_PATH, &error))
+		g_error("Cannot export %s: %s", MANAGER_PATH, error->message);
+	d->history = rd_history_new(&d->ctx, d->manager);
+
+	load_known_rollers(d);
+	g_dbus_object_manager_server_set_connection(d->ctx.object_manager, bus);
+	d->ctx.bluez = rd_bluez_new(bluez_bus, &bluez_callbacks, d);
+}
+
+void
+rd_daemon_free(RdDaemon *d)
+{
+	if (!d)
+		return;
+	g_clear_pointer(&d->ctx.bluez, rd_bluez_free);
+	g_clear_pointer(&d->discovery_callers, g_hash_table_unref);
+	g_clear_pointer(&d->rollers, g_hash_table_unref);
+	g_clear_pointer(&d->history, rd_history_free);
+	if (d->manager) {
+		g_signal_handlers_disconnect_by_data(d->manager, d);
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(d->manager));
+	}
+	g_clear_object(&d->manager);
+	g_clear_object(&d->ctx.object_manager);
+	g_clear_object(&d->ctx.bus);
+	g_clear_pointer(&d->ctx.store, rd_store_free);
+	g_clear_pointer(&d->config, rd_config_free);
+	g_free(d->ctx.state_dir);
+	g_free(d->known_path);
+	g_free(d);
+}

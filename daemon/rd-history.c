@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "rd-area.h"
+#include "rd-config.h"
+#include "rd-error.h"
+#include "rd-history.h"
+#include "rd-polkit.h"
+
+#define SESSION_PATH_PREFIX "/org/rollerd/session/"
+/* Objects exported at once; the oldest asked for goes first. */
+#define EXPORTED_SESSIONS_MAX 64
+
+struct _RdHistory {
+	RdContext *ctx;
+	RdDbusManager1 *manager;
+	GHashTable *exported;	/* gint64 id -> RdDbusObjectSkeleton */
+	GQueue export_order;	/* ids, oldest first */
+};
+
+typedef struct {
+	RdHistory *history;
+	gint64 id;
+} SessionRef;
+
+static char *
+session_path(gint64 id)
+{
+	return g_strdup_printf(SESSION_PATH_PREFIX "%" G_GINT64_FORMAT, id);
+}
+
+static GVariant *
+summary_to_variant(const RdSessionSummary *s)
+{
+	GVariantBuilder b;
+	g_autofree char *path = session_path(s->id);
+	g_autofree char *area = rd_area_to_string(s->area_id);
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64((guint64)s->id));
+	g_variant_builder_add(&b, "{sv}", "path", g_variant_new_object_path(path));
+	g_variant_builder_add(&b, "{sv}", "roller", g_variant_new_string(s->serial));
+	g_variant_builder_add(&b, "{sv}", "address",
+			      g_variant_new_string(s->address ? s->address : ""));
+	g_variant_builder_add(&b, "{sv}", "record_id", g_variant_new_uint16(s->record_id));
+	g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(area));
+	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_unix));
+	g_variant_builder_add(&b, "{sv}", "clock_set", g_variant_new_boolean(s->clock_set));
+	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(s->duration_ms));
+	g_variant_builder_add(&b, "{sv}", "needle_um", g_variant_new_uint16(s->needle_um));
+	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(s->strokes));
+	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(s->force_mean_cn));
+	g_variant_builder_add(&b, "{sv}", "force_max_cn", g_variant_new_uint16(s->force_max_cn));
+	g_variant_builder_add(&b, "{sv}", "in_band_permille",
+			      g_variant_new_uint16(s->in_band_permille));
+	g_variant_builder_add(&b, "{sv}", "source",
+			      g_variant_new_string(rd_session_source_to_string(s->source)));
+	return g_variant_builder_end(&b);
+}
+
+/* Fails with a sentence that names the bad key. */
+static gboolean
+parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
+{
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, filter);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+		guint8 area;
+
+		if (g_str_equal(key, "roller") &&
+		    g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+			f->roller = g_variant_get_string(value, NULL);
+		} else if (g_str_equal(key, "area") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+			if (!rd_area_from_string(g_variant_get_string(value, NULL), &area)) {
+				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+					    "Unknown treatment area '%s'",
+					    g_variant_get_string(value, NULL));
+				g_variant_unref(value);
+				return FALSE;
+			}
+			f->area_id = area;
+		} else if (g_str_equal(key, "since") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_INT64)) {
+			f->since = g_variant_get_int64(value);
+		} else if (g_str_equal(key, "until") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_INT64)) {
+			f->until = g_variant_get_int64(value);
+		} else if (g_str_equal(key, "limit") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32)) {
+			f->limit = g_variant_get_uint32(value);
+			if (f->limit == 0 || f->limit > RD_STORE_QUERY_LIMIT_MAX) {
+				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+					    "limit must be 1 to %u, not %u",
+					    RD_STORE_QUERY_LIMIT_MAX, f->limit);
+				g_variant_unref(value);
+				return FALSE;
+			}
+		} else if (g_str_equal(key, "offset") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32)) {
+			f->offset = g_variant_get_uint32(value);
+		} else {
+			g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+				    "Unknown filter key '%s' of type %s; known: roller (s), "
+				    "area (s), since (x), until (x), limit (u), offset (u)",
+				    key, g_variant_get_type_string(value));
+			g_variant_unref(value);
+			return FALSE;
+		}
+	}
+	if (f->since > f->until) {
+		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+			    "since is after until");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+handle_query_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		      GVariant *filter, RdHistory *h)
+{
+	RdSessionFilter f = RD_SESSION_FILTER_INIT;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	GVariantBuilder out;
+
+	if (!parse_filter(filter, &f, &error) ||
+	    !rd_store_query_sessions(h->ctx->store, &f, &rows, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < rows->len; i++)
+		g_variant_builder_add_value(&out, summary_to_variant(rows->pdata[i]));
+	rd_dbus_manager1_complete_query_sessions(manager, invocation,
+						 g_variant_builder_end(&out));
+	return TRUE;
+}
+
+void
+rd_history_fill_session(RdDbusSession1 *iface, const RdSession *s)
+{
+	g_autofree char *area = rd_area_to_string(s->summary.area_id);
+	GVariantBuilder trace;
+
+	g_variant_builder_init(&trace, G_VARIANT_TYPE("aq"));
+	for (guint i = 0; i < s->trace_len; i++)
+		g_variant_builder_add(&trace, "q", s->trace[i]);
+
+	rd_dbus_session1_set_id(iface, (guint64)s->summary.id);
+	rd_dbus_session1_set_live(iface, FALSE);
+	rd_dbus_session1_set_roller(iface, s->summary.serial);
+	rd_dbus_session1_set_address(iface, s->summary.address ? s->summary.address : "");
+	rd_dbus_session1_set_record_id(iface, s->summary.record_id);
+	rd_dbus_session1_set_area(iface, area);
+	rd_dbus_session1_set_start(iface, s->summary.start_unix);
+	rd_dbus_session1_set_clock_set(iface, s->summary.clock_set);
+	rd_dbus_session1_set_duration(iface, s->summary.duration_ms);
+	rd_dbus_session1_set_needle_length(iface, s->summary.needle_um);
+	rd_dbus_session1_set_strokes(iface, s->summary.strokes);
+	rd_dbus_session1_set_force_mean(iface, s->summary.force_mean_cn);
+	rd_dbus_session1_set_force_max(iface, s->summary.force_max_cn);
+	rd_dbus_session1_set_in_band(iface, s->summary.in_band_permille);
+	rd_dbus_session1_set_directions(iface,
+					g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->dirs,
+								  4, sizeof(guint32)));
+	rd_dbus_session1_set_grid_columns(iface, s->cols);
+	rd_dbus_session1_set_grid_rows(iface, s->rows);
+	rd_dbus_session1_set_passes(iface,
+				    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
+							      (gsize)s->cols * s->rows, 1));
+	rd_dbus_session1_set_force_trace(iface, g_variant_new("(qaq)", s->trace_period_ms,
+							      &trace));
+	rd_dbus_session1_set_source(iface, rd_session_source_to_string(s->summary.source));
+	rd_dbus_session1_set_notes(iface, s->notes);
+}
+
+static void unexport(RdHistory *h, gint64 id);
+
+static gboolean
+refresh(RdHistory *h, gint64 id, RdDbusSession1 *iface, GError **error)
+{
+	g_autoptr(RdSession) s = NULL;
+
+	if (!rd_store_get_session(h->ctx->store, id, &s, error))
+		return FALSE;
+	rd_history_fill_session(iface, s);
+	return TRUE;
+}
+
+static gboolean
+handle_set_notes(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		 GVariant *notes, SessionRef *ref)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!rd_store_set_notes(ref->history->ctx->store, ref->id, notes, &error) ||
+	    !refresh(ref->history, ref->id, iface, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_dbus_session1_complete_set_notes(iface, invocation);
+	return TRUE;
+}
+
+static void
+delete_allowed(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	SessionRef *ref = user_data;
+	RdHistory *h = ref->history;
+	gint64 id = ref->id;
+	g_autoptr(GError) error = NULL;
+
+	/* The object may be gone by now (evicted); the id is what counts. */
+
+	if (!rd_store_delete_session(h->ctx->store, id, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return;
+	}
+	g_dbus_method_invocation_return_value(invocation, NULL);
+	unexport(h, id);
+}
+
+static gboolean
+handle_delete(RdDbusSession1 *iface, GDBusMethodInvocation *invocation, SessionRef *ref)
+{
+	RdContext *ctx = ref->history->ctx;
+
+	rd_polkit_check(ctx->bus, ctx->system_bus, invocation,
+			RD_POLKIT_ACTION_DELETE_SESSION, delete_allowed,
+			g_memdup2(ref, sizeof(*ref)), g_free);
+	return TRUE;
+}
+
+static gboolean
+handle_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+	      const char *format, SessionRef *ref)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *data = NULL;
+
+	if (!g_str_equal(format, "csv") && !g_str_equal(format, "json")) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+						      RD_ERROR_INVALID_ARGUMENTS,
+						      "Unknown export format '%s'; use csv or json",
+						      format);
+		return TRUE;
+	}
+	if (!rd_store_export_session(ref->history->ctx->store, ref->id, format, &data, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_dbus_session1_complete_export(iface, invocation, data);
+	return TRUE;
+}
+
+static void
+unexport(RdHistory *h, gint64 id)
+{
+	g_autofree char *path = session_path(id);
+
+	if (!g_hash_table_remove(h->exported, &id))
+		return;
+	for (GList *l = h->export_order.head; l; l = l->next) {
+		if (*(gint64 *)l->data == id) {
+			g_free(l->data);
+			g_queue_delete_link(&h->export_order, l);
+			break;
+		}
+	}
+	g_dbus_object_manager_server_unexport(h->ctx->object_manager, path);
+}
+
+static gboolean
+export_session(RdHistory *h, gint64 id, GError **error)
+{
+	g_autoptr(GDBusInterfaceSkeleton) skeleton = NULL;
+	g_autoptr(RdDbusObjectSkeleton) object = NULL;
+	g_autofree char *path = session_path(id);
+	RdDbusSession1 *iface;
+	SessionRef *ref;
+
+	if (g_hash_table_contains(h->exported, &id))
+		return TRUE;
+	skeleton = G_DBUS_INTERFACE_SKELETON(rd_dbus_session1_skeleton_new());
+	iface = RD_DBUS_SESSION1(skeleton);
+	if (!refresh(h, id, iface, error))
+		return FALSE;
+	if (g_queue_get_length(&h->export_order) >= EXPORTED_SESSIONS_MAX)
+		unexport(h, *(gint64 *)g_queue_peek_head(&h->export_order));
+
+	ref = g_new0(SessionRef, 1);
+	ref->history = h;
+	ref->id = id;
+	g_object_set_data_full(G_OBJECT(iface), "rd-session-ref", ref, g_free);
+	g_signal_connect(iface, "handle-set-notes", G_CALLBACK(handle_set_notes), ref);
+	g_signal_connect(iface, "handle-delete", G_CALLBACK(handle_delete), ref);
+	g_signal_connect(iface, "handle-export", G_CALLBACK(handle_export), ref);
+	object = rd_dbus_object_skeleton_new(path);
+	rd_dbus_object_skeleton_set_session1(object, iface);
+	g_dbus_object_manager_server_export(h->ctx->object_manager,
+					    G_DBUS_OBJECT_SKELETON(object));
+	g_hash_table_insert(h->exported, g_memdup2(&id, sizeof(id)), g_object_ref(object));
+	g_queue_push_tail(&h->export_order, g_memdup2(&id, sizeof(id)));
+	return TRUE;
+}
+
+static gboolean
+handle_get_session(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		   guint64 id, RdHistory *h)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = session_path((gint64)id);
+
+	if (id > G_MAXINT64 || !export_session(h, (gint64)id, &error)) {
+		if (!error)
+			error = g_error_new(RD_ERROR, RD_ERROR_NOT_FOUND,
+					    "No session %" G_GUINT64_FORMAT, id);
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_dbus_manager1_complete_get_session(manager, invocation, path);
+	return TRUE;
+}
+
+static gboolean
+handle_get_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+			  RdHistory *h)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) areas = NULL;
+	RdPlanConfig plan;
+	GVariantBuilder out;
+
+	rd_config_get_plan(h->ctx->config, &plan);
+	if (!rd_store_treatment_plan(h->ctx->store, &plan, &areas, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < areas->len; i++) {
+		const RdPlanArea *a = areas->pdata[i];
+		g_autofree char *area = rd_area_to_string(a->area_id);
+
+		g_variant_builder_open(&out, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&out, "{sv}", "area", g_variant_new_string(area));
+		g_variant_builder_add(&out, "{sv}", "sessions", g_variant_new_uint32(a->sessions));
+		g_variant_builder_add(&out, "{sv}", "last_start", g_variant_new_int64(a->last_start));
+		g_variant_builder_add(&out, "{sv}", "needle_um", g_variant_new_uint16(a->needle_um));
+		g_variant_builder_add(&out, "{sv}", "min_interval_days",
+				      g_variant_new_uint32(a->min_interval_days));
+		g_variant_builder_add(&out, "{sv}", "next_due", g_variant_new_int64(a->next_due));
+		g_variant_builder_close(&out);
+	}
+	rd_dbus_manager1_complete_get_treatment_plan(manager, invocation,
+						     g_variant_builder_end(&out));
+	return TRUE;
+}
+
+void
+rd_history_session_changed(RdHistory *h, gint64 id)
+{
+	GDBusObjectSkeleton *object = g_hash_table_lookup(h->exported, &id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusInterface) iface = NULL;
+
+	if (!object)
+		return;
+	iface = G_DBUS_INTERFACE(rd_dbus_object_get_session1(RD_DBUS_OBJECT(object)));
+	if (!refresh(h, id, RD_DBUS_SESSION1(iface), &error))
+		unexport(h, id);
+}
+
+RdHistory *
+rd_history_new(RdContext *ctx, RdDbusManager1 *manager)
+{
+	RdHistory *h = g_new0(RdHistory, 1);
+
+	h->ctx = ctx;
+	h->manager = g_object_ref(manager);
+	h->exported = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+					    g_object_unref);
+	g_queue_init(&h->export_order);
+	g_signal_connect(manager, "handle-query-sessions", G_CALLBACK(handle_query_sessions), h);
+	g_signal_connect(manager, "handle-get-session", G_CALLBACK(handle_get_session), h);
+	g_signal_connect(manager, "handle-get-treatment-plan",
+			 G_CALLBACK(handle_get_treatment_plan), h);
+	return h;
+}
+
+void
+rd_history_free(RdHistory *h)
+{
+	GHashTableIter iter;
+	gpointer key;
+
+	if (!h)
+		return;
+	g_signal_handlers_disconnect_by_data(h->manager, h);
+	g_hash_table_iter_init(&iter, h->exported);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		g_autofree char *path = session_path(*(gint64 *)key);
+
+		g_dbus_object_manager_server_unexport(h->ctx->object_manager, path);
+	}
+	g_hash_table_unref(h->exported);
+	g_queue_clear_full(&h->export_order, g_free);
+	g_object_unref(h->manager);
+	g_free(h);
+}

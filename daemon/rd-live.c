@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "rd-area.h"
+#include "rd-config.h"
+#include "rd-error.h"
+#include "rd-feedback.h"
+#include "rd-live-session.h"
+#include "rd-live.h"
+#include "rd-store.h"
+
+/* Rejected frames are logged once per burst, then counted quietly. */
+#define REJECT_LOG_INTERVAL_US (10 * G_USEC_PER_SEC)
+
+struct _RdLive {
+	RdContext *ctx;
+	RdDbusRoller1 *roller;
+	char *live_path;
+
+	struct roller_info info;
+	gboolean have_info;
+	char *serial;
+	char *address;
+	gint area_id;			/* from StartSession, -1 when unknown */
+	gboolean clock_set;
+
+	RdLiveSession *session;
+	RdFeedback *feedback;
+	RdDbusObjectSkeleton *object;
+	RdDbusSession1 *iface;
+	gint64 start_unix;
+	gboolean end_pending;
+
+	gint64 update_interval_us;
+	gint64 last_update_us;
+	guint update_id;
+
+	gint64 reject_logged_us;
+	guint rejects_unlogged;
+};
+
+static void
+update_properties(RdLive *l, const RdLiveSummary *s)
+{
+	g_autofree char *area = rd_area_to_string(s->area_id >= 0 ? (guint8)s->area_id :
+						  l->area_id >= 0 ? (guint8)l->area_id : 0);
+
+	rd_dbus_session1_set_area(l->iface, area);
+	rd_dbus_session1_set_duration(l->iface, s->duration_ms);
+	rd_dbus_session1_set_needle_length(l->iface, s->needle_um);
+	rd_dbus_session1_set_strokes(l->iface, s->rolls);
+	rd_dbus_session1_set_force_mean(l->iface, s->force_mean_cN);
+	rd_dbus_session1_set_force_max(l->iface, s->force_max_cN);
+	rd_dbus_session1_set_in_band(l->iface, s->in_band_permille);
+	rd_dbus_session1_set_directions(l->iface,
+					g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->dirs,
+								  4, sizeof(guint32)));
+	rd_dbus_session1_set_grid_columns(l->iface, s->cols);
+	rd_dbus_session1_set_grid_rows(l->iface, s->rows);
+	rd_dbus_session1_set_passes(l->iface,
+				    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
+							      (gsize)s->cols * s->rows, 1));
+}
+
+static void
+emit_live_update(RdLive *l)
+{
+	RdLiveSummary s;
+	GVariantBuilder b;
+
+	rd_live_session_get_summary(l->session, &s);
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(s.rolls));
+	g_variant_builder_add(&b, "{sv}", "strokes_per_minute",
+			      g_variant_new_double(s.strokes_per_minute));
+	g_variant_builder_add(&b, "{sv}", "force_cn", g_variant_new_uint16(s.force_latest_cN));
+	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(s.force_mean_cN));
+	g_variant_builder_add(&b, "{sv}", "in_band_permille",
+			      g_variant_new_uint16(s.in_band_permille));
+	g_variant_builder_add(&b, "{sv}", "directions",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s.dirs, 4,
+							sizeof(guint32)));
+	g_variant_builder_add(&b, "{sv}", "passes",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s.passes,
+							(gsize)s.cols * s.rows, 1));
+	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(s.duration_ms));
+	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(s.paused));
+	g_variant_builder_add(&b, "{sv}", "frames_lost", g_variant_new_uint32(s.frames_lost));
+	g_variant_builder_add(&b, "{sv}", "frames_rejected",
+			      g_variant_new_uint32(s.frames_rejected_total));
+	rd_dbus_roller1_emit_live_update(l->roller, g_variant_builder_end(&b));
+	update_properties(l, &s);
+	l->last_update_us = g_get_monotonic_time();
+}
+
+static gboolean
+on_update_timer(gpointer user_data)
+{
+	RdLive *l = user_data;
+
+	l->update_id = 0;
+	if (l->session)
+		emit_live_update(l);
+	return G_SOURCE_REMOVE;
+}
+
+/* At most LiveUpdateMaxHz a second, always the latest values. */
+static void
+schedule_live_update(RdLive *l)
+{
+	gint64 now = g_get_monotonic_time();
+	gint64 wait = l->last_update_us + l->update_interval_us - now;
+
+	if (l->update_id)
+		return;
+	if (wait <= 0) {
+		emit_live_update(l);
+		return;
+	}
+	l->update_id = g_timeout_add((guint)((wait + 999) / 1000), on_update_timer, l);
+}
+
+static void
+on_alert(RdAlertKind kind, const char *kind_name, const char *message, gpointer user_data)
+{
+	RdLive *l = user_data;
+
+	g_debug("Alert %s: %s", kind_name, message);
+	rd_dbus_roller1_emit_alert(l->roller, kind_name, message);
+}
+
+static void
+on_stroke(RdLiveSession *session, const struct roller_stroke *stroke,
+	  enum roller_direction direction, guint32 count, gpointer user_data)
+{
+	RdLive *l = user_data;
+
+	rd_dbus_roller1_emit_stroke(l->roller, stroke->t_end_ms, count, stroke->length_mm,
+				    stroke->heading, (guint8)direction, stroke->zone,
+				    stroke->mean_force_cN);
+}
+
+static void
+on_event(RdLiveSession *session, const struct roller_event *event, gpointer user_data)
+{
+	RdLive *l = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (event->code != ROLLER_EVENT_HEAD_CHANGED || !*l->serial)
+		return;
+	if (!rd_store_note_head_changed(l->ctx->store, l->serial, event->arg,
+					g_get_real_time() / G_USEC_PER_SEC, &error))
+		g_warning("Cannot note the new needle head: %s", error->message);
+}
+
+static void
+on_ended(RdLiveSession *session, guint8 reason, gpointer user_data)
+{
+	RdLive *l = user_data;
+
+	/* The session may not be freed from its own callback. */
+	l->end_pending = TRUE;
+}
+
+static void
+check_head_wear(RdLive *l)
+{
+	g_autoptr(GError) error = NULL;
+	guint limit = rd_config_get_sessions_per_head(l->ctx->config);
+	RdHeadUsage usage;
+
+	if (!limit || !*l->serial)
+		return;
+	if (!rd_store_head_usage(l->ctx->store, l->serial, &usage, &error)) {
+		g_warning("Cannot read the needle head's use: %s", error->message);
+		return;
+	}
+	if (usage.head_id && usage.sessions >= limit) {
+		g_autofree char *message =
+			g_strdup_printf("The needle head has been used for %u sessions; "
+					"consider replacing it", usage.sessions);
+
+		rd_dbus_roller1_emit_alert(l->roller, "head-worn", message);
+	}
+}
+
+static void
+save_session(RdLive *l, const RdLiveSummary *s)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree guint16 *trace = g_new(guint16, RD_LIVE_SESSION_TRACE_MAX);
+	RdLiveSessionRow row = { 0 };
+	RdCommitResult result;
+	guint32 first_second;
+	gint64 id;
+
+	if (!*l->serial) {
+		g_message("Roller %s: no serial number; its live session is not stored",
+			  l->address);
+		return;
+	}
+	row.serial = l->serial;
+	row.address = l->address;
+	row.record_id = s->session_id;
+	row.area_id = s->area_id >= 0 ? (guint8)s->area_id :
+		      l->area_id >= 0 ? (guint8)l->area_id : 0;
+	row.start_unix = l->start_unix;
+	row.clock_set = l->clock_set;
+	row.duration_ms = s->duration_ms;
+	row.end_reason = s->end_reason;
+	row.needle_um = s->needle_um;
+	row.strokes = s->rolls;
+	row.force_mean_cn = s->force_mean_cN;
+	row.force_max_cn = s->force_max_cN;
+	row.in_band_permille = s->in_band_permille;
+	memcpy(row.dirs, s->dirs, sizeof(row.dirs));
+	row.cols = s->cols;
+	row.rows = s->rows;
+	row.passes = s->passes;
+	row.trace_len = rd_live_session_get_trace(l->session, trace,
+						  RD_LIVE_SESSION_TRACE_MAX, &first_second);
+	row.trace_period_ms = row.trace_len ? RD_LIVE_SESSION_TRACE_PERIOD_MS : 0;
+	row.trace = trace;
+	row.frames_lost = s->frames_lost;
+	if (!rd_store_save_live_session(l->ctx->store, &row, &result, &id, &error)) {
+		g_warning("Roller %s: cannot store its live session: %s", l->address,
+			  error->message);
+		return;
+	}
+	g_message("Roller %s: session %u stored as %" G_GINT64_FORMAT, l->address,
+		  s->session_id, id);
+	rd_dbus_session1_set_id(l->iface, (guint64)id);
+}
+
+static void
+end_session(RdLive *l)
+{
+	RdLiveSummary s;
+
+	if (!l->session)
+		return;
+	if (l->update_id) {
+		g_source_remove(l->update_id);
+		l->update_id = 0;
+	}
+	rd_live_session_get_summary(l->session, &s);
+	if (!s.ended)
+		rd_feedback_finish(l->feedback, l->session, s.time_ms);
+	emit_live_update(l);
+	save_session(l, &s);
+	check_head_wear(l);
+
+	rd_dbus_roller1_set_session(l->roller, "/");
+	g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
+	g_clear_object(&l->iface);
+	g_clear_object(&l->object);
+	g_clear_pointer(&l->feedback, rd_feedback_free);
+	g_clear_pointer(&l->session, rd_live_session_free);
+	l->end_pending = FALSE;
+	l->area_id = -1;
+}
+
+static void
+start_session(RdLive *l, guint16 session_id)
+{
+	static const RdLiveSessionCallbacks callbacks = {
+		.stroke = on_stroke,
+		.event = on_event,
+		.ended = on_ended,
+	};
+	g_autofree char *area = rd_area_to_string(l->area_id >= 0 ? (guint8)l->area_id : 0);
+
+	l->session = rd_live_session_new(&l->info, session_id, &callbacks, l);
+	l->feedback = rd_feedback_new(rd_config_get_feedback(l->ctx->config), on_alert, l);
+	l->start_unix = g_get_real_time() / G_USEC_PER_SEC;
+	l->iface = rd_dbus_session1_skeleton_new();
+	rd_dbus_session1_set_id(l->iface, 0);
+	rd_dbus_session1_set_live(l->iface, TRUE);
+	rd_dbus_session1_set_roller(l->iface, l->serial);
+	rd_dbus_session1_set_address(l->iface, l->address);
+	rd_dbus_session1_set_record_id(l->iface, session_id);
+	rd_dbus_session1_set_area(l->iface, area);
+	rd_dbus_session1_set_start(l->iface, l->start_unix);
+	rd_dbus_session1_set_clock_set(l->iface, l->clock_set);
+	rd_dbus_session1_set_source(l->iface, "live");
+	rd_dbus_session1_set_force_trace(l->iface, g_variant_new_parsed("(@q 0, @aq [])"));
+	rd_dbus_session1_set_notes(l->iface, g_variant_new_parsed("@a{sv} {}"));
+	l->object = rd_dbus_object_skeleton_new(l->live_path);
+	rd_dbus_object_skeleton_set_session1(l->object, l->iface);
+	g_dbus_object_manager_server_export(l->ctx->object_manager,
+					    G_DBUS_OBJECT_SKELETON(l->object));
+	rd_dbus_roller1_set_session(l->roller, l->live_path);
+	g_message("Roller %s: live session %u", l->address, session_id);
+}
+
+static void
+note_rejected(RdLive *l, const guint8 *data, gsize len)
+{
+	struct roller_frame frame;
+	enum roller_error err = roller_frame_parse(data, len, &frame);
+	gint64 now = g_get_monotonic_time();
+
+	l->rejects_unlogged++;
+	if (now - l->reject_logged_us < REJECT_LOG_INTERVAL_US)
+		return;
+	g_message("Roller %s: rejected %u malformed telemetry frame(s), the last %s (%zu bytes)",
+		  l->address, l->rejects_unlogged, roller_error_name(err), len);
+	l->rejects_unlogged = 0;
+	l->reject_logged_us = now;
+}
+
+void
+rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
+{
+	gint64 now = g_get_monotonic_time();
+	guint16 sid = len >= ROLLER_FRAME_HEADER_LEN ? roller_get_le16(data + 2) : 0;
+	RdLiveFrameResult result;
+
+	if (!l->have_info)
+		return;
+	if (!l->session) {
+		struct roller_frame frame;
+
+		if (roller_frame_parse(data, len, &frame) != ROLLER_OK) {
+			note_rejected(l, data, len);
+			return;
+		}
+		if (sid == 0)
+			return;
+		start_session(l, sid);
+	}
+	result = rd_live_session_feed_frame(l->session, data, len, now);
+	if (result == RD_LIVE_FRAME_OTHER_SESSION && sid != 0) {
+		end_session(l);
+		start_session(l, sid);
+		result = rd_live_session_feed_frame(l->session, data, len, now);
+	}
+	if (result == RD_LIVE_FRAME_REJECTED)
+		note_rejected(l, data, len);
+	if (result != RD_LIVE_FRAME_APPLIED)
+		return;
+	rd_feedback_evaluate(l->feedback, l->session, rd_live_session_get_time_ms(l->session));
+	if (l->end_pending)
+		end_session(l);
+	else
+		schedule_live_update(l);
+}
+
+void
+rd_live_feed_status(RdLive *l, const struct roller_status *status)
+{
+	l->clock_set = status->flags & ROLLER_STATUS_CLOCK_SET;
+	/* SESSION_END may have been lost with its frame. */
+	if (l->session && (status->state == ROLLER_STATE_IDLE ||
+			   status->state == ROLLER_STATE_CHARGING ||
+			   status->active_session_id != rd_live_session_get_id(l->session)))
+		end_session(l);
+}
+
+void
+rd_live_link_lost(RdLive *l)
+{
+	if (l->session)
+		rd_live_session_link_lost(l->session);
+}
+
+void
+rd_live_set_roller_info(RdLive *l, const struct roller_info *info, const char *serial,
+			const char *address)
+{
+	if (info) {
+		if (l->session && l->have_info &&
+		    (info->force_band_low_cN != l->info.force_band_low_cN ||
+		     info->force_band_high_cN != l->info.force_band_high_cN))
+			rd_live_session_set_force_band(l->session, info->force_band_low_cN,
+						       info->force_band_high_cN);
+		l->info = *info;
+		l->have_info = TRUE;
+	}
+	g_free(l->serial);
+	l->serial = g_strdup(serial ? serial : "");
+	g_free(l->address);
+	l->address = g_strdup(address ? address : "");
+}
+
+void
+rd_live_set_area(RdLive *l, guint8 area_id)
+{
+	l->area_id = area_id;
+}
+
+RdLive *
+rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path)
+{
+	RdLive *l = g_new0(RdLive, 1);
+	guint hz = rd_config_get_live_update_max_hz(ctx->config);
+
+	l->ctx = ctx;
+	l->roller = g_object_ref(roller);
+	l->live_path = g_strconcat(roller_path, "/live", NULL);
+	l->serial = g_strdup("");
+	l->address = g_strdup("");
+	l->area_id = -1;
+	l->update_interval_us = G_USEC_PER_SEC / (hz ? hz : 10);
+	return l;
+}
+
+void
+rd_live_free(RdLive *l)
+{
+	if (!l)
+		return;
+	if (l->update_id)
+		g_source_remove(l->update_id);
+	if (l->object)
+		g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
+	g_clear_object(&l->iface);
+	g_clear_object(&l->object);
+	g_clear_pointer(&l->feedback, rd_feedback_free);
+	g_clear_pointer(&l->session, rd_live_session_free);
+	g_object_unref(l->roller);
+	g_free(l->live_path);
+	g_free(l->serial);
+	g_free(l->address);
+	g_free(l);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A roller's live session on D-Bus: telemetry goes into an RdLiveSession,
+ * the session is exported as org.rollerd.Session1 at <roller>/live while
+ * it runs, LiveUpdate is emitted at most LiveUpdateMaxHz a second, every
+ * stroke as Stroke, every feedback alert as Alert; at its end the summary
+ * and force trace go to the store.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rd-context.h"
+#include "rd-dbus-generated.h"
+#include "roller-info.h"
+
+typedef struct _RdLive RdLive;
+
+RdLive *rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path);
+void rd_live_free(RdLive *live);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdLive, rd_live_free)
+
+/* What the roller told about itself; needed before frames make sense. */
+void rd_live_set_roller_info(RdLive *live, const struct roller_info *info,
+			     const char *serial, const char *address);
+/* The area of the session rollerd started (SESSION_START also says it). */
+void rd_live_set_area(RdLive *live, guint8 area_id);
+
+/* One Telemetry notification. */
+void rd_live_feed_telemetry(RdLive *live, const guint8 *data, gsize len);
+/* A Status read or notification: ends a session the roller ended. */
+void rd_live_feed_status(RdLive *live, const struct roller_status *status);
+/* The link went down: the session goes on in the roller; keep waiting. */
+void rd_live_link_lost(RdLive *live);

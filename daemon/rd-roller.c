@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.rollerd.Roller1: a roller's properties and methods. */
+#include "config.h"
+
+#include "rd-area.h"
+#include "rd-error.h"
+#include "rd-polkit.h"
+#include "rd-roller-private.h"
+#include "rd-sync.h"
+
+#define CP_TIMEOUT_MS 5000
+
+char *
+rd_roller_path_for_address(const char *address)
+{
+	g_autofree char *escaped = g_strdup(address);
+
+	g_strcanon(escaped, "0123456789ABCDEFabcdef", '_');
+	return g_strconcat("/org/rollerd/roller/", escaped, NULL);
+}
+
+static const char *
+status_state_name(guint8 state)
+{
+	switch (state) {
+	case ROLLER_STATE_IDLE: return "idle";
+	case ROLLER_STATE_SESSION: return "session";
+	case ROLLER_STATE_PAUSED: return "paused";
+	case ROLLER_STATE_TRANSFERRING: return "transferring";
+	case ROLLER_STATE_CHARGING: return "charging";
+	}
+	return "idle";
+}
+
+void
+rd_roller_update_state_property(RdRoller *r)
+{
+	const char *state;
+
+	if (r->link != RD_LINK_READY && r->link != RD_LINK_DISCONNECTED)
+		state = "connecting";
+	else if (r->link == RD_LINK_DISCONNECTED)
+		state = "disconnected";
+	else
+		state = r->have_status ? status_state_name(r->status.state) : "idle";
+	rd_dbus_roller1_set_state(r->iface, state);
+}
+
+static void
+set_info(RdRoller *r, const guint8 *data, gsize len)
+{
+	struct roller_info info;
+	enum roller_error err = roller_info_decode(data, len, &info);
+
+	if (err != ROLLER_OK) {
+		g_message("Roller %s: its Roller Info is malformed (%s)", r->address,
+			  roller_error_name(err));
+		return;
+	}
+	r->info = info;
+	r->have_info = TRUE;
+	rd_dbus_roller1_set_needle_length(r->iface, info.needle_um);
+	rd_dbus_roller1_set_grid_columns(r->iface, info.grid_cols);
+	rd_dbus_roller1_set_grid_rows(r->iface, info.grid_rows);
+	rd_dbus_roller1_set_force_band(r->iface,
+				       g_variant_new("(qq)", info.force_band_low_cN,
+						     info.force_band_high_cN));
+	rd_live_set_roller_info(r->live, &r->info, r->serial, r->address);
+}
+
+static char *
+utf8_value(const guint8 *data, gsize len)
+{
+	return g_utf8_make_valid((const char *)data, (gssize)len);
+}
+
+void
+rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
+{
+	g_autofree char *text = NULL;
+
+	switch (id) {
+	case RD_CHAR_ROLLER_INFO:
+		set_info(r, data, len);
+		break;
+	case RD_CHAR_STATUS: {
+		struct roller_status st;
+
+		if (roller_status_decode(data, len, &st) != ROLLER_OK) {
+			g_message("Roller %s: ignoring a malformed Status", r->address);
+			break;
+		}
+		r->status = st;
+		r->have_status = TRUE;
+		rd_dbus_roller1_set_stored_records(r->iface, st.stored_records);
+		rd_roller_update_state_property(r);
+		rd_live_feed_status(r->live, &st);
+		break;
+	}
+	case RD_CHAR_BATTERY_LEVEL:
+		if (len == 1 && data[0] <= 100)
+			rd_dbus_roller1_set_battery(r->iface, data[0]);
+		break;
+	case RD_CHAR_SERIAL:
+		text = utf8_value(data, len);
+		g_free(r->serial);
+		r->serial = g_strdup(text);
+		rd_dbus_roller1_set_serial(r->iface, text);
+		rd_live_set_roller_info(r->live, r->have_info ? &r->info : NULL,
+					r->serial, r->address);
+		break;
+	case RD_CHAR_MODEL:
+		text = utf8_value(data, len);
+		rd_dbus_roller1_set_model(r->iface, text);
+		break;
+	case RD_CHAR_FIRMWARE:
+		text = utf8_value(data, len);
+		rd_dbus_roller1_set_firmware(r->iface, text);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+rd_roller_link_ready_hook(RdRoller *r)
+{
+	rd_sync_link_ready(r->sync);
+}
+
+void
+rd_roller_link_lost_hook(RdRoller *r)
+{
+	rd_sync_link_lost(r->sync);
+}
+
+void
+rd_roller_record_chunk_hook(RdRoller *r, const guint8 *data, gsize len)
+{
+	rd_sync_feed_chunk(r->sync, data, len);
+}
+
+/* Methods that talk to the roller need it ready. */
+static gboolean
+require_ready(RdRoller *r, GDBusMethodInvocation *invocation)
+{
+	if (r->link == RD_LINK_READY)
+		return TRUE;
+	g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_CONNECTED,
+					      "Roller %s is not connected; call Connect first",
+					      r->address);
+	return FALSE;
+}
+
+typedef struct {
+	RdRoller *roller;
+	GDBusMethodInvocation *invocation;
+	struct roller_cp_request req;
+} CpCall;
+
+static void
+on_cp_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autofree CpCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+	RdRoller *r = call->roller;
+
+	if (!rd_control_point_request_finish(NULL, res, &rsp, &error) ||
+	    !rd_control_point_check_result(&rsp, &error)) {
+		g_dbus_method_invocation_return_gerror(call->invocation, error);
+		return;
+	}
+	switch (call->req.opcode) {
+	case ROLLER_CP_START_SESSION:
+		rd_live_set_area(r->live, call->req.u.area_id);
+		break;
+	case ROLLER_CP_SET_FORCE_BAND:
+		r->info.force_band_low_cN = call->req.u.band.low_cN;
+		r->info.force_band_high_cN = call->req.u.band.high_cN;
+		rd_dbus_roller1_set_force_band(r->iface,
+					       g_variant_new("(qq)", r->info.force_band_low_cN,
+							     r->info.force_band_high_cN));
+		rd_live_set_roller_info(r->live, &r->info, r->serial, r->address);
+		break;
+	default:
+		break;
+	}
+	g_dbus_method_invocation_return_value(call->invocation, NULL);
+}
+
+static void
+cp_call(RdRoller *r, GDBusMethodInvocation *invocation,
+	const struct roller_cp_request *req)
+{
+	CpCall *call = g_new0(CpCall, 1);
+
+	call->roller = r;
+	call->invocation = invocation;
+	call->req = *req;
+	rd_control_point_request(r->cp, req, CP_TIMEOUT_MS, NULL, on_cp_call_done, call);
+}
+
+static gboolean
+handle_connect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+{
+	r->auto_connect = TRUE;
+	rd_roller_link_connect(r, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_disconnect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+{
+	/* An explicit disconnect stops automatic reconnection until Connect. */
+	r->auto_connect = FALSE;
+	rd_roller_link_disconnect(r, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_start_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+		     const char *area, RdRoller *r)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_START_SESSION };
+
+	if (!rd_area_from_string(area, &req.u.area_id)) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+						      RD_ERROR_INVALID_ARGUMENTS,
+						      "Unknown treatment area '%s'", area);
+		return TRUE;
+	}
+	if (require_ready(r, invocation))
+		cp_call(r, invocation, &req);
+	return TRUE;
+}
+
+static gboolean
+handle_stop_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_STOP_SESSION };
+
+	if (require_ready(r, invocation))
+		cp_call(r, invocation, &req);
+	return TRUE;
+}
+
+static gboolean
+handle_set_force_band(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+		      guint16 low, guint16 high, RdRoller *r)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_SET_FORCE_BAND };
+
+	if (low >= high) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+						      RD_ERROR_INVALID_ARGUMENTS,
+						      "The band's low edge (%u cN) must be below "
+						      "its high edge (%u cN)", low, high);
+		return TRUE;
+	}
+	if (!require_ready(r, invocation))
+		return TRUE;
+	if (high > r->info.force_full_scale_cN) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+						      RD_ERROR_INVALID_ARGUMENTS,
+						      "The band's high edge (%u cN) is above the "
+						      "sensor's full scale (%u cN)", high,
+						      r->info.force_full_scale_cN);
+		return TRUE;
+	}
+	req.u.band.low_cN = low;
+	req.u.band.high_cN = high;
+	cp_call(r, invocation, &req);
+	return TRUE;
+}
+
+static gboolean
+handle_identify(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+		guint8 seconds, RdRoller *r)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_IDENTIFY };
+
+	if (seconds < 1 || seconds > ROLLER_IDENTIFY_MAX_S) {
+		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+						      RD_ERROR_INVALID_ARGUMENTS,
+						      "Identify takes 1 to %u seconds, not %u",
+						      ROLLER_IDENTIFY_MAX_S, seconds);
+		return TRUE;
+	}
+	req.u.seconds = seconds;
+	if (require_ready(r, invocation))
+		cp_call(r, invocation, &req);
+	return TRUE;
+}
+
+static gboolean
+handle_sync(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+{
+	if (require_ready(r, invocation))
+		rd_sync_start(r->sync, invocation);
+	return TRUE;
+}
+
+typedef struct {
+	RdContext *ctx;
+	char *address;
+} ForgetCall;
+
+static void
+forget_call_free(gpointer data)
+{
+	ForgetCall *f = data;
+
+	g_free(f->address);
+	g_free(f);
+}
+
+/* The roller may be gone by now; the daemon looks it up by address. */
+static void
+forget_allowed(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	ForgetCall *f = user_data;
+
+	g_dbus_method_invocation_return_value(invocation, NULL);
+	f->ctx->forget_roller(f->ctx->owner, f->address);
+}
+
+static gboolean
+handle_forget(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+{
+	ForgetCall *f = g_new0(ForgetCall, 1);
+
+	f->ctx = r->ctx;
+	f->address = g_strdup(r->address);
+	rd_polkit_check(r->ctx->bus, r->ctx->system_bus, invocation,
+			RD_POLKIT_ACTION_FORGET_ROLLER, forget_allowed, f, forget_call_free);
+	return TRUE;
+}
+
+void
+rd_roller_disconnect(RdRoller *r)
+{
+	r->auto_connect = FALSE;
+	rd_roller_link_disconnect(r, NULL);
+}
+
+RdRoller *
+rd_roller_new(RdContext *ctx, const char *address, const char *name)
+{
+	RdRoller *r = g_new0(RdRoller, 1);
+
+	r->ctx = ctx;
+	r->address = g_strdup(address);
+	r->serial = g_strdup("");
+	r->path = rd_roller_path_for_address(address);
+	r->object = rd_dbus_object_skeleton_new(r->path);
+	r->iface = rd_dbus_roller1_skeleton_new();
+	r->auto_connect = TRUE;
+	r->link = RD_LINK_DISCONNECTED;
+
+	rd_dbus_roller1_set_address(r->iface, address);
+	rd_dbus_roller1_set_name(r->iface, name ? name : "");
+	rd_dbus_roller1_set_serial(r->iface, "");
+	rd_dbus_roller1_set_model(r->iface, "");
+	rd_dbus_roller1_set_firmware(r->iface, "");
+	rd_dbus_roller1_set_battery(r->iface, 255);
+	rd_dbus_roller1_set_force_band(r->iface, g_variant_new("(qq)", 0, 0));
+	rd_dbus_roller1_set_session(r->iface, "/");
+	rd_dbus_roller1_set_sync_state(r->iface, "idle");
+	rd_dbus_roller1_set_sync_progress(r->iface, g_variant_new("(uu)", 0, 0));
+	rd_roller_update_state_property(r);
+
+	g_signal_connect(r->iface, "handle-connect", G_CALLBACK(handle_connect), r);
+	g_signal_connect(r->iface, "handle-disconnect", G_CALLBACK(handle_disconnect), r);
+	g_signal_connect(r->iface, "handle-start-session", G_CALLBACK(handle_start_session), r);
+	g_signal_connect(r->iface, "handle-stop-session", G_CALLBACK(handle_stop_session), r);
+	g_signal_connect(r->iface, "handle-set-force-band", G_CALLBACK(handle_set_force_band), r);
+	g_signal_connect(r->iface, "handle-identify", G_CALLBACK(handle_identify), r);
+	g_signal_connect(r->iface, "handle-sync", G_CALLBACK(handle_sync), r);
+	g_signal_connect(r->iface, "handle-forget", G_CALLBACK(handle_forget), r);
+
+	r->live = rd_live_new(ctx, r->iface, r->path);
+	r->sync = rd_sync_new(ctx, r);
+	rd_dbus_object_skeleton_set_roller1(r->object, r->iface);
+	g_dbus_object_manager_server_export(ctx->object_manager,
+					    G_DBUS_OBJECT_SKELETON(r->object));
+	return r;
+}
+
+void
+rd_roller_free(RdRoller *r)
+{
+	if (!r)
+		return;
+	rd_roller_link_free(r);
+	g_clear_pointer(&r->sync, rd_sync_free);
+	g_clear_pointer(&r->live, rd_live_free);
+	g_signal_handlers_disconnect_by_data(r->iface, r);
+	g_dbus_object_manager_server_unexport(r->ctx->object_manager, r->path);
+	g_object_unref(r->iface);
+	g_object_unref(r->object);
+	g_free(r->serial);
+	g_free(r->address);
+	g_free(r->path);
+	g_free(r);
+}
+
+const char *
+rd_roller_get_address(RdRoller *r)
+{
+	return r->address;
+}
+
+const char *
+rd_roller_get_object_path(RdRoller *r)
+{
+	return r->path;
+}
+
+const char *
+rd_roller_get_serial(RdRoller *r)
+{
+	return r->serial;
+}
+
+const struct roller_info *
+rd_roller_get_info(RdRoller *r)
+{
+	return r->have_info ? &r->info : NULL;
+}

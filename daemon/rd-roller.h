@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One roller: its org.rollerd.Roller1 object and the link to it through
+ * BlueZ, each roller its own state machine (disconnected, connecting,
+ * resolving, setting up, ready), reconnected with backoff while wanted.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rd-context.h"
+#include "rd-control-point.h"
+#include "roller-info.h"
+
+typedef struct _RdRoller RdRoller;
+
+/* Exports /org/rollerd/roller/<ADDRESS> for a roller at @address. */
+RdRoller *rd_roller_new(RdContext *ctx, const char *address, const char *name);
+void rd_roller_free(RdRoller *roller);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdRoller, rd_roller_free)
+
+const char *rd_roller_get_address(RdRoller *roller);
+const char *rd_roller_get_object_path(RdRoller *roller);
+/* The serial from Device Information, "" until read. */
+const char *rd_roller_get_serial(RdRoller *roller);
+
+/* BlueZ exports (or no longer exports) this roller's Device1. */
+void rd_roller_set_device(RdRoller *roller, GDBusProxy *device);
+/* A GATT characteristic appeared: resolution may complete now. */
+void rd_roller_characteristic_added(RdRoller *roller, GDBusProxy *chr);
+
+/* Whether the roller should be connected whenever it is in range. */
+void rd_roller_set_auto_connect(RdRoller *roller, gboolean auto_connect);
+gboolean rd_roller_get_auto_connect(RdRoller *roller);
+
+/* Disconnects and stops reconnecting (Forget, shutdown). */
+void rd_roller_disconnect(RdRoller *roller);
+
+/* Whether the roller is connected and set up (Control Point usable). */
+gboolean rd_roller_is_ready(RdRoller *roller);
+RdControlPoint *rd_roller_get_control_point(RdRoller *roller);
+const struct roller_info *rd_roller_get_info(RdRoller *roller);
+
+/* Path for an address: /org/rollerd/roller/AA_BB_CC_DD_EE_FF. */
+char *rd_roller_path_for_address(const char *address);

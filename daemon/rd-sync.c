@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "rd-config.h"
+#include "rd-error.h"
+#include "rd-roller-private.h"
+#include "rd-store.h"
+#include "rd-sync.h"
+#include "roller-transfer.h"
+
+#define CP_TIMEOUT_MS 5000
+/* REPORT_RECORDS may take long; each chunk pushes this deadline back. */
+#define TRANSFER_IDLE_TIMEOUT_MS 10000
+#define MAX_ATTEMPTS 3
+
+typedef enum {
+	SYNC_IDLE,
+	SYNC_COUNTING,
+	SYNC_TRANSFERRING,
+	SYNC_ABORTING,
+	SYNC_DELETING,
+} SyncPhase;
+
+struct _RdSync {
+	RdContext *ctx;
+	RdRoller *roller;
+	SyncPhase phase;
+	guint attempt;
+	guint total;
+	guint stored;		/* newly stored this sync */
+	guint done;		/* records handled this sync */
+	GCancellable *cancellable;
+
+	/* the attempt under way */
+	struct roller_reassembler reasm;
+	guint8 record_buf[ROLLER_RECORD_MAX_LEN];
+	gboolean have_committed;
+	guint16 last_committed;	/* highest id with every id up to it committed */
+	gboolean ids_ascending;
+	gboolean have_last_seen;
+	guint16 last_seen;
+	/* Across attempts: the records before resume_id are committed. */
+	gboolean resume_valid;
+	guint16 resume_id;
+	GError *attempt_error;	/* why the attempt ends early */
+	gboolean retryable;
+};
+
+static void attempt_start(RdSync *s);
+static void delete_committed(RdSync *s);
+
+static void
+set_progress(RdSync *s)
+{
+	rd_dbus_roller1_set_sync_progress(s->roller->iface,
+					  g_variant_new("(uu)", s->done, s->total));
+}
+
+static void
+finish(RdSync *s, GError *error)
+{
+	g_autoptr(GError) owned = error;
+
+	s->phase = SYNC_IDLE;
+	g_clear_error(&s->attempt_error);
+	if (error) {
+		g_message("Roller %s: sync failed after storing %u: %s",
+			  s->roller->address, s->stored, error->message);
+		rd_dbus_roller1_set_sync_state(s->roller->iface, "failed");
+	} else {
+		g_message("Roller %s: synced, %u new session(s) stored",
+			  s->roller->address, s->stored);
+		rd_dbus_roller1_set_sync_state(s->roller->iface, "idle");
+		rd_dbus_roller1_set_last_sync(s->roller->iface,
+					      g_get_real_time() / G_USEC_PER_SEC);
+	}
+	rd_dbus_roller1_emit_sync_finished(s->roller->iface, s->stored,
+					   error ? error->message : "");
+}
+
+/* Ends the attempt: retry from the first uncommitted record, or give up. */
+static void
+attempt_over(RdSync *s)
+{
+	GError *error = g_steal_pointer(&s->attempt_error);
+
+	if (!error) {
+		finish(s, NULL);
+		return;
+	}
+	if (s->retryable && s->attempt < MAX_ATTEMPTS && rd_roller_is_ready(s->roller)) {
+		g_message("Roller %s: sync attempt %u failed (%s); retrying",
+			  s->roller->address, s->attempt, error->message);
+		g_error_free(error);
+		attempt_start(s);
+		return;
+	}
+	finish(s, error);
+}
+
+static void
+fail_attempt(RdSync *s, GError *error, gboolean retryable)
+{
+	if (s->attempt_error) {
+		g_error_free(error);
+		return;
+	}
+	s->attempt_error = error;
+	s->retryable = retryable;
+}
+
+static void
+on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+	RdSync *s = user_data;
+
+	gboolean ok = rd_control_point_request_finish(NULL, res, &rsp, &error);
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (!ok || !rd_control_point_check_result(&rsp, &error)) {
+		/* Stored but not deleted: the next sync sees duplicates, no loss. */
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+	} else {
+		g_debug("Roller %s: deleted %u record(s) up to %u",
+			s->roller->address, rsp.value, s->last_committed);
+	}
+	attempt_over(s);
+}
+
+static void
+delete_committed(RdSync *s)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_DELETE_RECORDS };
+
+	/* LE id is safe only while ids came oldest first in ascending order. */
+	if (!s->have_committed || !s->ids_ascending || !rd_roller_is_ready(s->roller)) {
+		if (s->have_committed && !s->ids_ascending)
+			g_message("Roller %s: record ids are not ascending; "
+				  "leaving the records on the roller", s->roller->address);
+		attempt_over(s);
+		return;
+	}
+	s->phase = SYNC_DELETING;
+	req.u.records.op = ROLLER_CP_OP_LE;
+	req.u.records.id = s->last_committed;
+	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+				 on_deleted, s);
+}
+
+static void
+on_records_reported(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+	RdSync *s = user_data;
+
+	gboolean ok = rd_control_point_request_finish(NULL, res, &rsp, &error);
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (!ok) {
+		gboolean timed_out = g_error_matches(error, RD_ERROR, RD_ERROR_TIMEOUT);
+
+		fail_attempt(s, g_steal_pointer(&error), timed_out);
+	} else if (rsp.result == ROLLER_CP_ABORTED && s->attempt_error) {
+		/* We aborted it ourselves; the reason is recorded already. */
+	} else if (rsp.result != ROLLER_CP_NO_RECORDS &&
+		   !rd_control_point_check_result(&rsp, &error)) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+	} else if (s->reasm.active) {
+		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+					    "record %u ended before its last chunk",
+					    s->reasm.record_id), TRUE);
+	}
+	delete_committed(s);
+}
+
+static void
+on_aborted(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+
+	/* ABORT's own outcome changes nothing: REPORT_RECORDS answers too. */
+	if (!rd_control_point_request_finish(NULL, res, &rsp, &error) &&
+	    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		g_debug("ABORT failed: %s", error->message);
+}
+
+static void
+abort_transfer(RdSync *s)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_ABORT };
+
+	if (s->phase != SYNC_TRANSFERRING)
+		return;
+	s->phase = SYNC_ABORTING;
+	/* ABORT must bypass the queue: REPORT_RECORDS holds it until answered. */
+	rd_control_point_request_now(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+				     on_aborted, s);
+}
+
+static void
+commit_record(RdSync *s, const struct roller_stored_record *rec)
+{
+	g_autoptr(GError) error = NULL;
+	RdCommitResult result;
+	gint64 id;
+	const char *serial = s->roller->serial;
+
+	if (s->have_last_seen && rec->record_id <= s->last_seen)
+		s->ids_ascending = FALSE;
+	s->have_last_seen = TRUE;
+	s->last_seen = rec->record_id;
+
+	if (!rd_store_commit_record(s->ctx->store, serial, s->roller->address,
+				    s->record_buf, s->reasm.len, &result, &id, &error)) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		abort_transfer(s);
+		return;
+	}
+	if (result != RD_COMMIT_DUPLICATE)
+		s->stored++;
+	s->done++;
+	s->have_committed = TRUE;
+	s->last_committed = rec->record_id;
+	/* After 65535 the ids wrap: resume from the start then. */
+	s->resume_valid = rec->record_id != G_MAXUINT16;
+	s->resume_id = rec->record_id + 1;
+	set_progress(s);
+	g_debug("Roller %s: record %u committed as session %" G_GINT64_FORMAT " (%s)",
+		s->roller->address, rec->record_id, id,
+		result == RD_COMMIT_DUPLICATE ? "duplicate" :
+		result == RD_COMMIT_MERGED ? "merged" : "new");
+}
+
+void
+rd_sync_feed_chunk(RdSync *s, const guint8 *data, gsize len)
+{
+	struct roller_stored_record rec;
+	enum roller_error err;
+	bool complete;
+
+	if (s->phase != SYNC_TRANSFERRING) {
+		g_debug("Roller %s: ignoring a record chunk outside a transfer",
+			s->roller->address);
+		return;
+	}
+	rd_control_point_touch(s->roller->cp);
+	err = roller_reassembler_feed(&s->reasm, data, len, &complete, &rec);
+	if (err != ROLLER_OK) {
+		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+					    "record %u arrived broken (%s)",
+					    s->reasm.failed_id, roller_error_name(err)),
+			     TRUE);
+		abort_transfer(s);
+		return;
+	}
+	if (complete)
+		commit_record(s, &rec);
+}
+
+/* The first attempt asks for all; a retry for what is not committed yet. */
+static void
+set_records_operator(RdSync *s, struct roller_cp_request *req)
+{
+	if (s->resume_valid) {
+		req->u.records.op = ROLLER_CP_OP_GE;
+		req->u.records.id = s->resume_id;
+	} else {
+		req->u.records.op = ROLLER_CP_OP_ALL;
+	}
+}
+
+static void
+on_counted(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+	struct roller_cp_request req = { .opcode = ROLLER_CP_REPORT_RECORDS };
+	RdSync *s = user_data;
+
+	gboolean ok = rd_control_point_request_finish(NULL, res, &rsp, &error);
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (!ok) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		attempt_over(s);
+		return;
+	}
+	if (rsp.result == ROLLER_CP_NO_RECORDS || (rsp.result == ROLLER_CP_SUCCESS &&
+						    rsp.value == 0)) {
+		attempt_over(s);
+		return;
+	}
+	if (!rd_control_point_check_result(&rsp, &error)) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		attempt_over(s);
+		return;
+	}
+	if (s->attempt == 1)
+		s->total = rsp.value;
+	else
+		s->total = s->done + rsp.value;
+	set_progress(s);
+
+	s->phase = SYNC_TRANSFERRING;
+	roller_reassembler_init(&s->reasm, s->record_buf);
+	set_records_operator(s, &req);
+	rd_control_point_request(s->roller->cp, &req, TRANSFER_IDLE_TIMEOUT_MS,
+				 s->cancellable, on_records_reported, s);
+}
+
+static void
+attempt_start(RdSync *s)
+{
+	struct roller_cp_request req = { .opcode = ROLLER_CP_REPORT_NUMBER };
+
+	s->attempt++;
+	s->have_committed = FALSE;
+	s->ids_ascending = TRUE;
+	s->have_last_seen = FALSE;
+	s->phase = SYNC_COUNTING;
+	set_records_operator(s, &req);
+	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+				 on_counted, s);
+}
+
+void
+rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
+{
+	if (s->phase != SYNC_IDLE) {
+		if (invocation)
+			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+							      RD_ERROR_IN_PROGRESS,
+							      "Roller %s is syncing already",
+							      s->roller->address);
+		return;
+	}
+	if (!rd_roller_is_ready(s->roller)) {
+		if (invocation)
+			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+							      RD_ERROR_NOT_CONNECTED,
+							      "Roller %s is not connected",
+							      s->roller->address);
+		return;
+	}
+	/* Records are keyed by serial: without one a record could be doubled. */
+	if (!*s->roller->serial) {
+		if (invocation)
+			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
+							      RD_ERROR_ROLLER_FAILED,
+							      "Roller %s did not tell its serial number; "
+							      "cannot sync it", s->roller->address);
+		return;
+	}
+	g_clear_object(&s->cancellable);
+	s->cancellable = g_cancellable_new();
+	s->attempt = 0;
+	s->total = s->done = s->stored = 0;
+	s->have_committed = FALSE;
+	s->resume_valid = FALSE;
+	rd_dbus_roller1_set_sync_state(s->roller->iface, "syncing");
+	set_progress(s);
+	if (invocation)
+		g_dbus_method_invocation_return_value(invocation, NULL);
+	attempt_start(s);
+}
+
+void
+rd_sync_link_ready(RdSync *s)
+{
+	if (rd_config_get_sync_on_connect(s->ctx->config))
+		rd_sync_start(s, NULL);
+}
+
+void
+rd_sync_link_lost(RdSync *s)
+{
+	/* The control point fails what is under way; that ends the attempt. */
+	if (s->phase == SYNC_IDLE)
+		return;
+	fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
+				    "the roller disconnected"), FALSE);
+}
+
+RdSync *
+rd_sync_new(RdContext *ctx, RdRoller *roller)
+{
+	RdSync *s = g_new0(RdSync, 1);
+
+	s->ctx = ctx;
+	s->roller = roller;
+	s->phase = SYNC_IDLE;
+	return s;
+}
+
+void
+rd_sync_free(RdSync *s)
+{
+	if (!s)
+		return;
+	if (s->cancellable)
+		g_cancellable_cancel(s->cancellable);
+	g_clear_object(&s->cancellable);
+	g_clear_error(&s->attempt_error);
+	g_free(s);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Lossless sync of a roller's stored sessions: REPORT_NUMBER, then
+ * REPORT_RECORDS, each reassembled record CRC-checked and committed in its
+ * own transaction, then DELETE_RECORDS up to the last committed record.
+ * A gap, a bad CRC, a disconnect or a timeout ends the attempt; the next
+ * one starts from the first uncommitted record.  Nothing is deleted from
+ * the roller that is not durably in the store.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rd-context.h"
+
+typedef struct _RdRoller RdRoller;
+typedef struct _RdSync RdSync;
+
+RdSync *rd_sync_new(RdContext *ctx, RdRoller *roller);
+void rd_sync_free(RdSync *sync);
+
+/*
+ * Starts a sync; @invocation (may be NULL) is answered once it has
+ * started, or with InProgress when one runs already.
+ */
+void rd_sync_start(RdSync *sync, GDBusMethodInvocation *invocation);
+/* The roller is ready: sync when rollerd.conf says so. */
+void rd_sync_link_ready(RdSync *sync);
+void rd_sync_link_lost(RdSync *sync);
+/* One Record Transfer notification. */
+void rd_sync_feed_chunk(RdSync *sync, const guint8 *data, gsize len);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rollerd: the daemon of instrumented microneedling rollers. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <glib-unix.h>
+
+#include "rd-daemon.h"
+
+#define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/rollerd"
+#define DEFAULT_CONFIG SYSCONFDIR "/rollerd/rollerd.conf"
+
+typedef struct {
+	GMainLoop *loop;
+	RdDaemon *daemon;
+	GDBusConnection *bluez_bus;
+	int exit_code;
+} Main;
+
+static gboolean
+on_signal(gpointer user_data)
+{
+	Main *m = user_data;
+
+	g_message("Stopping");
+	g_main_loop_quit(m->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+on_bus_acquired(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	Main *m = user_data;
+
+	rd_daemon_start(m->daemon, bus, m->bluez_bus ? m->bluez_bus : bus);
+}
+
+static void
+on_name_acquired(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	g_message("rollerd %s is on the bus as %s", PACKAGE_VERSION, name);
+}
+
+static void
+on_name_lost(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	Main *m = user_data;
+
+	if (!bus)
+		g_warning("Cannot connect to the bus");
+	else
+		g_warning("Cannot own %s: another rollerd runs (try --replace)", name);
+	m->exit_code = EXIT_FAILURE;
+	g_main_loop_quit(m->loop);
+}
+
+/* "system", "session" or a D-Bus address. */
+static GDBusConnection *
+connect_bluez_bus(const char *which, GError **error)
+{
+	if (!which || g_str_equal(which, "system"))
+		return g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+	if (g_str_equal(which, "session"))
+		return g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, error);
+	return g_dbus_connection_new_for_address_sync(which,
+						      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+						      G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+						      NULL, NULL, error);
+}
+
+int
+main(int argc, char **argv)
+{
+	gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE;
+	gboolean no_acquire = FALSE;
+	g_autofree char *state_dir = NULL, *config_path = NULL, *bluez_bus = NULL;
+	const GOptionEntry entries[] = {
+		{ "session", 0, 0, G_OPTION_ARG_NONE, &session,
+		  "Serve org.rollerd on the session bus (user installs and tests)", NULL },
+		{ "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+		  "Where the session history lives (default " DEFAULT_STATE_DIR
+		  ", or $STATE_DIRECTORY)", "DIR" },
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
+		  "Configuration file (default " DEFAULT_CONFIG ")", "FILE" },
+		{ "bluez-bus", 0, 0, G_OPTION_ARG_STRING, &bluez_bus,
+		  "Where bluetoothd is: system (default), session or a D-Bus address", "BUS" },
+		{ "no-acquire-notify", 0, 0, G_OPTION_ARG_NONE, &no_acquire,
+		  "Receive notifications with StartNotify only, never AcquireNotify", NULL },
+		{ "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
+		  "Replace a running rollerd", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print debug messages", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+	g_autoptr(GError) error = NULL;
+	RdDaemonOptions options = { 0 };
+	Main m = { 0 };
+	guint owner_id;
+
+	setlocale(LC_ALL, "");
+	g_set_prgname("rollerd");
+	g_option_context_set_summary(ctx, "The daemon of instrumented microneedling rollers: "
+				     "finds them through BlueZ,\ndecodes their telemetry, keeps "
+				     "the session history and publishes it on D-Bus.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		g_printerr("rollerd: %s\n", error->message);
+		return 2;
+	}
+	if (version) {
+		g_print("rollerd %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (verbose)
+		g_log_set_debug_enabled(TRUE);
+
+	if (!state_dir)
+		state_dir = g_strdup(g_getenv("STATE_DIRECTORY") ?: DEFAULT_STATE_DIR);
+	options.state_dir = state_dir;
+	if (config_path)
+		options.config_path = config_path;
+	else if (g_file_test(DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+		options.config_path = DEFAULT_CONFIG;
+	options.acquire_notify = !no_acquire;
+	options.system_bus = !session;
+
+	m.daemon = rd_daemon_new(&options, &error);
+	if (!m.daemon) {
+		g_printerr("rollerd: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (bluez_bus) {
+		m.bluez_bus = connect_bluez_bus(bluez_bus, &error);
+		if (!m.bluez_bus) {
+			g_printerr("rollerd: cannot reach bluetoothd's bus %s: %s\n",
+				   bluez_bus, error->message);
+			rd_daemon_free(m.daemon);
+			return EXIT_FAILURE;
+		}
+	}
+
+	m.loop = g_main_loop_new(NULL, FALSE);
+	m.exit_code = EXIT_SUCCESS;
+	g_unix_signal_add(SIGTERM, on_signal, &m);
+	g_unix_signal_add(SIGINT, on_signal, &m);
+	owner_id = g_bus_own_name(session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
+				  "org.rollerd",
+				  G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+				  (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+				  on_bus_acquired, on_name_acquired, on_name_lost, &m, NULL);
+	g_main_loop_run(m.loop);
+
+	g_bus_unown_name(owner_id);
+	rd_daemon_free(m.daemon);
+	g_clear_object(&m.bluez_bus);
+	g_main_loop_unref(m.loop);
+	return m.exit_code;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Integration tests' private D-Bus: a dbus-daemon of the test's own, in a
+ * temporary directory, with DBUS_SESSION_BUS_ADDRESS pointing at it, and
+ * the children a test starts on it (roller-sim, rollerd, ...), each
+ * logging to a file there.  Everything is stopped and removed by
+ * test_bus_free(), also when a test fails half-way (call it from the
+ * group teardown).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+typedef struct _TestBus TestBus;
+
+/* Starts the bus; aborts the test run when that is impossible. */
+TestBus *test_bus_new(void);
+void test_bus_free(TestBus *bus);
+
+const char *test_bus_get_address(TestBus *bus);
+const char *test_bus_get_dir(TestBus *bus);
+/* A connection to the bus, owned by @bus. */
+GDBusConnection *test_bus_get_connection(TestBus *bus);
+
+/*
+ * Starts @argv (argv[0] a path; "@builddir@/x" is taken relative to
+ * $ROLLER_BUILDDIR) with the bus as its session bus; output goes to
+ * <dir>/<log_name>.log.  Returns its pid.
+ */
+GPid test_bus_spawn(TestBus *bus, const char *log_name, const char *const *argv);
+/* SIGTERM, then SIGKILL after 3 s; returns the wait status. */
+int test_bus_stop(TestBus *bus, GPid pid);
+/* SIGKILL at once, as a crash would. */
+void test_bus_kill(TestBus *bus, GPid pid);
+
+/* Runs the main context until @name has an owner; FALSE on timeout. */
+gboolean test_bus_wait_for_name(TestBus *bus, const char *name, guint timeout_ms);
+
+typedef gboolean (*TestBusCondition)(gpointer user_data);
+/* Iterates the default main context until @cond is TRUE or @timeout_ms. */
+gboolean test_bus_wait_until(TestBusCondition cond, gpointer user_data, guint timeout_ms);
+/* Iterates the default main context for @ms. */
+void test_bus_run_for(guint ms);
+
+/* Prints the tail of a child's log (for a failing assertion's context). */
+void test_bus_dump_log(TestBus *bus, const char *log_name);
