@@ -287,13 +287,15 @@ on_filter_set(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
+	GCancellable *cancellable;
 
 	if (!ret) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
+	cancellable = g_task_get_cancellable(task);
 	g_dbus_proxy_call(G_DBUS_PROXY(source), "StartDiscovery", NULL,
-			  G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable(task),
+			  G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
 			  on_discovery_started, g_steal_pointer(&task));
 }
 

@@ -21,5 +21,7 @@ typedef struct {
 	gboolean acquire_notify;
 	/* Roller1.Forget: the daemon drops the roller (after the reply). */
 	void (*forget_roller)(gpointer owner, const char *address);
+	/* A roller's remembered settings changed (serial, auto-connect). */
+	void (*rollers_changed)(gpointer owner);
 	gpointer owner;
 } RdContext;

@@ -46,6 +46,12 @@ save_known_rollers(RdDaemon *d)
 		g_warning("Cannot remember the known rollers: %s", error->message);
 }
 
+static void
+rollers_changed(gpointer owner)
+{
+	save_known_rollers(owner);
+}
+
 static RdRoller *
 add_roller(RdDaemon *d, const char *address, const char *name)
 {
@@ -76,8 +82,11 @@ load_known_rollers(RdDaemon *d)
 		g_autoptr(GError) bool_error = NULL;
 		gboolean auto_connect = g_key_file_get_boolean(kf, groups[i], "AutoConnect",
 							       &bool_error);
+		g_autofree char *serial = g_key_file_get_string(kf, groups[i], "Serial", NULL);
 		RdRoller *r = add_roller(d, groups[i], NULL);
 
+		if (serial && *serial)
+			rd_roller_set_serial(r, serial);
 		rd_roller_set_auto_connect(r, bool_error ? TRUE : auto_connect);
 	}
 }
@@ -313,6 +322,7 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 	d->ctx.acquire_notify = options->acquire_notify;
 	d->ctx.system_bus = options->system_bus;
 	d->ctx.forget_roller = forget_roller;
+	d->ctx.rollers_changed = rollers_changed;
 	d->ctx.owner = d;
 	d->known_path = g_build_filename(options->state_dir, KNOWN_ROLLERS_FILE, NULL);
 	return g_steal_pointer(&d);

@@ -103,11 +103,7 @@ rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
 		break;
 	case RD_CHAR_SERIAL:
 		text = utf8_value(data, len);
-		g_free(r->serial);
-		r->serial = g_strdup(text);
-		rd_dbus_roller1_set_serial(r->iface, text);
-		rd_live_set_roller_info(r->live, r->have_info ? &r->info : NULL,
-					r->serial, r->address);
+		rd_roller_set_serial(r, text);
 		break;
 	case RD_CHAR_MODEL:
 		text = utf8_value(data, len);
@@ -123,8 +119,19 @@ rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
 }
 
 void
+rd_roller_set_serial(RdRoller *r, const char *serial)
+{
+	g_free(r->serial);
+	r->serial = g_strdup(serial);
+	rd_dbus_roller1_set_serial(r->iface, serial);
+	rd_live_set_roller_info(r->live, r->have_info ? &r->info : NULL, r->serial,
+				r->address);
+}
+
+void
 rd_roller_link_ready_hook(RdRoller *r)
 {
+	r->ctx->rollers_changed(r->ctx->owner);
 	rd_sync_link_ready(r->sync);
 }
 
@@ -205,6 +212,7 @@ static gboolean
 handle_connect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	r->auto_connect = TRUE;
+	r->ctx->rollers_changed(r->ctx->owner);
 	rd_roller_link_connect(r, invocation);
 	return TRUE;
 }
@@ -214,6 +222,7 @@ handle_disconnect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRol
 {
 	/* An explicit disconnect stops automatic reconnection until Connect. */
 	r->auto_connect = FALSE;
+	r->ctx->rollers_changed(r->ctx->owner);
 	rd_roller_link_disconnect(r, invocation);
 	return TRUE;
 }
@@ -355,7 +364,8 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	r->path = rd_roller_path_for_address(address);
 	r->object = rd_dbus_object_skeleton_new(r->path);
 	r->iface = rd_dbus_roller1_skeleton_new();
-	r->auto_connect = TRUE;
+	/* A roller found by a scan is connected only once asked to. */
+	r->auto_connect = FALSE;
 	r->link = RD_LINK_DISCONNECTED;
 
 	rd_dbus_roller1_set_address(r->iface, address);

@@ -24,6 +24,9 @@ const char *rd_roller_get_object_path(RdRoller *roller);
 /* The serial from Device Information, "" until read. */
 const char *rd_roller_get_serial(RdRoller *roller);
 
+/* The serial remembered from an earlier connection. */
+void rd_roller_set_serial(RdRoller *roller, const char *serial);
+
 /* BlueZ exports (or no longer exports) this roller's Device1. */
 void rd_roller_set_device(RdRoller *roller, GDBusProxy *device);
 /* A GATT characteristic appeared: resolution may complete now. */

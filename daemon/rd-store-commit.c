@@ -71,19 +71,23 @@ bind_blob(sqlite3_stmt *stmt, int index, const void *data, gsize len)
 
 /*
  * The live half of a record: the closest start within the slack when the
- * roller's clock was set, else the newest one of the same area and a
- * duration within the slack.
+ * roller's clock was set, else (a roller's clock drifts, or was unset) the
+ * newest one of the same area and a duration within the slack, started
+ * within RD_STORE_MATCH_FINGERPRINT_WINDOW_S when the clock was set.
  */
 static const char find_live_by_start_sql[] =
 	"SELECT id, strokes, head_id FROM sessions "
 	"WHERE roller_serial = ?1 AND record_id = ?2 AND source = 'live' "
-	"AND live_start BETWEEN ?3 - " G_STRINGIFY(RD_STORE_MATCH_START_SLACK_S)
+	"AND (live_start BETWEEN ?3 - " G_STRINGIFY(RD_STORE_MATCH_START_SLACK_S)
 	" AND ?3 + " G_STRINGIFY(RD_STORE_MATCH_START_SLACK_S) " "
+	"OR (area_id = ?4 AND abs(duration_ms - ?5) <= "
+	G_STRINGIFY(RD_STORE_MATCH_DURATION_SLACK_MS) " AND abs(live_start - ?3) <= "
+	G_STRINGIFY(RD_STORE_MATCH_FINGERPRINT_WINDOW_S) ")) "
 	"ORDER BY abs(live_start - ?3), id LIMIT 1";
 static const char find_live_unset_clock_sql[] =
 	"SELECT id, strokes, head_id FROM sessions "
 	"WHERE roller_serial = ?1 AND record_id = ?2 AND source = 'live' "
-	"AND area_id = ?3 AND abs(duration_ms - ?4) <= "
+	"AND area_id = ?4 AND abs(duration_ms - ?5) <= "
 	G_STRINGIFY(RD_STORE_MATCH_DURATION_SLACK_MS) " "
 	"ORDER BY live_start DESC, id DESC LIMIT 1";
 
@@ -185,12 +189,9 @@ commit_record_locked(RdStore *store, const char *serial, const char *address,
 		return FALSE;
 	sqlite3_bind_text(find, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int(find, 2, rec->record_id);
-	if (rec->start_unix) {
-		sqlite3_bind_int64(find, 3, rec->start_unix);
-	} else {
-		sqlite3_bind_int(find, 3, rec->area_id);
-		sqlite3_bind_int64(find, 4, rec->duration_ms);
-	}
+	sqlite3_bind_int64(find, 3, rec->start_unix);
+	sqlite3_bind_int(find, 4, rec->area_id);
+	sqlite3_bind_int64(find, 5, rec->duration_ms);
 	rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW) {
 		live_id = sqlite3_column_int64(find, 0);
@@ -321,8 +322,10 @@ static const char find_synced_sql[] =
 	"WHERE roller_serial = ?1 AND record_id = ?2 AND source = 'synced' "
 	"AND ((record_start <> 0 AND abs(record_start - ?3) <= "
 	G_STRINGIFY(RD_STORE_MATCH_START_SLACK_S) ") "
-	"OR (record_start = 0 AND area_id = ?4 AND abs(duration_ms - ?5) <= "
-	G_STRINGIFY(RD_STORE_MATCH_DURATION_SLACK_MS) ")) "
+	"OR (area_id = ?4 AND abs(duration_ms - ?5) <= "
+	G_STRINGIFY(RD_STORE_MATCH_DURATION_SLACK_MS) " AND (record_start = 0 "
+	"OR abs(record_start - ?3) <= " G_STRINGIFY(RD_STORE_MATCH_FINGERPRINT_WINDOW_S)
+	"))) "
 	"ORDER BY record_start = 0, abs(record_start - ?3), id DESC LIMIT 1";
 
 /* Onto the synced half: the live trace and losses; the live start if better. */

@@ -26,9 +26,11 @@
  * - A live session and a synced record are the same session when they
  *   share the roller serial and the record id, and either the record's
  *   start is within RD_STORE_MATCH_START_SLACK_S of the live start (the
- *   daemon's clock against the roller's, which the daemon sets), or,
- *   when the roller's clock was unset, they share the area and their
- *   durations differ by at most RD_STORE_MATCH_DURATION_SLACK_MS.  Only a
+ *   daemon's clock against the roller's, which the daemon sets), or they
+ *   share the area and their durations differ by at most
+ *   RD_STORE_MATCH_DURATION_SLACK_MS, the starts (when the roller's clock
+ *   was set) within RD_STORE_MATCH_FINGERPRINT_WINDOW_S: a roller's clock
+ *   drifts, and one that lost its time restarts from the last one set.  Only a
  *   row not merged yet takes part, and the closest start (else the newest)
  *   wins.  On a merge the record's totals win, the live force trace
  *   (finer) is kept when there is one, frames_lost comes from the live
@@ -56,6 +58,7 @@
 
 #define RD_STORE_MATCH_START_SLACK_S 120
 #define RD_STORE_MATCH_DURATION_SLACK_MS 30000
+#define RD_STORE_MATCH_FINGERPRINT_WINDOW_S 86400
 
 #define RD_STORE_QUERY_LIMIT_DEFAULT 100
 #define RD_STORE_QUERY_LIMIT_MAX 1000

@@ -205,10 +205,18 @@ test_merge_rules_for_start_and_unset_clock(void **state)
 	RdCommitResult result;
 	gint64 live_id, id;
 
-	/* 200 s apart is beyond the slack: two sessions. */
+	/* 200 s apart is beyond the slack, durations 60 s apart: two sessions. */
 	test_live_row_init(&row, 4, TEST_START, 7, 500, 50, 10);
+	row.duration_ms += 60000;
 	assert_true(rd_store_save_live_session(f->store, &row, &result, &live_id, &error));
 	test_commit(f->store, far, RD_COMMIT_INSERTED);
+
+	/* A drifting clock: 200 s apart, but the same area and duration. */
+	test_live_row_init(&row, 6, TEST_START + 2 * DAY, 7, 500, 50, 10);
+	assert_true(rd_store_save_live_session(f->store, &row, &result, &live_id, &error));
+	g_clear_pointer(&far, g_bytes_unref);
+	far = test_record_new(6, TEST_START + 2 * DAY + 200, 7, 500, 50);
+	assert_int_equal(test_commit(f->store, far, RD_COMMIT_MERGED), live_id);
 
 	/* Clock unset: same area and a duration within 30 s. */
 	test_live_row_init(&row, 5, TEST_START + DAY, 2, 500, 60, 10);
@@ -225,7 +233,7 @@ test_merge_rules_for_start_and_unset_clock(void **state)
 	assert_false(s->summary.clock_set);
 	assert_int_equal(s->summary.start_unix, TEST_START + DAY);	/* the daemon's clock */
 	assert_int_equal(s->summary.strokes, 60);
-	assert_int_equal(test_sql_int(f->store, "SELECT count(*) FROM sessions"), 4);
+	assert_int_equal(test_sql_int(f->store, "SELECT count(*) FROM sessions"), 5);
 }
 
 static void
