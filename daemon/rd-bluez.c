@@ -339,6 +339,12 @@ rd_bluez_stop_discovery(RdBluez *self)
 }
 
 gboolean
+rd_bluez_has_discovery(RdBluez *self)
+{
+	return self->discovery_adapter != NULL;
+}
+
+gboolean
 rd_bluez_get_bool(GDBusProxy *proxy, const char *name)
 {
 	g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(proxy, name);

@@ -53,6 +53,8 @@ void rd_bluez_start_discovery(RdBluez *bluez, const char *uuid,
 gboolean rd_bluez_start_discovery_finish(RdBluez *bluez, GAsyncResult *res,
 					 GError **error);
 void rd_bluez_stop_discovery(RdBluez *bluez);
+/* Whether our discovery is running on an adapter bluetoothd still has. */
+gboolean rd_bluez_has_discovery(RdBluez *bluez);
 
 /* Property helpers that tolerate a missing property. */
 gboolean rd_bluez_get_bool(GDBusProxy *proxy, const char *name);

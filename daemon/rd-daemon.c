@@ -6,6 +6,7 @@
 #include "rd-config.h"
 #include "rd-daemon.h"
 #include "rd-dbus-generated.h"
+#include "rd-discovery.h"
 #include "rd-error.h"
 #include "rd-history.h"
 #include "rd-roller.h"
@@ -21,8 +22,7 @@ struct _RdDaemon {
 	RdDbusManager1 *manager;
 	RdHistory *history;
 	GHashTable *rollers;		/* address -> RdRoller */
-	GHashTable *discovery_callers;	/* unique name -> watch id */
-	gboolean discovery_starting;
+	RdDiscovery *discovery;
 	char *known_path;
 };
 
@@ -46,10 +46,27 @@ save_known_rollers(RdDaemon *d)
 		g_warning("Cannot remember the known rollers: %s", error->message);
 }
 
+/* Scan in the background while a remembered roller is out of range. */
+static void
+update_background_scan(RdDaemon *d)
+{
+	GHashTableIter iter;
+	gpointer value;
+	gboolean absent = FALSE;
+
+	if (!d->discovery)
+		return;
+	g_hash_table_iter_init(&iter, d->rollers);
+	while (!absent && g_hash_table_iter_next(&iter, NULL, &value))
+		absent = rd_roller_get_auto_connect(value) && !rd_roller_has_device(value);
+	rd_discovery_set_background(d->discovery, absent);
+}
+
 static void
 rollers_changed(gpointer owner)
 {
 	save_known_rollers(owner);
+	update_background_scan(owner);
 }
 
 static RdRoller *
@@ -124,7 +141,7 @@ remove_forgotten(gpointer user_data)
 		rd_roller_disconnect(r);
 	if (g_hash_table_remove(f->daemon->rollers, f->address)) {
 		g_message("Forgot roller %s", f->address);
-		save_known_rollers(f->daemon);
+		rollers_changed(f->daemon);
 	}
 	g_free(f->address);
 	g_free(f);
@@ -160,6 +177,7 @@ on_device_added(RdBluez *bluez, GDBusProxy *device, gpointer user_data)
 		save_known_rollers(d);
 	}
 	rd_roller_set_device(r, device);
+	update_background_scan(d);
 }
 
 static void
@@ -169,6 +187,7 @@ on_device_removed(RdBluez *bluez, const char *path, gpointer user_data)
 
 	if (r)
 		rd_roller_set_device(r, NULL);
+	update_background_scan(user_data);
 }
 
 static void
@@ -181,118 +200,11 @@ on_characteristic_added(RdBluez *bluez, GDBusProxy *chr, gpointer user_data)
 }
 
 static void
-update_discovering(RdDaemon *d)
-{
-	rd_dbus_manager1_set_discovering(d->manager,
-					 g_hash_table_size(d->discovery_callers) > 0);
-}
-
-static void
-stop_discovery_for(RdDaemon *d, const char *sender)
-{
-	if (!g_hash_table_remove(d->discovery_callers, sender))
-		return;
-	if (g_hash_table_size(d->discovery_callers) == 0)
-		rd_bluez_stop_discovery(d->ctx.bluez);
-	update_discovering(d);
-}
-
-static void
 on_adapter_changed(RdBluez *bluez, gpointer user_data)
 {
 	RdDaemon *d = user_data;
 
-	/* Without a powered adapter there is no discovery to keep. */
-	if (!rd_bluez_get_adapter(bluez) && g_hash_table_size(d->discovery_callers)) {
-		g_hash_table_remove_all(d->discovery_callers);
-		update_discovering(d);
-	}
-}
-
-static void
-on_caller_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	g_debug("Discovery caller %s left the bus", name);
-	stop_discovery_for(user_data, name);
-}
-
-typedef struct {
-	RdDaemon *daemon;
-	GDBusMethodInvocation *invocation;
-} DiscoveryCall;
-
-static void
-on_discovery_started(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autofree DiscoveryCall *call = user_data;
-	g_autoptr(GError) error = NULL;
-	RdDaemon *d = call->daemon;
-	const char *sender = g_dbus_method_invocation_get_sender(call->invocation);
-
-	if (!rd_bluez_start_discovery_finish(d->ctx.bluez, res, &error)) {
-		g_autoptr(GError) mapped = NULL;
-
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-			mapped = g_error_new(RD_ERROR, RD_ERROR_NOT_FOUND,
-					     "No powered Bluetooth adapter");
-		else
-			mapped = rd_bluez_error_to_rd(error, "Starting discovery");
-		stop_discovery_for(d, sender);
-		g_dbus_method_invocation_return_gerror(call->invocation, mapped);
-		return;
-	}
-	g_dbus_method_invocation_return_value(call->invocation, NULL);
-}
-
-static gboolean
-handle_start_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
-		       RdDaemon *d)
-{
-	const char *sender = g_dbus_method_invocation_get_sender(invocation);
-	DiscoveryCall *call;
-	guint watch;
-
-	if (g_hash_table_contains(d->discovery_callers, sender)) {
-		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_IN_PROGRESS,
-						      "This caller's discovery is running already");
-		return TRUE;
-	}
-	watch = g_bus_watch_name_on_connection(d->ctx.bus, sender,
-					       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-					       on_caller_vanished, d, NULL);
-	g_hash_table_insert(d->discovery_callers, g_strdup(sender), GUINT_TO_POINTER(watch));
-	update_discovering(d);
-	if (g_hash_table_size(d->discovery_callers) > 1) {
-		g_dbus_method_invocation_return_value(invocation, NULL);
-		return TRUE;
-	}
-	call = g_new0(DiscoveryCall, 1);
-	call->daemon = d;
-	call->invocation = invocation;
-	rd_bluez_start_discovery(d->ctx.bluez, ROLLER_UUID_SERVICE, on_discovery_started, call);
-	return TRUE;
-}
-
-static gboolean
-handle_stop_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
-		      RdDaemon *d)
-{
-	const char *sender = g_dbus_method_invocation_get_sender(invocation);
-
-	if (!g_hash_table_contains(d->discovery_callers, sender)) {
-		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_FAILED,
-						      "No discovery started by this caller");
-		return TRUE;
-	}
-	stop_discovery_for(d, sender);
-	g_dbus_method_invocation_return_value(invocation, NULL);
-	return TRUE;
-}
-
-static void
-unwatch(gpointer data)
-{
-	g_bus_unwatch_name(GPOINTER_TO_UINT(data));
+	rd_discovery_adapter_changed(d->discovery);
 }
 
 RdDaemon *
@@ -303,7 +215,6 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 
 	d->rollers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					   (GDestroyNotify)rd_roller_free);
-	d->discovery_callers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
 	d->config = rd_config_load(options->config_path, error);
 	if (!d->config)
 		return NULL;
@@ -345,10 +256,7 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus)
 	d->manager = rd_dbus_manager1_skeleton_new();
 	rd_dbus_manager1_set_version(d->manager, PACKAGE_VERSION);
 	rd_dbus_manager1_set_discovering(d->manager, FALSE);
-	g_signal_connect(d->manager, "handle-start-discovery",
-			 G_CALLBACK(handle_start_discovery), d);
-	g_signal_connect(d->manager, "handle-stop-discovery",
-			 G_CALLBACK(handle_stop_discovery), d);
+	d->discovery = rd_discovery_new(&d->ctx, d->manager);
 	/* The ObjectManager lists the objects below it; Manager1 sits beside it. */
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(d->manager), bus,
 					      MANAGER_PATH, &error))
@@ -356,6 +264,7 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus)
 	d->history = rd_history_new(&d->ctx, d->manager);
 
 	load_known_rollers(d);
+	update_background_scan(d);
 	g_dbus_object_manager_server_set_connection(d->ctx.object_manager, bus);
 	d->ctx.bluez = rd_bluez_new(bluez_bus, &bluez_callbacks, d);
 }
@@ -366,7 +275,7 @@ rd_daemon_free(RdDaemon *d)
 	if (!d)
 		return;
 	g_clear_pointer(&d->ctx.bluez, rd_bluez_free);
-	g_clear_pointer(&d->discovery_callers, g_hash_table_unref);
+	g_clear_pointer(&d->discovery, rd_discovery_free);
 	g_clear_pointer(&d->rollers, g_hash_table_unref);
 	g_clear_pointer(&d->history, rd_history_free);
 	if (d->manager) {

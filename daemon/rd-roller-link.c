@@ -482,6 +482,12 @@ rd_roller_link_disconnect(RdRoller *r, GDBusMethodInvocation *invocation)
 }
 
 gboolean
+rd_roller_has_device(RdRoller *r)
+{
+	return r->device != NULL;
+}
+
+gboolean
 rd_roller_is_ready(RdRoller *r)
 {
 	return r->link == RD_LINK_READY;

@@ -29,6 +29,7 @@ void rd_roller_set_serial(RdRoller *roller, const char *serial);
 
 /* BlueZ exports (or no longer exports) this roller's Device1. */
 void rd_roller_set_device(RdRoller *roller, GDBusProxy *device);
+gboolean rd_roller_has_device(RdRoller *roller);
 /* A GATT characteristic appeared: resolution may complete now. */
 void rd_roller_characteristic_added(RdRoller *roller, GDBusProxy *chr);
 

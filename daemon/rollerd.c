@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <glib-unix.h>
 
@@ -141,6 +142,8 @@ main(int argc, char **argv)
 		}
 	}
 
+	/* A file size limit must fail a write (the store reports it), not kill. */
+	signal(SIGXFSZ, SIG_IGN);
 	m.loop = g_main_loop_new(NULL, FALSE);
 	m.exit_code = EXIT_SUCCESS;
 	g_unix_signal_add(SIGTERM, on_signal, &m);

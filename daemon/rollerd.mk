@@ -38,6 +38,7 @@ daemon_librollerd_link_a_SOURCES = \
 	daemon/rd-live.h daemon/rd-live.c \
 	daemon/rd-sync.h daemon/rd-sync.c \
 	daemon/rd-history.h daemon/rd-history.c \
+	daemon/rd-discovery.h daemon/rd-discovery.c \
 	daemon/rd-daemon.h daemon/rd-daemon.c
 daemon_librollerd_link_a_DEPENDENCIES = $(rollerd_dbus_generated)
 
