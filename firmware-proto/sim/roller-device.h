@@ -55,6 +55,11 @@ struct roller_device_config {
 	uint16_t session_seconds;
 	/* Record Transfer chunks the link carries per 7.5 ms interval. */
 	uint8_t chunks_per_interval;
+	/* Added for the simulator; roller_device_config_defaults() sets them. */
+	const char *manufacturer;	/* Manufacturer Name string */
+	const char *hardware;		/* Hardware Revision string */
+	bool telemetry_crc;		/* telemetry frames carry a CRC-16 */
+	uint8_t button_area;		/* area_id of sessions the button starts */
 };
 
 /* Sets config to a believable roller (10x8 grid of 10 mm, 10 ms period...). */
@@ -73,13 +78,19 @@ struct roller_device_io {
 /*
  * The device.  Its size is fixed; records live in the caller's @store
  * (flash on a real roller), whose size with info.record_capacity bounds
- * what can be kept.  Treat the members as private.
+ * what can be kept: Roller Info serves the smaller of record_capacity and
+ * the number of records of the largest size a session can produce
+ * (roller_session_record_max() + 2 bytes each) that fit in @store.
+ * Treat the members as private; roller-device-private.h defines the
+ * struct for a host that wants to allocate it statically.
  */
 struct roller_device;
 
 /* sizeof(struct roller_device), for hosts that allocate it. */
 size_t roller_device_size(void);
 
+/* Copies @cfg (strings up to 32 bytes) and @io; @store must outlive @dev.
+ * A config that breaks a Roller Info rule is mended, not trusted. */
 void roller_device_init(struct roller_device *dev,
 			const struct roller_device_config *cfg,
 			uint8_t *store, size_t store_size,
@@ -119,16 +130,35 @@ void roller_device_press_button(struct roller_device *dev, uint32_t now_ms);
  */
 uint32_t roller_device_advance(struct roller_device *dev, uint32_t now_ms);
 
-/* Stores @count finished sessions as if rolled earlier (--stored K). */
+/*
+ * Stores @count finished sessions as if rolled earlier (--stored K): the
+ * same physical model run offline, 30 to 90 s of rolling each, 3 to 30 h
+ * apart and ending before now when the clock is set (start_unix 0 when
+ * not).  Stops when the store is full; does nothing during a session or
+ * a transfer.  io->record_stored sees each record.
+ */
 void roller_device_preload_sessions(struct roller_device *dev, unsigned count);
 
 void roller_device_get_status(const struct roller_device *dev,
 			      struct roller_status *status);
 
+/* Roller Info as served now (band set by SET_FORCE_BAND, capacity). */
+void roller_device_get_info(const struct roller_device *dev,
+			    struct roller_info *info);
+
+/* A head of @needle_um was fitted: served in Roller Info, used by the
+ * next session's record, and a HEAD_CHANGED event when a session runs. */
+void roller_device_change_head(struct roller_device *dev, uint16_t needle_um,
+			       uint32_t now_ms);
+
 /*
  * Persistence of what survives a restart (stored records, next session
- * id, clock offset, force band): save writes at most @cap bytes and
- * returns the length needed; load returns false for data it cannot use.
+ * id, clock offset, force band, needle, battery): save writes nothing
+ * unless @cap bytes suffice (out may be NULL with cap 0) and returns the
+ * length needed; the bytes only change when that state does.  load
+ * returns false, changing nothing, for data it cannot use (bad CRC-32,
+ * unknown version, records that do not decode or fit) and while a
+ * session or a transfer runs.  See roller-device-state.c for the format.
  */
 size_t roller_device_save(const struct roller_device *dev, uint8_t *out,
 			  size_t cap);
