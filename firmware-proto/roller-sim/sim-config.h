@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * roller-sim's settings: the command line (sim-main.c) fills a SimConfig;
+ * the fault knobs in it may change at run time through org.rollerd.Sim1.
+ */
+#pragma once
+
+#include <glib.h>
+
+/* Failures users of BLE companions meet; see docs/roller-sim.md. */
+typedef struct {
+	/* ServicesResolved turns true before the GATT objects exist. */
+	gboolean early_resolved;
+	/* Share (0..100) of Telemetry notifications lost, from the seed. */
+	guint drop_notify_percent;
+	/* Link loss after this many Record Transfer bytes, once (0: off). */
+	guint64 disconnect_after_bytes;
+	/* One byte flipped in this Record Transfer chunk, 1-based, once. */
+	guint corrupt_chunk;
+	/* Every BlueZ method call waits this long before it is handled. */
+	guint delay_ms;
+	/* The first Connect of each roller fails. */
+	gboolean refuse_connect;
+	/* Bumped on every change, so that "once" faults arm again. */
+	guint generation;
+} SimFaults;
+
+/* What bluetoothd keeps of a device's GATT database after a disconnect
+ * (main.conf [GATT] Cache). */
+typedef enum {
+	SIM_GATT_CACHE_ALWAYS,	/* bluetoothd's default */
+	SIM_GATT_CACHE_YES,	/* paired devices only: a roller never is */
+	SIM_GATT_CACHE_NO,
+} SimGattCache;
+
+typedef struct {
+	char *bus_address;	/* NULL: session bus (mock), system (peripheral) */
+	char *adapter;		/* "hci0" */
+	char *address_base;	/* the first roller's address */
+	guint count;
+	guint16 mtu;
+	guint stored;
+	guint32 seed;
+	char *state_dir;
+	char *ground_truth_dir;
+	double speed;
+	gint session_seconds;	/* -1: the device model's default */
+	guint restart_delay_ms;	/* SIGUSR1's absence from the bus */
+	SimGattCache gatt_cache;
+	SimFaults faults;
+} SimConfig;

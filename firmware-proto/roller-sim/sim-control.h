@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * org.rollerd.Sim1 at /org/rollerd/sim: the handle tests hold on the
+ * simulator, on the connection that owns org.bluez (mock mode), outside
+ * /org/bluez and outside its ObjectManager.  docs/roller-sim.md documents
+ * it.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#define SIM_CONTROL_PATH "/org/rollerd/sim"
+#define SIM_CONTROL_INTERFACE "org.rollerd.Sim1"
+
+typedef struct {
+	/* Each returns FALSE with @error set to refuse. */
+	gboolean (*press_button)(gpointer user_data, const char *address,
+				 GError **error);
+	gboolean (*restart)(gpointer user_data, guint delay_ms, GError **error);
+	gboolean (*disconnect_device)(gpointer user_data, const char *address,
+				      GError **error);
+	gboolean (*set_fault)(gpointer user_data, const char *name,
+			      GVariant *value, GError **error);
+	/* (a(so)a(so)): GATT applications and advertisements registered
+	 * with the mock adapter, as (owner, path). */
+	GVariant *(*registrations)(gpointer user_data);
+} SimControlHandlers;
+
+/* Returns the registration id, 0 on error. */
+guint sim_control_register(GDBusConnection *connection,
+			   const SimControlHandlers *handlers,
+			   gpointer user_data, GError **error);

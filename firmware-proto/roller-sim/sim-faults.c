@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "sim-faults.h"
+#include "sim-iface.h"
+
+static gboolean
+get_integer(GVariant *value, guint64 *out)
+{
+	if (g_variant_is_of_type(value, G_VARIANT_TYPE_BYTE))
+		*out = g_variant_get_byte(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT16))
+		*out = g_variant_get_uint16(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32))
+		*out = g_variant_get_uint32(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64))
+		*out = g_variant_get_uint64(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_INT16) &&
+		 g_variant_get_int16(value) >= 0)
+		*out = (guint64)g_variant_get_int16(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_INT32) &&
+		 g_variant_get_int32(value) >= 0)
+		*out = (guint64)g_variant_get_int32(value);
+	else if (g_variant_is_of_type(value, G_VARIANT_TYPE_INT64) &&
+		 g_variant_get_int64(value) >= 0)
+		*out = (guint64)g_variant_get_int64(value);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+gboolean
+sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
+	       GError **error)
+{
+	gboolean is_bool = g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN);
+	guint64 number = 0;
+
+	if (g_str_equal(name, "early-resolved") && is_bool) {
+		faults->early_resolved = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "refuse-connect") && is_bool) {
+		faults->refuse_connect = g_variant_get_boolean(value);
+	} else if (!is_bool && get_integer(value, &number)) {
+		if (g_str_equal(name, "drop-notify") && number <= 100) {
+			faults->drop_notify_percent = (guint)number;
+		} else if (g_str_equal(name, "disconnect-after-bytes")) {
+			faults->disconnect_after_bytes = number;
+		} else if (g_str_equal(name, "corrupt-chunk") && number <= G_MAXUINT) {
+			faults->corrupt_chunk = (guint)number;
+		} else if (g_str_equal(name, "delay-ms") && number <= 60000) {
+			faults->delay_ms = (guint)number;
+			sim_iface_set_call_delay(faults->delay_ms);
+		} else {
+			goto invalid;
+		}
+	} else {
+		goto invalid;
+	}
+	faults->generation++;
+	g_debug("fault %s set", name);
+	return TRUE;
+
+invalid:
+	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+		    "No fault \"%s\" taking a %s", name,
+		    g_variant_get_type_string(value));
+	return FALSE;
+}

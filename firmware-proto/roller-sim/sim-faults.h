@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The fault knobs by name, for org.rollerd.Sim1.SetFault: the names are
+ * the command line's without "--fault-" (early-resolved, drop-notify,
+ * disconnect-after-bytes, corrupt-chunk, delay-ms, refuse-connect).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sim-config.h"
+
+/* Sets one knob from a boolean or any integer variant; "once" faults arm
+ * again.  FALSE with G_DBUS_ERROR_INVALID_ARGS for a bad name or value. */
+gboolean sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
+			GError **error);

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * SimGatt: a roller's GATT database as D-Bus objects (GattService1,
+ * GattCharacteristic1, GattDescriptor1) and the handlers of their methods.
+ *
+ * The same tree serves both modes:
+ *  - mock: the objects bluetoothd exports for a remote device it is
+ *    connected to, at .../dev_XX/serviceHHHH/charHHHH/descHHHH with the
+ *    roller's attribute handles; calls come from a central and get the
+ *    answers and errors of bluetoothd's src/gatt-client.c;
+ *  - peripheral: the application registered with
+ *    GattManager1.RegisterApplication; calls come from bluetoothd (with
+ *    the device, mtu and link options) and errors are the names
+ *    src/gatt-database.c turns back into ATT errors.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sim-config.h"
+#include "sim-roller.h"
+
+typedef enum {
+	SIM_GATT_MOCK,
+	SIM_GATT_PERIPHERAL,
+} SimGattMode;
+
+typedef struct _SimGatt SimGatt;
+
+typedef struct {
+	/*
+	 * Peripheral mode: bluetoothd called with options naming the
+	 * central's Device1 object (NULL when the call carries none, as
+	 * StartNotify) and the link's MTU (0 when unknown).  The host
+	 * connects the roller if it is not.
+	 */
+	void (*link_hint)(gpointer user_data, const char *device, guint16 mtu);
+} SimGattHost;
+
+/*
+ * @root: the device's path (mock) or the application's root (peripheral).
+ * @host may be NULL in mock mode.
+ */
+SimGatt *sim_gatt_new(SimGattMode mode, SimRoller *roller, const char *root,
+		      const SimGattHost *host, gpointer host_data);
+void sim_gatt_free(SimGatt *gatt);
+
+/* Adds every object to @manager (InterfacesAdded), or removes them. */
+void sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager);
+void sim_gatt_unexport(SimGatt *gatt);
+gboolean sim_gatt_is_exported(SimGatt *gatt);
+
+/* The roller connected or disconnected (mock: the device's ATT link). */
+void sim_gatt_link_up(SimGatt *gatt);
+void sim_gatt_link_down(SimGatt *gatt);
+/* Between Device1.Disconnect and the link going down. */
+void sim_gatt_set_disconnecting(SimGatt *gatt, gboolean disconnecting);
+
+/* A notification or indication from the roller, to its subscribers. */
+void sim_gatt_deliver(SimGatt *gatt, enum roller_char_id ch,
+		      const guint8 *data, gsize len);
+
+/* The primary services' UUIDs, sorted as bluetoothd lists Device1.UUIDs. */
+GStrv sim_gatt_service_uuids(SimGattMode mode);

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * --ground-truth DIR: what a roller really sent, for tests to compare
+ * with what a central made of it.  One file per roller, DIR/<ADDRESS>.txt:
+ *
+ *   frame <hex>     a Telemetry frame handed to the link
+ *   lost <hex>      a Telemetry frame --fault-drop-notify lost on the way
+ *   record id=...   the canonical dump (spec section 8, three lines) of
+ *   coverage ...    each record stored when a session ended
+ *   trace ...
+ *
+ * Each line is flushed at once, so a test can read the file while the
+ * simulator runs.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _SimGroundTruth SimGroundTruth;
+
+SimGroundTruth *sim_ground_truth_open(const char *dir, const char *address,
+				      GError **error);
+void sim_ground_truth_close(SimGroundTruth *truth);
+
+void sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame,
+			    gsize len, gboolean delivered);
+void sim_ground_truth_record(SimGroundTruth *truth, const guint8 *record,
+			     gsize len);

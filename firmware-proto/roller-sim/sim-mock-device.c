@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "data/bluez-gdbus.h"
+#include "roller-proto.h"
+#include "sim-clock.h"
+#include "sim-gatt.h"
+#include "sim-iface.h"
+#include "sim-mock-adapter.h"
+#include "sim-mock-device.h"
+
+/*
+ * Timings of an LE link on a real controller (notes/real-bluez-in-a-vm.md),
+ * in simulated milliseconds.
+ */
+#define CONNECT_MS		60	/* Connect until the link is up */
+#define BROWSE_MS		350	/* link up until ServicesResolved */
+#define CACHED_BROWSE_MS	150	/* the same with a cached database */
+#define DISCONNECT_MS		2000	/* bluetoothd's DISCONNECT_TIMER */
+
+typedef enum {
+	LINK_DOWN,
+	LINK_CONNECTING,
+	LINK_UP,
+	LINK_DISCONNECTING,
+} LinkState;
+
+struct _SimMockDevice {
+	SimMockAdapter *adapter;
+	SimConfig *cfg;
+	SimRoller *roller;
+	char *path;
+	GDBusObjectManagerServer *manager;
+	SimIface *iface;
+	GDBusObjectSkeleton *object;
+	SimGatt *gatt;
+
+	LinkState state;
+	guint timer;
+	GDBusMethodInvocation *connect_call;
+	GList *disconnect_calls;
+	/* --fault-refuse-connect is spent (per roller, per fault setting) */
+	guint refused_generation;
+	gboolean refused;
+};
+
+static void on_roller_notify(gpointer user_data, enum roller_char_id ch,
+			     const guint8 *data, gsize len);
+static void on_roller_link_lost(gpointer user_data);
+
+static const SimRollerLink roller_link = {
+	.notify = on_roller_notify,
+	.link_lost = on_roller_link_lost,
+};
+
+static void
+cancel_timer(SimMockDevice *self)
+{
+	if (self->timer) {
+		g_source_remove(self->timer);
+		self->timer = 0;
+	}
+}
+
+static void
+set_uuids(SimMockDevice *self, const char *const *uuids)
+{
+	sim_iface_set(self->iface, "UUIDs", g_variant_new_strv(uuids, -1));
+}
+
+static gboolean
+on_services_resolved(gpointer data)
+{
+	SimMockDevice *self = data;
+	g_auto(GStrv) uuids = sim_gatt_service_uuids(SIM_GATT_MOCK);
+
+	self->timer = 0;
+	/* The browse found the primary services; Device1.UUIDs now lists
+	 * them with what the advertisement said. */
+	sim_gatt_export(self->gatt, self->manager);
+	set_uuids(self, (const char *const *)uuids);
+	sim_iface_set_boolean(self->iface, "ServicesResolved", TRUE);
+	g_debug("%s: services resolved", self->path);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+refuse_connect_now(SimMockDevice *self)
+{
+	SimFaults *faults = &self->cfg->faults;
+
+	if (!faults->refuse_connect)
+		return FALSE;
+	if (self->refused && self->refused_generation == faults->generation)
+		return FALSE;
+	self->refused = TRUE;
+	self->refused_generation = faults->generation;
+	return TRUE;
+}
+
+static gboolean
+on_link_up(gpointer data)
+{
+	SimMockDevice *self = data;
+	GDBusMethodInvocation *call = g_steal_pointer(&self->connect_call);
+	gboolean cached = sim_gatt_is_exported(self->gatt);
+
+	self->timer = 0;
+	if (refuse_connect_now(self)) {
+		/* What users see when a connection attempt is not answered. */
+		self->state = LINK_DOWN;
+		g_debug("%s: connection refused (fault)", self->path);
+		sim_iface_return_bluez_error(call, "Failed",
+					     "le-connection-abort-by-local");
+		return G_SOURCE_REMOVE;
+	}
+	self->state = LINK_UP;
+	sim_roller_connect(self->roller, self->cfg->mtu, &roller_link, self);
+	sim_iface_set_boolean(self->iface, "Connected", TRUE);
+	sim_gatt_link_up(self->gatt);
+	/* bluetoothd answers Connect once the LE link is up, before the
+	 * GATT browse ends. */
+	g_dbus_method_invocation_return_value(call, NULL);
+	if (self->cfg->faults.early_resolved) {
+		/* The race: resolved, but the objects are not there yet. */
+		sim_iface_set_boolean(self->iface, "ServicesResolved", TRUE);
+	}
+	self->timer = sim_clock_timeout_add(cached ? CACHED_BROWSE_MS : BROWSE_MS,
+					    on_services_resolved, self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+reply_disconnect_calls(SimMockDevice *self)
+{
+	GList *calls = g_steal_pointer(&self->disconnect_calls);
+
+	for (GList *l = calls; l; l = l->next)
+		g_dbus_method_invocation_return_value(l->data, NULL);
+	g_list_free(calls);
+}
+
+void
+sim_mock_device_drop_link(SimMockDevice *self, const char *reason,
+			  const char *message)
+{
+	if (self->state == LINK_CONNECTING) {
+		cancel_timer(self);
+		self->state = LINK_DOWN;
+		sim_iface_return_bluez_error(g_steal_pointer(&self->connect_call),
+					     "Failed", "br-connection-canceled");
+		reply_disconnect_calls(self);
+		return;
+	}
+	if (self->state == LINK_DOWN) {
+		reply_disconnect_calls(self);
+		return;
+	}
+	cancel_timer(self);
+	g_debug("%s: link down (%s)", self->path, reason);
+	/* Sockets get their HUP and the roller forgets its subscriptions
+	 * before the link itself goes. */
+	sim_gatt_link_down(self->gatt);
+	sim_roller_disconnect(self->roller);
+	self->state = LINK_DOWN;
+	sim_iface_set_boolean(self->iface, "ServicesResolved", FALSE);
+	sim_iface_emit_signal(self->iface, "Disconnected",
+			      g_variant_new("(ss)", reason, message));
+	sim_iface_set_boolean(self->iface, "Connected", FALSE);
+	/* bluetoothd keeps the GATT database of a disconnected device only
+	 * with [GATT] Cache = always (its default) or for a paired one. */
+	if (self->cfg->gatt_cache != SIM_GATT_CACHE_ALWAYS)
+		sim_gatt_unexport(self->gatt);
+	reply_disconnect_calls(self);
+}
+
+static gboolean
+on_disconnect_timer(gpointer data)
+{
+	SimMockDevice *self = data;
+
+	self->timer = 0;
+	sim_mock_device_drop_link(self, "org.bluez.Reason.Local",
+				  "Connection terminated by local host");
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_roller_notify(gpointer user_data, enum roller_char_id ch,
+		 const guint8 *data, gsize len)
+{
+	SimMockDevice *self = user_data;
+
+	sim_gatt_deliver(self->gatt, ch, data, len);
+}
+
+static void
+on_roller_link_lost(gpointer user_data)
+{
+	SimMockDevice *self = user_data;
+
+	/* The supervision timeout ends a link that went silent. */
+	sim_mock_device_drop_link(self, "org.bluez.Reason.Timeout",
+				  "Connection timeout");
+}
+
+static void
+device_connect(SimMockDevice *self, GDBusMethodInvocation *invocation)
+{
+	if (!sim_mock_adapter_is_powered(self->adapter)) {
+		sim_iface_return_bluez_error(invocation, "Failed",
+					     "le-connection-adapter-not-powered");
+		return;
+	}
+	switch (self->state) {
+	case LINK_CONNECTING:
+		sim_iface_return_bluez_error(invocation, "InProgress",
+					     "In Progress");
+		return;
+	case LINK_UP:
+	case LINK_DISCONNECTING:
+		/* bluetoothd answers at once while the LE link is up. */
+		g_dbus_method_invocation_return_value(invocation, NULL);
+		return;
+	case LINK_DOWN:
+		break;
+	}
+	self->state = LINK_CONNECTING;
+	self->connect_call = invocation;
+	self->timer = sim_clock_timeout_add(CONNECT_MS, on_link_up, self);
+}
+
+static void
+device_disconnect(SimMockDevice *self, GDBusMethodInvocation *invocation)
+{
+	self->disconnect_calls = g_list_append(self->disconnect_calls, invocation);
+	switch (self->state) {
+	case LINK_DOWN:
+	case LINK_CONNECTING:
+		/* Cancels a Connect; a device not connected is fine. */
+		sim_mock_device_drop_link(self, "org.bluez.Reason.Local",
+					  "Connection terminated by local host");
+		return;
+	case LINK_DISCONNECTING:
+		return;
+	case LINK_UP:
+		break;
+	}
+	/* bluetoothd lets profiles go for DISCONNECT_TIMER before it
+	 * drops the link; StartNotify says NotConnected meanwhile. */
+	cancel_timer(self);
+	self->state = LINK_DISCONNECTING;
+	sim_gatt_set_disconnecting(self->gatt, TRUE);
+	self->timer = sim_clock_timeout_add(DISCONNECT_MS, on_disconnect_timer, self);
+}
+
+static void
+device_method(SimIface *iface, const char *method, GVariant *params,
+	      GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	SimMockDevice *self = user_data;
+
+	g_debug("%s.%s", self->path, method);
+	if (g_str_equal(method, "Connect")) {
+		device_connect(self, invocation);
+	} else if (g_str_equal(method, "Disconnect")) {
+		device_disconnect(self, invocation);
+	} else if (g_str_equal(method, "GetServiceRecords")) {
+		/* Experimental: absent from a bluetoothd without -E. */
+		g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
+						      G_DBUS_ERROR_UNKNOWN_METHOD,
+						      "Method \"%s\" doesn't exist",
+						      method);
+	} else {
+		/* Pair, CancelPairing, ConnectProfile, DisconnectProfile. */
+		sim_iface_return_bluez_error(invocation, "NotSupported",
+					     "Not modeled by roller-sim");
+	}
+}
+
+static gboolean
+device_set_property(SimIface *iface, const char *property, GVariant *value,
+		    GError **error, gpointer user_data)
+{
+	SimMockDevice *self = user_data;
+
+	if (g_str_equal(property, "Alias")) {
+		const char *alias = g_variant_get_string(value, NULL);
+
+		/* An empty alias gives the remote name back. */
+		sim_iface_set_string(iface, "Alias", *alias ? alias :
+				     sim_roller_get_name(self->roller));
+		return TRUE;
+	}
+	if (g_str_equal(property, "Trusted") || g_str_equal(property, "Blocked")) {
+		sim_iface_set(iface, property, g_variant_ref(value));
+		return TRUE;
+	}
+	/* WakeAllowed and PreferredBearer do not exist for this device. */
+	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+		    "No such property '%s'", property);
+	return FALSE;
+}
+
+SimMockDevice *
+sim_mock_device_new(SimMockAdapter *adapter, SimConfig *cfg, SimRoller *roller,
+		    const char *adapter_path, GDBusObjectManagerServer *manager)
+{
+	static const guint8 adv_flags[] = { 0x06 }; /* LE General, no BR/EDR */
+	const char *advertised[] = { ROLLER_UUID_SERVICE, NULL };
+	SimMockDevice *self = g_new0(SimMockDevice, 1);
+	g_autofree char *address = g_strdup(sim_roller_get_address(roller));
+
+	self->adapter = adapter;
+	self->cfg = cfg;
+	self->roller = roller;
+	self->manager = g_object_ref(manager);
+	g_strdelimit(address, ":", '_');
+	self->path = g_strdup_printf("%s/dev_%s", adapter_path, address);
+	self->gatt = sim_gatt_new(SIM_GATT_MOCK, roller, self->path, NULL, NULL);
+
+	self->iface = sim_iface_new(bluez_device1_interface_info(), device_method,
+				    device_set_property, self);
+	sim_iface_set_string(self->iface, "Address", sim_roller_get_address(roller));
+	/* A static random address, as LE peripherals without a public one. */
+	sim_iface_set_string(self->iface, "AddressType", "random");
+	sim_iface_set_string(self->iface, "Name", sim_roller_get_name(roller));
+	sim_iface_set_string(self->iface, "Alias", sim_roller_get_name(roller));
+	sim_iface_set_boolean(self->iface, "Paired", FALSE);
+	sim_iface_set_boolean(self->iface, "Bonded", FALSE);
+	sim_iface_set_boolean(self->iface, "Trusted", FALSE);
+	sim_iface_set_boolean(self->iface, "Blocked", FALSE);
+	sim_iface_set_boolean(self->iface, "LegacyPairing", FALSE);
+	sim_iface_set_boolean(self->iface, "CablePairing", FALSE);
+	sim_iface_set_boolean(self->iface, "Connected", FALSE);
+	set_uuids(self, advertised);
+	sim_iface_set(self->iface, "Adapter", g_variant_new_object_path(adapter_path));
+	sim_iface_set_boolean(self->iface, "ServicesResolved", FALSE);
+	sim_iface_set_bytes(self->iface, "AdvertisingFlags", adv_flags,
+			    sizeof(adv_flags));
+	self->object = sim_iface_new_object(self->path, self->iface);
+	return self;
+}
+
+void
+sim_mock_device_export(SimMockDevice *self)
+{
+	g_dbus_object_manager_server_export(self->manager, self->object);
+}
+
+void
+sim_mock_device_free(SimMockDevice *self)
+{
+	if (!self)
+		return;
+	sim_mock_device_drop_link(self, "org.bluez.Reason.Local",
+				  "Connection terminated by local host");
+	sim_gatt_free(self->gatt);
+	g_dbus_object_manager_server_unexport(self->manager, self->path);
+	g_object_unref(self->object);
+	g_object_unref(self->iface);
+	g_object_unref(self->manager);
+	g_free(self->path);
+	g_free(self);
+}
+
+const char *
+sim_mock_device_get_path(SimMockDevice *self)
+{
+	return self->path;
+}
+
+SimRoller *
+sim_mock_device_get_roller(SimMockDevice *self)
+{
+	return self->roller;
+}
+
+gboolean
+sim_mock_device_is_connected(SimMockDevice *self)
+{
+	return self->state != LINK_DOWN;
+}
+
+void
+sim_mock_device_set_rssi(SimMockDevice *self, gint16 rssi)
+{
+	sim_iface_set(self->iface, "RSSI", g_variant_new_int16(rssi));
+}
+
+void
+sim_mock_device_clear_rssi(SimMockDevice *self)
+{
+	sim_iface_unset(self->iface, "RSSI");
+}
+
+gboolean
+sim_mock_device_get_rssi(SimMockDevice *self, gint16 *rssi)
+{
+	GVariant *value = sim_iface_get(self->iface, "RSSI");
+
+	if (value)
+		*rssi = g_variant_get_int16(value);
+	return value != NULL;
+}

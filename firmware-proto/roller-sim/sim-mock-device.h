@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * SimMockDevice: bluetoothd's org.bluez.Device1 object for one roller the
+ * mock adapter has seen, and its LE link: Connect, the GATT browse that
+ * exports the roller's GATT objects, ServicesResolved, Disconnect and link
+ * loss, as src/device.c does them for an unpaired LE device.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sim-config.h"
+#include "sim-roller.h"
+
+typedef struct _SimMockDevice SimMockDevice;
+typedef struct _SimMockAdapter SimMockAdapter;
+
+SimMockDevice *sim_mock_device_new(SimMockAdapter *adapter, SimConfig *cfg,
+				   SimRoller *roller, const char *adapter_path,
+				   GDBusObjectManagerServer *manager);
+/* Adds the Device1 object (InterfacesAdded). */
+void sim_mock_device_export(SimMockDevice *device);
+/* Unexports the device and its GATT objects; a connected roller loses
+ * its link (bluetoothd went away, or the device was removed). */
+void sim_mock_device_free(SimMockDevice *device);
+
+const char *sim_mock_device_get_path(SimMockDevice *device);
+SimRoller *sim_mock_device_get_roller(SimMockDevice *device);
+/* Connected, or on the way to or from it. */
+gboolean sim_mock_device_is_connected(SimMockDevice *device);
+
+/* An advertisement heard with this strength; unset after discovery. */
+void sim_mock_device_set_rssi(SimMockDevice *device, gint16 rssi);
+void sim_mock_device_clear_rssi(SimMockDevice *device);
+gboolean sim_mock_device_get_rssi(SimMockDevice *device, gint16 *rssi);
+
+/*
+ * The link drops now.  @reason is an org.bluez.Reason.* name for the
+ * Disconnected signal (Timeout for a link loss, Local for a removal).
+ */
+void sim_mock_device_drop_link(SimMockDevice *device, const char *reason,
+			       const char *message);
