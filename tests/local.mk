@@ -66,3 +66,29 @@ tests/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
 tests/check-proto-portable.log: $(ROLLER_PROTO_LIBS)
 
 EXTRA_DIST += tests/data/profile-v1.vec
+
+# The daemon's integration tests: roller-sim and rollerd on a private bus.
+check_LIBRARIES += tests/libtest-daemon.a
+tests_libtest_daemon_a_SOURCES = tests/test-daemon-util.h tests/test-daemon-util.c
+tests_libtest_daemon_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_libtest_daemon_a_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+TEST_DAEMON_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+TEST_DAEMON_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+TEST_DAEMON_LIBS = tests/libtest-daemon.a $(TEST_BUS_LIBS) $(ROLLERD_BASE_LIBS) \
+	$(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/test-daemon-live
+TESTS += tests/test-daemon-live
+tests_test_daemon_live_SOURCES = tests/test-daemon-live.c
+tests_test_daemon_live_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
+
+check_PROGRAMS += tests/test-examples
+TESTS += tests/test-examples
+tests_test_examples_SOURCES = tests/test-examples.c
+tests_test_examples_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
+EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh \
+	docs/architecture.md

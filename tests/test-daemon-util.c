@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rd-area.h"
+#include "test-daemon-util.h"
+
+#define START_TIMEOUT_MS 10000
+
+TestDaemon *
+test_daemon_new(const char *const *sim_args)
+{
+	TestDaemon *td = g_new0(TestDaemon, 1);
+
+	td->bus = test_bus_new();
+	td->conn = test_bus_get_connection(td->bus);
+	td->state_dir = g_build_filename(test_bus_get_dir(td->bus), "rollerd", NULL);
+	td->sim_state_dir = g_build_filename(test_bus_get_dir(td->bus), "sim", NULL);
+	td->truth_dir = g_build_filename(test_bus_get_dir(td->bus), "truth", NULL);
+	test_daemon_start_sim(td, sim_args);
+	return td;
+}
+
+void
+test_daemon_free(TestDaemon *td)
+{
+	if (!td)
+		return;
+	test_bus_free(td->bus);
+	g_free(td->state_dir);
+	g_free(td->sim_state_dir);
+	g_free(td->truth_dir);
+	g_free(td->roller_path);
+	g_free(td);
+}
+
+static gboolean
+name_gone(gpointer user_data)
+{
+	gpointer *args = user_data;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(args[0], "org.freedesktop.DBus",
+					    "/org/freedesktop/DBus", "org.freedesktop.DBus",
+					    "NameHasOwner", g_variant_new("(s)", args[1]),
+					    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+					    NULL, NULL);
+	gboolean owned = TRUE;
+
+	if (ret)
+		g_variant_get(ret, "(b)", &owned);
+	return !owned;
+}
+
+void
+test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	gpointer args[] = { td->conn, (gpointer)"org.bluez" };
+
+	if (td->sim) {
+		test_bus_stop(td->bus, td->sim);
+		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+	}
+	g_ptr_array_add(argv, g_strdup("@builddir@/firmware-proto/roller-sim/roller-sim"));
+	g_ptr_array_add(argv, g_strdup("--mock-bluez"));
+	g_ptr_array_add(argv, g_strdup_printf("--bus=%s", test_bus_get_address(td->bus)));
+	g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", td->sim_state_dir));
+	g_ptr_array_add(argv, g_strdup_printf("--ground-truth=%s", td->truth_dir));
+	g_ptr_array_add(argv, g_strdup("--verbose"));
+	for (gsize i = 0; sim_args && sim_args[i]; i++)
+		g_ptr_array_add(argv, g_strdup(sim_args[i]));
+	g_ptr_array_add(argv, NULL);
+	td->sim = test_bus_spawn(td->bus, "roller-sim", (const char *const *)argv->pdata);
+	if (!test_bus_wait_for_name(td->bus, "org.bluez", START_TIMEOUT_MS)) {
+		test_bus_dump_log(td->bus, "roller-sim");
+		fail_msg("roller-sim did not take org.bluez");
+	}
+}
+
+void
+test_daemon_start_rollerd(TestDaemon *td, const char *const *extra)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	gpointer args[] = { td->conn, (gpointer)"org.rollerd" };
+
+	if (td->rollerd) {
+		test_bus_stop(td->bus, td->rollerd);
+		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+	}
+	g_ptr_array_add(argv, g_strdup("@builddir@/daemon/rollerd"));
+	g_ptr_array_add(argv, g_strdup("--session"));
+	g_ptr_array_add(argv, g_strdup("--bluez-bus=session"));
+	g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", td->state_dir));
+	g_ptr_array_add(argv, g_strdup("--verbose"));
+	for (gsize i = 0; extra && extra[i]; i++)
+		g_ptr_array_add(argv, g_strdup(extra[i]));
+	g_ptr_array_add(argv, NULL);
+	td->rollerd = test_bus_spawn(td->bus, "rollerd", (const char *const *)argv->pdata);
+	if (!test_bus_wait_for_name(td->bus, "org.rollerd", START_TIMEOUT_MS)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("rollerd did not take org.rollerd");
+	}
+}
+
+GVariant *
+test_daemon_call(TestDaemon *td, const char *path, const char *iface,
+		 const char *method, GVariant *args, GError **error)
+{
+	return g_dbus_connection_call_sync(td->conn, "org.rollerd", path, iface, method,
+					   args, NULL, G_DBUS_CALL_FLAGS_NONE, 60000,
+					   NULL, error);
+}
+
+GVariant *
+test_daemon_sim_call(TestDaemon *td, const char *method, GVariant *args, GError **error)
+{
+	return g_dbus_connection_call_sync(td->conn, "org.bluez", "/org/rollerd/sim",
+					   "org.rollerd.Sim1", method, args, NULL,
+					   G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+}
+
+GVariant *
+test_daemon_get(TestDaemon *td, const char *path, const char *iface, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(td->conn, "org.rollerd", path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", iface, name),
+					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+					    10000, NULL, &error);
+	GVariant *value;
+
+	if (!ret)
+		fail_msg("Get %s.%s on %s: %s", iface, name, path, error->message);
+	g_variant_get(ret, "(v)", &value);
+	return value;
+}
+
+typedef struct {
+	TestDaemon *td;
+	const char *path, *iface, *name, *expect;
+	char *last;
+} PropertyWait;
+
+static gboolean
+property_is(gpointer user_data)
+{
+	PropertyWait *w = user_data;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(w->td->conn, "org.rollerd", w->path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", w->iface, w->name),
+					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+					    10000, NULL, NULL);
+	g_autoptr(GVariant) value = NULL;
+
+	if (!ret)
+		return FALSE;
+	g_variant_get(ret, "(v)", &value);
+	g_free(w->last);
+	w->last = g_variant_print(value, FALSE);
+	if (g_str_equal(w->last, w->expect))
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
+gboolean
+test_daemon_wait_property(TestDaemon *td, const char *path, const char *iface,
+			  const char *name, const char *expect, guint timeout_ms)
+{
+	PropertyWait w = { td, path, iface, name, expect, NULL };
+	gboolean ok = test_bus_wait_until(property_is, &w, timeout_ms);
+
+	if (!ok)
+		fprintf(stderr, "%s.%s is %s, not %s\n", iface, name,
+			w.last ? w.last : "(unreadable)", expect);
+	g_free(w.last);
+	return ok;
+}
+
+static guint
+count_rollers(TestDaemon *td, char **first)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, "/org/rollerd",
+						   "org.freedesktop.DBus.ObjectManager",
+						   "GetManagedObjects", NULL, &error);
+	g_autoptr(GVariantIter) iter = NULL;
+	const char *path;
+	guint n = 0;
+
+	if (!ret)
+		return 0;
+	g_variant_get(ret, "(a{oa{sa{sv}}})", &iter);
+	while (g_variant_iter_loop(iter, "{&o@a{sa{sv}}}", &path, NULL)) {
+		if (!g_str_has_prefix(path, "/org/rollerd/roller/") || strstr(path, "/live"))
+			continue;
+		if (first && (!*first || strcmp(path, *first) < 0)) {
+			g_free(*first);
+			*first = g_strdup(path);
+		}
+		n++;
+	}
+	return n;
+}
+
+typedef struct {
+	TestDaemon *td;
+	guint count;
+} RollerWait;
+
+static gboolean
+enough_rollers(gpointer user_data)
+{
+	RollerWait *w = user_data;
+
+	if (count_rollers(w->td, NULL) >= w->count)
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
+const char *
+test_daemon_discover(TestDaemon *td, guint count)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	RollerWait w = { td, count };
+
+	if (!td->rollerd)
+		test_daemon_start_rollerd(td, NULL);
+	/* rollerd may not have seen bluetoothd's adapter yet. */
+	for (int tries = 0; tries < 100; tries++) {
+		g_clear_error(&error);
+		ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1",
+				       "StartDiscovery", NULL, &error);
+		if (ret || !g_dbus_error_is_remote_error(error) ||
+		    !strstr(error->message, "org.rollerd.Error.NotFound"))
+			break;
+		test_bus_run_for(50);
+	}
+	if (!ret)
+		fail_msg("StartDiscovery: %s", error->message);
+	if (!test_bus_wait_until(enough_rollers, &w, START_TIMEOUT_MS)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("fewer than %u rollers were found", count);
+	}
+	g_clear_pointer(&ret, g_variant_unref);
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "StopDiscovery",
+			       NULL, &error);
+	assert_non_null(ret);
+	g_clear_pointer(&td->roller_path, g_free);
+	count_rollers(td, &td->roller_path);
+	return td->roller_path;
+}
+
+void
+test_daemon_connect(TestDaemon *td)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, td->roller_path, "org.rollerd.Roller1",
+						   "Connect", NULL, &error);
+
+	if (!ret) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("Connect: %s", error->message);
+	}
+}
+
+GVariant *
+test_daemon_query(TestDaemon *td, const char *filter_text)
+{
+	g_autoptr(GError) error = NULL;
+	GVariant *filter = g_variant_parse(G_VARIANT_TYPE_VARDICT, filter_text, NULL, NULL,
+					   &error);
+	g_autoptr(GVariant) ret = NULL;
+	GVariant *rows;
+
+	if (!filter)
+		fail_msg("bad filter %s: %s", filter_text, error->message);
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "QuerySessions",
+			       g_variant_new_tuple(&filter, 1), &error);
+	if (!ret)
+		fail_msg("QuerySessions: %s", error->message);
+	g_variant_get(ret, "(@aa{sv})", &rows);
+	return rows;
+}
+
+/* "record id=.. start=.. duration=.. area=.. end=.. ..." without start and end. */
+static char *
+normalize_record_line(const char *line, const char *coverage)
+{
+	g_auto(GStrv) fields = g_strsplit(line + strlen("record "), " ", -1);
+	GString *out = g_string_new(NULL);
+
+	for (gsize i = 0; fields[i]; i++) {
+		if (g_str_has_prefix(fields[i], "start=") || g_str_has_prefix(fields[i], "end="))
+			continue;
+		if (out->len)
+			g_string_append_c(out, ' ');
+		g_string_append(out, fields[i]);
+	}
+	g_string_append_printf(out, " | %s", coverage);
+	return g_string_free(out, FALSE);
+}
+
+GPtrArray *
+test_daemon_truth_records(TestDaemon *td, const char *address)
+{
+	g_autofree char *path = g_strdup_printf("%s/%s.txt", td->truth_dir, address);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GError) error = NULL;
+	GPtrArray *records = g_ptr_array_new_with_free_func(g_free);
+
+	if (!g_file_get_contents(path, &text, NULL, &error))
+		fail_msg("ground truth: %s", error->message);
+	lines = g_strsplit(text, "\n", -1);
+	for (gsize i = 0; lines[i]; i++) {
+		if (g_str_has_prefix(lines[i], "record ") && lines[i + 1] &&
+		    g_str_has_prefix(lines[i + 1], "coverage "))
+			g_ptr_array_add(records, normalize_record_line(lines[i], lines[i + 1]));
+	}
+	return records;
+}
+
+char *
+test_daemon_session_line(TestDaemon *td, guint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1",
+						   "GetSession", g_variant_new("(t)", id),
+						   &error);
+	g_autoptr(GVariant) all = NULL, props = NULL, dirs = NULL, passes = NULL;
+	const char *path, *area_name;
+	guint16 record_id, needle, mean, max, in_band;
+	guint32 duration, strokes;
+	guint8 cols, rows, area = 0;
+	GString *out = g_string_new(NULL);
+	gsize n;
+	const guint32 *d;
+	const guint8 *p;
+
+	if (!ret)
+		fail_msg("GetSession(%" G_GUINT64_FORMAT "): %s", id, error->message);
+	g_variant_get(ret, "(&o)", &path);
+	all = g_dbus_connection_call_sync(td->conn, "org.rollerd", path,
+					  "org.freedesktop.DBus.Properties", "GetAll",
+					  g_variant_new("(s)", "org.rollerd.Session1"),
+					  G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+					  10000, NULL, &error);
+	if (!all)
+		fail_msg("GetAll %s: %s", path, error->message);
+	props = g_variant_get_child_value(all, 0);
+	assert_true(g_variant_lookup(props, "RecordId", "q", &record_id));
+	assert_true(g_variant_lookup(props, "Duration", "u", &duration));
+	assert_true(g_variant_lookup(props, "Area", "&s", &area_name));
+	assert_true(rd_area_from_string(area_name, &area));
+	assert_true(g_variant_lookup(props, "NeedleLength", "q", &needle));
+	assert_true(g_variant_lookup(props, "Strokes", "u", &strokes));
+	assert_true(g_variant_lookup(props, "ForceMean", "q", &mean));
+	assert_true(g_variant_lookup(props, "ForceMax", "q", &max));
+	assert_true(g_variant_lookup(props, "InBand", "q", &in_band));
+	assert_true(g_variant_lookup(props, "GridColumns", "y", &cols));
+	assert_true(g_variant_lookup(props, "GridRows", "y", &rows));
+	dirs = g_variant_lookup_value(props, "Directions", G_VARIANT_TYPE("au"));
+	passes = g_variant_lookup_value(props, "Passes", G_VARIANT_TYPE("ay"));
+	assert_non_null(dirs);
+	assert_non_null(passes);
+	d = g_variant_get_fixed_array(dirs, &n, sizeof(guint32));
+	assert_int_equal(n, 4);
+	g_string_printf(out, "id=%u duration=%u area=%u needle=%u rolls=%u mean=%u max=%u "
+			"inband=%u dirs=%u,%u,%u,%u | coverage %ux%u", record_id, duration,
+			area, needle, strokes, mean, max, in_band, d[0], d[1], d[2], d[3],
+			cols, rows);
+	p = g_variant_get_fixed_array(passes, &n, 1);
+	assert_int_equal(n, (gsize)cols * rows);
+	for (gsize i = 0; i < n; i++)
+		g_string_append_printf(out, " %u", p[i]);
+	return g_string_free(out, FALSE);
+}
+
+static gint
+compare_lines(gconstpointer a, gconstpointer b)
+{
+	guint64 ia = g_ascii_strtoull(*(char *const *)a + 3, NULL, 10);
+	guint64 ib = g_ascii_strtoull(*(char *const *)b + 3, NULL, 10);
+
+	return ia < ib ? -1 : ia > ib;
+}
+
+GPtrArray *
+test_daemon_history_lines(TestDaemon *td)
+{
+	g_autoptr(GVariant) rows = test_daemon_query(td, "{'limit': <uint32 1000>}");
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	GVariantIter iter;
+	GVariant *row;
+
+	g_variant_iter_init(&iter, rows);
+	while ((row = g_variant_iter_next_value(&iter))) {
+		guint64 id;
+
+		assert_true(g_variant_lookup(row, "id", "t", &id));
+		g_ptr_array_add(lines, test_daemon_session_line(td, id));
+		g_variant_unref(row);
+	}
+	g_ptr_array_sort(lines, compare_lines);
+	return lines;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The daemon's integration tests: roller-sim --mock-bluez and rollerd
+ * --session on a private bus (test-bus), driven over D-Bus as rollerctl
+ * or a script would, and compared with roller-sim's ground truth.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "test-bus.h"
+
+typedef struct {
+	TestBus *bus;
+	GDBusConnection *conn;
+	GPid sim;
+	GPid rollerd;
+	char *state_dir;	/* rollerd's */
+	char *sim_state_dir;
+	char *truth_dir;
+	char *roller_path;	/* the first roller's, once found */
+} TestDaemon;
+
+/* Starts the bus and roller-sim with @sim_args (NULL-terminated, may be NULL). */
+TestDaemon *test_daemon_new(const char *const *sim_args);
+void test_daemon_free(TestDaemon *td);
+
+/* (Re)starts roller-sim with its usual options and @sim_args; waits for org.bluez. */
+void test_daemon_start_sim(TestDaemon *td, const char *const *sim_args);
+/* (Re)starts rollerd with @extra args (may be NULL); waits for org.rollerd. */
+void test_daemon_start_rollerd(TestDaemon *td, const char *const *extra);
+
+/* Scans until @count rollers are known; returns the first's path. */
+const char *test_daemon_discover(TestDaemon *td, guint count);
+/* Roller1.Connect of the first roller, asserting success. */
+void test_daemon_connect(TestDaemon *td);
+
+/* A method call; the reply or NULL with @error set. */
+GVariant *test_daemon_call(TestDaemon *td, const char *path, const char *iface,
+			   const char *method, GVariant *args, GError **error);
+/* A method call on org.rollerd.Sim1 of roller-sim. */
+GVariant *test_daemon_sim_call(TestDaemon *td, const char *method, GVariant *args,
+			       GError **error);
+/* A property of rollerd's object (transfer full), asserting it exists. */
+GVariant *test_daemon_get(TestDaemon *td, const char *path, const char *iface,
+			  const char *name);
+/* Waits until the property's printed value is @expect (g_variant_print). */
+gboolean test_daemon_wait_property(TestDaemon *td, const char *path, const char *iface,
+				   const char *name, const char *expect, guint timeout_ms);
+
+/* Manager1.QuerySessions with @filter_text (a GVariant text, "{}" for all). */
+GVariant *test_daemon_query(TestDaemon *td, const char *filter_text);
+
+/*
+ * The records roller-sim stored for the roller at @address, from its
+ * ground truth, each as one normalized line: the canonical dump's fields
+ * but start and end, then its coverage line ("id=.. duration=.. area=..
+ * needle=.. rolls=.. mean=.. max=.. inband=.. dirs=a,b,c,d | coverage CxR
+ * p0 p1 ..."); GPtrArray of char *, oldest first.
+ */
+GPtrArray *test_daemon_truth_records(TestDaemon *td, const char *address);
+
+/* A stored session (GetSession then its properties), as such a line. */
+char *test_daemon_session_line(TestDaemon *td, guint64 id);
+
+/* Every stored session of the history, as such lines, by record id. */
+GPtrArray *test_daemon_history_lines(TestDaemon *td);
