@@ -9,6 +9,9 @@
 #include "rd-live.h"
 #include "rd-store.h"
 
+/* rd-config allows LiveUpdateMaxHz up to 60. */
+#define RD_LIVE_UPDATE_MAX_HZ_LIMIT 60
+
 /* Rejected frames are logged once per burst, then counted quietly. */
 #define REJECT_LOG_INTERVAL_US (10 * G_USEC_PER_SEC)
 
@@ -31,9 +34,13 @@ struct _RdLive {
 	gint64 start_unix;
 	gboolean end_pending;
 
-	gint64 update_interval_us;
-	gint64 last_update_us;
+	/* The last LiveUpdateMaxHz emission times, a ring: at most that many
+	 * in any second, so a burst of notifications is not held back. */
+	gint64 update_times[RD_LIVE_UPDATE_MAX_HZ_LIMIT];
+	guint update_max;
+	guint update_next;
 	guint update_id;
+	gint64 properties_us;
 
 	gint64 reject_logged_us;
 	guint rejects_unlogged;
@@ -65,6 +72,7 @@ update_properties(RdLive *l, const RdLiveSummary *s)
 static void
 emit_live_update(RdLive *l)
 {
+	gint64 now = g_get_monotonic_time();
 	RdLiveSummary s;
 	GVariantBuilder b;
 
@@ -85,12 +93,18 @@ emit_live_update(RdLive *l)
 							(gsize)s.cols * s.rows, 1));
 	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(s.duration_ms));
 	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(s.paused));
+	g_variant_builder_add(&b, "{sv}", "frames", g_variant_new_uint32(s.frames_ok));
 	g_variant_builder_add(&b, "{sv}", "frames_lost", g_variant_new_uint32(s.frames_lost));
 	g_variant_builder_add(&b, "{sv}", "frames_rejected",
 			      g_variant_new_uint32(s.frames_rejected_total));
 	rd_dbus_roller1_emit_live_update(l->roller, g_variant_builder_end(&b));
-	update_properties(l, &s);
-	l->last_update_us = g_get_monotonic_time();
+	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
+	if (now - l->properties_us >= G_USEC_PER_SEC) {
+		update_properties(l, &s);
+		l->properties_us = now;
+	}
+	l->update_times[l->update_next] = now;
+	l->update_next = (l->update_next + 1) % l->update_max;
 }
 
 static gboolean
@@ -104,12 +118,16 @@ on_update_timer(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* At most LiveUpdateMaxHz a second, always the latest values. */
+/*
+ * At most LiveUpdateMaxHz in any second, always the latest values: the
+ * oldest of the last LiveUpdateMaxHz emissions must be a second old.
+ */
 static void
 schedule_live_update(RdLive *l)
 {
 	gint64 now = g_get_monotonic_time();
-	gint64 wait = l->last_update_us + l->update_interval_us - now;
+	gint64 oldest = l->update_times[l->update_next];
+	gint64 wait = oldest ? oldest + G_USEC_PER_SEC - now : 0;
 
 	if (l->update_id)
 		return;
@@ -401,7 +419,7 @@ rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path)
 	l->serial = g_strdup("");
 	l->address = g_strdup("");
 	l->area_id = -1;
-	l->update_interval_us = G_USEC_PER_SEC / (hz ? hz : 10);
+	l->update_max = MIN(MAX(hz, 1), RD_LIVE_UPDATE_MAX_HZ_LIMIT);
 	return l;
 }
 

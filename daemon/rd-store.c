@@ -143,10 +143,13 @@ set_pragmas(RdStore *store, GError **error)
 
 	/*
 	 * FULL: a commit is on disk (the WAL synced) when it returns, since
-	 * the sync deletes the record from the roller right after.
+	 * the sync deletes the record from the roller right after.  A 512 KiB
+	 * page cache: a page of 100 sessions reads a few dozen pages, and the
+	 * daemon's memory budget is a few MiB.
 	 */
 	if (sqlite3_exec(store->db,
 			 "PRAGMA synchronous = FULL;"
+			 "PRAGMA cache_size = -512;"
 			 "PRAGMA trusted_schema = OFF;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		rd_store_set_sqlite_error(store, error, "Could not configure the history");

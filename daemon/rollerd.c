@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <glib-unix.h>
@@ -100,6 +101,9 @@ main(int argc, char **argv)
 	Main m = { 0 };
 	guint owner_id;
 
+	/* One malloc arena: GDBus's worker thread would otherwise get its own,
+	 * and the peak RSS of a daemon serving tens of rollers matters. */
+	mallopt(M_ARENA_MAX, 1);
 	setlocale(LC_ALL, "");
 	g_set_prgname("rollerd");
 	g_option_context_set_summary(ctx, "The daemon of instrumented microneedling rollers: "

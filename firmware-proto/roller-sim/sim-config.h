@@ -43,6 +43,7 @@ typedef struct {
 	guint32 seed;
 	char *state_dir;
 	char *ground_truth_dir;
+	gboolean ground_truth_times;	/* an "at <us>" line after each frame */
 	double speed;
 	gint session_seconds;	/* -1: the device model's default */
 	guint restart_delay_ms;	/* SIGUSR1's absence from the bus */

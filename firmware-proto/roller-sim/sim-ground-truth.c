@@ -13,10 +13,12 @@
 struct _SimGroundTruth {
 	FILE *file;
 	char *path;
+	gboolean times;
 };
 
 SimGroundTruth *
-sim_ground_truth_open(const char *dir, const char *address, GError **error)
+sim_ground_truth_open(const char *dir, const char *address, gboolean times,
+		      GError **error)
 {
 	g_autofree char *name = g_strconcat(address, ".txt", NULL);
 	g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -39,6 +41,7 @@ sim_ground_truth_open(const char *dir, const char *address, GError **error)
 		return NULL;
 	}
 	truth = g_new0(SimGroundTruth, 1);
+	truth->times = times;
 	truth->file = file;
 	truth->path = g_steal_pointer(&path);
 	return truth;
@@ -72,6 +75,8 @@ sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame, gsize len,
 		return;
 	roller_hex_encode(frame, len, hex);
 	fprintf(truth->file, "%s %s\n", delivered ? "frame" : "lost", hex);
+	if (truth->times)
+		fprintf(truth->file, "at %" G_GINT64_FORMAT "\n", g_get_monotonic_time());
 	flush(truth);
 }
 

@@ -8,6 +8,9 @@
  *   record id=...   the canonical dump (spec section 8, three lines) of
  *   coverage ...    each record stored when a session ended
  *   trace ...
+ *   at <us>         with --ground-truth-times, after each frame or lost
+ *                   line: g_get_monotonic_time() when it was handed over
+ *                   (CLOCK_MONOTONIC, comparable across processes)
  *
  * Each line is flushed at once, so a test can read the file while the
  * simulator runs.
@@ -19,7 +22,7 @@
 typedef struct _SimGroundTruth SimGroundTruth;
 
 SimGroundTruth *sim_ground_truth_open(const char *dir, const char *address,
-				      GError **error);
+				      gboolean times, GError **error);
 void sim_ground_truth_close(SimGroundTruth *truth);
 
 void sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame,

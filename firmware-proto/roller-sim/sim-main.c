@@ -121,6 +121,9 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ "ground-truth", 0, 0, G_OPTION_ARG_FILENAME, &cfg->ground_truth_dir,
 		  "Write each roller's sent frames (frame <hex>, lost <hex>) and "
 		  "stored records (canonical dump) to DIR/<ADDRESS>.txt", "DIR" },
+		{ "ground-truth-times", 0, 0, G_OPTION_ARG_NONE, &cfg->ground_truth_times,
+		  "After each frame line of the ground truth, an \"at <us>\" line: the "
+		  "monotonic time it was sent (for benchmarks' latency)", NULL },
 		{ "speed", 0, 0, G_OPTION_ARG_DOUBLE, &cfg->speed,
 		  "Run simulated time X times faster (sessions, radio timings) [1]",
 		  "X" },

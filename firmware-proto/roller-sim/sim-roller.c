@@ -347,7 +347,8 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 
 	if (cfg->ground_truth_dir) {
 		self->truth = sim_ground_truth_open(cfg->ground_truth_dir,
-						    self->address, &local_error);
+						    self->address, cfg->ground_truth_times,
+						    &local_error);
 		if (!self->truth)
 			goto fail;
 	}

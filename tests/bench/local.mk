@@ -1,0 +1,28 @@
+# Benchmarks: built by make, run by `make bench` (never by make check).
+# A new benchmark is one more word in BENCHMARKS.  (Not BENCH_PROGRAMS:
+# automake takes any *_PROGRAMS for a primary and would want BENCHdir to
+# install them into.)
+BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon
+noinst_PROGRAMS += $(BENCHMARKS)
+
+tests_bench_bench_proto_SOURCES = tests/bench/bench-proto.c
+# Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
+tests_bench_bench_proto_CFLAGS = $(AM_CFLAGS) -std=c11 -O2
+# Counts heap allocations (see bench-proto.c); only this program wraps.
+tests_bench_bench_proto_LDFLAGS = \
+	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
+
+# rollerd fed by roller-sim on a private bus (tests/test-bus).
+tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c
+tests_bench_bench_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
+
+bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) firmware-proto/roller-sim/roller-sim$(EXEEXT)
+	@for bench in $(BENCHMARKS); do \
+		echo "== $$bench"; \
+		ROLLER_BUILDDIR="$(abs_top_builddir)" ./$$bench || exit 1; \
+	done
+
+.PHONY: bench

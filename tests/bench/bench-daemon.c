@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bench-daemon: N simulated rollers streaming full-rate telemetry (100 Hz
+ * force, MTU 247) into rollerd on a private bus, for N = 1, 10 and 50, on
+ * the AcquireNotify and the StartNotify path.  Prints, per case, rollerd's
+ * CPU time per 1,000 notifications, its peak RSS, and the latency from a
+ * notification leaving roller-sim to its LiveUpdate reaching a client
+ * (p50, p99): roller-sim's ground truth stamps each frame with the
+ * monotonic clock, and LiveUpdate's "frames" says which frame it reports.
+ *
+ * Usage: bench-daemon [SECONDS] [N...]   (defaults: 15 s; 1 10 50)
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test-bus.h"
+
+#define ADDRESS_FMT "C0:52:4C:00:00:%02X"
+
+typedef struct {
+	gint64 arrival_us;
+	guint frames;
+	guint roller;
+} Update;
+
+typedef struct {
+	TestBus *bus;
+	GDBusConnection *conn;
+	GPid rollerd;
+	GArray *updates;	/* Update */
+	guint n;
+	guint pending;
+} Bench;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench-daemon: %s\n", what);
+	exit(1);
+}
+
+static char *
+roller_path(guint i)
+{
+	return g_strdup_printf("/org/rollerd/roller/C0_52_4C_00_00_%02X", i + 1);
+}
+
+static GVariant *
+call(Bench *b, const char *path, const char *iface, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	GVariant *ret = g_dbus_connection_call_sync(b->conn, "org.rollerd", path, iface,
+						    method, args, NULL,
+						    G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+						    &error);
+
+	if (!ret) {
+		test_bus_dump_log(b->bus, "rollerd");
+		fprintf(stderr, "%s.%s on %s: %s\n", iface, method, path, error->message);
+		die("a call failed");
+	}
+	return ret;
+}
+
+static void
+on_live_update(GDBusConnection *conn, const char *sender, const char *path,
+	       const char *iface, const char *name, GVariant *params, gpointer user_data)
+{
+	Bench *b = user_data;
+	g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
+	Update u = { g_get_monotonic_time(), 0, 0 };
+
+	if (!g_variant_lookup(values, "frames", "u", &u.frames))
+		return;
+	u.roller = (guint)g_ascii_strtoull(path + strlen("/org/rollerd/roller/C0_52_4C_00_00_"),
+					   NULL, 16) - 1;
+	g_array_append_val(b->updates, u);
+}
+
+static void
+on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	Bench *b = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source),
+								res, &error);
+
+	if (!ret) {
+		fprintf(stderr, "Connect: %s\n", error->message);
+		die("a roller did not connect");
+	}
+	b->pending--;
+}
+
+static gboolean
+nothing_pending(gpointer user_data)
+{
+	return ((Bench *)user_data)->pending == 0;
+}
+
+static guint
+count_rollers(Bench *b)
+{
+	g_autoptr(GVariant) ret = call(b, "/org/rollerd", "org.freedesktop.DBus.ObjectManager",
+				       "GetManagedObjects", NULL);
+	g_autoptr(GVariant) objects = g_variant_get_child_value(ret, 0);
+
+	return (guint)g_variant_n_children(objects);
+}
+
+static gboolean
+all_found(gpointer user_data)
+{
+	Bench *b = user_data;
+
+	if (count_rollers(b) >= b->n)
+		return TRUE;
+	g_usleep(50000);
+	return FALSE;
+}
+
+static void
+connect_all(Bench *b)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) started = NULL;
+
+	for (int tries = 0; tries < 100 && !started; tries++) {
+		g_clear_error(&error);
+		started = g_dbus_connection_call_sync(b->conn, "org.rollerd", "/org/rollerd",
+						      "org.rollerd.Manager1", "StartDiscovery",
+						      NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+						      NULL, &error);
+		if (!started)
+			test_bus_run_for(50);
+	}
+	if (!started || !test_bus_wait_until(all_found, b, 30000))
+		die("the rollers were not found");
+	/* Discovery's RSSI updates are not what is measured. */
+	g_variant_unref(call(b, "/org/rollerd", "org.rollerd.Manager1", "StopDiscovery", NULL));
+	for (guint i = 0; i < b->n; i++) {
+		g_autofree char *path = roller_path(i);
+
+		b->pending++;
+		g_dbus_connection_call(b->conn, "org.rollerd", path, "org.rollerd.Roller1",
+				       "Connect", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 120000,
+				       NULL, on_connected, b);
+	}
+	if (!test_bus_wait_until(nothing_pending, b, 180000))
+		die("connecting took too long");
+}
+
+/* utime + stime of @pid, in seconds. */
+static double
+cpu_seconds(GPid pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+	g_autofree char *text = NULL;
+	unsigned long utime, stime;
+	char *p;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
+		die("cannot read rollerd's CPU time");
+	/* Fields 14 and 15 after the command name's closing parenthesis. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &utime, &stime) != 2)
+		die("cannot parse /proc/PID/stat");
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long
+peak_rss_kib(GPid pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/status", pid);
+	g_autofree char *text = NULL;
+	const char *line;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL) ||
+	    !(line = strstr(text, "VmHWM:")))
+		die("cannot read rollerd's peak RSS");
+	return strtol(line + strlen("VmHWM:"), NULL, 10);
+}
+
+/* The send times of each roller's delivered frames, in order. */
+static GArray *
+frame_times(const char *truth_dir, guint roller, gint64 since_us, gint64 until_us,
+	    guint *in_window)
+{
+	g_autofree char *path = g_strdup_printf("%s/" ADDRESS_FMT ".txt", truth_dir, roller + 1);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GArray *times = g_array_new(FALSE, FALSE, sizeof(gint64));
+	gboolean delivered = FALSE;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		die("cannot read roller-sim's ground truth");
+	lines = g_strsplit(text, "\n", -1);
+	for (gsize i = 0; lines[i]; i++) {
+		if (g_str_has_prefix(lines[i], "frame ")) {
+			delivered = TRUE;
+		} else if (g_str_has_prefix(lines[i], "lost ")) {
+			delivered = FALSE;
+		} else if (g_str_has_prefix(lines[i], "at ") && delivered) {
+			gint64 t = g_ascii_strtoll(lines[i] + 3, NULL, 10);
+
+			g_array_append_val(times, t);
+			if (t >= since_us && t < until_us)
+				(*in_window)++;
+		}
+	}
+	return times;
+}
+
+static int
+compare_int64(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+run_case(guint n, gboolean acquire, guint seconds)
+{
+	Bench b = { 0 };
+	g_autofree char *address = NULL, *truth = NULL, *state = NULL, *truth_arg = NULL;
+	g_autofree char *count = g_strdup_printf("--count=%u", n);
+	g_autoptr(GArray) latencies = g_array_new(FALSE, FALSE, sizeof(gint64));
+	double cpu0, cpu1;
+	gint64 t0, t1;
+	guint notifications = 0;
+	long rss;
+
+	b.bus = test_bus_new();
+	b.conn = test_bus_get_connection(b.bus);
+	b.n = n;
+	b.updates = g_array_new(FALSE, FALSE, sizeof(Update));
+	address = g_strdup_printf("--bus=%s", test_bus_get_address(b.bus));
+	truth = g_build_filename(test_bus_get_dir(b.bus), "truth", NULL);
+	state = g_build_filename(test_bus_get_dir(b.bus), "rollerd", NULL);
+	truth_arg = g_strconcat("--ground-truth=", truth, NULL);
+	{
+		const char *sim_argv[] = { "@builddir@/firmware-proto/roller-sim/roller-sim",
+					   "--mock-bluez", address, count, "--mtu=247",
+					   "--session-seconds=0", truth_arg,
+					   "--ground-truth-times", NULL };
+		g_autofree char *state_arg = g_strconcat("--state-dir=", state, NULL);
+		const char *rollerd_argv[] = { "@builddir@/daemon/rollerd", "--session",
+					       "--bluez-bus=session", state_arg,
+					       acquire ? NULL : "--no-acquire-notify", NULL };
+
+		test_bus_spawn(b.bus, "roller-sim", sim_argv);
+		if (!test_bus_wait_for_name(b.bus, "org.bluez", 10000))
+			die("roller-sim did not start");
+		b.rollerd = test_bus_spawn(b.bus, "rollerd", rollerd_argv);
+		if (!test_bus_wait_for_name(b.bus, "org.rollerd", 10000))
+			die("rollerd did not start");
+	}
+	connect_all(&b);
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *path = roller_path(i);
+
+		g_dbus_connection_signal_subscribe(b.conn, "org.rollerd", "org.rollerd.Roller1",
+						   "LiveUpdate", path, NULL,
+						   G_DBUS_SIGNAL_FLAGS_NONE, on_live_update,
+						   &b, NULL);
+	}
+	test_bus_run_for(500);
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *path = roller_path(i);
+		g_autoptr(GVariant) ret = call(&b, path, "org.rollerd.Roller1", "StartSession",
+					       g_variant_new("(s)", "abdomen"));
+	}
+	/* Measure once every session runs. */
+	test_bus_run_for(2000);
+	g_array_set_size(b.updates, 0);
+	cpu0 = cpu_seconds(b.rollerd);
+	t0 = g_get_monotonic_time();
+	test_bus_run_for(seconds * 1000);
+	t1 = g_get_monotonic_time();
+	cpu1 = cpu_seconds(b.rollerd);
+	test_bus_run_for(200);	/* updates still on their way */
+	rss = peak_rss_kib(b.rollerd);
+
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GArray) times = frame_times(truth, i, t0, t1, &notifications);
+
+		for (guint k = 0; k < b.updates->len; k++) {
+			Update *u = &g_array_index(b.updates, Update, k);
+			gint64 latency;
+
+			if (u->roller != i || u->frames == 0 || u->frames > times->len)
+				continue;
+			latency = u->arrival_us - g_array_index(times, gint64, u->frames - 1);
+			g_array_append_val(latencies, latency);
+		}
+	}
+	g_array_sort(latencies, compare_int64);
+	if (!latencies->len || !notifications)
+		die("no update was measured");
+	printf("%-13s N=%-3u notifications=%-6u cpu_ms_per_1000=%-7.2f peak_rss_mib=%-6.2f "
+	       "latency_ms p50=%.3f p99=%.3f updates=%u\n",
+	       acquire ? "AcquireNotify" : "StartNotify", n, notifications,
+	       (cpu1 - cpu0) * 1e6 / notifications, rss / 1024.0,
+	       g_array_index(latencies, gint64, latencies->len / 2) / 1000.0,
+	       g_array_index(latencies, gint64, latencies->len * 99 / 100) / 1000.0,
+	       latencies->len);
+	fflush(stdout);
+	g_array_unref(b.updates);
+	test_bus_free(b.bus);
+}
+
+int
+main(int argc, char **argv)
+{
+	guint seconds = argc > 1 ? (guint)atoi(argv[1]) : 15;
+	guint sizes[8] = { 1, 10, 50 }, n_sizes = 3;
+
+	if (argc > 2) {
+		n_sizes = 0;
+		for (int i = 2; i < argc && n_sizes < G_N_ELEMENTS(sizes); i++)
+			sizes[n_sizes++] = (guint)atoi(argv[i]);
+	}
+	if (!g_getenv("ROLLER_BUILDDIR"))
+		g_setenv("ROLLER_BUILDDIR", ".", TRUE);
+	printf("bench-daemon: %u s of 100 Hz telemetry per case, MTU 247; CPU is rollerd's "
+	       "utime+stime\n", seconds);
+	for (int acquire = 1; acquire >= 0; acquire--) {
+		for (guint i = 0; i < n_sizes; i++)
+			run_case(sizes[i], acquire, seconds);
+	}
+	printf("targets: AcquireNotify cpu_ms_per_1000 <= 10, p99 < 2 ms at N=10, "
+	       "peak RSS < 8 MiB at N=10\n");
+	return 0;
+}
