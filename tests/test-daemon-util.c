@@ -280,8 +280,8 @@ GVariant *
 test_daemon_query(TestDaemon *td, const char *filter_text)
 {
 	g_autoptr(GError) error = NULL;
-	GVariant *filter = g_variant_parse(G_VARIANT_TYPE_VARDICT, filter_text, NULL, NULL,
-					   &error);
+	g_autoptr(GVariant) filter = g_variant_parse(G_VARIANT_TYPE_VARDICT, filter_text,
+						     NULL, NULL, &error);
 	g_autoptr(GVariant) ret = NULL;
 	GVariant *rows;
 
