@@ -449,18 +449,19 @@ rd_roller_link_connect(RdRoller *r, GDBusMethodInvocation *invocation)
 static void
 on_device_disconnected(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	GDBusMethodInvocation *invocation = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
 
-	if (!ret && invocation) {
+	if (!invocation)
+		return;
+	if (!ret) {
 		g_autoptr(GError) mapped = rd_bluez_error_to_rd(error, "Disconnecting");
 
-		g_dbus_method_invocation_return_gerror(g_steal_pointer(&invocation), mapped);
+		g_dbus_method_invocation_return_gerror(invocation, mapped);
 		return;
 	}
-	if (invocation)
-		g_dbus_method_invocation_return_value(g_steal_pointer(&invocation), NULL);
+	g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
 void
@@ -475,9 +476,9 @@ rd_roller_link_disconnect(RdRoller *r, GDBusMethodInvocation *invocation)
 			g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
+	/* The callback answers @invocation, with the reference we were given. */
 	g_dbus_proxy_call(r->device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-			  NULL, on_device_disconnected,
-			  invocation ? g_object_ref(invocation) : NULL);
+			  NULL, on_device_disconnected, invocation);
 	link_teardown(r, NULL);
 }
 

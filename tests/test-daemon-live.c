@@ -87,8 +87,7 @@ sync_and_wait(TestDaemon *td, Signals *s)
 static int
 teardown(void **state)
 {
-	test_daemon_free(*state);
-	return 0;
+	return test_daemon_free(*state);
 }
 
 /* Rolls one whole session; returns once rollerd has stored it. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "rd-area.h"
@@ -28,17 +29,30 @@ test_daemon_new(const char *const *sim_args)
 	return td;
 }
 
-void
+int
 test_daemon_free(TestDaemon *td)
 {
+	int ret = 0;
+
 	if (!td)
-		return;
+		return 0;
+	if (td->rollerd && g_getenv("ROLLERD_WRAPPER")) {
+		int status = test_bus_stop(td->bus, td->rollerd);
+
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			test_bus_dump_log(td->bus, "rollerd");
+			fprintf(stderr, "rollerd under %s ended with status %d\n",
+				g_getenv("ROLLERD_WRAPPER"), status);
+			ret = -1;
+		}
+	}
 	test_bus_free(td->bus);
 	g_free(td->state_dir);
 	g_free(td->sim_state_dir);
 	g_free(td->truth_dir);
 	g_free(td->roller_path);
 	g_free(td);
+	return ret;
 }
 
 static gboolean
@@ -93,6 +107,16 @@ test_daemon_start_rollerd(TestDaemon *td, const char *const *extra)
 	if (td->rollerd) {
 		test_bus_stop(td->bus, td->rollerd);
 		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+	}
+	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
+	 * status is then checked by test_daemon_free(). */
+	if (g_getenv("ROLLERD_WRAPPER")) {
+		g_auto(GStrv) words = g_strsplit(g_getenv("ROLLERD_WRAPPER"), " ", -1);
+
+		for (gsize i = 0; words[i]; i++) {
+			if (*words[i])
+				g_ptr_array_add(argv, g_strdup(words[i]));
+		}
 	}
 	g_ptr_array_add(argv, g_strdup("@builddir@/daemon/rollerd"));
 	g_ptr_array_add(argv, g_strdup("--session"));

@@ -23,7 +23,11 @@ typedef struct {
 
 /* Starts the bus and roller-sim with @sim_args (NULL-terminated, may be NULL). */
 TestDaemon *test_daemon_new(const char *const *sim_args);
-void test_daemon_free(TestDaemon *td);
+/*
+ * Stops everything; -1 when rollerd ran under $ROLLERD_WRAPPER (e.g.
+ * valgrind) and did not exit with status 0, for a teardown to return.
+ */
+int test_daemon_free(TestDaemon *td);
 
 /* (Re)starts roller-sim with its usual options and @sim_args; waits for org.bluez. */
 void test_daemon_start_sim(TestDaemon *td, const char *const *sim_args);

@@ -20,8 +20,7 @@
 static int
 teardown(void **state)
 {
-	test_daemon_free(*state);
-	return 0;
+	return test_daemon_free(*state);
 }
 
 static char *
