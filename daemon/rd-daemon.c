@@ -263,10 +263,11 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus)
 		g_error("Cannot export %s: %s", MANAGER_PATH, error->message);
 	d->history = rd_history_new(&d->ctx, d->manager);
 
+	/* BlueZ's objects arrive later, in callbacks: the rollers are known by then. */
+	d->ctx.bluez = rd_bluez_new(bluez_bus, &bluez_callbacks, d);
 	load_known_rollers(d);
 	update_background_scan(d);
 	g_dbus_object_manager_server_set_connection(d->ctx.object_manager, bus);
-	d->ctx.bluez = rd_bluez_new(bluez_bus, &bluez_callbacks, d);
 }
 
 void

@@ -416,6 +416,12 @@ rd_roller_set_device(RdRoller *r, GDBusProxy *device)
 	if (!device)
 		return;
 	r->device = g_object_ref(device);
+	{
+		g_autofree char *name = rd_bluez_get_string(device, "Name");
+
+		if (name)
+			rd_dbus_roller1_set_name(r->iface, name);
+	}
 	r->device_props_handler = g_signal_connect(device, "g-properties-changed",
 						   G_CALLBACK(on_device_properties), r);
 	if (r->auto_connect)
