@@ -1,7 +1,15 @@
-# rollerctl: the command line.
+# rollerctl: the command line; one file per command group.
 bin_PROGRAMS += client/rollerctl
 client_rollerctl_SOURCES = \
-	client/rollerctl.c client/rc-common.h \
-	client/rc-decode.h client/rc-decode.c
-client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-client_rollerctl_LDADD = $(ROLLER_PROTO_LIBS) $(GLIB_LIBS)
+	client/rollerctl.c client/rc-common.h client/rc-common.c \
+	client/rc-decode.h client/rc-decode.c \
+	client/rc-rollers.h client/rc-rollers.c \
+	client/rc-sync.h client/rc-sync.c \
+	client/rc-sessions.h client/rc-sessions.c \
+	client/rc-monitor.h client/rc-monitor.c \
+	client/rc-report.h client/rc-report.c
+client_rollerctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_builddir)/daemon
+client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \
+	$(CAIRO_CFLAGS)
+client_rollerctl_LDADD = $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) $(ROLLER_PROTO_LIBS) \
+	$(GLIB_LIBS) $(JSON_GLIB_LIBS) $(NCURSES_LIBS) $(CAIRO_LIBS) -lm

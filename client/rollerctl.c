@@ -8,6 +8,11 @@
 
 #include "rc-common.h"
 #include "rc-decode.h"
+#include "rc-monitor.h"
+#include "rc-report.h"
+#include "rc-rollers.h"
+#include "rc-sessions.h"
+#include "rc-sync.h"
 
 struct rc_command {
 	const char *name;
@@ -16,6 +21,24 @@ struct rc_command {
 };
 
 static const struct rc_command commands[] = {
+	{ "status", rc_cmd_status, "Show rollerd and the rollers it knows" },
+	{ "list", rc_cmd_list, "List the rollers, one per line" },
+	{ "scan", rc_cmd_scan, "Scan for rollers" },
+	{ "connect", rc_cmd_connect, "Connect to a roller (and sync it)" },
+	{ "disconnect", rc_cmd_disconnect, "Disconnect from a roller" },
+	{ "forget", rc_cmd_forget, "Disconnect and forget a roller" },
+	{ "identify", rc_cmd_identify, "Make a roller buzz" },
+	{ "start", rc_cmd_start, "Start a session: start --area AREA [ADDR]" },
+	{ "stop", rc_cmd_stop, "Stop the session" },
+	{ "monitor", rc_cmd_monitor, "Watch a live session: force, strokes, directions, coverage" },
+	{ "sync", rc_cmd_sync, "Copy a roller's stored sessions into the history" },
+	{ "sessions", rc_cmd_sessions, "List the history" },
+	{ "show", rc_cmd_show, "Show one session" },
+	{ "note", rc_cmd_note, "Add journal notes to a session" },
+	{ "delete", rc_cmd_delete, "Delete a session from the history" },
+	{ "plan", rc_cmd_plan, "Sessions per area and when the next is due" },
+	{ "export", rc_cmd_export, "Export the history as CSV or JSON" },
+	{ "report", rc_cmd_report, "Draw a session or an area's progress (PDF, PNG, SVG)" },
 	{ "decode", rc_cmd_decode, "Dump telemetry frames or stored records (offline)" },
 };
 
@@ -94,8 +117,20 @@ main(int argc, char **argv)
 		return RC_EXIT_USAGE;
 	}
 	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
-		if (strcmp(argv[i], commands[c].name) == 0)
-			return commands[c].func(&globals, argc - i, argv + i);
+		int n = 0;
+
+		if (strcmp(argv[i], commands[c].name) != 0)
+			continue;
+		/* --json and --session are accepted after the command too. */
+		for (int j = i; j < argc; j++) {
+			if (strcmp(argv[j], "--json") == 0)
+				globals.json = TRUE;
+			else if (strcmp(argv[j], "--session") == 0)
+				globals.session_bus = TRUE;
+			else
+				argv[i + n++] = argv[j];
+		}
+		return commands[c].func(&globals, n, argv + i);
 	}
 	g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
 	return RC_EXIT_USAGE;

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <langinfo.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rc-common.h"
+
+#define ROLLERD_NAME "org.rollerd"
+
+static gboolean
+name_has_owner(GDBusConnection *bus)
+{
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+					    "org.freedesktop.DBus", "NameHasOwner",
+					    g_variant_new("(s)", ROLLERD_NAME), G_VARIANT_TYPE("(b)"),
+					    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+	gboolean owned = FALSE;
+
+	if (ret)
+		g_variant_get(ret, "(b)", &owned);
+	return owned;
+}
+
+static gboolean
+activatable(GDBusConnection *bus)
+{
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+					    "org.freedesktop.DBus", "ListActivatableNames", NULL,
+					    G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, -1,
+					    NULL, NULL);
+	g_autofree const char **names = NULL;
+
+	if (!ret)
+		return FALSE;
+	g_variant_get(ret, "(^a&s)", &names);
+	return names && g_strv_contains(names, ROLLERD_NAME);
+}
+
+GDBusConnection *
+rc_connect(const struct rc_globals *globals, int *exit_code)
+{
+	g_autoptr(GError) error = NULL;
+	const char *which = globals->session_bus ? "session" : "system";
+	GDBusConnection *bus = g_bus_get_sync(globals->session_bus ? G_BUS_TYPE_SESSION :
+					      G_BUS_TYPE_SYSTEM, NULL, &error);
+
+	if (!bus) {
+		g_printerr("rollerctl: cannot reach the %s bus: %s\n", which, error->message);
+		*exit_code = RC_EXIT_NO_DAEMON;
+		return NULL;
+	}
+	if (!name_has_owner(bus) && !activatable(bus)) {
+		g_printerr("rollerctl: rollerd is not running (no %s on the %s bus)%s\n",
+			   ROLLERD_NAME, which,
+			   globals->session_bus ? "; start it with 'rollerd --session'" :
+			   "; start it with 'systemctl start rollerd'");
+		*exit_code = RC_EXIT_NO_DAEMON;
+		g_object_unref(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+RdDbusManager1 *
+rc_manager(GDBusConnection *bus, int *exit_code)
+{
+	g_autoptr(GError) error = NULL;
+	RdDbusManager1 *manager =
+		rd_dbus_manager1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE, ROLLERD_NAME,
+						"/org/rollerd", NULL, &error);
+
+	if (!manager)
+		*exit_code = rc_print_error(NULL, error);
+	return manager;
+}
+
+RdDbusRoller1 *
+rc_roller(GDBusConnection *bus, const char *path, int *exit_code)
+{
+	g_autoptr(GError) error = NULL;
+	RdDbusRoller1 *roller =
+		rd_dbus_roller1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE, ROLLERD_NAME,
+					       path, NULL, &error);
+
+	if (!roller)
+		*exit_code = rc_print_error(NULL, error);
+	return roller;
+}
+
+/* Paths of the rollers rollerd knows, sorted. */
+static GPtrArray *
+list_roller_paths(GDBusConnection *bus, GError **error)
+{
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(bus, ROLLERD_NAME, "/org/rollerd",
+					    "org.freedesktop.DBus.ObjectManager",
+					    "GetManagedObjects", NULL,
+					    G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
+					    G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+	g_autoptr(GVariantIter) iter = NULL;
+	GPtrArray *paths;
+	const char *path;
+	GVariant *ifaces;
+
+	if (!ret)
+		return NULL;
+	paths = g_ptr_array_new_with_free_func(g_free);
+	g_variant_get(ret, "(a{oa{sa{sv}}})", &iter);
+	while (g_variant_iter_loop(iter, "{&o@a{sa{sv}}}", &path, &ifaces)) {
+		if (g_variant_lookup_value(ifaces, "org.rollerd.Roller1", NULL))
+			g_ptr_array_add(paths, g_strdup(path));
+	}
+	g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
+	return paths;
+}
+
+GPtrArray *
+rc_roller_paths(GDBusConnection *bus, int *exit_code)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *paths = list_roller_paths(bus, &error);
+
+	if (!paths)
+		*exit_code = rc_print_error(NULL, error);
+	return paths;
+}
+
+char *
+rc_resolve_roller(GDBusConnection *bus, const char *address, int *exit_code)
+{
+	g_autoptr(GPtrArray) paths = rc_roller_paths(bus, exit_code);
+	g_autofree char *wanted = NULL;
+
+	if (!paths)
+		return NULL;
+	if (address) {
+		wanted = g_ascii_strup(address, -1);
+		g_strdelimit(wanted, ":", '_');
+		for (guint i = 0; i < paths->len; i++) {
+			if (g_str_has_suffix(paths->pdata[i], wanted))
+				return g_strdup(paths->pdata[i]);
+		}
+		g_printerr("rollerctl: no roller %s is known; run 'rollerctl scan' first\n",
+			   address);
+		*exit_code = RC_EXIT_FAILURE;
+		return NULL;
+	}
+	if (paths->len == 1)
+		return g_strdup(paths->pdata[0]);
+	if (paths->len == 0)
+		g_printerr("rollerctl: no roller is known yet; run 'rollerctl scan' first\n");
+	else
+		g_printerr("rollerctl: %u rollers are known; say which one (ADDR), "
+			   "see 'rollerctl list'\n", paths->len);
+	*exit_code = RC_EXIT_FAILURE;
+	return NULL;
+}
+
+int
+rc_print_error(const char *command, const GError *error)
+{
+	g_autofree char *remote = g_dbus_error_get_remote_error(error);
+	g_autoptr(GError) plain = g_error_copy(error);
+	const char *prefix = command ? command : "";
+
+	g_dbus_error_strip_remote_error(plain);
+	if (remote && (g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.NoReply"))) {
+		g_printerr("rollerctl%s%s: rollerd is not running or stopped answering\n",
+			   *prefix ? " " : "", prefix);
+		return RC_EXIT_NO_DAEMON;
+	}
+	if (remote && (g_str_equal(remote, "org.freedesktop.DBus.Error.AccessDenied") ||
+		       g_str_equal(remote, "org.rollerd.Error.NotAuthorized"))) {
+		g_printerr("rollerctl%s%s: permission denied: %s (members of the group "
+			   "rollerd may control rollerd)\n", *prefix ? " " : "", prefix,
+			   plain->message);
+		return RC_EXIT_FAILURE;
+	}
+	g_printerr("rollerctl%s%s: %s\n", *prefix ? " " : "", prefix, plain->message);
+	return RC_EXIT_FAILURE;
+}
+
+gboolean
+rc_use_color(void)
+{
+	const char *term = g_getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !g_getenv("NO_COLOR") &&
+	       term && !g_str_equal(term, "dumb");
+}
+
+gboolean
+rc_use_unicode(void)
+{
+	const char *term = g_getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && term && !g_str_equal(term, "dumb") &&
+	       g_str_equal(nl_langinfo(CODESET), "UTF-8");
+}
+
+void
+rc_print_json(JsonNode *node)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autofree char *text = NULL;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+}
+
+char *
+rc_format_time(gint64 unix_seconds)
+{
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (unix_seconds <= 0)
+		return g_strdup("unknown");
+	dt = g_date_time_new_from_unix_local(unix_seconds);
+	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("unknown");
+}
+
+char *
+rc_format_duration(guint32 ms)
+{
+	guint s = ms / 1000;
+
+	if (s >= 3600)
+		return g_strdup_printf("%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+	return g_strdup_printf("%u:%02u", s / 60, s % 60);
+}

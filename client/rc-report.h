@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "rc-common.h"
+
+int rc_cmd_report(const struct rc_globals *globals, int argc, char **argv);
