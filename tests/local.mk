@@ -92,3 +92,10 @@ tests_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh \
 	docs/architecture.md
+
+check_PROGRAMS += tests/test-rollerctl
+TESTS += tests/test-rollerctl
+tests_test_rollerctl_SOURCES = tests/test-rollerctl.c
+tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_rollerctl_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS) $(CAIRO_CFLAGS)
+tests_test_rollerctl_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS) $(CAIRO_LIBS)

@@ -173,6 +173,21 @@ test_bus_stop(TestBus *bus, GPid pid)
 	return stop_pid(pid);
 }
 
+int
+test_bus_wait_exit(TestBus *bus, GPid pid, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	int status;
+
+	while (waitpid(pid, &status, WNOHANG) != pid) {
+		if (g_get_monotonic_time() > deadline)
+			return -1;
+		test_bus_run_for(20);
+	}
+	forget_child(bus, pid);
+	return status;
+}
+
 void
 test_bus_kill(TestBus *bus, GPid pid)
 {

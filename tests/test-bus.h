@@ -30,6 +30,8 @@ GDBusConnection *test_bus_get_connection(TestBus *bus);
 GPid test_bus_spawn(TestBus *bus, const char *log_name, const char *const *argv);
 /* SIGTERM, then SIGKILL after 3 s; returns the wait status. */
 int test_bus_stop(TestBus *bus, GPid pid);
+/* Waits up to @timeout_ms for @pid to exit by itself; -1 when it did not. */
+int test_bus_wait_exit(TestBus *bus, GPid pid, guint timeout_ms);
 /* SIGKILL at once, as a crash would. */
 void test_bus_kill(TestBus *bus, GPid pid);
 

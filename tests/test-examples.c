@@ -54,8 +54,7 @@ test_watch_alerts_prints_a_live_session(void **state)
 	if (!ret)
 		fail_msg("StartSession: %s", error->message);
 	/* It exits by itself after its first alert. */
-	for (int i = 0; i < 600 && waitpid(watcher, &status, WNOHANG) != watcher; i++)
-		test_bus_run_for(100);
+	status = test_bus_wait_exit(td->bus, watcher, 60000);
 	out_path = g_build_filename(test_bus_get_dir(td->bus), "watch-alerts.log", NULL);
 	assert_true(g_file_get_contents(out_path, &out, NULL, NULL));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

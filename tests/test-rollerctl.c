@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rollerctl against rollerd and roller-sim on a private bus: every
+ * command's text and --json output, its exit codes, and the report's
+ * files checked for content.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+#include <cairo.h>
+#include <json-glib/json-glib.h>
+
+#include "test-daemon-util.h"
+
+typedef struct {
+	int status;
+	char *out;
+	char *err;
+} Run;
+
+static void
+run_clear(Run *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
+
+/* rollerctl --session ARGS..., NULL-terminated. */
+static void
+rollerctl(Run *r, ...)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) error = NULL;
+	const char *builddir = g_getenv("ROLLER_BUILDDIR");
+	const char *arg;
+	va_list ap;
+
+	g_ptr_array_add(argv, g_build_filename(builddir ? builddir : ".", "client", "rollerctl", NULL));
+	g_ptr_array_add(argv, g_strdup("--session"));
+	va_start(ap, r);
+	while ((arg = va_arg(ap, const char *)))
+		g_ptr_array_add(argv, g_strdup(arg));
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	run_clear(r);
+	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+			  &r->out, &r->err, &r->status, &error))
+		fail_msg("cannot run rollerctl: %s", error->message);
+	r->status = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+}
+
+static JsonNode *
+parse_json(const char *text)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+
+	if (!json_parser_load_from_data(parser, text, -1, &error))
+		fail_msg("not JSON (%s): %s", error->message, text);
+	return json_node_copy(json_parser_get_root(parser));
+}
+
+static int
+teardown(void **state)
+{
+	return test_daemon_free(*state);
+}
+
+static void
+test_without_rollerd(void **state)
+{
+	TestDaemon *td = *state = test_daemon_new(NULL);
+	g_auto(Run) r = { 0 };
+
+	rollerctl(&r, "status", NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "rollerd is not running"));
+	rollerctl(&r, "frobnicate", NULL);
+	assert_int_equal(r.status, 2);
+	rollerctl(&r, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "monitor"));
+	rollerctl(&r, "sessions", "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "--since"));
+	(void)td;
+}
+
+static void
+test_scan_connect_sync_and_history(void **state)
+{
+	const char *sim_args[] = { "--stored=3", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *pdf = g_build_filename(test_bus_get_dir(td->bus), "r.pdf", NULL);
+	g_autofree char *png = g_build_filename(test_bus_get_dir(td->bus), "r.png", NULL);
+	g_autofree char *svg = g_build_filename(test_bus_get_dir(td->bus), "r.svg", NULL);
+	g_autofree char *csv = g_build_filename(test_bus_get_dir(td->bus), "all.csv", NULL);
+	g_autofree char *text = NULL, *pdftext = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	g_auto(Run) r = { 0 };
+	JsonArray *array;
+	gint64 id;
+	char id_text[32];
+	cairo_surface_t *image;
+
+	test_daemon_start_rollerd(td, NULL);
+	rollerctl(&r, "scan", "--timeout", "2", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Found C0:52:4C:00:00:01"));
+	rollerctl(&r, "connect", NULL);		/* the only roller: no ADDR needed */
+	if (r.status != 0)
+		fail_msg("connect: %s", r.err);
+	rollerctl(&r, "sync", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Synced"));
+
+	rollerctl(&r, "--json", "list", NULL);
+	assert_int_equal(r.status, 0);
+	node = parse_json(r.out);
+	array = json_node_get_array(node);
+	assert_int_equal(json_array_get_length(array), 1);
+	assert_string_equal(json_object_get_string_member(json_array_get_object_element(array, 0),
+							  "serial"), "RL000001");
+	assert_int_equal(json_object_get_int_member(json_array_get_object_element(array, 0),
+						    "stored_records"), 0);
+	g_clear_pointer(&node, json_node_unref);
+
+	rollerctl(&r, "sessions", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	node = parse_json(r.out);
+	array = json_node_get_array(node);
+	assert_int_equal(json_array_get_length(array), 3);
+	id = json_object_get_int_member(json_array_get_object_element(array, 0), "id");
+	g_snprintf(id_text, sizeof(id_text), "%" G_GINT64_FORMAT, id);
+	rollerctl(&r, "sessions", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "STROKES"));
+
+	rollerctl(&r, "show", id_text, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Coverage"));
+	assert_non_null(strstr(r.out, "Directions"));
+	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine", NULL);
+	assert_int_equal(r.status, 0);
+	rollerctl(&r, "note", id_text, "--redness", "purple", NULL);
+	assert_int_equal(r.status, 1);
+	rollerctl(&r, "show", id_text, NULL);
+	assert_non_null(strstr(r.out, "mild"));
+	rollerctl(&r, "show", "123456", NULL);
+	assert_int_equal(r.status, 1);
+	rollerctl(&r, "show", "nope", NULL);
+	assert_int_equal(r.status, 2);
+
+	rollerctl(&r, "plan", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "abdomen"));
+	rollerctl(&r, "export", "--format", "csv", "--output", csv, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+	assert_true(g_str_has_prefix(text, "id,"));
+	assert_null(strstr(text + 3, "\nid,"));	/* one header for the whole export */
+
+	rollerctl(&r, "report", id_text, "--output", pdf, NULL);
+	assert_int_equal(r.status, 0);
+	{
+		const char *argv[] = { "pdftotext", pdf, "-", NULL };
+		int status;
+
+		assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+					 NULL, &pdftext, NULL, &status, NULL));
+		assert_non_null(strstr(pdftext, "Coverage: passes per cell"));
+		assert_non_null(strstr(pdftext, "Direction balance"));
+		assert_non_null(strstr(pdftext, "RL000001"));
+	}
+	rollerctl(&r, "report", id_text, "--output", png, NULL);
+	assert_int_equal(r.status, 0);
+	image = cairo_image_surface_create_from_png(png);
+	assert_int_equal(cairo_surface_status(image), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_image_surface_get_width(image), 1239);
+	cairo_surface_destroy(image);
+	rollerctl(&r, "report", "--area", "calves", "--output", svg, NULL);
+	assert_int_equal(r.status, 0);
+	g_clear_pointer(&text, g_free);
+	assert_true(g_file_get_contents(svg, &text, NULL, NULL));
+	assert_non_null(strstr(text, "<svg"));
+	rollerctl(&r, "report", id_text, "--output", "x.txt", NULL);
+	assert_int_equal(r.status, 2);
+
+	rollerctl(&r, "delete", id_text, NULL);
+	assert_int_equal(r.status, 0);
+	rollerctl(&r, "show", id_text, NULL);
+	assert_int_equal(r.status, 1);
+}
+
+static void
+test_monitor_plain_lines_and_start_stop(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *log = NULL, *path = NULL;
+	const char *argv[] = { "@builddir@/client/rollerctl", "--session", "monitor", NULL };
+	g_auto(Run) r = { 0 };
+	GPid monitor;
+	int status = 0;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	monitor = test_bus_spawn(td->bus, "monitor", argv);
+	test_bus_run_for(500);
+	rollerctl(&r, "start", "--area", "moon", NULL);
+	assert_int_equal(r.status, 1);
+	rollerctl(&r, "start", NULL);
+	assert_int_equal(r.status, 2);
+	rollerctl(&r, "start", "--area", "face", NULL);
+	assert_int_equal(r.status, 0);
+	/* Off a terminal it exits by itself when the session ends. */
+	status = test_bus_wait_exit(td->bus, monitor, 40000);
+	path = g_build_filename(test_bus_get_dir(td->bus), "monitor.log", NULL);
+	assert_true(g_file_get_contents(path, &log, NULL, NULL));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(log, " strokes="));
+	assert_non_null(strstr(log, " inband="));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_without_rollerd, teardown),
+		cmocka_unit_test_teardown(test_scan_connect_sync_and_history, teardown),
+		cmocka_unit_test_teardown(test_monitor_plain_lines_and_start_stop, teardown),
+	};
+
+	return cmocka_run_group_tests_name("rollerctl", tests, NULL, NULL);
+}
