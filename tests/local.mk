@@ -99,3 +99,10 @@ tests_test_rollerctl_SOURCES = tests/test-rollerctl.c
 tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_rollerctl_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS) $(CAIRO_CFLAGS)
 tests_test_rollerctl_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS) $(CAIRO_LIBS)
+
+check_PROGRAMS += tests/test-daemon-sync
+TESTS += tests/test-daemon-sync
+tests_test_daemon_sync_SOURCES = tests/test-daemon-sync.c
+tests_test_daemon_sync_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_daemon_sync_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_daemon_sync_LDADD = $(TEST_DAEMON_LIBS)

@@ -101,6 +101,13 @@ test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 void
 test_daemon_start_rollerd(TestDaemon *td, const char *const *extra)
 {
+	test_daemon_start_rollerd_wrapped(td, NULL, extra);
+}
+
+void
+test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
+				  const char *const *extra)
+{
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 	gpointer args[] = { td->conn, (gpointer)"org.rollerd" };
 
@@ -118,6 +125,8 @@ test_daemon_start_rollerd(TestDaemon *td, const char *const *extra)
 				g_ptr_array_add(argv, g_strdup(words[i]));
 		}
 	}
+	for (gsize i = 0; wrapper && wrapper[i]; i++)
+		g_ptr_array_add(argv, g_strdup(wrapper[i]));
 	g_ptr_array_add(argv, g_strdup("@builddir@/daemon/rollerd"));
 	g_ptr_array_add(argv, g_strdup("--session"));
 	g_ptr_array_add(argv, g_strdup("--bluez-bus=session"));

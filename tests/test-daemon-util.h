@@ -33,6 +33,9 @@ int test_daemon_free(TestDaemon *td);
 void test_daemon_start_sim(TestDaemon *td, const char *const *sim_args);
 /* (Re)starts rollerd with @extra args (may be NULL); waits for org.rollerd. */
 void test_daemon_start_rollerd(TestDaemon *td, const char *const *extra);
+/* The same, run through @wrapper (e.g. { "prlimit", "--fsize=N", "--", NULL }). */
+void test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
+				       const char *const *extra);
 
 /* Scans until @count rollers are known; returns the first's path. */
 const char *test_daemon_discover(TestDaemon *td, guint count);

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Lossless sync against roller-sim: every stored record ends up in the
+ * history exactly once and leaves the roller only once stored, whatever
+ * breaks in between (the link, a chunk, rollerd, the simulated roller,
+ * the disk).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "test-daemon-util.h"
+
+#define ROLLER1 "org.rollerd.Roller1"
+#define ADDRESS "C0:52:4C:00:00:01"
+
+static int
+teardown(void **state)
+{
+	return test_daemon_free(*state);
+}
+
+/* The history holds exactly the records the roller stored, each once. */
+static void
+assert_history_is(TestDaemon *td, GPtrArray *truth, guint expect)
+{
+	g_autoptr(GPtrArray) history = test_daemon_history_lines(td);
+
+	assert_int_equal(truth->len, expect);
+	if (history->len != truth->len)
+		fail_msg("%u sessions in the history, %u stored by the roller", history->len,
+			 truth->len);
+	for (guint i = 0; i < truth->len; i++) {
+		if (!g_str_equal(history->pdata[i], truth->pdata[i]))
+			fail_msg("session %u differs:\n  rollerd %s\n  roller  %s", i,
+				 (char *)history->pdata[i], (char *)truth->pdata[i]);
+	}
+}
+
+static void
+assert_history_is_truth(TestDaemon *td, guint expect)
+{
+	g_autoptr(GPtrArray) truth = test_daemon_truth_records(td, ADDRESS);
+
+	assert_history_is(td, truth, expect);
+}
+
+/* Connected, and a sync by this rollerd completed, leaving the roller empty. */
+static gboolean
+synced_once(gpointer user_data)
+{
+	TestDaemon *td = user_data;
+	g_autoptr(GVariant) last = test_daemon_get(td, td->roller_path, ROLLER1, "LastSync");
+
+	if (g_variant_get_int64(last) != 0)
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
+static void
+wait_synced(TestDaemon *td, guint timeout_ms)
+{
+	if (!test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected", "true",
+				       timeout_ms) ||
+	    !test_bus_wait_until(synced_once, td, timeout_ms) ||
+	    !test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords", "0",
+				       timeout_ms) ||
+	    !test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState", "'idle'",
+				       timeout_ms)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("the roller was not synced");
+	}
+}
+
+static void
+sync_k(void **state, guint k, const char *stored_arg)
+{
+	const char *sim_args[] = { stored_arg, "--speed=10", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);	/* syncs by itself */
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, k);
+
+	/* Again: nothing new, nothing doubled. */
+	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Sync", NULL, &error);
+	assert_non_null(ret);
+	test_bus_run_for(500);
+	wait_synced(td, 10000);
+	assert_history_is_truth(td, k);
+}
+
+static void
+test_sync_0(void **state)
+{
+	sync_k(state, 0, "--stored=0");
+}
+
+static void
+test_sync_1(void **state)
+{
+	sync_k(state, 1, "--stored=1");
+}
+
+static void
+test_sync_300(void **state)
+{
+	sync_k(state, 300, "--stored=300");
+}
+
+static void
+test_link_lost_mid_transfer(void **state)
+{
+	const char *sim_args[] = { "--stored=20", "--fault-disconnect-after-bytes=3000", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	/* Remembered, it is reconnected and the sync completes. */
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 20);
+}
+
+static void
+test_corrupted_chunk(void **state)
+{
+	const char *sim_args[] = { "--stored=10", "--fault-corrupt-chunk=7", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 10);
+}
+
+typedef struct {
+	TestDaemon *td;
+} ProgressWait;
+
+/* Every record committed (done == total), the delete not yet answered. */
+static gboolean
+all_committed(gpointer user_data)
+{
+	TestDaemon *td = ((ProgressWait *)user_data)->td;
+	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER1,
+						      "SyncProgress");
+	g_autoptr(GVariant) state = test_daemon_get(td, td->roller_path, ROLLER1, "SyncState");
+	guint done, total;
+
+	g_variant_get(progress, "(uu)", &done, &total);
+	if (total > 0 && done == total && g_str_equal(g_variant_get_string(state, NULL), "syncing"))
+		return TRUE;
+	g_usleep(5000);
+	return FALSE;
+}
+
+static void
+test_rollerd_killed_between_commit_and_delete(void **state)
+{
+	const char *sim_args[] = { "--stored=5", "--fault-delay-ms=400", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	ProgressWait w = { td };
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(test_bus_wait_until(all_committed, &w, 60000));
+	test_bus_kill(td->bus, td->rollerd);
+	td->rollerd = 0;
+
+	/* Restarted, rollerd reconnects the remembered roller and syncs. */
+	test_daemon_start_rollerd(td, NULL);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 5);
+}
+
+static gboolean
+transfer_under_way(gpointer user_data)
+{
+	TestDaemon *td = ((ProgressWait *)user_data)->td;
+	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER1,
+						      "SyncProgress");
+	guint done, total;
+
+	g_variant_get(progress, "(uu)", &done, &total);
+	if (done >= 2 && done < total)
+		return TRUE;
+	g_usleep(2000);
+	return FALSE;
+}
+
+static void
+test_roller_sim_restarted_mid_transfer(void **state)
+{
+	const char *sim_args[] = { "--stored=40", "--fault-delay-ms=20", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	ProgressWait w = { td };
+	g_autoptr(GPtrArray) truth = NULL;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(test_bus_wait_until(transfer_under_way, &w, 60000));
+	/* Its stored records survive in its state directory (its new ground
+	 * truth starts empty: the first one is the reference). */
+	truth = test_daemon_truth_records(td, ADDRESS);
+	test_daemon_start_sim(td, sim_args);
+	wait_synced(td, 60000);
+	assert_history_is(td, truth, 40);
+}
+
+static void
+test_full_disk(void **state)
+{
+	const char *sim_args[] = { "--stored=30", NULL };
+	/* Room for the schema and a few records, not for thirty. */
+	const char *limited[] = { "prlimit", "--fsize=180000", "--", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GVariant) stored = NULL, rows = NULL;
+
+	test_daemon_start_rollerd_wrapped(td, limited, NULL);
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	if (!test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState", "'failed'",
+				       60000)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("the sync did not fail on a full disk");
+	}
+	/* Nothing unstored was deleted; rollerd still answers. */
+	stored = test_daemon_get(td, td->roller_path, ROLLER1, "StoredRecords");
+	rows = test_daemon_query(td, "{'limit': <uint32 1000>}");
+	assert_int_equal(g_variant_get_uint16(stored) + g_variant_n_children(rows), 30);
+	assert_true(g_variant_get_uint16(stored) > 0);
+
+	/* With room again, the rest comes, each once. */
+	test_daemon_start_rollerd(td, NULL);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 30);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_sync_0, teardown),
+		cmocka_unit_test_teardown(test_sync_1, teardown),
+		cmocka_unit_test_teardown(test_sync_300, teardown),
+		cmocka_unit_test_teardown(test_link_lost_mid_transfer, teardown),
+		cmocka_unit_test_teardown(test_corrupted_chunk, teardown),
+		cmocka_unit_test_teardown(test_rollerd_killed_between_commit_and_delete, teardown),
+		cmocka_unit_test_teardown(test_roller_sim_restarted_mid_transfer, teardown),
+		cmocka_unit_test_teardown(test_full_disk, teardown),
+	};
+
+	return cmocka_run_group_tests_name("rollerd sync", tests, NULL, NULL);
+}
