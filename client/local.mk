@@ -13,3 +13,15 @@ client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCUR
 	$(CAIRO_CFLAGS)
 client_rollerctl_LDADD = $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) $(ROLLER_PROTO_LIBS) \
 	$(GLIB_LIBS) $(JSON_GLIB_LIBS) $(NCURSES_LIBS) $(CAIRO_LIBS) -lm
+
+dist_man1_MANS = docs/rollerctl.1
+bashcompletiondir = $(datadir)/bash-completion/completions
+bashcompletion_DATA = data/rollerctl.bash-completion
+EXTRA_DIST += data/rollerctl.bash-completion
+install-data-hook: install-rollerctl-completion
+install-rollerctl-completion:
+	mv -f "$(DESTDIR)$(bashcompletiondir)/rollerctl.bash-completion" \
+		"$(DESTDIR)$(bashcompletiondir)/rollerctl"
+uninstall-hook:
+	rm -f "$(DESTDIR)$(bashcompletiondir)/rollerctl"
+.PHONY: install-rollerctl-completion
