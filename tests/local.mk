@@ -106,3 +106,10 @@ tests_test_daemon_sync_SOURCES = tests/test-daemon-sync.c
 tests_test_daemon_sync_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_daemon_sync_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_test_daemon_sync_LDADD = $(TEST_DAEMON_LIBS)
+
+check_PROGRAMS += tests/test-dbus-robustness
+TESTS += tests/test-dbus-robustness
+tests_test_dbus_robustness_SOURCES = tests/test-dbus-robustness.c
+tests_test_dbus_robustness_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_dbus_robustness_LDADD = $(TEST_DAEMON_LIBS)

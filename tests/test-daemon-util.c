@@ -46,6 +46,19 @@ test_daemon_free(TestDaemon *td)
 			ret = -1;
 		}
 	}
+	{
+		/* A g_critical() in rollerd is a bug even when the test passed. */
+		g_autofree char *log_path = g_build_filename(test_bus_get_dir(td->bus),
+							     "rollerd.log", NULL);
+		g_autofree char *log = NULL;
+
+		if (td->rollerd && g_file_get_contents(log_path, &log, NULL, NULL) &&
+		    strstr(log, "-CRITICAL **")) {
+			test_bus_dump_log(td->bus, "rollerd");
+			fprintf(stderr, "rollerd logged a critical warning\n");
+			ret = -1;
+		}
+	}
 	test_bus_free(td->bus);
 	g_free(td->state_dir);
 	g_free(td->sim_state_dir);
