@@ -23,5 +23,7 @@ typedef struct {
 	void (*forget_roller)(gpointer owner, const char *address);
 	/* A roller's remembered settings changed (serial, auto-connect). */
 	void (*rollers_changed)(gpointer owner);
+	/* A stored session changed under its exported Session1 (a merge). */
+	void (*session_changed)(gpointer owner, gint64 session_id);
 	gpointer owner;
 } RdContext;

@@ -148,6 +148,14 @@ remove_forgotten(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+static void
+session_changed(gpointer owner, gint64 session_id)
+{
+	RdDaemon *d = owner;
+
+	rd_history_session_changed(d->history, session_id);
+}
+
 /* Deferred: Forget is answered from inside the roller being dropped. */
 static void
 forget_roller(gpointer owner, const char *address)
@@ -234,6 +242,7 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 	d->ctx.system_bus = options->system_bus;
 	d->ctx.forget_roller = forget_roller;
 	d->ctx.rollers_changed = rollers_changed;
+	d->ctx.session_changed = session_changed;
 	d->ctx.owner = d;
 	d->known_path = g_build_filename(options->state_dir, KNOWN_ROLLERS_FILE, NULL);
 	return g_steal_pointer(&d);

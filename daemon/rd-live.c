@@ -247,6 +247,8 @@ save_session(RdLive *l, const RdLiveSummary *s)
 	}
 	g_message("Roller %s: session %u stored as %" G_GINT64_FORMAT, l->address,
 		  s->session_id, id);
+	if (result == RD_COMMIT_MERGED)
+		l->ctx->session_changed(l->ctx->owner, id);
 	rd_dbus_session1_set_id(l->iface, (guint64)id);
 }
 

@@ -224,6 +224,8 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	}
 	if (result != RD_COMMIT_DUPLICATE)
 		s->stored++;
+	if (result == RD_COMMIT_MERGED)
+		s->ctx->session_changed(s->ctx->owner, id);
 	s->done++;
 	s->have_committed = TRUE;
 	s->last_committed = rec->record_id;

@@ -26,6 +26,7 @@ typedef struct {
 	guint alerts;
 	guint sync_finished;
 	guint last_stored;
+	guint frames_lost;
 } Signals;
 
 static void
@@ -35,6 +36,9 @@ on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
 	Signals *s = user_data;
 
 	if (g_str_equal(name, "LiveUpdate")) {
+		g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
+
+		g_variant_lookup(values, "frames_lost", "u", &s->frames_lost);
 		s->live_updates++;
 	} else if (g_str_equal(name, "Stroke")) {
 		s->strokes++;
@@ -287,6 +291,50 @@ test_several_rollers(void **state)
 	assert_int_equal(g_variant_n_children(rows), 6);
 }
 
+static gboolean
+got_lost_frames(gpointer user_data)
+{
+	Signals *s = user_data;
+
+	return s->frames_lost > 0;
+}
+
+/*
+ * 5% of the notifications dropped: lost frames are counted, the coverage
+ * comes back from COVERAGE snapshots, and after sync the session equals
+ * the roller's record exactly.
+ */
+static void
+test_dropped_notifications(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=120",
+				   "--fault-drop-notify=5", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GPtrArray) truth = NULL, history = NULL;
+	Signals s = { 0 };
+
+	test_daemon_discover(td, 1);
+	subscribe(td, &s);
+	test_daemon_connect(td);
+	roll_one_session(td, "back");
+	test_bus_run_for(200);
+	assert_true(test_bus_wait_until(got_lost_frames, &s, 1000));
+
+	truth = test_daemon_truth_records(td, "C0:52:4C:00:00:01");
+	history = test_daemon_history_lines(td);
+	assert_int_equal(truth->len, 1);
+	assert_int_equal(history->len, 1);
+	/* The last COVERAGE resynchronised the cells, whatever was lost. */
+	assert_string_equal(strstr(history->pdata[0], "| coverage"),
+			    strstr(truth->pdata[0], "| coverage"));
+	sync_and_wait(td, &s);
+	assert_int_equal(s.last_stored, 1);
+	g_clear_pointer(&history, g_ptr_array_unref);
+	history = test_daemon_history_lines(td);
+	assert_int_equal(history->len, 1);
+	assert_string_equal(history->pdata[0], truth->pdata[0]);
+}
+
 int
 main(void)
 {
@@ -297,6 +345,7 @@ main(void)
 		cmocka_unit_test_teardown(test_connect_refused_once_then_retried, teardown),
 		cmocka_unit_test_teardown(test_services_resolved_before_objects, teardown),
 		cmocka_unit_test_teardown(test_several_rollers, teardown),
+		cmocka_unit_test_teardown(test_dropped_notifications, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd live", tests, NULL, NULL);
