@@ -91,6 +91,25 @@ test_bus_new(void)
 	return bus;
 }
 
+TestBus *
+test_bus_new_system(void)
+{
+	TestBus *bus = g_new0(TestBus, 1);
+	g_autoptr(GError) error = NULL;
+
+	bus->dir = g_dir_make_tmp("rollerd-test-XXXXXX", &error);
+	if (!bus->dir)
+		die("cannot make a temporary directory", error);
+	bus->connection = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+	if (!bus->connection)
+		die("cannot connect to the system bus", error);
+	bus->address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+	if (!bus->address)
+		die("the system bus has no address", error);
+	bus->children = g_array_new(FALSE, FALSE, sizeof(GPid));
+	return bus;
+}
+
 const char *
 test_bus_get_address(TestBus *bus)
 {
@@ -290,10 +309,12 @@ test_bus_free(TestBus *bus)
 	while (bus->children->len)
 		test_bus_stop(bus, g_array_index(bus->children, GPid, 0));
 	g_array_unref(bus->children);
-	g_dbus_connection_close_sync(bus->connection, NULL, NULL);
+	if (bus->daemon_pid) {
+		g_dbus_connection_close_sync(bus->connection, NULL, NULL);
+		stop_pid(bus->daemon_pid);
+		g_spawn_close_pid(bus->daemon_pid);
+	}
 	g_object_unref(bus->connection);
-	stop_pid(bus->daemon_pid);
-	g_spawn_close_pid(bus->daemon_pid);
 	if (!g_getenv("ROLLER_TEST_KEEP"))
 		remove_tree(bus->dir);
 	else

@@ -15,6 +15,11 @@ typedef struct _TestBus TestBus;
 
 /* Starts the bus; aborts the test run when that is impossible. */
 TestBus *test_bus_new(void);
+/*
+ * The system bus as it is, with no daemon of the test's own (a VM's, where
+ * the real bluetoothd runs): the children keep the environment they have.
+ */
+TestBus *test_bus_new_system(void);
 void test_bus_free(TestBus *bus);
 
 const char *test_bus_get_address(TestBus *bus);

@@ -20,91 +20,10 @@
 #define ROLLER1 "org.rollerd.Roller1"
 #define WAIT_MS 20000
 
-typedef struct {
-	guint live_updates;
-	guint strokes;
-	guint alerts;
-	guint sync_finished;
-	guint last_stored;
-	guint frames_lost;
-} Signals;
-
-static void
-on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
-		 const char *iface, const char *name, GVariant *params, gpointer user_data)
-{
-	Signals *s = user_data;
-
-	if (g_str_equal(name, "LiveUpdate")) {
-		g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
-
-		g_variant_lookup(values, "frames_lost", "u", &s->frames_lost);
-		s->live_updates++;
-	} else if (g_str_equal(name, "Stroke")) {
-		s->strokes++;
-	} else if (g_str_equal(name, "Alert")) {
-		s->alerts++;
-	} else if (g_str_equal(name, "SyncFinished")) {
-		g_variant_get(params, "(u&s)", &s->last_stored, NULL);
-		s->sync_finished++;
-	}
-}
-
-static guint
-subscribe(TestDaemon *td, Signals *s)
-{
-	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL,
-						  td->roller_path, NULL,
-						  G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
-						  s, NULL);
-}
-
-static void
-call_ok(TestDaemon *td, const char *path, const char *iface, const char *method,
-	GVariant *args)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = test_daemon_call(td, path, iface, method, args, &error);
-
-	if (!ret) {
-		test_bus_dump_log(td->bus, "rollerd");
-		fail_msg("%s: %s", method, error->message);
-	}
-}
-
-static gboolean
-sync_done(gpointer user_data)
-{
-	Signals *s = user_data;
-
-	return s->sync_finished > 0;
-}
-
-static void
-sync_and_wait(TestDaemon *td, Signals *s)
-{
-	s->sync_finished = 0;
-	call_ok(td, td->roller_path, ROLLER1, "Sync", NULL);
-	assert_true(test_bus_wait_until(sync_done, s, WAIT_MS));
-}
-
 static int
 teardown(void **state)
 {
 	return test_daemon_free(*state);
-}
-
-/* Rolls one whole session; returns once rollerd has stored it. */
-static void
-roll_one_session(TestDaemon *td, const char *area)
-{
-	g_autofree char *live = g_strdup_printf("'%s/live'", td->roller_path);
-
-	call_ok(td, td->roller_path, ROLLER1, "StartSession", g_variant_new("(s)", area));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
-					      live, WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
-					      "'/'", 60000));
 }
 
 static void
@@ -114,16 +33,16 @@ test_live_session_equals_the_stored_record(void **state)
 	TestDaemon *td = *state = test_daemon_new(sim_args);
 	g_autoptr(GPtrArray) truth = NULL, live = NULL, merged = NULL;
 	g_autoptr(GVariant) rows = NULL;
-	Signals s = { 0 };
+	TestRollerSignals s = { 0 };
 	double seconds;
 	gint64 start_us;
 	guint sub;
 
 	test_daemon_discover(td, 1);
-	sub = subscribe(td, &s);
+	sub = test_daemon_subscribe(td, &s);
 	test_daemon_connect(td);
 	start_us = g_get_monotonic_time();
-	roll_one_session(td, "abdomen");
+	test_daemon_roll_session(td, "abdomen", 60000);
 	seconds = (double)(g_get_monotonic_time() - start_us) / G_USEC_PER_SEC;
 	test_bus_run_for(200);	/* the last signals */
 
@@ -145,7 +64,7 @@ test_live_session_equals_the_stored_record(void **state)
 	assert_true(s.live_updates <= seconds * 10 + 2);
 
 	/* Synced, the record joins the live half: one session, source both. */
-	sync_and_wait(td, &s);
+	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 	assert_int_equal(s.last_stored, 1);
 	merged = test_daemon_history_lines(td);
 	assert_int_equal(merged->len, 1);
@@ -165,7 +84,7 @@ test_live_session_equals_the_stored_record(void **state)
 static gboolean
 got_strokes(gpointer user_data)
 {
-	Signals *s = user_data;
+	TestRollerSignals *s = user_data;
 
 	return s->strokes >= 5;
 }
@@ -177,13 +96,13 @@ test_bluetoothd_restarts_mid_session(void **state)
 	TestDaemon *td = *state = test_daemon_new(sim_args);
 	g_autofree char *live = NULL;
 	g_autoptr(GPtrArray) truth = NULL, history = NULL;
-	Signals s = { 0 };
+	TestRollerSignals s = { 0 };
 
 	test_daemon_discover(td, 1);
-	subscribe(td, &s);
+	test_daemon_subscribe(td, &s);
 	test_daemon_connect(td);
 	live = g_strdup_printf("'%s/live'", td->roller_path);
-	call_ok(td, td->roller_path, ROLLER1, "StartSession", g_variant_new("(s)", "thighs"));
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StartSession", g_variant_new("(s)", "thighs"));
 	assert_true(test_bus_wait_until(got_strokes, &s, WAIT_MS));
 
 	/* bluetoothd leaves the bus and comes back, forgetting the device. */
@@ -195,7 +114,7 @@ test_bluetoothd_restarts_mid_session(void **state)
 	/* The session went on in the roller; it ends by itself. */
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
 					      "'/'", 60000));
-	sync_and_wait(td, &s);
+	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 
 	truth = test_daemon_truth_records(td, "C0:52:4C:00:00:01");
 	history = test_daemon_history_lines(td);
@@ -225,7 +144,7 @@ test_roller_vanishes_and_reconnects(void **state)
 					      "'idle'", WAIT_MS));
 
 	/* An explicit Disconnect is not undone. */
-	call_ok(td, td->roller_path, ROLLER1, "Disconnect", NULL);
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Disconnect", NULL);
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
 					      "false", WAIT_MS));
 	test_bus_run_for(2500);
@@ -277,7 +196,7 @@ test_several_rollers(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(addresses); i++) {
 		g_autofree char *path = g_strconcat("/org/rollerd/roller/", addresses[i], NULL);
 
-		call_ok(td, path, ROLLER1, "Connect", NULL);
+		test_daemon_call_ok(td, path, ROLLER1, "Connect", NULL);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(addresses); i++) {
 		g_autofree char *path = g_strconcat("/org/rollerd/roller/", addresses[i], NULL);
@@ -294,7 +213,7 @@ test_several_rollers(void **state)
 static gboolean
 got_lost_frames(gpointer user_data)
 {
-	Signals *s = user_data;
+	TestRollerSignals *s = user_data;
 
 	return s->frames_lost > 0;
 }
@@ -311,12 +230,12 @@ test_dropped_notifications(void **state)
 				   "--fault-drop-notify=5", NULL };
 	TestDaemon *td = *state = test_daemon_new(sim_args);
 	g_autoptr(GPtrArray) truth = NULL, history = NULL;
-	Signals s = { 0 };
+	TestRollerSignals s = { 0 };
 
 	test_daemon_discover(td, 1);
-	subscribe(td, &s);
+	test_daemon_subscribe(td, &s);
 	test_daemon_connect(td);
-	roll_one_session(td, "back");
+	test_daemon_roll_session(td, "back", 60000);
 	test_bus_run_for(200);
 	assert_true(test_bus_wait_until(got_lost_frames, &s, 1000));
 
@@ -327,7 +246,7 @@ test_dropped_notifications(void **state)
 	/* The last COVERAGE resynchronised the cells, whatever was lost. */
 	assert_string_equal(strstr(history->pdata[0], "| coverage"),
 			    strstr(truth->pdata[0], "| coverage"));
-	sync_and_wait(td, &s);
+	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 	assert_int_equal(s.last_stored, 1);
 	g_clear_pointer(&history, g_ptr_array_unref);
 	history = test_daemon_history_lines(td);

@@ -14,19 +14,34 @@
 #include "test-daemon-util.h"
 
 #define START_TIMEOUT_MS 10000
+#define ROLLER1 "org.rollerd.Roller1"
 
-TestDaemon *
-test_daemon_new(const char *const *sim_args)
+static TestDaemon *
+test_daemon_new_on(TestBus *bus, const char *peripheral_adapter,
+		   const char *const *sim_args)
 {
 	TestDaemon *td = g_new0(TestDaemon, 1);
 
-	td->bus = test_bus_new();
+	td->bus = bus;
+	td->peripheral_adapter = g_strdup(peripheral_adapter);
 	td->conn = test_bus_get_connection(td->bus);
 	td->state_dir = g_build_filename(test_bus_get_dir(td->bus), "rollerd", NULL);
 	td->sim_state_dir = g_build_filename(test_bus_get_dir(td->bus), "sim", NULL);
 	td->truth_dir = g_build_filename(test_bus_get_dir(td->bus), "truth", NULL);
 	test_daemon_start_sim(td, sim_args);
 	return td;
+}
+
+TestDaemon *
+test_daemon_new(const char *const *sim_args)
+{
+	return test_daemon_new_on(test_bus_new(), NULL, sim_args);
+}
+
+TestDaemon *
+test_daemon_new_real_bluez(const char *adapter, const char *const *sim_args)
+{
+	return test_daemon_new_on(test_bus_new_system(), adapter, sim_args);
 }
 
 int
@@ -64,6 +79,7 @@ test_daemon_free(TestDaemon *td)
 	g_free(td->sim_state_dir);
 	g_free(td->truth_dir);
 	g_free(td->roller_path);
+	g_free(td->peripheral_adapter);
 	g_free(td);
 	return ret;
 }
@@ -85,19 +101,59 @@ name_gone(gpointer user_data)
 	return !owned;
 }
 
+typedef struct {
+	TestDaemon *td;
+	guint32 want;
+} AdvertisingWait;
+
+/* The real bluetoothd's count of the peripheral adapter's advertisements. */
+static gboolean
+advertisements_are(gpointer user_data)
+{
+	AdvertisingWait *w = user_data;
+	g_autofree char *path = g_strconcat("/org/bluez/", w->td->peripheral_adapter, NULL);
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(w->td->conn, "org.bluez", path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", "org.bluez.LEAdvertisingManager1",
+							  "ActiveInstances"),
+					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+					    10000, NULL, NULL);
+	g_autoptr(GVariant) value = NULL;
+
+	if (!ret)
+		return FALSE;
+	g_variant_get(ret, "(v)", &value);
+	if (g_variant_is_of_type(value, G_VARIANT_TYPE_BYTE) &&
+	    g_variant_get_byte(value) == w->want)
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
 void
 test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 	gpointer args[] = { td->conn, (gpointer)"org.bluez" };
+	AdvertisingWait gone = { td, 0 }, advertising = { td, 1 };
 
 	if (td->sim) {
 		test_bus_stop(td->bus, td->sim);
-		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+		if (td->peripheral_adapter)
+			assert_true(test_bus_wait_until(advertisements_are, &gone,
+							START_TIMEOUT_MS));
+		else
+			assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
 	}
 	g_ptr_array_add(argv, g_strdup("@builddir@/firmware-proto/roller-sim/roller-sim"));
-	g_ptr_array_add(argv, g_strdup("--mock-bluez"));
-	g_ptr_array_add(argv, g_strdup_printf("--bus=%s", test_bus_get_address(td->bus)));
+	if (td->peripheral_adapter) {
+		g_ptr_array_add(argv, g_strdup("--peripheral"));
+		g_ptr_array_add(argv, g_strdup_printf("--adapter=%s", td->peripheral_adapter));
+	} else {
+		g_ptr_array_add(argv, g_strdup("--mock-bluez"));
+		g_ptr_array_add(argv, g_strdup_printf("--bus=%s", test_bus_get_address(td->bus)));
+	}
 	g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", td->sim_state_dir));
 	g_ptr_array_add(argv, g_strdup_printf("--ground-truth=%s", td->truth_dir));
 	g_ptr_array_add(argv, g_strdup("--verbose"));
@@ -105,7 +161,12 @@ test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 		g_ptr_array_add(argv, g_strdup(sim_args[i]));
 	g_ptr_array_add(argv, NULL);
 	td->sim = test_bus_spawn(td->bus, "roller-sim", (const char *const *)argv->pdata);
-	if (!test_bus_wait_for_name(td->bus, "org.bluez", START_TIMEOUT_MS)) {
+	if (td->peripheral_adapter) {
+		if (!test_bus_wait_until(advertisements_are, &advertising, START_TIMEOUT_MS)) {
+			test_bus_dump_log(td->bus, "roller-sim");
+			fail_msg("roller-sim did not advertise on %s", td->peripheral_adapter);
+		}
+	} else if (!test_bus_wait_for_name(td->bus, "org.bluez", START_TIMEOUT_MS)) {
 		test_bus_dump_log(td->bus, "roller-sim");
 		fail_msg("roller-sim did not take org.bluez");
 	}
@@ -141,8 +202,10 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 	for (gsize i = 0; wrapper && wrapper[i]; i++)
 		g_ptr_array_add(argv, g_strdup(wrapper[i]));
 	g_ptr_array_add(argv, g_strdup("@builddir@/daemon/rollerd"));
-	g_ptr_array_add(argv, g_strdup("--session"));
-	g_ptr_array_add(argv, g_strdup("--bluez-bus=session"));
+	if (!td->peripheral_adapter) {
+		g_ptr_array_add(argv, g_strdup("--session"));
+		g_ptr_array_add(argv, g_strdup("--bluez-bus=session"));
+	}
 	g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", td->state_dir));
 	g_ptr_array_add(argv, g_strdup("--verbose"));
 	for (gsize i = 0; extra && extra[i]; i++)
@@ -320,6 +383,81 @@ test_daemon_connect(TestDaemon *td)
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("Connect: %s", error->message);
 	}
+}
+
+void
+test_daemon_call_ok(TestDaemon *td, const char *path, const char *iface,
+		    const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, path, iface, method, args, &error);
+
+	if (!ret) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("%s: %s", method, error->message);
+	}
+}
+
+static void
+on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
+		 const char *iface, const char *name, GVariant *params, gpointer user_data)
+{
+	TestRollerSignals *s = user_data;
+
+	if (g_str_equal(name, "LiveUpdate")) {
+		g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
+
+		g_variant_lookup(values, "frames_lost", "u", &s->frames_lost);
+		s->live_updates++;
+	} else if (g_str_equal(name, "Stroke")) {
+		s->strokes++;
+	} else if (g_str_equal(name, "Alert")) {
+		s->alerts++;
+	} else if (g_str_equal(name, "SyncFinished")) {
+		g_variant_get(params, "(u&s)", &s->last_stored, NULL);
+		s->sync_finished++;
+	}
+}
+
+guint
+test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s)
+{
+	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL,
+						  td->roller_path, NULL,
+						  G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
+						  s, NULL);
+}
+
+static gboolean
+sync_done(gpointer user_data)
+{
+	TestRollerSignals *s = user_data;
+
+	return s->sync_finished > 0;
+}
+
+void
+test_daemon_sync_and_wait(TestDaemon *td, TestRollerSignals *s, guint timeout_ms)
+{
+	s->sync_finished = 0;
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Sync", NULL);
+	if (!test_bus_wait_until(sync_done, s, timeout_ms)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("no SyncFinished within %u ms", timeout_ms);
+	}
+}
+
+void
+test_daemon_roll_session(TestDaemon *td, const char *area, guint timeout_ms)
+{
+	g_autofree char *live = g_strdup_printf("'%s/live'", td->roller_path);
+
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StartSession",
+			    g_variant_new("(s)", area));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
+					      live, timeout_ms));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
+					      "'/'", timeout_ms));
 }
 
 GVariant *

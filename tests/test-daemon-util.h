@@ -19,10 +19,17 @@ typedef struct {
 	char *sim_state_dir;
 	char *truth_dir;
 	char *roller_path;	/* the first roller's, once found */
+	/* Real BlueZ: roller-sim --peripheral on this adapter; NULL: the mock. */
+	char *peripheral_adapter;
 } TestDaemon;
 
 /* Starts the bus and roller-sim with @sim_args (NULL-terminated, may be NULL). */
 TestDaemon *test_daemon_new(const char *const *sim_args);
+/*
+ * On the system bus of a machine where the real bluetoothd runs (the VM
+ * test): roller-sim --peripheral on @adapter, rollerd on the system bus.
+ */
+TestDaemon *test_daemon_new_real_bluez(const char *adapter, const char *const *sim_args);
 /*
  * Stops everything; -1 when rollerd ran under $ROLLERD_WRAPPER (e.g.
  * valgrind) and did not exit with status 0, for a teardown to return.
@@ -54,6 +61,30 @@ GVariant *test_daemon_get(TestDaemon *td, const char *path, const char *iface,
 /* Waits until the property's printed value is @expect (g_variant_print). */
 gboolean test_daemon_wait_property(TestDaemon *td, const char *path, const char *iface,
 				   const char *name, const char *expect, guint timeout_ms);
+
+/* A method call that must succeed (rollerd's log is printed if not). */
+void test_daemon_call_ok(TestDaemon *td, const char *path, const char *iface,
+			 const char *method, GVariant *args);
+
+/* The first roller's signals, counted. */
+typedef struct {
+	guint live_updates;
+	guint strokes;
+	guint alerts;
+	guint sync_finished;
+	guint last_stored;	/* of the last SyncFinished */
+	guint frames_lost;	/* of the last LiveUpdate */
+} TestRollerSignals;
+
+/* Counts the first roller's signals into @s; returns the subscription. */
+guint test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s);
+/* Roller1.Sync, then waits for its SyncFinished. */
+void test_daemon_sync_and_wait(TestDaemon *td, TestRollerSignals *s, guint timeout_ms);
+/*
+ * StartSession(@area) on the first roller; returns once the session has
+ * ended by itself (the roller's --session-seconds) and rollerd stored it.
+ */
+void test_daemon_roll_session(TestDaemon *td, const char *area, guint timeout_ms);
 
 /* Manager1.QuerySessions with @filter_text (a GVariant text, "{}" for all). */
 GVariant *test_daemon_query(TestDaemon *td, const char *filter_text);
