@@ -18,7 +18,7 @@ struct _RdControlPoint {
 typedef struct {
 	struct roller_cp_request req;
 	guint timeout_ms;
-	gboolean written;
+	RdControlPoint *cp;
 } RequestData;
 
 static void start_next(RdControlPoint *cp);
@@ -93,26 +93,25 @@ arm_timeout(RdControlPoint *cp, guint timeout_ms)
 	cp->timeout_id = g_timeout_add(timeout_ms, on_timeout, cp);
 }
 
+/*
+ * The write's reply may come after the roller's answer (a D-Bus reply and
+ * an indication take different ways through bluetoothd): only a failed
+ * write of the request still under way ends it.
+ */
 static void
 on_written(GObject *source, GAsyncResult *res, gpointer user_data)
 {
+	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
-	RdControlPoint *cp = user_data;
-	GTask *task;
-	RequestData *d;
+	RequestData *d = g_task_get_task_data(task);
+	RdControlPoint *cp = d->cp;
 
-	if (!rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		task = g_queue_peek_head(&cp->queue);
-		d = g_task_get_task_data(task);
-		finish_head(cp, NULL,
-			    rd_bluez_error_to_rd(error, roller_cp_opcode_name(d->req.opcode)));
+	if (rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error) ||
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
-	}
-	task = g_queue_peek_head(&cp->queue);
-	d = g_task_get_task_data(task);
-	d->written = TRUE;
+	if (!cp->running || g_queue_peek_head(&cp->queue) != task)
+		return;
+	finish_head(cp, NULL, rd_bluez_error_to_rd(error, roller_cp_opcode_name(d->req.opcode)));
 }
 
 static void
@@ -137,7 +136,7 @@ start_next(RdControlPoint *cp)
 	cp->running = TRUE;
 	g_debug("Control point: %s", roller_cp_opcode_name(d->req.opcode));
 	arm_timeout(cp, d->timeout_ms);
-	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_written, cp);
+	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_written, g_object_ref(task));
 }
 
 RdControlPoint *
@@ -202,11 +201,12 @@ on_side_timeout(gpointer user_data)
 static void
 on_side_written(GObject *source, GAsyncResult *res, gpointer user_data)
 {
+	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
-	RdControlPoint *cp = user_data;
+	RdControlPoint *cp = ((RequestData *)g_task_get_task_data(task))->cp;
 
 	if (rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error) ||
-	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !cp->side)
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || cp->side != task)
 		return;
 	finish_side(cp, NULL, rd_bluez_error_to_rd(error, "Writing the control point"));
 }
@@ -223,6 +223,7 @@ rd_control_point_request_now(RdControlPoint *cp, const struct roller_cp_request 
 
 	d->req = *req;
 	d->timeout_ms = timeout_ms;
+	d->cp = cp;
 	g_task_set_task_data(task, d, g_free);
 	if (cp->side || len == 0) {
 		g_task_return_new_error(task, RD_ERROR, RD_ERROR_BUSY,
@@ -232,7 +233,7 @@ rd_control_point_request_now(RdControlPoint *cp, const struct roller_cp_request 
 	}
 	cp->side = task;
 	cp->side_timeout_id = g_timeout_add(timeout_ms, on_side_timeout, cp);
-	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_side_written, cp);
+	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_side_written, g_object_ref(task));
 }
 
 void
@@ -280,6 +281,7 @@ rd_control_point_request(RdControlPoint *cp, const struct roller_cp_request *req
 
 	d->req = *req;
 	d->timeout_ms = timeout_ms;
+	d->cp = cp;
 	g_task_set_task_data(task, d, g_free);
 	g_queue_push_tail(&cp->queue, task);
 	start_next(cp);

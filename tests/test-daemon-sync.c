@@ -246,6 +246,23 @@ test_full_disk(void **state)
 	assert_history_is_truth(td, 30);
 }
 
+/*
+ * Each control point answer overtakes the reply to its WriteValue, as the
+ * real bluetoothd delivered them with EATT: the sync completes all the
+ * same (the teardown fails on rollerd's critical warnings).
+ */
+static void
+test_write_reply_after_the_answer(void **state)
+{
+	const char *sim_args[] = { "--stored=5", "--fault-late-write-reply-ms=300", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 5);
+}
+
 int
 main(void)
 {
@@ -258,6 +275,7 @@ main(void)
 		cmocka_unit_test_teardown(test_rollerd_killed_between_commit_and_delete, teardown),
 		cmocka_unit_test_teardown(test_roller_sim_restarted_mid_transfer, teardown),
 		cmocka_unit_test_teardown(test_full_disk, teardown),
+		cmocka_unit_test_teardown(test_write_reply_after_the_answer, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd sync", tests, NULL, NULL);

@@ -19,6 +19,10 @@ typedef struct {
 	guint corrupt_chunk;
 	/* Every BlueZ method call waits this long before it is handled. */
 	guint delay_ms;
+	/* A WriteValue is answered this long after the roller acted on it,
+	 * so its notifications and indications come first (as a Write
+	 * Response overtaken on another EATT bearer). */
+	guint late_write_reply_ms;
 	/* The first Connect of each roller fails. */
 	gboolean refuse_connect;
 	/* Bumped on every change, so that "once" faults arm again. */

@@ -47,6 +47,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 			faults->disconnect_after_bytes = number;
 		} else if (g_str_equal(name, "corrupt-chunk") && number <= G_MAXUINT) {
 			faults->corrupt_chunk = (guint)number;
+		} else if (g_str_equal(name, "late-write-reply-ms") && number <= 60000) {
+			faults->late_write_reply_ms = (guint)number;
 		} else if (g_str_equal(name, "delay-ms") && number <= 60000) {
 			faults->delay_ms = (guint)number;
 			sim_iface_set_call_delay(faults->delay_ms);

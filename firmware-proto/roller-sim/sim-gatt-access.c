@@ -226,6 +226,13 @@ char_read_value(struct sim_gatt_char *chr, GVariant *params,
 							1)));
 }
 
+static gboolean
+return_late(gpointer invocation)
+{
+	g_dbus_method_invocation_return_value(invocation, NULL);
+	return G_SOURCE_REMOVE;
+}
+
 /* src/gatt-client.c's characteristic_write_value(), the procedure
  * chosen from the type option and the characteristic's properties. */
 static void
@@ -234,6 +241,7 @@ char_write_value_mock(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 		      GDBusMethodInvocation *invocation)
 {
 	guint8 props = chr->def->props;
+	guint late_ms = sim_roller_get_faults(chr->gatt->roller)->late_write_reply_ms;
 	guint8 ecode;
 
 	if (chr->service->claimed) {
@@ -249,6 +257,8 @@ char_write_value_mock(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 		ecode = write_value(chr, data, len, offset);
 		if (ecode)
 			return_att_error(chr->gatt, invocation, ecode);
+		else if (late_ms)
+			g_timeout_add(late_ms, return_late, invocation);
 		else
 			g_dbus_method_invocation_return_value(invocation, NULL);
 		return;

@@ -85,7 +85,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	      int *argc, char ***argv, GError **error)
 {
 	gint count = 1, mtu = 247, stored = 0, session_seconds = -1;
-	gint drop = 0, corrupt = 0, delay = 0, restart_delay = 500;
+	gint drop = 0, corrupt = 0, delay = 0, late_reply = 0, restart_delay = 500;
 	gint64 seed = 1, cut = 0;
 	gboolean verbose = FALSE;
 	g_autofree char *gatt_cache = NULL;
@@ -154,6 +154,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ "fault-delay-ms", 0, 0, G_OPTION_ARG_INT, &delay,
 		  "Hold every BlueZ method call this long before answering it",
 		  "MS" },
+		{ "fault-late-write-reply-ms", 0, 0, G_OPTION_ARG_INT, &late_reply,
+		  "Answer each WriteValue this long after the roller acted on it, "
+		  "after its notifications (as a Write Response overtaken on "
+		  "another EATT bearer)", "MS" },
 		{ "fault-refuse-connect", 0, 0, G_OPTION_ARG_NONE,
 		  &cfg->faults.refuse_connect,
 		  "The first Connect of each roller fails with "
@@ -197,6 +201,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	}
 	if (mtu < 23 || mtu > 517 || stored < 0 || stored > G_MAXUINT16 ||
 	    drop < 0 || drop > 100 || cut < 0 || corrupt < 0 || delay < 0 ||
+	    late_reply < 0 || late_reply > 60000 ||
 	    restart_delay < 0 || seed < 0 || seed > G_MAXUINT32 ||
 	    cfg->speed <= 0 || session_seconds < -1) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -213,6 +218,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	cfg->faults.disconnect_after_bytes = (guint64)cut;
 	cfg->faults.corrupt_chunk = (guint)corrupt;
 	cfg->faults.delay_ms = (guint)delay;
+	cfg->faults.late_write_reply_ms = (guint)late_reply;
 	if (!cfg->adapter)
 		cfg->adapter = g_strdup("hci0");
 	if (!cfg->address_base)

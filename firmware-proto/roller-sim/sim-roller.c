@@ -458,6 +458,12 @@ sim_roller_is_connected(SimRoller *self)
 	return self->connected;
 }
 
+const SimFaults *
+sim_roller_get_faults(SimRoller *self)
+{
+	return &self->cfg->faults;
+}
+
 guint16
 sim_roller_get_mtu(SimRoller *self)
 {

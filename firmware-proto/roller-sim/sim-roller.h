@@ -44,6 +44,8 @@ void sim_roller_connect(SimRoller *roller, guint16 mtu,
 void sim_roller_disconnect(SimRoller *roller);
 gboolean sim_roller_is_connected(SimRoller *roller);
 guint16 sim_roller_get_mtu(SimRoller *roller);
+/* The fault knobs as they are now. */
+const SimFaults *sim_roller_get_faults(SimRoller *roller);
 
 /* A CCCD write by the central. */
 void sim_roller_subscribe(SimRoller *roller, enum roller_char_id ch,
