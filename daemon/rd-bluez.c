@@ -203,6 +203,15 @@ rd_bluez_get_devices(RdBluez *self)
 	return g_list_reverse(devices);
 }
 
+/* hci2 before hci10: the shorter path, then the string. */
+static gboolean
+path_before(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la < lb || (la == lb && strcmp(a, b) < 0);
+}
+
 GDBusProxy *
 rd_bluez_get_adapter(RdBluez *self)
 {
@@ -211,11 +220,16 @@ rd_bluez_get_adapter(RdBluez *self)
 
 	if (!self->manager)
 		return NULL;
+	/* Like bluetoothd's default adapter: the lowest index, not the first
+	 * the object manager's hash table happens to give. */
 	objects = g_dbus_object_manager_get_objects(self->manager);
-	for (GList *l = objects; l && !found; l = l->next) {
+	for (GList *l = objects; l; l = l->next) {
 		g_autoptr(GDBusProxy) adapter = object_proxy(l->data, BLUEZ_ADAPTER_IFACE);
 
-		if (adapter && rd_bluez_get_bool(adapter, "Powered"))
+		if (!adapter || !rd_bluez_get_bool(adapter, "Powered"))
+			continue;
+		if (!found || path_before(g_dbus_proxy_get_object_path(adapter),
+					  g_dbus_proxy_get_object_path(found)))
 			found = adapter;	/* the manager keeps a reference */
 	}
 	g_list_free_full(objects, g_object_unref);

@@ -37,7 +37,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdBluez, rd_bluez_free)
 /* Every Device1 proxy bluetoothd exports now (transfer container). */
 GList *rd_bluez_get_devices(RdBluez *bluez);
 
-/* The first powered adapter, or NULL (no transfer). */
+/* The powered adapter of the lowest index (hciN), or NULL (no transfer). */
 GDBusProxy *rd_bluez_get_adapter(RdBluez *bluez);
 
 /* The GattCharacteristic1 of @uuid under @device_path, or NULL. */
