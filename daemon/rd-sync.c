@@ -12,11 +12,18 @@
 /* REPORT_RECORDS may take long; each chunk pushes this deadline back. */
 #define TRANSFER_IDLE_TIMEOUT_MS 10000
 #define MAX_ATTEMPTS 3
+/*
+ * How long chunks may still come after REPORT_RECORDS answered: the real
+ * bluetoothd with EATT carries notifications and the indication on
+ * different bearers, and the answer can overtake the last records.
+ */
+#define DRAIN_IDLE_TIMEOUT_MS 1000
 
 typedef enum {
 	SYNC_IDLE,
 	SYNC_COUNTING,
 	SYNC_TRANSFERRING,
+	SYNC_DRAINING,		/* answered; records may still be on their way */
 	SYNC_ABORTING,
 	SYNC_DELETING,
 } SyncPhase;
@@ -37,6 +44,11 @@ struct _RdSync {
 	gboolean have_committed;
 	guint16 last_committed;	/* highest id with every id up to it committed */
 	gboolean ids_ascending;
+	guint expected;		/* records REPORT_NUMBER said would come */
+	guint committed_now;	/* distinct ones committed */
+	guint16 max_committed;
+	guint32 committed_ids[(G_MAXUINT16 + 1) / 32];
+	guint drain_id;
 	gboolean have_last_seen;
 	guint16 last_seen;
 	/* Across attempts: the records before resume_id are committed. */
@@ -124,8 +136,7 @@ on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 		/* Stored but not deleted: the next sync sees duplicates, no loss. */
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 	} else {
-		g_debug("Roller %s: deleted %u record(s) up to %u",
-			s->roller->address, rsp.value, s->last_committed);
+		g_debug("Roller %s: deleted %u record(s)", s->roller->address, rsp.value);
 	}
 	attempt_over(s);
 }
@@ -134,10 +145,14 @@ static void
 delete_committed(RdSync *s)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_DELETE_RECORDS };
+	/* Every record asked for is committed: whatever order they came in
+	 * (EATT reorders them), none at or below the highest is left. */
+	gboolean all = s->expected > 0 && s->committed_now == s->expected;
 
-	/* LE id is safe only while ids came oldest first in ascending order. */
-	if (!s->have_committed || !s->ids_ascending || !rd_roller_is_ready(s->roller)) {
-		if (s->have_committed && !s->ids_ascending)
+	/* Else LE id is safe only while ids came oldest first in ascending order. */
+	if (!s->have_committed || (!all && !s->ids_ascending) ||
+	    !rd_roller_is_ready(s->roller)) {
+		if (s->have_committed && !all && !s->ids_ascending)
 			g_message("Roller %s: record ids are not ascending; "
 				  "leaving the records on the roller", s->roller->address);
 		attempt_over(s);
@@ -145,9 +160,40 @@ delete_committed(RdSync *s)
 	}
 	s->phase = SYNC_DELETING;
 	req.u.records.op = ROLLER_CP_OP_LE;
-	req.u.records.id = s->last_committed;
+	req.u.records.id = all ? s->max_committed : s->last_committed;
 	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
 				 on_deleted, s);
+}
+
+static void
+stop_draining(RdSync *s)
+{
+	if (s->drain_id) {
+		g_source_remove(s->drain_id);
+		s->drain_id = 0;
+	}
+}
+
+/* The transfer is over, complete or not: delete what is safe to. */
+static void
+end_transfer(RdSync *s)
+{
+	stop_draining(s);
+	if (s->reasm.active)
+		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+					    "record %u ended before its last chunk",
+					    s->reasm.record_id), TRUE);
+	delete_committed(s);
+}
+
+static gboolean
+on_drain_timeout(gpointer user_data)
+{
+	RdSync *s = user_data;
+
+	s->drain_id = 0;
+	end_transfer(s);
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -170,10 +216,12 @@ on_records_reported(GObject *source, GAsyncResult *res, gpointer user_data)
 	} else if (rsp.result != ROLLER_CP_NO_RECORDS &&
 		   !rd_control_point_check_result(&rsp, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
-	} else if (s->reasm.active) {
-		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
-					    "record %u ended before its last chunk",
-					    s->reasm.record_id), TRUE);
+	} else if (s->reasm.active || s->committed_now < s->expected) {
+		g_debug("Roller %s: answered with %u of %u record(s) here; waiting for the rest",
+			s->roller->address, s->committed_now, s->expected);
+		s->phase = SYNC_DRAINING;
+		s->drain_id = g_timeout_add(DRAIN_IDLE_TIMEOUT_MS, on_drain_timeout, s);
+		return;
 	}
 	delete_committed(s);
 }
@@ -195,6 +243,11 @@ abort_transfer(RdSync *s)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_ABORT };
 
+	/* Answered already: nothing to abort, only the wait to end. */
+	if (s->phase == SYNC_DRAINING) {
+		end_transfer(s);
+		return;
+	}
 	if (s->phase != SYNC_TRANSFERRING)
 		return;
 	s->phase = SYNC_ABORTING;
@@ -222,6 +275,12 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 		abort_transfer(s);
 		return;
 	}
+	if (!(s->committed_ids[rec->record_id / 32] & (1u << (rec->record_id % 32)))) {
+		s->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
+		s->committed_now++;
+	}
+	if (s->committed_now == 1 || rec->record_id > s->max_committed)
+		s->max_committed = rec->record_id;
 	if (result != RD_COMMIT_DUPLICATE)
 		s->stored++;
 	if (result == RD_COMMIT_MERGED)
@@ -246,12 +305,17 @@ rd_sync_feed_chunk(RdSync *s, const guint8 *data, gsize len)
 	enum roller_error err;
 	bool complete;
 
-	if (s->phase != SYNC_TRANSFERRING) {
+	if (s->phase != SYNC_TRANSFERRING && s->phase != SYNC_DRAINING) {
 		g_debug("Roller %s: ignoring a record chunk outside a transfer",
 			s->roller->address);
 		return;
 	}
-	rd_control_point_touch(s->roller->cp);
+	if (s->phase == SYNC_DRAINING) {
+		stop_draining(s);
+		s->drain_id = g_timeout_add(DRAIN_IDLE_TIMEOUT_MS, on_drain_timeout, s);
+	} else {
+		rd_control_point_touch(s->roller->cp);
+	}
 	err = roller_reassembler_feed(&s->reasm, data, len, &complete, &rec);
 	if (err != ROLLER_OK) {
 		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
@@ -263,6 +327,9 @@ rd_sync_feed_chunk(RdSync *s, const guint8 *data, gsize len)
 	}
 	if (complete)
 		commit_record(s, &rec);
+	if (s->phase == SYNC_DRAINING && !s->reasm.active &&
+	    s->committed_now >= s->expected)
+		end_transfer(s);
 }
 
 /* The first attempt asks for all; a retry for what is not committed yet. */
@@ -310,6 +377,7 @@ on_counted(GObject *source, GAsyncResult *res, gpointer user_data)
 		s->total = s->done + rsp.value;
 	set_progress(s);
 
+	s->expected = rsp.value;
 	s->phase = SYNC_TRANSFERRING;
 	roller_reassembler_init(&s->reasm, s->record_buf);
 	set_records_operator(s, &req);
@@ -325,6 +393,9 @@ attempt_start(RdSync *s)
 	s->attempt++;
 	s->have_committed = FALSE;
 	s->ids_ascending = TRUE;
+	s->expected = 0;
+	s->committed_now = 0;
+	memset(s->committed_ids, 0, sizeof(s->committed_ids));
 	s->have_last_seen = FALSE;
 	s->phase = SYNC_COUNTING;
 	set_records_operator(s, &req);
@@ -408,6 +479,7 @@ rd_sync_free(RdSync *s)
 		return;
 	if (s->cancellable)
 		g_cancellable_cancel(s->cancellable);
+	stop_draining(s);
 	g_clear_object(&s->cancellable);
 	g_clear_error(&s->attempt_error);
 	g_free(s);

@@ -263,6 +263,23 @@ test_write_reply_after_the_answer(void **state)
 	assert_history_is_truth(td, 5);
 }
 
+/*
+ * Records out of order, the last after the control point's answer, as
+ * the real bluetoothd delivered them over EATT: each stored once, and
+ * all deleted from the roller once all are committed.
+ */
+static void
+test_records_reordered(void **state)
+{
+	const char *sim_args[] = { "--stored=7", "--fault-reorder-records", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 7);
+}
+
 int
 main(void)
 {
@@ -276,6 +293,7 @@ main(void)
 		cmocka_unit_test_teardown(test_roller_sim_restarted_mid_transfer, teardown),
 		cmocka_unit_test_teardown(test_full_disk, teardown),
 		cmocka_unit_test_teardown(test_write_reply_after_the_answer, teardown),
+		cmocka_unit_test_teardown(test_records_reordered, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd sync", tests, NULL, NULL);

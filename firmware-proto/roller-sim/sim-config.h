@@ -23,6 +23,9 @@ typedef struct {
 	 * so its notifications and indications come first (as a Write
 	 * Response overtaken on another EATT bearer). */
 	guint late_write_reply_ms;
+	/* Each record's chunks go after the next record, or after the next
+	 * notification of any kind (EATT bearers reordered them so). */
+	gboolean reorder_records;
 	/* The first Connect of each roller fails. */
 	gboolean refuse_connect;
 	/* Bumped on every change, so that "once" faults arm again. */

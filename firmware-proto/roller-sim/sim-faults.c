@@ -38,6 +38,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 
 	if (g_str_equal(name, "early-resolved") && is_bool) {
 		faults->early_resolved = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "reorder-records") && is_bool) {
+		faults->reorder_records = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "refuse-connect") && is_bool) {
 		faults->refuse_connect = g_variant_get_boolean(value);
 	} else if (!is_bool && get_integer(value, &number)) {

@@ -3,7 +3,7 @@
  * The fault knobs by name, for org.rollerd.Sim1.SetFault: the names are
  * the command line's without "--fault-" (early-resolved, drop-notify,
  * disconnect-after-bytes, corrupt-chunk, delay-ms, late-write-reply-ms,
- * refuse-connect).
+ * reorder-records, refuse-connect).
  */
 #pragma once
 

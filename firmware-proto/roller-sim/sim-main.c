@@ -158,6 +158,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  "Answer each WriteValue this long after the roller acted on it, "
 		  "after its notifications (as a Write Response overtaken on "
 		  "another EATT bearer)", "MS" },
+		{ "fault-reorder-records", 0, 0, G_OPTION_ARG_NONE,
+		  &cfg->faults.reorder_records,
+		  "Send each stored record after the next one, or after the "
+		  "control point's answer (as EATT bearers reorder them)", NULL },
 		{ "fault-refuse-connect", 0, 0, G_OPTION_ARG_NONE,
 		  &cfg->faults.refuse_connect,
 		  "The first Connect of each roller fails with "

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "roller-record.h"
+#include "roller-transfer.h"
 #include "sim-clock.h"
 #include "sim-ground-truth.h"
 #include "sim-roller.h"
@@ -44,6 +45,10 @@ struct _SimRoller {
 	/* The radio: notifications wait here for the idle that sends them. */
 	GQueue radio;
 	guint radio_idle;
+	/* --fault-reorder-records: a record's chunks, held back until the
+	 * next notification (of a record or not) has gone first. */
+	GQueue held;
+	gboolean held_complete;
 	GRand *drop_rand;
 	guint fault_generation;
 	guint64 transfer_bytes;
@@ -218,6 +223,56 @@ transmit(SimRoller *self, struct pending_notification *n)
 }
 
 static gboolean
+is_last_chunk(const struct pending_notification *n)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(n->data, &len);
+
+	return n->ch == ROLLER_CHAR_RECORD_TRANSFER && len >= ROLLER_CHUNK_HEADER_LEN &&
+	       (data[4] & ROLLER_CHUNK_FLAG_LAST);
+}
+
+/* Sends @n and frees it; FALSE when the link is down. */
+static gboolean
+transmit_one(SimRoller *self, struct pending_notification *n)
+{
+	gboolean up = self->connected && transmit(self, n);
+
+	pending_notification_free(n);
+	return up;
+}
+
+/*
+ * What EATT did through the real bluetoothd: each record waits until the
+ * next one is sent, or until whatever comes next (the control point's
+ * answer to REPORT_RECORDS) has overtaken it.
+ */
+static gboolean
+transmit_reordered(SimRoller *self, struct pending_notification *n)
+{
+	gboolean flush = self->held_complete &&
+			 (n->ch != ROLLER_CHAR_RECORD_TRANSFER || is_last_chunk(n));
+	gboolean hold = n->ch == ROLLER_CHAR_RECORD_TRANSFER && !self->held_complete;
+	gboolean last = is_last_chunk(n);
+
+	if (hold) {
+		g_queue_push_tail(&self->held, n);
+		self->held_complete = last;
+		return TRUE;
+	}
+	if (!transmit_one(self, n))
+		return FALSE;
+	if (!flush)
+		return TRUE;
+	self->held_complete = FALSE;
+	while ((n = g_queue_pop_head(&self->held))) {
+		if (!transmit_one(self, n))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
 on_radio_idle(gpointer data)
 {
 	SimRoller *self = data;
@@ -225,9 +280,9 @@ on_radio_idle(gpointer data)
 
 	self->radio_idle = 0;
 	while ((n = g_queue_pop_head(&self->radio))) {
-		gboolean up = self->connected && transmit(self, n);
+		gboolean up = self->cfg->faults.reorder_records ?
+			      transmit_reordered(self, n) : transmit_one(self, n);
 
-		pending_notification_free(n);
 		if (!up)
 			break;
 	}
@@ -238,6 +293,8 @@ static void
 clear_radio(SimRoller *self)
 {
 	g_queue_clear_full(&self->radio, (GDestroyNotify)pending_notification_free);
+	g_queue_clear_full(&self->held, (GDestroyNotify)pending_notification_free);
+	self->held_complete = FALSE;
 	if (self->radio_idle) {
 		g_source_remove(self->radio_idle);
 		self->radio_idle = 0;
@@ -317,6 +374,7 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 		   (guint)(base >> 24) & 0xff, (guint)(base >> 16) & 0xff,
 		   (guint)(base >> 8) & 0xff, (guint)base & 0xff);
 	g_queue_init(&self->radio);
+	g_queue_init(&self->held);
 
 	roller_device_config_defaults(&dev_cfg);
 	/* Distinct rollers, each reproducible from --seed. */
