@@ -41,19 +41,20 @@ struct _RdSync {
 	/* the attempt under way */
 	struct roller_reassembler reasm;
 	guint8 record_buf[ROLLER_RECORD_MAX_LEN];
-	gboolean have_committed;
-	guint16 last_committed;	/* highest id with every id up to it committed */
-	gboolean ids_ascending;
 	guint expected;		/* records REPORT_NUMBER said would come */
-	guint committed_now;	/* distinct ones committed */
-	guint16 max_committed;
-	guint32 committed_ids[(G_MAXUINT16 + 1) / 32];
+	guint committed_now;	/* of them, committed */
 	guint drain_id;
-	gboolean have_last_seen;
-	guint16 last_seen;
-	/* Across attempts: the records before resume_id are committed. */
+	/* Across attempts: a retry asks for the records from resume_id on. */
 	gboolean resume_valid;
 	guint16 resume_id;
+	/*
+	 * The ids committed this sync and not deleted yet.  A record lost on
+	 * the way whole (a full notification socket drops it) leaves no gap
+	 * in the chunks, so before deleting up to an id rollerd checks that
+	 * the roller holds no more records up to it than are committed.
+	 */
+	guint32 committed_ids[(G_MAXUINT16 + 1) / 32];
+	guint16 delete_upto;
 	GError *attempt_error;	/* why the attempt ends early */
 	gboolean retryable;
 };
@@ -121,6 +122,27 @@ fail_attempt(RdSync *s, GError *error, gboolean retryable)
 	s->retryable = retryable;
 }
 
+static gboolean
+is_committed(const RdSync *s, guint16 id)
+{
+	return (s->committed_ids[id / 32] >> (id % 32)) & 1;
+}
+
+/* The highest committed id into @upto and how many are at or below it. */
+static guint
+committed_upto(const RdSync *s, guint16 *upto)
+{
+	guint n = 0;
+
+	for (guint id = 0; id <= G_MAXUINT16; id++) {
+		if (is_committed(s, (guint16)id)) {
+			n++;
+			*upto = (guint16)id;
+		}
+	}
+	return n;
+}
+
 static void
 on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -136,33 +158,69 @@ on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 		/* Stored but not deleted: the next sync sees duplicates, no loss. */
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 	} else {
-		g_debug("Roller %s: deleted %u record(s)", s->roller->address, rsp.value);
+		g_debug("Roller %s: deleted %u record(s) up to %u", s->roller->address,
+			rsp.value, s->delete_upto);
+		memset(s->committed_ids, 0, sizeof(s->committed_ids));
 	}
 	attempt_over(s);
 }
 
 static void
+on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_response rsp;
+	struct roller_cp_request req = { .opcode = ROLLER_CP_DELETE_RECORDS };
+	RdSync *s = user_data;
+	guint16 upto = 0;
+	guint committed;
+
+	gboolean ok = rd_control_point_request_finish(NULL, res, &rsp, &error);
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (!ok || !rd_control_point_check_result(&rsp, &error)) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		attempt_over(s);
+		return;
+	}
+	committed = committed_upto(s, &upto);
+	if (rsp.value > committed) {
+		g_message("Roller %s: it holds %u record(s) up to %u and %u arrived; "
+			  "leaving them on the roller", s->roller->address, rsp.value, upto,
+			  committed);
+		/* The next attempt asks for all of them again. */
+		s->resume_valid = FALSE;
+		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+					    "%u record(s) did not arrive",
+					    rsp.value - committed), TRUE);
+		attempt_over(s);
+		return;
+	}
+	s->delete_upto = upto;
+	req.u.records.op = ROLLER_CP_OP_LE;
+	req.u.records.id = upto;
+	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+				 on_deleted, s);
+}
+
+/* Whatever order the records came in (EATT reorders them), the ones up to
+ * the highest committed are deleted once the roller's count agrees. */
+static void
 delete_committed(RdSync *s)
 {
-	struct roller_cp_request req = { .opcode = ROLLER_CP_DELETE_RECORDS };
-	/* Every record asked for is committed: whatever order they came in
-	 * (EATT reorders them), none at or below the highest is left. */
-	gboolean all = s->expected > 0 && s->committed_now == s->expected;
+	struct roller_cp_request req = { .opcode = ROLLER_CP_REPORT_NUMBER };
+	guint16 upto = 0;
 
-	/* Else LE id is safe only while ids came oldest first in ascending order. */
-	if (!s->have_committed || (!all && !s->ids_ascending) ||
-	    !rd_roller_is_ready(s->roller)) {
-		if (s->have_committed && !all && !s->ids_ascending)
-			g_message("Roller %s: record ids are not ascending; "
-				  "leaving the records on the roller", s->roller->address);
+	if (committed_upto(s, &upto) == 0 || !rd_roller_is_ready(s->roller)) {
 		attempt_over(s);
 		return;
 	}
 	s->phase = SYNC_DELETING;
 	req.u.records.op = ROLLER_CP_OP_LE;
-	req.u.records.id = all ? s->max_committed : s->last_committed;
+	req.u.records.id = upto;
 	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
-				 on_deleted, s);
+				 on_counted_for_delete, s);
 }
 
 static void
@@ -264,30 +322,19 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	gint64 id;
 	const char *serial = s->roller->serial;
 
-	if (s->have_last_seen && rec->record_id <= s->last_seen)
-		s->ids_ascending = FALSE;
-	s->have_last_seen = TRUE;
-	s->last_seen = rec->record_id;
-
 	if (!rd_store_commit_record(s->ctx->store, serial, s->roller->address,
 				    s->record_buf, s->reasm.len, &result, &id, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
 		return;
 	}
-	if (!(s->committed_ids[rec->record_id / 32] & (1u << (rec->record_id % 32)))) {
-		s->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
-		s->committed_now++;
-	}
-	if (s->committed_now == 1 || rec->record_id > s->max_committed)
-		s->max_committed = rec->record_id;
+	s->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
+	s->committed_now++;
 	if (result != RD_COMMIT_DUPLICATE)
 		s->stored++;
 	if (result == RD_COMMIT_MERGED)
 		s->ctx->session_changed(s->ctx->owner, id);
 	s->done++;
-	s->have_committed = TRUE;
-	s->last_committed = rec->record_id;
 	/* After 65535 the ids wrap: resume from the start then. */
 	s->resume_valid = rec->record_id != G_MAXUINT16;
 	s->resume_id = rec->record_id + 1;
@@ -391,12 +438,8 @@ attempt_start(RdSync *s)
 	struct roller_cp_request req = { .opcode = ROLLER_CP_REPORT_NUMBER };
 
 	s->attempt++;
-	s->have_committed = FALSE;
-	s->ids_ascending = TRUE;
 	s->expected = 0;
 	s->committed_now = 0;
-	memset(s->committed_ids, 0, sizeof(s->committed_ids));
-	s->have_last_seen = FALSE;
 	s->phase = SYNC_COUNTING;
 	set_records_operator(s, &req);
 	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
@@ -435,7 +478,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 	s->cancellable = g_cancellable_new();
 	s->attempt = 0;
 	s->total = s->done = s->stored = 0;
-	s->have_committed = FALSE;
+	memset(s->committed_ids, 0, sizeof(s->committed_ids));
 	s->resume_valid = FALSE;
 	rd_dbus_roller1_set_sync_state(s->roller->iface, "syncing");
 	set_progress(s);

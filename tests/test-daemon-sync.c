@@ -280,6 +280,23 @@ test_records_reordered(void **state)
 	assert_history_is_truth(td, 7);
 }
 
+/*
+ * A record lost whole (every chunk of it, as a full notification socket
+ * loses them) leaves no gap in the chunks: the roller's count shows it,
+ * nothing is deleted until it has come too.
+ */
+static void
+test_record_lost_whole(void **state)
+{
+	const char *sim_args[] = { "--stored=10", "--fault-drop-record=4", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	wait_synced(td, 60000);
+	assert_history_is_truth(td, 10);
+}
+
 int
 main(void)
 {
@@ -294,6 +311,7 @@ main(void)
 		cmocka_unit_test_teardown(test_full_disk, teardown),
 		cmocka_unit_test_teardown(test_write_reply_after_the_answer, teardown),
 		cmocka_unit_test_teardown(test_records_reordered, teardown),
+		cmocka_unit_test_teardown(test_record_lost_whole, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd sync", tests, NULL, NULL);

@@ -17,6 +17,8 @@ typedef struct {
 	guint64 disconnect_after_bytes;
 	/* One byte flipped in this Record Transfer chunk, 1-based, once. */
 	guint corrupt_chunk;
+	/* Every chunk of the Nth record sent lost (1-based), once. */
+	guint drop_record;
 	/* Every BlueZ method call waits this long before it is handled. */
 	guint delay_ms;
 	/* A WriteValue is answered this long after the roller acted on it,

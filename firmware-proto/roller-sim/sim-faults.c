@@ -47,6 +47,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 			faults->drop_notify_percent = (guint)number;
 		} else if (g_str_equal(name, "disconnect-after-bytes")) {
 			faults->disconnect_after_bytes = number;
+		} else if (g_str_equal(name, "drop-record") && number <= G_MAXUINT) {
+			faults->drop_record = (guint)number;
 		} else if (g_str_equal(name, "corrupt-chunk") && number <= G_MAXUINT) {
 			faults->corrupt_chunk = (guint)number;
 		} else if (g_str_equal(name, "late-write-reply-ms") && number <= 60000) {

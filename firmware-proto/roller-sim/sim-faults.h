@@ -2,7 +2,7 @@
 /*
  * The fault knobs by name, for org.rollerd.Sim1.SetFault: the names are
  * the command line's without "--fault-" (early-resolved, drop-notify,
- * disconnect-after-bytes, corrupt-chunk, delay-ms, late-write-reply-ms,
+ * disconnect-after-bytes, corrupt-chunk, drop-record, delay-ms, late-write-reply-ms,
  * reorder-records, refuse-connect).
  */
 #pragma once

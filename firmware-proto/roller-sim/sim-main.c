@@ -85,7 +85,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	      int *argc, char ***argv, GError **error)
 {
 	gint count = 1, mtu = 247, stored = 0, session_seconds = -1;
-	gint drop = 0, corrupt = 0, delay = 0, late_reply = 0, restart_delay = 500;
+	gint drop = 0, corrupt = 0, delay = 0, late_reply = 0, drop_record = 0, restart_delay = 500;
 	gint64 seed = 1, cut = 0;
 	gboolean verbose = FALSE;
 	g_autofree char *gatt_cache = NULL;
@@ -151,6 +151,9 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ "fault-corrupt-chunk", 0, 0, G_OPTION_ARG_INT, &corrupt,
 		  "Flip a byte in the Nth Record Transfer chunk (from 1), once "
 		  "per roller", "N" },
+		{ "fault-drop-record", 0, 0, G_OPTION_ARG_INT, &drop_record,
+		  "Lose every chunk of the Nth record sent (from 1), once per "
+		  "roller, as a full notification socket loses them", "N" },
 		{ "fault-delay-ms", 0, 0, G_OPTION_ARG_INT, &delay,
 		  "Hold every BlueZ method call this long before answering it",
 		  "MS" },
@@ -205,7 +208,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	}
 	if (mtu < 23 || mtu > 517 || stored < 0 || stored > G_MAXUINT16 ||
 	    drop < 0 || drop > 100 || cut < 0 || corrupt < 0 || delay < 0 ||
-	    late_reply < 0 || late_reply > 60000 ||
+	    late_reply < 0 || late_reply > 60000 || drop_record < 0 ||
 	    restart_delay < 0 || seed < 0 || seed > G_MAXUINT32 ||
 	    cfg->speed <= 0 || session_seconds < -1) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -221,6 +224,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	cfg->faults.drop_notify_percent = (guint)drop;
 	cfg->faults.disconnect_after_bytes = (guint64)cut;
 	cfg->faults.corrupt_chunk = (guint)corrupt;
+	cfg->faults.drop_record = (guint)drop_record;
 	cfg->faults.delay_ms = (guint)delay;
 	cfg->faults.late_write_reply_ms = (guint)late_reply;
 	if (!cfg->adapter)

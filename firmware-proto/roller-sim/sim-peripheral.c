@@ -79,11 +79,38 @@ on_roller_notify(gpointer user_data, enum roller_char_id ch,
 	sim_gatt_deliver(self->gatt, ch, data, len);
 }
 
+/*
+ * The roller ends the link, as one switched off or out of reach would:
+ * the central's Device1 on this bluetoothd, disconnected.  Waits at most
+ * UNREGISTER_TIMEOUT_MS when @wait (bluetoothd goes on regardless).
+ */
+static void
+disconnect_central(SimPeripheral *self, gboolean wait)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (!self->central)
+		return;
+	g_debug("Disconnecting %s", self->central);
+	if (!wait) {
+		g_dbus_connection_call(self->connection, BLUEZ_NAME, self->central,
+				       "org.bluez.Device1", "Disconnect", NULL, NULL,
+				       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+		return;
+	}
+	reply = g_dbus_connection_call_sync(self->connection, BLUEZ_NAME, self->central,
+					    "org.bluez.Device1", "Disconnect", NULL, NULL,
+					    G_DBUS_CALL_FLAGS_NONE, UNREGISTER_TIMEOUT_MS,
+					    NULL, &error);
+	if (!reply)
+		g_debug("Disconnect: %s", error->message);
+}
+
 static void
 on_roller_link_lost(gpointer user_data)
 {
-	/* A link fault cannot cut a real link: bluetoothd owns it. */
-	g_debug("Link fault ignored in peripheral mode");
+	disconnect_central(user_data, FALSE);
 }
 
 static const SimRollerLink roller_link = {
@@ -401,6 +428,8 @@ sim_peripheral_free(SimPeripheral *self)
 		g_cancellable_cancel(self->cancellable);
 		g_clear_object(&self->cancellable);
 	}
+	if (self->connection)
+		disconnect_central(self, TRUE);
 	if (self->connection && self->adv_registered)
 		unregister(self, "org.bluez.LEAdvertisingManager1",
 			   "UnregisterAdvertisement",

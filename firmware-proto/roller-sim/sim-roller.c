@@ -53,6 +53,8 @@ struct _SimRoller {
 	guint fault_generation;
 	guint64 transfer_bytes;
 	guint transfer_chunks;
+	guint transfer_records;
+	gboolean dropping_record;
 	gboolean cut_done;
 	gboolean corrupt_done;
 
@@ -162,6 +164,8 @@ arm_faults(SimRoller *self)
 	self->fault_generation = self->cfg->faults.generation;
 	self->transfer_bytes = 0;
 	self->transfer_chunks = 0;
+	self->transfer_records = 0;
+	self->dropping_record = FALSE;
 	self->cut_done = FALSE;
 	self->corrupt_done = FALSE;
 }
@@ -198,6 +202,14 @@ transmit(SimRoller *self, struct pending_notification *n)
 		if (lost)
 			return TRUE;
 	} else if (n->ch == ROLLER_CHAR_RECORD_TRANSFER) {
+		/* A record lost whole leaves no gap in the chunks' offsets. */
+		if (len >= ROLLER_CHUNK_HEADER_LEN && roller_get_le16(data + 2) == 0) {
+			self->transfer_records++;
+			self->dropping_record = faults->drop_record &&
+						self->transfer_records == faults->drop_record;
+		}
+		if (self->dropping_record)
+			return TRUE;
 		self->transfer_chunks++;
 		if (faults->corrupt_chunk && !self->corrupt_done &&
 		    self->transfer_chunks == faults->corrupt_chunk && len > 5) {
