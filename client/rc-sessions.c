@@ -32,12 +32,12 @@ typedef struct {
 	int limit, offset;
 } Filter;
 
-#define FILTER_ENTRIES(f) \
+#define FILTER_ENTRIES(f, limit_help) \
 	{ "area", 'a', 0, G_OPTION_ARG_STRING, &(f).area, "Only this treatment area", "AREA" }, \
 	{ "since", 0, 0, G_OPTION_ARG_STRING, &(f).since, "From this date (YYYY-MM-DD)", "DATE" }, \
 	{ "until", 0, 0, G_OPTION_ARG_STRING, &(f).until, "Before this date", "DATE" }, \
 	{ "roller", 'r', 0, G_OPTION_ARG_STRING, &(f).roller, "Only this roller (serial or address)", "R" }, \
-	{ "limit", 'n', 0, G_OPTION_ARG_INT, &(f).limit, "At most N sessions (default 100, at most 1000)", "N" }, \
+	{ "limit", 'n', 0, G_OPTION_ARG_INT, &(f).limit, limit_help, "N" }, \
 	{ "offset", 0, 0, G_OPTION_ARG_INT, &(f).offset, "Skip the newest N", "N" }
 
 static void
@@ -91,7 +91,10 @@ int
 rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 {
 	Filter f = { 0 };
-	const GOptionEntry entries[] = { FILTER_ENTRIES(f), { NULL } };
+	const GOptionEntry entries[] = {
+		FILTER_ENTRIES(f, "At most N sessions (default 100, at most 1000)"),
+		{ NULL }
+	};
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(RdDbusManager1) manager = NULL;
 	g_autoptr(GVariant) rows = NULL;
@@ -440,6 +443,57 @@ rc_cmd_plan(const struct rc_globals *globals, int argc, char **argv)
 	return RC_EXIT_OK;
 }
 
+/*
+ * A page of QuerySessions for export; the two calls export makes per
+ * session cost far more than one query per hundred.
+ */
+#define EXPORT_PAGE 100
+
+/*
+ * The ids of the sessions @f matches, newest first.  With --limit, that
+ * one page; without, every one: rollerd answers a page at a time (100 by
+ * default), so ask on from the next offset until a short page.  A session
+ * stored meanwhile shifts the pages by one; the id set keeps it from
+ * being exported twice.
+ */
+static GArray *
+query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
+{
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+							   g_free, NULL);
+	Filter page = *f;
+
+	if (!page.limit)
+		page.limit = EXPORT_PAGE;
+	for (;;) {
+		g_autoptr(GVariant) filter = g_variant_ref_sink(filter_to_variant("export", &page));
+		g_autoptr(GVariant) rows = NULL;
+		GVariantIter iter;
+		GVariant *row;
+		gsize n;
+
+		if (!rd_dbus_manager1_call_query_sessions_sync(manager, filter,
+							       G_DBUS_CALL_FLAGS_NONE, -1,
+							       &rows, NULL, error))
+			return NULL;
+		n = g_variant_n_children(rows);
+		g_variant_iter_init(&iter, rows);
+		while ((row = g_variant_iter_next_value(&iter))) {
+			guint64 id = 0;
+
+			g_variant_lookup(row, "id", "t", &id);
+			g_variant_unref(row);
+			if (g_hash_table_add(seen, g_memdup2(&id, sizeof(id))))
+				g_array_append_val(ids, id);
+		}
+		if (f->limit || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
+			break;
+		page.offset += (int)n;
+	}
+	return g_steal_pointer(&ids);
+}
+
 int
 rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 {
@@ -448,18 +502,16 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	const GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "csv or json (default csv)", "F" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE, not stdout", "FILE" },
-		FILTER_ENTRIES(f),
+		FILTER_ENTRIES(f, "At most N sessions (1 to 1000; default all)"),
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(RdDbusManager1) manager = NULL;
-	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GArray) ids = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
-	GVariant *filter;
-	GVariantIter iter;
-	GVariant *row;
-	gboolean json, first = TRUE;
+	g_autoptr(GVariant) check = NULL;
+	gboolean json;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("export", "", "Export the history (or a part) as CSV or JSON.",
@@ -473,30 +525,26 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 		filter_clear(&f);
 		return RC_EXIT_USAGE;
 	}
-	filter = filter_to_variant("export", &f);
-	filter_clear(&f);
-	if (!filter)
+	/* The filter's mistakes are usage errors, found before rollerd is asked. */
+	if (!(check = filter_to_variant("export", &f))) {
+		filter_clear(&f);
 		return RC_EXIT_USAGE;
-	g_variant_ref_sink(filter);
+	}
+	g_variant_ref_sink(check);
 	if (!(bus = rc_connect(globals, &code)) || !(manager = rc_manager(bus, &code)) ||
-	    !rd_dbus_manager1_call_query_sessions_sync(manager, filter, G_DBUS_CALL_FLAGS_NONE,
-						       -1, &rows, NULL, &error)) {
-		g_variant_unref(filter);
+	    !(ids = query_ids(manager, &f, &error))) {
+		filter_clear(&f);
 		return error ? rc_print_error("export", error) : code;
 	}
-	g_variant_unref(filter);
+	filter_clear(&f);
 	if (json)
 		g_string_append(out, "[\n");
-	g_variant_iter_init(&iter, rows);
-	while ((row = g_variant_iter_next_value(&iter))) {
+	for (guint i = 0; i < ids->len; i++) {
 		g_autoptr(RdDbusSession1) s = NULL;
 		g_autofree char *data = NULL, *id_text = NULL;
-		guint64 id = 0;
 		const char *body;
 
-		g_variant_lookup(row, "id", "t", &id);
-		g_variant_unref(row);
-		id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+		id_text = g_strdup_printf("%" G_GUINT64_FORMAT, g_array_index(ids, guint64, i));
 		if (!(s = rc_get_session(bus, id_text, &code)))
 			return code;
 		if (!rd_dbus_session1_call_export_sync(s, json ? "json" : "csv",
@@ -505,12 +553,11 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 			return rc_print_error("export", error);
 		/* One CSV header for the whole export: skip the others'. */
 		body = data;
-		if (!json && !first && (body = strchr(data, '\n')))
+		if (!json && i > 0 && (body = strchr(data, '\n')))
 			body++;
-		if (json && !first)
+		if (json && i > 0)
 			g_string_append(out, ",\n");
 		g_string_append(out, body ? body : "");
-		first = FALSE;
 	}
 	if (json)
 		g_string_append(out, "\n]\n");

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -200,6 +201,74 @@ test_scan_connect_sync_and_history(void **state)
 	assert_int_equal(r.status, 1);
 }
 
+/* The ids of a JSON array of sessions (export's or sessions'), each once. */
+static GHashTable *
+json_ids(const char *text)
+{
+	g_autoptr(JsonNode) node = parse_json(text);
+	JsonArray *array = json_node_get_array(node);
+	GHashTable *ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+	for (guint i = 0; i < json_array_get_length(array); i++) {
+		JsonObject *o = json_array_get_object_element(array, i);
+
+		g_hash_table_add(ids, GINT_TO_POINTER((int)json_object_get_int_member(o, "id")));
+	}
+	assert_int_equal(g_hash_table_size(ids), json_array_get_length(array));
+	return ids;
+}
+
+/* More than rollerd's page of 100: export has them all, sessions says it stops. */
+static void
+test_export_past_one_page(void **state)
+{
+	const char *sim_args[] = { "--stored=150", "--speed=10", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *csv = g_build_filename(test_bus_get_dir(td->bus), "all.csv", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(GHashTable) all = NULL, exported = NULL, csv_ids = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_auto(Run) r = { 0 };
+
+	test_daemon_discover(td, 1);
+	rollerctl(&r, "connect", NULL);
+	assert_int_equal(r.status, 0);
+	rollerctl(&r, "sync", "--timeout", "60", NULL);
+	assert_int_equal(r.status, 0);
+	rollerctl(&r, "--json", "sessions", "--limit", "1000", NULL);
+	assert_int_equal(r.status, 0);
+	all = json_ids(r.out);
+	assert_int_equal(g_hash_table_size(all), 150);
+
+	rollerctl(&r, "export", "--format", "json", NULL);
+	assert_int_equal(r.status, 0);
+	exported = json_ids(r.out);
+	assert_int_equal(g_hash_table_size(exported), 150);
+	g_clear_pointer(&exported, g_hash_table_unref);
+
+	rollerctl(&r, "export", "--output", csv, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	assert_int_equal(g_strv_length(lines), 1 + 150 + 1);	/* header, rows, "" */
+	assert_true(g_str_has_prefix(lines[0], "id,"));
+	csv_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 1; i <= 150; i++)
+		g_hash_table_add(csv_ids, GINT_TO_POINTER(atoi(lines[i])));
+	assert_int_equal(g_hash_table_size(csv_ids), 150);
+
+	/* A filter and --offset still apply to every page. */
+	rollerctl(&r, "export", "--format", "json", "--offset", "30", NULL);
+	assert_int_equal(r.status, 0);
+	exported = json_ids(r.out);
+	assert_int_equal(g_hash_table_size(exported), 120);
+	g_clear_pointer(&exported, g_hash_table_unref);
+	rollerctl(&r, "export", "--format", "json", "--limit", "7", NULL);
+	assert_int_equal(r.status, 0);
+	exported = json_ids(r.out);
+	assert_int_equal(g_hash_table_size(exported), 7);
+}
+
 static void
 test_monitor_plain_lines_and_start_stop(void **state)
 {
@@ -237,6 +306,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_without_rollerd, teardown),
 		cmocka_unit_test_teardown(test_scan_connect_sync_and_history, teardown),
+		cmocka_unit_test_teardown(test_export_past_one_page, teardown),
 		cmocka_unit_test_teardown(test_monitor_plain_lines_and_start_stop, teardown),
 	};
 
