@@ -500,7 +500,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	Filter f = { 0 };
 	g_autofree char *format = NULL, *output = NULL;
 	const GOptionEntry entries[] = {
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "csv or json (default csv)", "F" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+		  "csv or json (default csv, json with --json)", "F" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE, not stdout", "FILE" },
 		FILTER_ENTRIES(f, "At most N sessions (1 to 1000; default all)"),
 		{ NULL }
@@ -519,9 +520,14 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 		filter_clear(&f);
 		return code;
 	}
-	json = format && g_str_equal(format, "json");
+	json = format ? g_str_equal(format, "json") : globals->json;
 	if (format && !json && !g_str_equal(format, "csv")) {
 		g_printerr("rollerctl export: --format is csv or json\n");
+		filter_clear(&f);
+		return RC_EXIT_USAGE;
+	}
+	if (globals->json && !json) {
+		g_printerr("rollerctl export: --json and --format csv disagree; give one of them\n");
 		filter_clear(&f);
 		return RC_EXIT_USAGE;
 	}

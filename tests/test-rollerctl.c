@@ -168,6 +168,19 @@ test_scan_connect_sync_and_history(void **state)
 	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
 	assert_true(g_str_has_prefix(text, "id,"));
 	assert_null(strstr(text + 3, "\nid,"));	/* one header for the whole export */
+	rollerctl(&r, "--json", "export", NULL);
+	assert_int_equal(r.status, 0);
+	g_clear_pointer(&node, json_node_unref);
+	node = parse_json(r.out);
+	assert_int_equal(json_array_get_length(json_node_get_array(node)), 3);
+	rollerctl(&r, "export", "--json", "--format", "json", NULL);
+	assert_int_equal(r.status, 0);
+	g_clear_pointer(&node, json_node_unref);
+	node = parse_json(r.out);
+	assert_int_equal(json_array_get_length(json_node_get_array(node)), 3);
+	rollerctl(&r, "export", "--json", "--format", "csv", NULL);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--json and --format csv disagree"));
 
 	rollerctl(&r, "report", id_text, "--output", pdf, NULL);
 	assert_int_equal(r.status, 0);
