@@ -27,6 +27,9 @@ parse_date(const char *text)
 	return -1;
 }
 
+/* QuerySessions' page when no limit is asked (docs/dbus-api.md). */
+#define DEFAULT_PAGE 100u
+
 typedef struct {
 	char *area, *since, *until, *roller;
 	int limit, offset;
@@ -102,6 +105,7 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	GVariant *filter;
 	GVariantIter iter;
 	GVariant *row;
+	gboolean default_limit;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("sessions", "", "List the history, newest first.", entries,
@@ -109,6 +113,7 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		filter_clear(&f);
 		return code;
 	}
+	default_limit = f.limit == 0;
 	filter = filter_to_variant("sessions", &f);
 	filter_clear(&f);
 	if (!filter)
@@ -156,6 +161,11 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		       area, dur, strokes, mean, in_band / 10.0, source);
 		g_variant_unref(row);
 	}
+	/* A full default page may not be all: say how to see the rest. */
+	if (default_limit && g_variant_n_children(rows) == DEFAULT_PAGE)
+		g_printerr("rollerctl sessions: %u shown (the default --limit); "
+			   "--limit up to 1000 and --offset show more, export shows all\n",
+			   DEFAULT_PAGE);
 	return RC_EXIT_OK;
 }
 

@@ -231,7 +231,7 @@ json_ids(const char *text)
 	return ids;
 }
 
-/* More than rollerd's page of 100: export has them all, sessions says it stops. */
+/* More than rollerd's page of 100: export has them all, sessions says where it stops. */
 static void
 test_export_past_one_page(void **state)
 {
@@ -252,6 +252,13 @@ test_export_past_one_page(void **state)
 	assert_int_equal(r.status, 0);
 	all = json_ids(r.out);
 	assert_int_equal(g_hash_table_size(all), 150);
+	assert_string_equal(r.err, "");
+	rollerctl(&r, "sessions", NULL);
+	assert_int_equal(r.status, 0);
+	g_clear_pointer(&lines, g_strfreev);
+	lines = g_strsplit(r.out, "\n", -1);
+	assert_int_equal(g_strv_length(lines), 1 + 100 + 1);	/* header, rows, "" */
+	assert_non_null(strstr(r.err, "sessions: 100 shown (the default --limit)"));
 
 	rollerctl(&r, "export", "--format", "json", NULL);
 	assert_int_equal(r.status, 0);
