@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <curses.h>
 #include <glib-unix.h>
 
@@ -100,6 +101,7 @@ draw_screen(Monitor *m)
 	static const char *const dir_names[] = { "vertical", "diagonal", "horizontal", "anti-diag" };
 	static const char *const bars[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char *const ascii_bars[] = { " ", "_", ".", "-", "~", "=", "+", "*", "#" };
+	static const char quit_hint[] = "q quits";
 	GVariant *band = rd_dbus_roller1_get_force_band(m->roller);
 	guint16 low = 0, high = 1;
 	int rows, cols, y = 0;
@@ -111,8 +113,12 @@ draw_screen(Monitor *m)
 		g_variant_get(band, "(qq)", &low, &high);
 	scale = MAX(high * 3 / 2, 1);
 	attron(A_BOLD);
-	mvprintw(y++, 0, "rollerctl monitor  %s %s   q quits",
+	mvprintw(y, 0, "rollerctl monitor  %s %s",
 		 rd_dbus_roller1_get_address(m->roller), rd_dbus_roller1_get_serial(m->roller));
+	/* At the right edge, where it is found at any width; left out if it would not fit. */
+	if (cols - (int)strlen(quit_hint) > getcurx(stdscr) + 2)
+		mvaddstr(y, cols - (int)strlen(quit_hint), quit_hint);
+	y++;
 	attroff(A_BOLD);
 	if (!m->values) {
 		mvprintw(y + 1, 0, "Waiting for a session on this roller (rollerctl start --area AREA)...");
@@ -274,9 +280,25 @@ on_key(int fd, GIOCondition cond, gpointer user_data)
 	while ((ch = getch()) != ERR) {
 		if (ch == 'q' || ch == 'Q' || ch == 3 /* Ctrl-C in raw mode */)
 			g_main_loop_quit(m->loop);
-		else if (ch == KEY_RESIZE)
-			draw_screen(m);
 	}
+	return G_SOURCE_CONTINUE;
+}
+
+/*
+ * ncurses leaves SIGWINCH alone when a handler is already installed (GLib's,
+ * see rc_cmd_monitor), so it learns the new size here and the screen is
+ * redrawn at once, not at the next key or update.
+ */
+static gboolean
+on_resize(gpointer user_data)
+{
+	Monitor *m = user_data;
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);	/* the terminal may have reflowed the old screen */
+	draw_screen(m);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -294,7 +316,7 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *path = NULL;
 	Monitor m = { 0 };
-	guint sig_int, sig_term, key_watch = 0;
+	guint sig_int, sig_term, sig_winch = 0, key_watch = 0;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("monitor", "[ADDR]",
@@ -327,6 +349,8 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 	if (m.tty) {
 		m.color = rc_use_color();
 		m.unicode = rc_use_unicode();
+		/* Before initscr(), so that ncurses does not install its own. */
+		sig_winch = g_unix_signal_add(SIGWINCH, on_resize, &m);
 		initscr();
 		cbreak();
 		noecho();
@@ -353,6 +377,7 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 	g_main_loop_run(loop);
 	if (m.tty) {
 		g_source_remove(key_watch);
+		g_source_remove(sig_winch);
 		endwin();
 	}
 	g_source_remove(sig_int);

@@ -100,6 +100,14 @@ tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_rollerctl_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS) $(CAIRO_CFLAGS)
 tests_test_rollerctl_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS) $(CAIRO_LIBS)
 
+# rollerctl on a terminal: a pty of its own, and tmux for the monitor.
+check_PROGRAMS += tests/test-rollerctl-tty
+TESTS += tests/test-rollerctl-tty
+tests_test_rollerctl_tty_SOURCES = tests/test-rollerctl-tty.c
+tests_test_rollerctl_tty_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
+
 check_PROGRAMS += tests/test-daemon-sync
 TESTS += tests/test-daemon-sync
 tests_test_daemon_sync_SOURCES = tests/test-daemon-sync.c
