@@ -187,22 +187,31 @@ rc_print_error(const char *command, const GError *error)
 	return RC_EXIT_FAILURE;
 }
 
+/*
+ * A terminal that takes escapes and block graphics: not TERM=dumb, and no
+ * NO_COLOR (https://no-color.org: set and not empty), which here means
+ * plain text altogether.
+ */
+static gboolean
+fancy_terminal(void)
+{
+	const char *term = g_getenv("TERM");
+	const char *no_color = g_getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && term && !g_str_equal(term, "dumb") &&
+	       !(no_color && *no_color);
+}
+
 gboolean
 rc_use_color(void)
 {
-	const char *term = g_getenv("TERM");
-
-	return isatty(STDOUT_FILENO) && !g_getenv("NO_COLOR") &&
-	       term && !g_str_equal(term, "dumb");
+	return fancy_terminal();
 }
 
 gboolean
 rc_use_unicode(void)
 {
-	const char *term = g_getenv("TERM");
-
-	return isatty(STDOUT_FILENO) && term && !g_str_equal(term, "dumb") &&
-	       g_str_equal(nl_langinfo(CODESET), "UTF-8");
+	return fancy_terminal() && g_str_equal(nl_langinfo(CODESET), "UTF-8");
 }
 
 void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rollerctl on a terminal: the monitor under tmux following a resize.
+ * rollerctl on a terminal: the monitor under tmux following a resize,
+ * and NO_COLOR on a pseudo-terminal of the test's own.
  */
 #include "config.h"
 
@@ -8,10 +9,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "test-daemon-util.h"
+
+#define ROLLER1 "org.rollerd.Roller1"
 
 typedef struct {
 	TestDaemon *td;
@@ -45,6 +55,138 @@ rollerctl_path(void)
 	const char *builddir = g_getenv("ROLLER_BUILDDIR");
 
 	return g_build_filename(builddir ? builddir : ".", "client", "rollerctl", NULL);
+}
+
+/* What a UTF-8 terminal would have: block graphics are allowed but for NO_COLOR. */
+static char **
+terminal_environ(const char *no_color)
+{
+	char **env = g_get_environ();
+
+	env = g_environ_setenv(env, "LC_ALL", "C.UTF-8", TRUE);
+	env = g_environ_setenv(env, "TERM", "xterm-256color", TRUE);
+	if (no_color)
+		env = g_environ_setenv(env, "NO_COLOR", no_color, TRUE);
+	else
+		env = g_environ_unsetenv(env, "NO_COLOR");
+	return env;
+}
+
+/*
+ * rollerctl --session ARGS... with a pseudo-terminal as its stdin, stdout
+ * and stderr; returns all it wrote there, once it exited with status 0.
+ */
+static char *
+rollerctl_on_pty(const char *no_color, ...)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) env = terminal_environ(no_color);
+	struct winsize ws = { .ws_row = 40, .ws_col = 100 };
+	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	const char *arg;
+	va_list ap;
+	GPid pid;
+	int master, slave, status = -1;
+	gboolean eof = FALSE;
+
+	g_ptr_array_add(argv, rollerctl_path());
+	g_ptr_array_add(argv, g_strdup("--session"));
+	va_start(ap, no_color);
+	while ((arg = va_arg(ap, const char *)))
+		g_ptr_array_add(argv, g_strdup(arg));
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_int_equal(ioctl(master, TIOCSWINSZ, &ws), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(slave >= 0);
+	if (!g_spawn_async_with_fds(NULL, (char **)argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD,
+				    NULL, NULL, &pid, slave, slave, slave, &error))
+		fail_msg("cannot run rollerctl: %s", error->message);
+	close(slave);	/* reads end in EIO once rollerctl is gone */
+
+	/* Read as it writes (it would block on a full terminal), to the end. */
+	while (!eof && g_get_monotonic_time() < deadline) {
+		struct pollfd pfd = { .fd = master, .events = POLLIN };
+		char buf[4096];
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if ((n = read(master, buf, sizeof(buf))) > 0)
+			g_string_append_len(out, buf, n);
+		else
+			eof = TRUE;	/* EIO: the terminal's last user closed it */
+	}
+	close(master);
+	if (!eof) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("rollerctl did not finish on the terminal; it wrote: %s", out->str);
+	}
+	waitpid(pid, &status, 0);
+	g_spawn_close_pid(pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("rollerctl failed on the terminal: %s", out->str);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* An escape sequence (colour, bold) or a block graphic (U+2580..U+25BF). */
+static void
+assert_plain(const char *what, const char *text)
+{
+	if (strchr(text, '\033'))
+		fail_msg("%s: an escape sequence despite NO_COLOR: %s", what, text);
+	if (strstr(text, "\xe2\x96"))
+		fail_msg("%s: block graphics despite NO_COLOR: %s", what, text);
+}
+
+static void
+test_no_color_on_a_terminal(void **state)
+{
+	const char *sim_args[] = { "--stored=3", NULL };
+	Fixture *fx = *state = g_new0(Fixture, 1);
+	g_autofree char *conf = NULL, *conf_arg = NULL, *out = NULL, *id_text = NULL;
+	g_autoptr(GVariant) rows = NULL, row = NULL;
+	guint64 id = 0;
+
+	fx->td = test_daemon_new(sim_args);
+	/* No sync on connect: the sync below is the one that draws progress. */
+	conf = g_build_filename(test_bus_get_dir(fx->td->bus), "rollerd.conf", NULL);
+	assert_true(g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, NULL));
+	conf_arg = g_strdup_printf("--config=%s", conf);
+	test_daemon_start_rollerd(fx->td, (const char *const[]){ conf_arg, NULL });
+	test_daemon_discover(fx->td, 1);
+	test_daemon_connect(fx->td);
+	assert_true(test_daemon_wait_property(fx->td, fx->td->roller_path, ROLLER1,
+					      "StoredRecords", "3", 10000));
+
+	out = rollerctl_on_pty("1", "sync", NULL);
+	assert_non_null(strstr(out, "Syncing ["));
+	assert_non_null(strstr(out, "3 new session(s)"));
+	assert_plain("sync", out);
+
+	rows = test_daemon_query(fx->td, "{}");
+	assert_int_equal(g_variant_n_children(rows), 3);
+	row = g_variant_get_child_value(rows, 0);
+	assert_true(g_variant_lookup(row, "id", "t", &id));
+	id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+	g_clear_pointer(&out, g_free);
+	out = rollerctl_on_pty("1", "show", id_text, NULL);
+	assert_non_null(strstr(out, "Coverage"));
+	assert_non_null(strstr(out, "Force over time"));
+	assert_plain("show", out);
+
+	/* The same terminal draws blocks without it (an empty NO_COLOR is not set). */
+	g_clear_pointer(&out, g_free);
+	out = rollerctl_on_pty("", "show", id_text, NULL);
+	assert_non_null(strstr(out, "█"));
 }
 
 /* tmux -S <the test's socket> ARGS...; its output, asserting it succeeded. */
@@ -152,6 +294,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_monitor_follows_resize, teardown),
+		cmocka_unit_test_teardown(test_no_color_on_a_terminal, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerctl-tty", tests, NULL, NULL);
