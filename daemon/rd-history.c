@@ -58,6 +58,34 @@ summary_to_variant(const RdSessionSummary *s)
 	return g_variant_builder_end(&b);
 }
 
+static const struct {
+	const char *key;
+	const char *type;
+} filter_keys[] = {
+	{ "roller", "s" }, { "area", "s" }, { "since", "x" },
+	{ "until", "x" }, { "limit", "u" }, { "offset", "u" },
+};
+
+/* A known key of the right type; else a sentence naming what is wrong. */
+static gboolean
+check_filter_key(const char *key, GVariant *value, GError **error)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(filter_keys); i++) {
+		if (!g_str_equal(key, filter_keys[i].key))
+			continue;
+		if (g_str_equal(g_variant_get_type_string(value), filter_keys[i].type))
+			return TRUE;
+		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+			    "Filter key “%s” must be of type %s, not %s", key,
+			    filter_keys[i].type, g_variant_get_type_string(value));
+		return FALSE;
+	}
+	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+		    "Unknown filter key “%s”; known: roller (s), area (s), since (x), "
+		    "until (x), limit (u), offset (u)", key);
+	return FALSE;
+}
+
 /* Fails with a sentence that names the bad key. */
 static gboolean
 parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
@@ -70,11 +98,13 @@ parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
 	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
 		guint8 area;
 
-		if (g_str_equal(key, "roller") &&
-		    g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+		if (!check_filter_key(key, value, error)) {
+			g_variant_unref(value);
+			return FALSE;
+		}
+		if (g_str_equal(key, "roller")) {
 			f->roller = g_variant_get_string(value, NULL);
-		} else if (g_str_equal(key, "area") &&
-			   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+		} else if (g_str_equal(key, "area")) {
 			if (!rd_area_from_string(g_variant_get_string(value, NULL), &area)) {
 				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 					    "Unknown treatment area '%s'",
@@ -83,37 +113,27 @@ parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
 				return FALSE;
 			}
 			f->area_id = area;
-		} else if (g_str_equal(key, "since") &&
-			   g_variant_is_of_type(value, G_VARIANT_TYPE_INT64)) {
+		} else if (g_str_equal(key, "since")) {
 			f->since = g_variant_get_int64(value);
-		} else if (g_str_equal(key, "until") &&
-			   g_variant_is_of_type(value, G_VARIANT_TYPE_INT64)) {
+		} else if (g_str_equal(key, "until")) {
 			f->until = g_variant_get_int64(value);
-		} else if (g_str_equal(key, "limit") &&
-			   g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32)) {
+		} else if (g_str_equal(key, "limit")) {
 			f->limit = g_variant_get_uint32(value);
 			if (f->limit == 0 || f->limit > RD_STORE_QUERY_LIMIT_MAX) {
 				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
-					    "limit must be 1 to %u, not %u",
+					    "Filter key “limit” must be 1 to %u, not %u",
 					    RD_STORE_QUERY_LIMIT_MAX, f->limit);
 				g_variant_unref(value);
 				return FALSE;
 			}
-		} else if (g_str_equal(key, "offset") &&
-			   g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32)) {
-			f->offset = g_variant_get_uint32(value);
 		} else {
-			g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
-				    "Unknown filter key '%s' of type %s; known: roller (s), "
-				    "area (s), since (x), until (x), limit (u), offset (u)",
-				    key, g_variant_get_type_string(value));
-			g_variant_unref(value);
-			return FALSE;
+			f->offset = g_variant_get_uint32(value);
 		}
 	}
 	if (f->since > f->until) {
 		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
-			    "since is after until");
+			    "Filter key “since” (%" G_GINT64_FORMAT ") is after “until” (%"
+			    G_GINT64_FORMAT ")", f->since, f->until);
 		return FALSE;
 	}
 	return TRUE;

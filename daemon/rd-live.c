@@ -280,6 +280,37 @@ end_session(RdLive *l)
 	l->area_id = -1;
 }
 
+/* SetNotes, Delete and Export act on the history, which a live session is not in yet. */
+static gboolean
+return_not_stored(RdLive *l, GDBusMethodInvocation *invocation)
+{
+	g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_FOUND,
+					      "The session on roller %s is still running and "
+					      "not in the history yet; use its stored session "
+					      "once it has ended", l->address);
+	return TRUE;
+}
+
+static gboolean
+handle_live_set_notes(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		      GVariant *notes, RdLive *l)
+{
+	return return_not_stored(l, invocation);
+}
+
+static gboolean
+handle_live_delete(RdDbusSession1 *iface, GDBusMethodInvocation *invocation, RdLive *l)
+{
+	return return_not_stored(l, invocation);
+}
+
+static gboolean
+handle_live_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		   const char *format, RdLive *l)
+{
+	return return_not_stored(l, invocation);
+}
+
 static void
 start_session(RdLive *l, guint16 session_id)
 {
@@ -305,6 +336,9 @@ start_session(RdLive *l, guint16 session_id)
 	rd_dbus_session1_set_source(l->iface, "live");
 	rd_dbus_session1_set_force_trace(l->iface, g_variant_new_parsed("(@q 0, @aq [])"));
 	rd_dbus_session1_set_notes(l->iface, g_variant_new_parsed("@a{sv} {}"));
+	g_signal_connect(l->iface, "handle-set-notes", G_CALLBACK(handle_live_set_notes), l);
+	g_signal_connect(l->iface, "handle-delete", G_CALLBACK(handle_live_delete), l);
+	g_signal_connect(l->iface, "handle-export", G_CALLBACK(handle_live_export), l);
 	l->object = rd_dbus_object_skeleton_new(l->live_path);
 	rd_dbus_object_skeleton_set_session1(l->object, l->iface);
 	g_dbus_object_manager_server_export(l->ctx->object_manager,

@@ -4,7 +4,8 @@
  * introspection data, called with no arguments, wrong types, and empty,
  * huge and out-of-range values: each answer is a success or a clear
  * org.rollerd.Error.* / org.freedesktop.DBus.Error.*, and rollerd keeps
- * answering.
+ * answering; and a table of known-bad calls, each with the exact
+ * org.rollerd.Error.* it must get and a sentence that names the problem.
  */
 #include "config.h"
 
@@ -208,11 +209,152 @@ test_every_method_with_bad_arguments(void **state)
 					      "Connected", "true", 20000));
 }
 
+typedef enum {
+	AT_MANAGER,
+	AT_ROLLER,		/* connected, in a live session */
+	AT_OTHER_ROLLER,	/* found but never connected */
+	AT_STORED,		/* a stored session's Session1 */
+	AT_LIVE,		/* the live session's Session1 */
+} Target;
+
+typedef struct {
+	Target target;
+	const char *method;
+	const char *args;	/* GVariant text of the tuple, NULL for none */
+	const char *error;	/* after org.rollerd.Error. */
+	const char *mentions;	/* what the message must name */
+} BadCall;
+
+static const BadCall bad_calls[] = {
+	{ AT_MANAGER, "QuerySessions", "({'nonsense': <''>},)", "InvalidArguments", "nonsense" },
+	{ AT_MANAGER, "QuerySessions", "({'limit': <int32 10>},)", "InvalidArguments", "type u" },
+	{ AT_MANAGER, "QuerySessions", "({'roller': <uint32 1>},)", "InvalidArguments", "type s" },
+	{ AT_MANAGER, "QuerySessions", "({'limit': <uint32 0>},)", "InvalidArguments", "limit" },
+	{ AT_MANAGER, "QuerySessions", "({'limit': <uint32 1001>},)", "InvalidArguments", "1000" },
+	{ AT_MANAGER, "QuerySessions", "({'area': <'elbow'>},)", "InvalidArguments", "elbow" },
+	{ AT_MANAGER, "QuerySessions", "({'since': <int64 200>, 'until': <int64 100>},)",
+	  "InvalidArguments", "since" },
+	{ AT_MANAGER, "GetSession", "(uint64 999999,)", "NotFound", "999999" },
+	{ AT_MANAGER, "GetSession", "(uint64 18446744073709551615,)", "NotFound",
+	  "18446744073709551615" },
+	{ AT_MANAGER, "StopDiscovery", NULL, "Failed", "discovery" },
+	{ AT_ROLLER, "SetForceBand", "(uint16 500, uint16 100)", "InvalidArguments", "500" },
+	{ AT_ROLLER, "SetForceBand", "(uint16 0, uint16 0)", "InvalidArguments", "low edge" },
+	{ AT_ROLLER, "SetForceBand", "(uint16 100, uint16 65535)", "InvalidArguments",
+	  "full scale" },
+	{ AT_ROLLER, "Identify", "(byte 0,)", "InvalidArguments", "1 to 30" },
+	{ AT_ROLLER, "Identify", "(byte 31,)", "InvalidArguments", "31" },
+	{ AT_ROLLER, "StartSession", "('elbow',)", "InvalidArguments", "elbow" },
+	{ AT_ROLLER, "StartSession", "('',)", "InvalidArguments", "treatment area" },
+	{ AT_ROLLER, "StartSession", "('area-256',)", "InvalidArguments", "area-256" },
+	{ AT_OTHER_ROLLER, "StartSession", "('abdomen',)", "NotConnected", "Connect" },
+	{ AT_OTHER_ROLLER, "Identify", "(byte 5,)", "NotConnected", "Connect" },
+	{ AT_OTHER_ROLLER, "Sync", NULL, "NotConnected", "Connect" },
+	{ AT_STORED, "SetNotes", "({'redness': <'purple'>},)", "InvalidArguments", "purple" },
+	{ AT_STORED, "SetNotes", "({'redness': <int32 3>},)", "InvalidArguments", "redness" },
+	{ AT_STORED, "SetNotes", "({'nonsense': <true>},)", "InvalidArguments", "nonsense" },
+	{ AT_STORED, "Export", "('xml',)", "InvalidArguments", "xml" },
+	{ AT_LIVE, "SetNotes", "({'redness': <'mild'>},)", "NotFound", "still running" },
+	{ AT_LIVE, "Export", "('csv',)", "NotFound", "still running" },
+	{ AT_LIVE, "Delete", NULL, "NotFound", "still running" },
+};
+
+/* For a person: capitalised, several words, one line, not cut off. */
+static void
+assert_sentence(const BadCall *c, const char *message)
+{
+	gsize len = strlen(message);
+	guint spaces = 0;
+
+	for (const char *p = message; *p; p++)
+		spaces += *p == ' ';
+	if (len < 12 || spaces < 2 || !g_ascii_isupper(message[0]) ||
+	    strchr(message, '\n') || strchr(" :;,", message[len - 1]))
+		fail_msg("%s%s: not a sentence: \"%s\"", c->method, c->args ? c->args : "()",
+			 message);
+	if (!strstr(message, c->mentions))
+		fail_msg("%s%s: \"%s\" does not name %s", c->method, c->args ? c->args : "()",
+			 message, c->mentions);
+}
+
+static void
+test_known_bad_calls_get_exact_errors(void **state)
+{
+	const char *sim_args[] = { "--count=2", "--stored=2", "--session-seconds=600", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	g_autofree char *live = NULL, *stored = NULL, *live_printed = NULL;
+	const char *paths[5], *ifaces[5];
+
+	test_daemon_discover(td, 2);
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "StoredRecords", "0", 20000));
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "GetSession",
+			       g_variant_new("(t)", (guint64)1), &error);
+	if (!ret)
+		fail_msg("GetSession: %s", error->message);
+	g_variant_get(ret, "(o)", &stored);
+	live = g_strconcat(td->roller_path, "/live", NULL);
+	live_printed = g_strdup_printf("'%s'", live);
+	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller1", "StartSession",
+			    g_variant_new("(s)", "abdomen"));
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "Session", live_printed, 20000));
+
+	paths[AT_MANAGER] = "/org/rollerd";
+	paths[AT_ROLLER] = td->roller_path;
+	paths[AT_OTHER_ROLLER] = "/org/rollerd/roller/C0_52_4C_00_00_02";
+	paths[AT_STORED] = stored;
+	paths[AT_LIVE] = live;
+	ifaces[AT_MANAGER] = "org.rollerd.Manager1";
+	ifaces[AT_ROLLER] = ifaces[AT_OTHER_ROLLER] = "org.rollerd.Roller1";
+	ifaces[AT_STORED] = ifaces[AT_LIVE] = "org.rollerd.Session1";
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad_calls); i++) {
+		const BadCall *c = &bad_calls[i];
+		g_autoptr(GVariant) args = NULL, reply = NULL;
+		g_autoptr(GError) call_error = NULL;
+		g_autofree char *name = NULL, *want = g_strconcat("org.rollerd.Error.", c->error,
+								  NULL);
+
+		if (c->args) {
+			args = g_variant_parse(NULL, c->args, NULL, NULL, &call_error);
+			if (!args)
+				fail_msg("bad table row %s: %s", c->args, call_error->message);
+		}
+		reply = test_daemon_call(td, paths[c->target], ifaces[c->target], c->method,
+					 args ? g_variant_ref(args) : NULL, &call_error);
+		if (reply)
+			fail_msg("%s%s on %s succeeded", c->method, c->args ? c->args : "()",
+				 paths[c->target]);
+		name = g_dbus_error_get_remote_error(call_error);
+		if (g_strcmp0(name, want) != 0)
+			fail_msg("%s%s: %s, not %s", c->method, c->args ? c->args : "()",
+				 call_error->message, want);
+		g_dbus_error_strip_remote_error(call_error);
+		assert_sentence(c, call_error->message);
+		assert_alive(td);
+	}
+	/* The bad calls changed nothing: the session still runs, the notes are empty. */
+	{
+		g_autoptr(GVariant) session = test_daemon_get(td, td->roller_path,
+							      "org.rollerd.Roller1", "Session");
+		g_autoptr(GVariant) notes = test_daemon_get(td, stored, "org.rollerd.Session1",
+							    "Notes");
+
+		assert_string_equal(g_variant_get_string(session, NULL), live);
+		assert_int_equal(g_variant_n_children(notes), 0);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_every_method_with_bad_arguments, teardown),
+		cmocka_unit_test_teardown(test_known_bad_calls_get_exact_errors, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd D-Bus robustness", tests, NULL, NULL);
