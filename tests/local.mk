@@ -69,7 +69,8 @@ EXTRA_DIST += tests/data/profile-v1.vec
 
 # The daemon's integration tests: roller-sim and rollerd on a private bus.
 check_LIBRARIES += tests/libtest-daemon.a
-tests_libtest_daemon_a_SOURCES = tests/test-daemon-util.h tests/test-daemon-util.c
+tests_libtest_daemon_a_SOURCES = tests/test-daemon-util.h tests/test-daemon-util.c \
+	tests/test-daemon-assert.c
 tests_libtest_daemon_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_libtest_daemon_a_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
 TEST_DAEMON_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon

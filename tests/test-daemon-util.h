@@ -66,6 +66,16 @@ gboolean test_daemon_wait_property(TestDaemon *td, const char *path, const char 
 void test_daemon_call_ok(TestDaemon *td, const char *path, const char *iface,
 			 const char *method, GVariant *args);
 
+/* Peer.Ping of rollerd; fails the test (with rollerd's log) if it does not answer. */
+void test_daemon_assert_alive(TestDaemon *td);
+/*
+ * Asserts that @error (of a call @what, for the failure message) is
+ * org.rollerd.Error.@name, and that its message is a sentence for a
+ * person (capitalised, several words, one line) naming @mentions.
+ */
+void test_daemon_assert_error(const GError *error, const char *name, const char *mentions,
+			      const char *what);
+
 /* The first roller's signals, counted. */
 typedef struct {
 	guint live_updates;

@@ -25,19 +25,6 @@ teardown(void **state)
 }
 
 static void
-assert_alive(TestDaemon *td)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = test_daemon_call(td, "/org/rollerd", "org.freedesktop.DBus.Peer",
-						   "Ping", NULL, &error);
-
-	if (!ret) {
-		test_bus_dump_log(td->bus, "rollerd");
-		fail_msg("rollerd stopped answering: %s", error->message);
-	}
-}
-
-static void
 assert_clear_error_or_success(TestDaemon *td, const char *path, const char *iface,
 			      const char *method, GVariant *args)
 {
@@ -51,7 +38,7 @@ assert_clear_error_or_success(TestDaemon *td, const char *path, const char *ifac
 	ret = test_daemon_call(td, path, iface, method, args, &error);
 	if (args)
 		g_variant_unref(args);
-	assert_alive(td);
+	test_daemon_assert_alive(td);
 	if (ret)
 		return;
 	name = g_dbus_error_get_remote_error(error);
@@ -259,24 +246,6 @@ static const BadCall bad_calls[] = {
 	{ AT_LIVE, "Delete", NULL, "NotFound", "still running" },
 };
 
-/* For a person: capitalised, several words, one line, not cut off. */
-static void
-assert_sentence(const BadCall *c, const char *message)
-{
-	gsize len = strlen(message);
-	guint spaces = 0;
-
-	for (const char *p = message; *p; p++)
-		spaces += *p == ' ';
-	if (len < 12 || spaces < 2 || !g_ascii_isupper(message[0]) ||
-	    strchr(message, '\n') || strchr(" :;,", message[len - 1]))
-		fail_msg("%s%s: not a sentence: \"%s\"", c->method, c->args ? c->args : "()",
-			 message);
-	if (!strstr(message, c->mentions))
-		fail_msg("%s%s: \"%s\" does not name %s", c->method, c->args ? c->args : "()",
-			 message, c->mentions);
-}
-
 static void
 test_known_bad_calls_get_exact_errors(void **state)
 {
@@ -316,26 +285,19 @@ test_known_bad_calls_get_exact_errors(void **state)
 		const BadCall *c = &bad_calls[i];
 		g_autoptr(GVariant) args = NULL, reply = NULL;
 		g_autoptr(GError) call_error = NULL;
-		g_autofree char *name = NULL, *want = g_strconcat("org.rollerd.Error.", c->error,
-								  NULL);
+		g_autofree char *what = NULL;
 
 		if (c->args) {
 			args = g_variant_parse(NULL, c->args, NULL, NULL, &call_error);
 			if (!args)
 				fail_msg("bad table row %s: %s", c->args, call_error->message);
 		}
+		what = g_strdup_printf("%s.%s%s on %s", ifaces[c->target], c->method,
+				       c->args ? c->args : "()", paths[c->target]);
 		reply = test_daemon_call(td, paths[c->target], ifaces[c->target], c->method,
-					 args ? g_variant_ref(args) : NULL, &call_error);
-		if (reply)
-			fail_msg("%s%s on %s succeeded", c->method, c->args ? c->args : "()",
-				 paths[c->target]);
-		name = g_dbus_error_get_remote_error(call_error);
-		if (g_strcmp0(name, want) != 0)
-			fail_msg("%s%s: %s, not %s", c->method, c->args ? c->args : "()",
-				 call_error->message, want);
-		g_dbus_error_strip_remote_error(call_error);
-		assert_sentence(c, call_error->message);
-		assert_alive(td);
+					 args, &call_error);
+		test_daemon_assert_error(call_error, c->error, c->mentions, what);
+		test_daemon_assert_alive(td);
 	}
 	/* The bad calls changed nothing: the session still runs, the notes are empty. */
 	{
