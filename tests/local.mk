@@ -122,3 +122,10 @@ tests_test_dbus_robustness_SOURCES = tests/test-dbus-robustness.c
 tests_test_dbus_robustness_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_test_dbus_robustness_LDADD = $(TEST_DAEMON_LIBS)
+
+check_PROGRAMS += tests/test-daemon-polkit
+TESTS += tests/test-daemon-polkit
+tests_test_daemon_polkit_SOURCES = tests/test-daemon-polkit.c
+tests_test_daemon_polkit_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_daemon_polkit_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_daemon_polkit_LDADD = $(TEST_DAEMON_LIBS)

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rd-polkit against python3-dbusmock's polkitd template on the test's
+ * private bus: Session1.Delete and Roller1.Forget succeed when polkit
+ * allows their action and are NotAuthorized, changing nothing, when it
+ * does not; a polkit that takes its time does not hold rollerd up.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "test-daemon-util.h"
+
+#define ROLLER1 "org.rollerd.Roller1"
+#define SESSION1 "org.rollerd.Session1"
+#define WAIT_MS 20000
+#define PYTHON "/usr/bin/python3"
+#define DELETE_ACTION "org.rollerd.delete-session"
+#define FORGET_ACTION "org.rollerd.forget-roller"
+
+static int
+teardown(void **state)
+{
+	return test_daemon_free(*state);
+}
+
+static gboolean
+have_dbusmock(void)
+{
+	const char *argv[] = { PYTHON, "-c", "import dbusmock.templates.polkitd", NULL };
+	int status = -1;
+
+	return g_spawn_sync(NULL, (char **)argv, NULL,
+			    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+			    NULL, NULL, NULL, NULL, &status, NULL) &&
+	       g_spawn_check_wait_status(status, NULL);
+}
+
+/* A call to the mock's control interface. */
+static void
+polkit_mock_call(TestDaemon *td, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(td->conn, "org.freedesktop.PolicyKit1",
+					    "/org/freedesktop/PolicyKit1/Authority",
+					    "org.freedesktop.DBus.Mock", method, args, NULL,
+					    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	if (!ret) {
+		test_bus_dump_log(td->bus, "polkitd");
+		fail_msg("polkitd mock %s: %s", method, error->message);
+	}
+}
+
+static void
+polkit_allow(TestDaemon *td, const char *const *actions)
+{
+	polkit_mock_call(td, "SetAllowed", g_variant_new("(^as)", actions));
+}
+
+/*
+ * The mock polkitd (denying everything) on the test's bus, one roller
+ * connected and its two stored sessions synced; returns the path of the
+ * first stored session.
+ */
+static char *
+setup(void **state)
+{
+	const char *sim_args[] = { "--stored=2", NULL };
+	const char *polkitd[] = { PYTHON, "-m", "dbusmock", "--session", "--template",
+				  "polkitd", NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	TestDaemon *td;
+	char *path;
+
+	if (!have_dbusmock()) {
+		skip();
+		return NULL;
+	}
+	td = *state = test_daemon_new(sim_args);
+	test_bus_spawn(td->bus, "polkitd", polkitd);
+	if (!test_bus_wait_for_name(td->bus, "org.freedesktop.PolicyKit1", WAIT_MS)) {
+		test_bus_dump_log(td->bus, "polkitd");
+		fail_msg("the polkitd mock did not take org.freedesktop.PolicyKit1");
+	}
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+					      "0", WAIT_MS));
+	rows = test_daemon_query(td, "{}");
+	assert_int_equal(g_variant_n_children(rows), 2);
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "GetSession",
+			       g_variant_new("(t)", (guint64)1), &error);
+	if (!ret)
+		fail_msg("GetSession: %s", error->message);
+	g_variant_get(ret, "(o)", &path);
+	return path;
+}
+
+static guint
+history_size(TestDaemon *td)
+{
+	g_autoptr(GVariant) rows = test_daemon_query(td, "{}");
+
+	return g_variant_n_children(rows);
+}
+
+static gboolean
+roller_gone(gpointer user_data)
+{
+	TestDaemon *td = user_data;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(td->conn, "org.rollerd", td->roller_path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", ROLLER1, "Address"), NULL,
+					    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
+
+	if (!ret)
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
+static void
+test_delete_needs_its_action(void **state)
+{
+	g_autofree char *session = setup(state);
+	TestDaemon *td = *state;
+	const char *forget_only[] = { FORGET_ACTION, NULL };
+	const char *delete_only[] = { DELETE_ACTION, NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+
+	/* Denied, and allowed only the other action: nothing is deleted. */
+	for (int round = 0; round < 2; round++) {
+		g_autoptr(GVariant) id = NULL;
+
+		if (round == 1)
+			polkit_allow(td, forget_only);
+		g_clear_error(&error);
+		ret = test_daemon_call(td, session, SESSION1, "Delete", NULL, &error);
+		assert_null(ret);
+		test_daemon_assert_error(error, "NotAuthorized", DELETE_ACTION, "Delete");
+		test_daemon_assert_alive(td);
+		assert_int_equal(history_size(td), 2);
+		id = test_daemon_get(td, session, SESSION1, "Id");
+		assert_int_equal(g_variant_get_uint64(id), 1);
+	}
+
+	polkit_allow(td, delete_only);
+	test_daemon_call_ok(td, session, SESSION1, "Delete", NULL);
+	assert_int_equal(history_size(td), 1);
+	g_clear_error(&error);
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "GetSession",
+			       g_variant_new("(t)", (guint64)1), &error);
+	assert_null(ret);
+	test_daemon_assert_error(error, "NotFound", "1", "GetSession of the deleted session");
+}
+
+static void
+test_forget_needs_its_action(void **state)
+{
+	g_autofree char *session = setup(state);
+	TestDaemon *td = *state;
+	const char *delete_only[] = { DELETE_ACTION, NULL };
+	const char *forget_only[] = { FORGET_ACTION, NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+
+	for (int round = 0; round < 2; round++) {
+		if (round == 1)
+			polkit_allow(td, delete_only);
+		g_clear_error(&error);
+		ret = test_daemon_call(td, td->roller_path, ROLLER1, "Forget", NULL, &error);
+		assert_null(ret);
+		test_daemon_assert_error(error, "NotAuthorized", FORGET_ACTION, "Forget");
+		test_daemon_assert_alive(td);
+		/* Still known and still connected. */
+		assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1,
+						      "Connected", "true", 100));
+	}
+
+	polkit_allow(td, forget_only);
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Forget", NULL);
+	assert_true(test_bus_wait_until(roller_gone, td, WAIT_MS));
+	test_daemon_assert_alive(td);
+	/* Forgetting the roller keeps its history. */
+	assert_int_equal(history_size(td), 2);
+}
+
+static void
+on_delete_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GError **error = user_data;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source),
+								res, error);
+
+	if (ret)
+		*error = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, "succeeded");
+}
+
+static gboolean
+answered(gpointer user_data)
+{
+	GError **error = user_data;
+
+	return *error != NULL;
+}
+
+static gboolean
+check_held(gpointer user_data)
+{
+	TestDaemon *td = user_data;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(td->conn, "org.freedesktop.PolicyKit1",
+					    "/org/freedesktop/PolicyKit1/Authority",
+					    "org.freedesktop.DBus.Mock", "HaveHangingCalls", NULL,
+					    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 10000,
+					    NULL, NULL);
+	gboolean held = FALSE;
+
+	if (ret)
+		g_variant_get(ret, "(b)", &held);
+	if (!held)
+		g_usleep(20000);
+	return held;
+}
+
+/* polkit may wait for a person to authenticate: rollerd answers others meanwhile. */
+static void
+test_slow_polkit_does_not_block(void **state)
+{
+	g_autofree char *session = setup(state);
+	TestDaemon *td = *state;
+	g_autoptr(GError) error = NULL;
+
+	polkit_mock_call(td, "SimulateHang", g_variant_new("(b)", TRUE));
+	g_dbus_connection_call(td->conn, "org.rollerd", session, SESSION1, "Delete", NULL,
+			       NULL, G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_delete_done,
+			       &error);
+	assert_true(test_bus_wait_until(check_held, td, WAIT_MS));
+	assert_null(error);
+	test_daemon_assert_alive(td);
+	assert_int_equal(history_size(td), 2);
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Identify", g_variant_new("(y)", 1));
+
+	/* The mock answers the held check as it would have: denied. */
+	polkit_mock_call(td, "ReleaseHangingCalls", NULL);
+	assert_true(test_bus_wait_until(answered, &error, WAIT_MS));
+	test_daemon_assert_error(error, "NotAuthorized", DELETE_ACTION, "Delete");
+	assert_int_equal(history_size(td), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_delete_needs_its_action, teardown),
+		cmocka_unit_test_teardown(test_forget_needs_its_action, teardown),
+		cmocka_unit_test_teardown(test_slow_polkit_does_not_block, teardown),
+	};
+
+	return cmocka_run_group_tests_name("rollerd polkit", tests, NULL, NULL);
+}
