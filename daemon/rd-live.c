@@ -28,6 +28,12 @@ struct _RdLive {
 	gboolean clock_set;
 
 	RdLiveSession *session;
+	/*
+	 * The session that ended last, 0 if none: Status (a D-Bus signal) can
+	 * overtake the session's last Telemetry frames (an AcquireNotify
+	 * socket), which must not start it again as a second live session.
+	 */
+	guint16 ended_id;
 	RdFeedback *feedback;
 	RdDbusObjectSkeleton *object;
 	RdDbusSession1 *iface;
@@ -270,6 +276,7 @@ end_session(RdLive *l)
 	save_session(l, &s);
 	check_head_wear(l);
 
+	l->ended_id = s.session_id;
 	rd_dbus_roller1_set_session(l->roller, "/");
 	g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
 	g_clear_object(&l->iface);
@@ -372,6 +379,11 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 
 	if (!l->have_info)
 		return;
+	if (sid != 0 && sid == l->ended_id &&
+	    (!l->session || rd_live_session_get_id(l->session) != sid)) {
+		g_debug("Roller %s: dropping a late frame of ended session %u", l->address, sid);
+		return;
+	}
 	if (!l->session) {
 		struct roller_frame frame;
 

@@ -53,3 +53,13 @@ daemon_rollerd_LDADD = daemon/librollerd-link.a $(ROLLERD_CORE_LIBS) \
 
 dist_man8_MANS = docs/rollerd.8
 EXTRA_DIST += docs/dbus-api.md
+
+# rd-live without a bus: the live Session1 and the history, fed by hand.
+check_PROGRAMS += tests/test-live
+TESTS += tests/test-live
+tests_test_live_SOURCES = tests/test-live.c tests/test-live-util.h
+tests_test_live_CPPFLAGS = $(ROLLERD_CPPFLAGS)
+tests_test_live_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_test_live_LDADD = daemon/librollerd-link.a $(ROLLERD_CORE_LIBS) \
+	daemon/librollerd-store.a $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) \
+	$(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(SQLITE_LIBS) $(JSON_GLIB_LIBS) $(CMOCKA_LIBS)

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rd-live without a bus: Telemetry and Status fed in the order a roller's
+ * notifications may arrive, the live Session1 and the history checked.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <glib/gstdio.h>
+
+#include "rd-config.h"
+#include "rd-live.h"
+#include "rd-store.h"
+#include "test-live-util.h"
+
+#define ROLLER_PATH "/org/rollerd/roller/C0_52_4C_00_00_01"
+#define LIVE_PATH ROLLER_PATH "/live"
+
+typedef struct {
+	char *dir;
+	RdContext ctx;
+	RdConfig *config;
+	RdDbusRoller1 *roller;
+	RdLive *live;
+	guint8 seq;
+} Fixture;
+
+static void
+no_session_changed(gpointer owner, gint64 session_id)
+{
+}
+
+static int
+setup(void **state)
+{
+	Fixture *f = g_new0(Fixture, 1);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *db = NULL;
+	struct roller_info info = test_roller_info();
+
+	f->dir = g_dir_make_tmp("test-live-XXXXXX", &error);
+	assert_non_null(f->dir);
+	db = g_build_filename(f->dir, "sessions.db", NULL);
+	f->ctx.store = rd_store_open(db, &error);
+	if (!f->ctx.store)
+		fail_msg("%s", error->message);
+	f->config = rd_config_new();
+	f->ctx.config = f->config;
+	f->ctx.object_manager = g_dbus_object_manager_server_new("/org/rollerd");
+	f->ctx.session_changed = no_session_changed;
+	f->roller = rd_dbus_roller1_skeleton_new();
+	rd_dbus_roller1_set_session(f->roller, "/");
+	f->live = rd_live_new(&f->ctx, f->roller, ROLLER_PATH);
+	rd_live_set_roller_info(f->live, &info, "RL000001", "C0:52:4C:00:00:01");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GDir) dir = NULL;
+	const char *name;
+
+	rd_live_free(f->live);
+	g_object_unref(f->roller);
+	g_object_unref(f->ctx.object_manager);
+	rd_store_free(f->ctx.store);
+	rd_config_free(f->config);
+	/* The database and its journal files. */
+	dir = g_dir_open(f->dir, 0, NULL);
+	while (dir && (name = g_dir_read_name(dir))) {
+		g_autofree char *path = g_build_filename(f->dir, name, NULL);
+
+		g_remove(path);
+	}
+	g_rmdir(f->dir);
+	g_free(f->dir);
+	g_free(f);
+	return 0;
+}
+
+/* One Telemetry frame of @session_id with a stroke ending at @t_ms. */
+static void
+feed_stroke(Fixture *f, guint16 session_id, guint32 t_ms)
+{
+	guint8 buf[ROLLER_FRAME_MAX_LEN];
+	struct roller_frame_writer w;
+	struct roller_stroke s = {
+		.t_end_ms = t_ms, .roll_count = 1, .length_mm = 40, .heading = 0,
+		.zone = 0, .mean_force_cN = 300,
+	};
+
+	roller_frame_writer_init(&w, buf, sizeof(buf), f->seq++, session_id, TRUE);
+	assert_int_equal(roller_frame_add_stroke(&w, &s), ROLLER_OK);
+	rd_live_feed_telemetry(f->live, buf, roller_frame_writer_finish(&w));
+}
+
+static void
+feed_status(Fixture *f, guint8 state, guint16 session_id)
+{
+	struct roller_status st = { .state = state, .active_session_id = session_id };
+
+	rd_live_feed_status(f->live, &st);
+}
+
+static void
+assert_session_property(Fixture *f, const char *path)
+{
+	assert_string_equal(rd_dbus_roller1_get_session(f->roller), path);
+}
+
+static guint
+history_size(Fixture *f)
+{
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (!rd_store_query_sessions(f->ctx.store, &filter, &rows, &error))
+		fail_msg("%s", error->message);
+	return rows->len;
+}
+
+/*
+ * Status says idle before the session's last frames arrive: the session
+ * is stored once, and those frames do not start it again.
+ */
+static void
+test_late_frames_after_the_end(void **state)
+{
+	Fixture *f = *state;
+
+	feed_stroke(f, 7, 1000);
+	assert_session_property(f, LIVE_PATH);
+	feed_stroke(f, 7, 2000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	assert_session_property(f, "/");
+	assert_int_equal(history_size(f), 1);
+
+	feed_stroke(f, 7, 3000);
+	assert_session_property(f, "/");
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	assert_int_equal(history_size(f), 1);
+
+	/* The next session is live as usual, and stored on its own. */
+	feed_stroke(f, 8, 1000);
+	assert_session_property(f, LIVE_PATH);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	assert_session_property(f, "/");
+	assert_int_equal(history_size(f), 2);
+}
+
+/* While the next session runs, a straggler of the last one does not end it. */
+static void
+test_straggler_during_the_next_session(void **state)
+{
+	Fixture *f = *state;
+
+	feed_stroke(f, 7, 1000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	feed_stroke(f, 8, 1000);
+	assert_session_property(f, LIVE_PATH);
+	feed_stroke(f, 7, 2000);
+	assert_session_property(f, LIVE_PATH);
+	assert_int_equal(history_size(f), 1);
+	feed_stroke(f, 8, 2000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	assert_int_equal(history_size(f), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_late_frames_after_the_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_straggler_during_the_next_session, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("rd-live", tests, NULL, NULL);
+}
