@@ -3,7 +3,8 @@
  * rollerd against roller-sim on a private bus: connecting, a live session
  * whose summary equals what the roller stored, bluetoothd leaving and
  * coming back mid-session, a roller vanishing and reconnecting, several
- * rollers at once.
+ * rollers at once, and ten rollers each rolling a live session while
+ * their stored sessions sync.
  */
 #include "config.h"
 
@@ -210,6 +211,260 @@ test_several_rollers(void **state)
 	assert_int_equal(g_variant_n_children(rows), 6);
 }
 
+#define FLEET_SIZE 10
+#define FLEET_STORED 3
+#define FLEET_WAIT_MS 60000
+/* Strokes each live session has rolled before it is stopped. */
+#define FLEET_STROKES 20
+
+typedef struct _Fleet Fleet;
+
+typedef struct {
+	Fleet *fleet;
+	char *address;
+	char *path;
+	GError *error;		/* of the last call */
+	guint strokes;
+	guint sync_finished;
+	guint last_stored;
+	char *sync_error;
+} FleetRoller;
+
+struct _Fleet {
+	TestDaemon *td;
+	FleetRoller rollers[FLEET_SIZE];
+	guint pending;
+};
+
+static void
+on_fleet_reply(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	FleetRoller *r = user_data;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source),
+								res, &r->error);
+
+	r->fleet->pending--;
+}
+
+static gboolean
+fleet_answered(gpointer user_data)
+{
+	Fleet *f = user_data;
+
+	return f->pending == 0;
+}
+
+/* @method on every roller at once (@args may be NULL); each must succeed. */
+static void
+fleet_call(Fleet *f, const char *method, GVariant *args)
+{
+	if (args)
+		g_variant_ref_sink(args);
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		FleetRoller *r = &f->rollers[i];
+
+		g_clear_error(&r->error);
+		f->pending++;
+		g_dbus_connection_call(f->td->conn, "org.rollerd", r->path, ROLLER1, method, args,
+				       NULL, G_DBUS_CALL_FLAGS_NONE, FLEET_WAIT_MS, NULL,
+				       on_fleet_reply, r);
+	}
+	if (args)
+		g_variant_unref(args);
+	if (!test_bus_wait_until(fleet_answered, f, FLEET_WAIT_MS + 5000))
+		fail_msg("%u rollers did not answer %s", f->pending, method);
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		if (f->rollers[i].error) {
+			test_bus_dump_log(f->td->bus, "rollerd");
+			fail_msg("%s on %s: %s", method, f->rollers[i].address,
+				 f->rollers[i].error->message);
+		}
+	}
+}
+
+static void
+fleet_wait_property(Fleet *f, const char *name, const char *expect, guint timeout_ms)
+{
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER1, name, expect,
+					       timeout_ms))
+			fail_msg("%s: %s is not %s", f->rollers[i].address, name, expect);
+	}
+}
+
+/* Every roller's Session is its live one (@live) or none. */
+static void
+fleet_wait_session(Fleet *f, gboolean live, guint timeout_ms)
+{
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		g_autofree char *expect = live ? g_strdup_printf("'%s/live'", f->rollers[i].path)
+					       : g_strdup("'/'");
+
+		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER1, "Session",
+					       expect, timeout_ms))
+			fail_msg("%s: Session is not %s", f->rollers[i].address, expect);
+	}
+}
+
+static void
+on_fleet_signal(GDBusConnection *conn, const char *sender, const char *path,
+		const char *iface, const char *name, GVariant *params, gpointer user_data)
+{
+	Fleet *f = user_data;
+
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		FleetRoller *r = &f->rollers[i];
+
+		if (!g_str_equal(path, r->path))
+			continue;
+		if (g_str_equal(name, "Stroke")) {
+			r->strokes++;
+		} else if (g_str_equal(name, "SyncFinished")) {
+			g_free(r->sync_error);
+			g_variant_get(params, "(us)", &r->last_stored, &r->sync_error);
+			r->sync_finished++;
+		}
+	}
+}
+
+static gboolean
+fleet_rolled(gpointer user_data)
+{
+	Fleet *f = user_data;
+
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		if (f->rollers[i].strokes < FLEET_STROKES)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+fleet_synced(gpointer user_data)
+{
+	Fleet *f = user_data;
+
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		if (!f->rollers[i].sync_finished)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Sync on every roller at once; each stores @stored sessions. */
+static void
+fleet_sync(Fleet *f, guint stored)
+{
+	for (guint i = 0; i < FLEET_SIZE; i++)
+		f->rollers[i].sync_finished = 0;
+	fleet_call(f, "Sync", NULL);
+	if (!test_bus_wait_until(fleet_synced, f, FLEET_WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd");
+		fail_msg("not every roller finished its sync");
+	}
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		FleetRoller *r = &f->rollers[i];
+
+		if (r->sync_finished != 1 || *r->sync_error || r->last_stored != stored)
+			fail_msg("%s: %u SyncFinished, the last storing %u (not %u): \"%s\"",
+				 r->address, r->sync_finished, r->last_stored, stored,
+				 r->sync_error);
+	}
+}
+
+/* On the heap: after a failed assertion, replies still due may arrive. */
+static Fleet *
+fleet_new(TestDaemon *td)
+{
+	Fleet *f = g_new0(Fleet, 1);
+
+	f->td = td;
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		f->rollers[i].fleet = f;
+		f->rollers[i].address = g_strdup_printf("C0:52:4C:00:00:%02X", i + 1);
+		f->rollers[i].path = g_strdup_printf("/org/rollerd/roller/C0_52_4C_00_00_%02X",
+						     i + 1);
+	}
+	return f;
+}
+
+static void
+fleet_free(Fleet *f)
+{
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		g_free(f->rollers[i].address);
+		g_free(f->rollers[i].path);
+		g_clear_error(&f->rollers[i].error);
+		g_free(f->rollers[i].sync_error);
+	}
+	g_free(f);
+}
+
+/*
+ * Ten rollers connect at once and each rolls a live session; while those
+ * run, every roller's stored sessions sync.  Then the sessions stop, and
+ * a second sync brings each roller's record of its live session, which
+ * merges with what rollerd saw: each roller's history is its ground
+ * truth, every record exactly once.
+ */
+static void
+test_ten_rollers_live_and_syncing(void **state)
+{
+	/* --session-seconds only bounds a run gone wrong: StopSession ends them. */
+	const char *sim_args[] = { "--count=" G_STRINGIFY(FLEET_SIZE),
+				   "--stored=" G_STRINGIFY(FLEET_STORED), "--speed=10",
+				   "--session-seconds=1200", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *conf = g_build_filename(test_bus_get_dir(td->bus), "rollerd.conf", NULL);
+	g_autofree char *conf_arg = g_strconcat("--config=", conf, NULL);
+	const char *extra[] = { conf_arg, NULL };
+	Fleet *f;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	guint sub;
+
+	/* The syncs are the test's to start, while the sessions run. */
+	if (!g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, &error))
+		fail_msg("%s", error->message);
+	test_daemon_start_rollerd(td, extra);
+	test_daemon_discover(td, FLEET_SIZE);
+	f = fleet_new(td);
+	sub = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL, NULL,
+						 NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_fleet_signal,
+						 f, NULL);
+
+	fleet_call(f, "Connect", NULL);
+	fleet_wait_property(f, "StoredRecords", G_STRINGIFY(FLEET_STORED), FLEET_WAIT_MS);
+	fleet_call(f, "StartSession", g_variant_new("(s)", "thighs"));
+	fleet_wait_session(f, TRUE, FLEET_WAIT_MS);
+
+	fleet_sync(f, FLEET_STORED);
+	/* Nothing ended a session: the syncs ran beside all ten, which go on. */
+	fleet_wait_session(f, TRUE, 100);
+	if (!test_bus_wait_until(fleet_rolled, f, FLEET_WAIT_MS))
+		fail_msg("not every live session rolled %u strokes", FLEET_STROKES);
+
+	fleet_call(f, "StopSession", NULL);
+	fleet_wait_session(f, FALSE, FLEET_WAIT_MS);
+	fleet_sync(f, 1);
+	fleet_wait_property(f, "StoredRecords", "0", FLEET_WAIT_MS);
+
+	for (guint i = 0; i < FLEET_SIZE; i++) {
+		g_autoptr(GPtrArray) truth = test_daemon_truth_records(td, f->rollers[i].address);
+		g_autoptr(GPtrArray) history = test_daemon_roller_history_lines(td,
+										 f->rollers[i].address);
+
+		assert_int_equal(truth->len, FLEET_STORED + 1);
+		assert_int_equal(history->len, truth->len);
+		for (guint j = 0; j < truth->len; j++)
+			assert_string_equal(history->pdata[j], truth->pdata[j]);
+	}
+	rows = test_daemon_query(td, "{}");
+	assert_int_equal(g_variant_n_children(rows), FLEET_SIZE * (FLEET_STORED + 1));
+	g_dbus_connection_signal_unsubscribe(td->conn, sub);
+	fleet_free(f);
+}
+
 static gboolean
 got_lost_frames(gpointer user_data)
 {
@@ -264,6 +519,7 @@ main(void)
 		cmocka_unit_test_teardown(test_connect_refused_once_then_retried, teardown),
 		cmocka_unit_test_teardown(test_services_resolved_before_objects, teardown),
 		cmocka_unit_test_teardown(test_several_rollers, teardown),
+		cmocka_unit_test_teardown(test_ten_rollers_live_and_syncing, teardown),
 		cmocka_unit_test_teardown(test_dropped_notifications, teardown),
 	};
 

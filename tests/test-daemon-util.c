@@ -585,10 +585,10 @@ compare_lines(gconstpointer a, gconstpointer b)
 	return ia < ib ? -1 : ia > ib;
 }
 
-GPtrArray *
-test_daemon_history_lines(TestDaemon *td)
+static GPtrArray *
+history_lines(TestDaemon *td, const char *filter_text)
 {
-	g_autoptr(GVariant) rows = test_daemon_query(td, "{'limit': <uint32 1000>}");
+	g_autoptr(GVariant) rows = test_daemon_query(td, filter_text);
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	GVariantIter iter;
 	GVariant *row;
@@ -603,4 +603,19 @@ test_daemon_history_lines(TestDaemon *td)
 	}
 	g_ptr_array_sort(lines, compare_lines);
 	return lines;
+}
+
+GPtrArray *
+test_daemon_history_lines(TestDaemon *td)
+{
+	return history_lines(td, "{'limit': <uint32 1000>}");
+}
+
+GPtrArray *
+test_daemon_roller_history_lines(TestDaemon *td, const char *address)
+{
+	g_autofree char *filter = g_strdup_printf("{'roller': <'%s'>, 'limit': <uint32 1000>}",
+						  address);
+
+	return history_lines(td, filter);
 }

@@ -113,3 +113,5 @@ char *test_daemon_session_line(TestDaemon *td, guint64 id);
 
 /* Every stored session of the history, as such lines, by record id. */
 GPtrArray *test_daemon_history_lines(TestDaemon *td);
+/* The same for the sessions of the roller at @address. */
+GPtrArray *test_daemon_roller_history_lines(TestDaemon *td, const char *address);
