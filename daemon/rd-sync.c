@@ -11,7 +11,12 @@
 #define CP_TIMEOUT_MS 5000
 /* REPORT_RECORDS may take long; each chunk pushes this deadline back. */
 #define TRANSFER_IDLE_TIMEOUT_MS 10000
+/* Attempts that store nothing new before a sync gives up; one that
+ * stores something may be followed by more, up to the second bound (a
+ * loaded central whose notification socket overflows loses a few records
+ * each time). */
 #define MAX_ATTEMPTS 3
+#define MAX_ATTEMPTS_MAKING_PROGRESS 20
 /*
  * How long chunks may still come after REPORT_RECORDS answered: the real
  * bluetoothd with EATT carries notifications and the indication on
@@ -43,6 +48,7 @@ struct _RdSync {
 	guint8 record_buf[ROLLER_RECORD_MAX_LEN];
 	guint expected;		/* records REPORT_NUMBER said would come */
 	guint committed_now;	/* of them, committed */
+	gboolean progressed;	/* a record new to the history was stored */
 	guint drain_id;
 	/* Across attempts: a retry asks for the records from resume_id on. */
 	gboolean resume_valid;
@@ -101,7 +107,9 @@ attempt_over(RdSync *s)
 		finish(s, NULL);
 		return;
 	}
-	if (s->retryable && s->attempt < MAX_ATTEMPTS && rd_roller_is_ready(s->roller)) {
+	if (s->retryable && rd_roller_is_ready(s->roller) &&
+	    (s->attempt < MAX_ATTEMPTS ||
+	     (s->progressed && s->attempt < MAX_ATTEMPTS_MAKING_PROGRESS))) {
 		g_message("Roller %s: sync attempt %u failed (%s); retrying",
 			  s->roller->address, s->attempt, error->message);
 		g_error_free(error);
@@ -241,6 +249,12 @@ end_transfer(RdSync *s)
 		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
 					    "record %u ended before its last chunk",
 					    s->reasm.record_id), TRUE);
+	/* Lost on the way (a full notification socket drops them): the
+	 * committed ones are deleted, the next attempt asks for the rest. */
+	else if (s->committed_now < s->expected)
+		fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+					    "%u of %u record(s) arrived", s->committed_now,
+					    s->expected), TRUE);
 	delete_committed(s);
 }
 
@@ -330,8 +344,10 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	}
 	s->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
 	s->committed_now++;
-	if (result != RD_COMMIT_DUPLICATE)
+	if (result != RD_COMMIT_DUPLICATE) {
 		s->stored++;
+		s->progressed = TRUE;
+	}
 	if (result == RD_COMMIT_MERGED)
 		s->ctx->session_changed(s->ctx->owner, id);
 	s->done++;
@@ -440,6 +456,7 @@ attempt_start(RdSync *s)
 	s->attempt++;
 	s->expected = 0;
 	s->committed_now = 0;
+	s->progressed = FALSE;
 	s->phase = SYNC_COUNTING;
 	set_records_operator(s, &req);
 	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
