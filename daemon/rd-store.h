@@ -206,10 +206,17 @@ RdStore *rd_store_open(const char *path, GError **error);
 void rd_store_free(RdStore *store);
 
 /*
+ * Every transaction committed so far on disk (a checkpoint of the WAL,
+ * synced).  Commits are atomic at once but durable against a power loss
+ * only after this: the sync calls it before deleting records from a roller.
+ */
+gboolean rd_store_flush(RdStore *store, GError **error);
+
+/*
  * Decodes @record (a stored record, spec section 6) and stores it in one
  * transaction: inserted, merged into the live half, or a duplicate.
- * Returns TRUE only once that is durably committed.  A record that does
- * not decode is RD_ERROR_INVALID_ARGUMENTS (the decoder's error named).
+ * Durable once rd_store_flush() returns.  A record that does not decode
+ * is RD_ERROR_INVALID_ARGUMENTS (the decoder's error named).
  */
 gboolean rd_store_commit_record(RdStore *store, const char *serial,
 				const char *address, const guint8 *record,

@@ -218,9 +218,17 @@ static void
 delete_committed(RdSync *s)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_REPORT_NUMBER };
+	g_autoptr(GError) error = NULL;
 	guint16 upto = 0;
 
 	if (committed_upto(s, &upto) == 0 || !rd_roller_is_ready(s->roller)) {
+		attempt_over(s);
+		return;
+	}
+	/* Durable first: nothing leaves the roller that a power cut could
+	 * take from the history. */
+	if (!rd_store_flush(s->ctx->store, &error)) {
+		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		attempt_over(s);
 		return;
 	}

@@ -66,6 +66,29 @@ test_commit_stores_once(void **state)
 	assert_int_equal(g_variant_n_children(s->notes), 0);
 }
 
+/* After rd_store_flush() the database file alone holds every commit:
+ * a copy of it without the WAL still has the record. */
+static void
+test_flush_writes_the_database_file(void **state)
+{
+	TestStoreFixture *f = *state;
+	g_autoptr(GBytes) rec = test_record_new(3, TEST_START, 1, 500, 80);
+	g_autofree char *copy = g_build_filename(f->dir->dir, "copy.db", NULL);
+	g_autofree char *contents = NULL;
+	g_autoptr(GError) error = NULL;
+	RdStore *copied;
+	gsize len;
+
+	test_commit(f->store, rec, RD_COMMIT_INSERTED);
+	assert_true(rd_store_flush(f->store, &error));
+	assert_true(g_file_get_contents(f->dir->path, &contents, &len, &error));
+	assert_true(g_file_set_contents(copy, contents, (gssize)len, &error));
+	copied = rd_store_open(copy, &error);
+	assert_non_null(copied);
+	assert_int_equal(test_sql_int(copied, "SELECT count(*) FROM sessions"), 1);
+	rd_store_free(copied);
+}
+
 static void
 test_commit_rejects_bad_input(void **state)
 {
@@ -523,6 +546,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, test_store_setup, test_store_teardown)
+		T(test_flush_writes_the_database_file),
 		T(test_commit_stores_once),
 		T(test_commit_rejects_bad_input),
 		T(test_key_with_unset_clock_adds_crc),
