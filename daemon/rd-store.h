@@ -2,10 +2,11 @@
 /*
  * The session history: rollerd's SQLite database in its state directory.
  *
- * Every write is one transaction that either commits durably (WAL,
- * synchronous=FULL) or leaves the database as it was; a function that
- * writes returns TRUE only after its COMMIT succeeded, so the sync may
- * then delete the record from the roller.  Errors are RD_ERROR codes:
+ * Every write is one transaction that either commits (WAL,
+ * synchronous=NORMAL) or leaves the database as it was; a function that
+ * writes returns TRUE only after its COMMIT succeeded, and after
+ * rd_store_flush() every commit is on disk, so the sync may then delete
+ * the records from the roller.  Errors are RD_ERROR codes:
  * RD_ERROR_STORAGE_FAILED for anything SQLite reports (its message
  * included), RD_ERROR_INVALID_ARGUMENTS for bad input, RD_ERROR_NOT_FOUND
  * for a missing session id.
