@@ -15,9 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "test-bus.h"
+#include "bench-util.h"
 
 #define ADDRESS_FMT "C0:52:4C:00:00:%02X"
 
@@ -36,34 +35,10 @@ typedef struct {
 	guint pending;
 } Bench;
 
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench-daemon: %s\n", what);
-	exit(1);
-}
-
 static char *
 roller_path(guint i)
 {
 	return g_strdup_printf("/org/rollerd/roller/C0_52_4C_00_00_%02X", i + 1);
-}
-
-static GVariant *
-call(Bench *b, const char *path, const char *iface, const char *method, GVariant *args)
-{
-	g_autoptr(GError) error = NULL;
-	GVariant *ret = g_dbus_connection_call_sync(b->conn, "org.rollerd", path, iface,
-						    method, args, NULL,
-						    G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
-						    &error);
-
-	if (!ret) {
-		test_bus_dump_log(b->bus, "rollerd");
-		fprintf(stderr, "%s.%s on %s: %s\n", iface, method, path, error->message);
-		die("a call failed");
-	}
-	return ret;
 }
 
 static void
@@ -90,8 +65,7 @@ on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
 								res, &error);
 
 	if (!ret) {
-		fprintf(stderr, "Connect: %s\n", error->message);
-		die("a roller did not connect");
+		bench_die("a roller did not connect: %s", error->message);
 	}
 	b->pending--;
 }
@@ -102,74 +76,23 @@ nothing_pending(gpointer user_data)
 	return ((Bench *)user_data)->pending == 0;
 }
 
-static guint
-count_rollers(Bench *b)
-{
-	g_autoptr(GVariant) ret = call(b, "/org/rollerd", "org.freedesktop.DBus.ObjectManager",
-				       "GetManagedObjects", NULL);
-	g_autoptr(GVariant) objects = g_variant_get_child_value(ret, 0);
-
-	return (guint)g_variant_n_children(objects);
-}
-
-static gboolean
-all_found(gpointer user_data)
-{
-	Bench *b = user_data;
-
-	if (count_rollers(b) >= b->n)
-		return TRUE;
-	g_usleep(50000);
-	return FALSE;
-}
-
 static void
 connect_all(Bench *b)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) started = NULL;
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
 
-	for (int tries = 0; tries < 100 && !started; tries++) {
-		g_clear_error(&error);
-		started = g_dbus_connection_call_sync(b->conn, "org.rollerd", "/org/rollerd",
-						      "org.rollerd.Manager1", "StartDiscovery",
-						      NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-						      NULL, &error);
-		if (!started)
-			test_bus_run_for(50);
-	}
-	if (!started || !test_bus_wait_until(all_found, b, 30000))
-		die("the rollers were not found");
-	/* Discovery's RSSI updates are not what is measured. */
-	g_variant_unref(call(b, "/org/rollerd", "org.rollerd.Manager1", "StopDiscovery", NULL));
+	for (guint i = 0; i < b->n; i++)
+		g_ptr_array_add(paths, roller_path(i));
+	g_ptr_array_add(paths, NULL);
+	bench_discover(b->bus, (const char *const *)paths->pdata);
 	for (guint i = 0; i < b->n; i++) {
-		g_autofree char *path = roller_path(i);
-
 		b->pending++;
-		g_dbus_connection_call(b->conn, "org.rollerd", path, "org.rollerd.Roller1",
-				       "Connect", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 120000,
-				       NULL, on_connected, b);
+		g_dbus_connection_call(b->conn, "org.rollerd", paths->pdata[i],
+				       "org.rollerd.Roller1", "Connect", NULL, NULL,
+				       G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_connected, b);
 	}
 	if (!test_bus_wait_until(nothing_pending, b, 180000))
-		die("connecting took too long");
-}
-
-/* utime + stime of @pid, in seconds. */
-static double
-cpu_seconds(GPid pid)
-{
-	g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
-	g_autofree char *text = NULL;
-	unsigned long utime, stime;
-	char *p;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
-		die("cannot read rollerd's CPU time");
-	/* Fields 14 and 15 after the command name's closing parenthesis. */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-		   &utime, &stime) != 2)
-		die("cannot parse /proc/PID/stat");
-	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+		bench_die("connecting took too long");
 }
 
 static long
@@ -181,7 +104,7 @@ peak_rss_kib(GPid pid)
 
 	if (!g_file_get_contents(path, &text, NULL, NULL) ||
 	    !(line = strstr(text, "VmHWM:")))
-		die("cannot read rollerd's peak RSS");
+		bench_die("cannot read rollerd's peak RSS");
 	return strtol(line + strlen("VmHWM:"), NULL, 10);
 }
 
@@ -197,7 +120,7 @@ frame_times(const char *truth_dir, guint roller, gint64 since_us, gint64 until_u
 	gboolean delivered = FALSE;
 
 	if (!g_file_get_contents(path, &text, NULL, NULL))
-		die("cannot read roller-sim's ground truth");
+		bench_die("cannot read roller-sim's ground truth");
 	lines = g_strsplit(text, "\n", -1);
 	for (gsize i = 0; lines[i]; i++) {
 		if (g_str_has_prefix(lines[i], "frame ")) {
@@ -213,14 +136,6 @@ frame_times(const char *truth_dir, guint roller, gint64 since_us, gint64 until_u
 		}
 	}
 	return times;
-}
-
-static int
-compare_int64(gconstpointer a, gconstpointer b)
-{
-	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -253,12 +168,8 @@ run_case(guint n, gboolean acquire, guint seconds)
 					       "--bluez-bus=session", state_arg,
 					       acquire ? NULL : "--no-acquire-notify", NULL };
 
-		test_bus_spawn(b.bus, "roller-sim", sim_argv);
-		if (!test_bus_wait_for_name(b.bus, "org.bluez", 10000))
-			die("roller-sim did not start");
-		b.rollerd = test_bus_spawn(b.bus, "rollerd", rollerd_argv);
-		if (!test_bus_wait_for_name(b.bus, "org.rollerd", 10000))
-			die("rollerd did not start");
+		bench_spawn(b.bus, "roller-sim", sim_argv, "org.bluez");
+		b.rollerd = bench_spawn(b.bus, "rollerd", rollerd_argv, "org.rollerd");
 	}
 	connect_all(&b);
 	for (guint i = 0; i < n; i++) {
@@ -272,17 +183,18 @@ run_case(guint n, gboolean acquire, guint seconds)
 	test_bus_run_for(500);
 	for (guint i = 0; i < n; i++) {
 		g_autofree char *path = roller_path(i);
-		g_autoptr(GVariant) ret = call(&b, path, "org.rollerd.Roller1", "StartSession",
-					       g_variant_new("(s)", "abdomen"));
+		g_autoptr(GVariant) ret = bench_call(b.bus, path, "org.rollerd.Roller1",
+						     "StartSession",
+						     g_variant_new("(s)", "abdomen"));
 	}
 	/* Measure once every session runs. */
 	test_bus_run_for(2000);
 	g_array_set_size(b.updates, 0);
-	cpu0 = cpu_seconds(b.rollerd);
+	cpu0 = bench_cpu_seconds(b.rollerd);
 	t0 = g_get_monotonic_time();
 	test_bus_run_for(seconds * 1000);
 	t1 = g_get_monotonic_time();
-	cpu1 = cpu_seconds(b.rollerd);
+	cpu1 = bench_cpu_seconds(b.rollerd);
 	test_bus_run_for(200);	/* updates still on their way */
 	rss = peak_rss_kib(b.rollerd);
 
@@ -299,15 +211,15 @@ run_case(guint n, gboolean acquire, guint seconds)
 			g_array_append_val(latencies, latency);
 		}
 	}
-	g_array_sort(latencies, compare_int64);
+	bench_sort(latencies);
 	if (!latencies->len || !notifications)
-		die("no update was measured");
+		bench_die("no update was measured");
 	printf("%-13s N=%-3u notifications=%-6u cpu_ms_per_1000=%-7.2f peak_rss_mib=%-6.2f "
 	       "latency_ms p50=%.3f p99=%.3f updates=%u\n",
 	       acquire ? "AcquireNotify" : "StartNotify", n, notifications,
 	       (cpu1 - cpu0) * 1e6 / notifications, rss / 1024.0,
-	       g_array_index(latencies, gint64, latencies->len / 2) / 1000.0,
-	       g_array_index(latencies, gint64, latencies->len * 99 / 100) / 1000.0,
+	       bench_percentile(latencies, 50) / 1000.0,
+	       bench_percentile(latencies, 99) / 1000.0,
 	       latencies->len);
 	fflush(stdout);
 	g_array_unref(b.updates);
@@ -320,6 +232,7 @@ main(int argc, char **argv)
 	guint seconds = argc > 1 ? (guint)atoi(argv[1]) : 15;
 	guint sizes[8] = { 1, 10, 50 }, n_sizes = 3;
 
+	g_set_prgname("bench-daemon");
 	if (argc > 2) {
 		n_sizes = 0;
 		for (int i = 2; i < argc && n_sizes < G_N_ELEMENTS(sizes); i++)

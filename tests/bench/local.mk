@@ -14,7 +14,8 @@ tests_bench_bench_proto_LDFLAGS = \
 tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
 
 # rollerd fed by roller-sim on a private bus (tests/test-bus).
-tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c
+bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
+tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)
 tests_bench_bench_daemon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
