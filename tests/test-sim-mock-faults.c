@@ -2,9 +2,9 @@
 /*
  * roller-sim's fault knobs, each as a central meets it: a refused
  * connection, ServicesResolved before the objects, lost telemetry, a link
- * cut during a record transfer, a corrupted chunk, slow replies; knobs
- * set at run time through org.rollerd.Sim1; and the state directory
- * across a simulator restart.
+ * cut during a record transfer, a corrupted chunk, slow replies, hostile
+ * frames and a flood of them; knobs set at run time through
+ * org.rollerd.Sim1; and the state directory across a simulator restart.
  */
 #include "config.h"
 
@@ -20,6 +20,8 @@
 #include "sim-central.h"
 
 #define ROLLER1 "C0:52:4C:00:00:01"
+/* The longest notification: MTU 517 less ATT's 3 bytes. */
+#define SIM_HOSTILE_MAX 514
 
 static void
 test_refuse_connect(void **state)
@@ -155,6 +157,94 @@ test_drop_notify(void **state)
 	assert_true(gaps > 0);
 	collector_clear(&telemetry);
 	central_close(&c);
+}
+
+/*
+ * A session's Telemetry under --fault-hostile-frames or --fault-flood:
+ * what arrived is the ground truth's frame and hostile lines, in order,
+ * @per_frame hostile ones after each frame, failing as @errors says in
+ * turn (ROLLER_OK: any error).
+ */
+static void
+check_hostile_session(Harness *h, guint per_frame, const enum roller_error *errors,
+		      guint n_errors)
+{
+	g_autofree char *truth_path = harness_path(h, ROLLER1 ".txt");
+	g_autofree char *truth = NULL;
+	g_auto(GStrv) lines = NULL;
+	guint frames = 0, hostile = 0, run = 0, j = 0;
+	guint16 session_id;
+	Collector telemetry;
+	Central c;
+
+	central_open(&c, h, ROLLER1);
+	collector_watch(h, &telemetry, c.telemetry);
+	session_id = central_start_session(&c);
+	harness_sleep(h, 1000);
+	central_stop_session(&c, session_id);
+
+	assert_true(g_file_get_contents(truth_path, &truth, NULL, NULL));
+	lines = g_strsplit(truth, "\n", -1);
+	for (guint i = 0; lines[i]; i++) {
+		gboolean is_hostile = g_str_has_prefix(lines[i], "hostile ");
+		const char *hex = strchr(lines[i], ' ') + 1;
+		g_autoptr(GBytes) sent = NULL;
+		guint8 data[SIM_HOSTILE_MAX];
+		struct roller_frame frame;
+		enum roller_error err;
+		gsize len;
+
+		if (!is_hostile && !g_str_has_prefix(lines[i], "frame "))
+			continue;
+		assert_true(roller_hex_decode(hex, strlen(hex), data, sizeof(data), &len));
+		sent = g_bytes_new(data, len);
+		assert_true(j < telemetry.values->len);
+		assert_true(g_bytes_equal(g_ptr_array_index(telemetry.values, j++), sent));
+		err = roller_frame_parse(data, len, &frame);
+		if (!is_hostile) {
+			assert_int_equal(err, ROLLER_OK);
+			assert_true(frames == 0 || run == per_frame);
+			frames++;
+			run = 0;
+			continue;
+		}
+		if (errors[hostile % n_errors] == ROLLER_OK)
+			assert_int_not_equal(err, ROLLER_OK);
+		else
+			assert_string_equal(roller_error_name(err),
+					    roller_error_name(errors[hostile % n_errors]));
+		hostile++;
+		run++;
+	}
+	assert_int_equal(j, telemetry.values->len);
+	assert_true(frames >= 2);
+	assert_int_equal(hostile, frames * per_frame);
+	collector_clear(&telemetry);
+	central_close(&c);
+}
+
+static void
+test_hostile_frames(void **state)
+{
+	/* At MTU 517 an oversize frame arrives whole. */
+	static const enum roller_error mixed[] = {
+		ROLLER_ERR_TOO_LONG, ROLLER_ERR_VERSION, ROLLER_ERR_CRC,
+		ROLLER_ERR_TRUNCATED, ROLLER_OK,
+	};
+
+	check_hostile_session(*state, 1, mixed, G_N_ELEMENTS(mixed));
+}
+
+static void
+test_flood(void **state)
+{
+	/* At MTU 247 the link cuts an oversize frame: it runs past its end. */
+	static const enum roller_error mixed[] = {
+		ROLLER_ERR_TRUNCATED, ROLLER_ERR_VERSION, ROLLER_ERR_CRC,
+		ROLLER_ERR_TRUNCATED, ROLLER_OK,
+	};
+
+	check_hostile_session(*state, 9, mixed, G_N_ELEMENTS(mixed));
 }
 
 static void
@@ -293,6 +383,22 @@ test_faults_set_at_run_time(void **state)
 						     g_variant_new_uint32(101)),
 			 &error);
 	harness_assert_error(&error, "org.freedesktop.DBus.Error.InvalidArgs");
+	harness_sim_call(h, "SetFault", g_variant_new("(sv)", "hostile-frames",
+						     g_variant_new_string("bogus")),
+			 &error);
+	harness_assert_error(&error, "org.freedesktop.DBus.Error.InvalidArgs");
+	harness_sim_call(h, "SetFault", g_variant_new("(sv)", "flood",
+						     g_variant_new_uint32(0)),
+			 &error);
+	harness_assert_error(&error, "org.freedesktop.DBus.Error.InvalidArgs");
+	assert_true(harness_sim_call(h, "SetFault",
+				     g_variant_new("(sv)", "hostile-frames",
+						   g_variant_new_string("crc")),
+				     &error));
+	assert_true(harness_sim_call(h, "SetFault",
+				     g_variant_new("(sv)", "flood",
+						   g_variant_new_uint32(10)),
+				     &error));
 }
 
 static void
@@ -334,6 +440,10 @@ main(void)
 		SIM_TEST(test_refuse_connect, "--speed=10", "--fault-refuse-connect"),
 		SIM_TEST(test_early_resolved, "--speed=10", "--fault-early-resolved"),
 		SIM_TEST(test_drop_notify, "--speed=20", "--fault-drop-notify=30",
+			 "--ground-truth={dir}"),
+		SIM_TEST(test_hostile_frames, "--speed=10", "--mtu=517",
+			 "--fault-hostile-frames=mixed", "--ground-truth={dir}"),
+		SIM_TEST(test_flood, "--speed=10", "--fault-flood=10",
 			 "--ground-truth={dir}"),
 		SIM_TEST(test_disconnect_during_transfer, "--speed=10", "--stored=3",
 			 "--fault-disconnect-after-bytes=300"),

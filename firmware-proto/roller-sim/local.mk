@@ -9,6 +9,7 @@ firmware_proto_roller_sim_roller_sim_SOURCES = \
 	firmware-proto/roller-sim/sim-faults.h firmware-proto/roller-sim/sim-faults.c \
 	firmware-proto/roller-sim/sim-ground-truth.h \
 	firmware-proto/roller-sim/sim-ground-truth.c \
+	firmware-proto/roller-sim/sim-hostile.h firmware-proto/roller-sim/sim-hostile.c \
 	firmware-proto/roller-sim/sim-roller.h firmware-proto/roller-sim/sim-roller.c \
 	firmware-proto/roller-sim/sim-gatt.h firmware-proto/roller-sim/sim-gatt.c \
 	firmware-proto/roller-sim/sim-gatt-private.h \

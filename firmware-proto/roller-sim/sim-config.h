@@ -7,6 +7,17 @@
 
 #include <glib.h>
 
+/* What --fault-hostile-frames sends (sim-hostile.h). */
+typedef enum {
+	SIM_HOSTILE_NONE,
+	SIM_HOSTILE_OVERSIZE,
+	SIM_HOSTILE_VERSION,
+	SIM_HOSTILE_CRC,
+	SIM_HOSTILE_TRUNCATED,
+	SIM_HOSTILE_RANDOM,
+	SIM_HOSTILE_MIXED,	/* the five above in turn */
+} SimHostileKind;
+
 /* Failures users of BLE companions meet; see docs/roller-sim.md. */
 typedef struct {
 	/* ServicesResolved turns true before the GATT objects exist. */
@@ -30,6 +41,11 @@ typedef struct {
 	gboolean reorder_records;
 	/* The first Connect of each roller fails. */
 	gboolean refuse_connect;
+	/* Malformed Telemetry frames sent after each of the model's. */
+	SimHostileKind hostile_frames;
+	/* Telemetry notifications at this many times the model's rate,
+	 * the extra ones hostile; 0 or 1: the model's rate. */
+	guint flood;
 	/* Bumped on every change, so that "once" faults arm again. */
 	guint generation;
 } SimFaults;

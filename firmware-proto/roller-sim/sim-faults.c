@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sim-faults.h"
+#include "sim-hostile.h"
 #include "sim-iface.h"
 
 static gboolean
@@ -42,6 +43,11 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 		faults->reorder_records = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "refuse-connect") && is_bool) {
 		faults->refuse_connect = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "hostile-frames") &&
+		   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+		if (!sim_hostile_kind_from_string(g_variant_get_string(value, NULL),
+						  &faults->hostile_frames))
+			goto invalid;
 	} else if (!is_bool && get_integer(value, &number)) {
 		if (g_str_equal(name, "drop-notify") && number <= 100) {
 			faults->drop_notify_percent = (guint)number;
@@ -53,6 +59,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 			faults->corrupt_chunk = (guint)number;
 		} else if (g_str_equal(name, "late-write-reply-ms") && number <= 60000) {
 			faults->late_write_reply_ms = (guint)number;
+		} else if (g_str_equal(name, "flood") && number >= 1 && number <= 100) {
+			faults->flood = (guint)number;
 		} else if (g_str_equal(name, "delay-ms") && number <= 60000) {
 			faults->delay_ms = (guint)number;
 			sim_iface_set_call_delay(faults->delay_ms);

@@ -81,6 +81,18 @@ sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame, gsize len,
 }
 
 void
+sim_ground_truth_hostile(SimGroundTruth *truth, const guint8 *frame, gsize len)
+{
+	g_autofree char *hex = g_malloc(2 * len + 1);
+
+	if (!truth)
+		return;
+	roller_hex_encode(frame, len, hex);
+	fprintf(truth->file, "hostile %s\n", hex);
+	flush(truth);
+}
+
+void
 sim_ground_truth_record(SimGroundTruth *truth, const guint8 *record, gsize len)
 {
 	g_autofree char *dump = NULL;

@@ -5,6 +5,8 @@
  *
  *   frame <hex>     a Telemetry frame handed to the link
  *   lost <hex>      a Telemetry frame --fault-drop-notify lost on the way
+ *   hostile <hex>   a malformed Telemetry frame a hostile roller sent
+ *                   (--fault-hostile-frames, --fault-flood; sim-hostile.h)
  *   record id=...   the canonical dump (spec section 8, three lines) of
  *   coverage ...    each record stored when a session ended
  *   trace ...
@@ -27,5 +29,7 @@ void sim_ground_truth_close(SimGroundTruth *truth);
 
 void sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame,
 			    gsize len, gboolean delivered);
+/* A hostile frame handed to the link (no "at" line follows it). */
+void sim_ground_truth_hostile(SimGroundTruth *truth, const guint8 *frame, gsize len);
 void sim_ground_truth_record(SimGroundTruth *truth, const guint8 *record,
 			     gsize len);

@@ -14,6 +14,7 @@
 
 #include "sim-clock.h"
 #include "sim-config.h"
+#include "sim-hostile.h"
 #include "sim-iface.h"
 #include "sim-mock.h"
 #include "sim-peripheral.h"
@@ -86,9 +87,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 {
 	gint count = 1, mtu = 247, stored = 0, session_seconds = -1;
 	gint drop = 0, corrupt = 0, delay = 0, late_reply = 0, drop_record = 0, restart_delay = 500;
+	gint flood = 1;
 	gint64 seed = 1, cut = 0;
 	gboolean verbose = FALSE;
-	g_autofree char *gatt_cache = NULL;
+	g_autofree char *gatt_cache = NULL, *hostile = NULL;
 	const GOptionEntry entries[] = {
 		{ "mock-bluez", 0, 0, G_OPTION_ARG_NONE, mock,
 		  "Play bluetoothd on a bus (the session bus, or --bus): "
@@ -169,6 +171,14 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  &cfg->faults.refuse_connect,
 		  "The first Connect of each roller fails with "
 		  "org.bluez.Error.Failed", NULL },
+		{ "fault-hostile-frames", 0, 0, G_OPTION_ARG_STRING, &hostile,
+		  "After each Telemetry frame, send a malformed one: oversize, "
+		  "version, crc, truncated, random, or mixed (the five in turn)",
+		  "KIND" },
+		{ "fault-flood", 0, 0, G_OPTION_ARG_INT, &flood,
+		  "Send N times the Telemetry notifications: after each frame, N - 1 "
+		  "malformed ones (of --fault-hostile-frames, else mixed), 1..100",
+		  "N" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 		  "Trace what happens (as G_MESSAGES_DEBUG=all)", NULL },
 		{ NULL },
@@ -195,6 +205,12 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		g_log_set_debug_enabled(TRUE);
 	if (!parse_gatt_cache(cfg, gatt_cache, error))
 		return FALSE;
+	if (hostile && !sim_hostile_kind_from_string(hostile, &cfg->faults.hostile_frames)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--fault-hostile-frames takes oversize, version, crc, "
+			    "truncated, random, mixed or none, not %s", hostile);
+		return FALSE;
+	}
 	if (*mock == *peripheral) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
 			    "Choose one of --mock-bluez and --peripheral");
@@ -210,7 +226,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	    drop < 0 || drop > 100 || cut < 0 || corrupt < 0 || delay < 0 ||
 	    late_reply < 0 || late_reply > 60000 || drop_record < 0 ||
 	    restart_delay < 0 || seed < 0 || seed > G_MAXUINT32 ||
-	    cfg->speed <= 0 || session_seconds < -1) {
+	    flood < 1 || flood > 100 || cfg->speed <= 0 || session_seconds < -1) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "A value is out of range; see --help");
 		return FALSE;
@@ -227,6 +243,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	cfg->faults.drop_record = (guint)drop_record;
 	cfg->faults.delay_ms = (guint)delay;
 	cfg->faults.late_write_reply_ms = (guint)late_reply;
+	cfg->faults.flood = (guint)flood;
 	if (!cfg->adapter)
 		cfg->adapter = g_strdup("hci0");
 	if (!cfg->address_base)

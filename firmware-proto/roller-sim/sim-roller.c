@@ -9,6 +9,7 @@
 #include "roller-transfer.h"
 #include "sim-clock.h"
 #include "sim-ground-truth.h"
+#include "sim-hostile.h"
 #include "sim-roller.h"
 
 /* Real milliseconds between two looks at a model with nothing planned. */
@@ -50,6 +51,7 @@ struct _SimRoller {
 	GQueue held;
 	gboolean held_complete;
 	GRand *drop_rand;
+	SimHostile *hostile;
 	guint fault_generation;
 	guint64 transfer_bytes;
 	guint transfer_chunks;
@@ -199,8 +201,12 @@ transmit(SimRoller *self, struct pending_notification *n)
 				(gint32)faults->drop_notify_percent;
 
 		sim_ground_truth_frame(self->truth, data, len, !lost);
-		if (lost)
-			return TRUE;
+		if (!lost && self->link && self->link->notify)
+			self->link->notify(self->link_data, n->ch, data, len);
+		/* A hostile roller's own frames are not lost with its model's. */
+		sim_hostile_after_frame(self->hostile, faults, self->mtu, data, len,
+					self->truth, self->link, self->link_data);
+		return TRUE;
 	} else if (n->ch == ROLLER_CHAR_RECORD_TRANSFER) {
 		/* A record lost whole leaves no gap in the chunks' offsets. */
 		if (len >= ROLLER_CHUNK_HEADER_LEN && roller_get_le16(data + 2) == 0) {
@@ -413,6 +419,7 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 	roller_device_init(self->dev, &dev_cfg, self->store, self->store_size,
 			   &self->io);
 	self->drop_rand = g_rand_new_with_seed(cfg->seed ^ (0x5eed0000u + index));
+	self->hostile = sim_hostile_new(cfg->seed ^ (0xba5e0000u + index));
 	self->fault_generation = cfg->faults.generation;
 
 	if (cfg->ground_truth_dir) {
@@ -469,6 +476,7 @@ sim_roller_free(SimRoller *self)
 	g_clear_pointer(&self->saved_state, g_bytes_unref);
 	g_free(self->state_path);
 	g_rand_free(self->drop_rand);
+	sim_hostile_free(self->hostile);
 	g_free(self->store);
 	g_free(self->dev);
 	g_free(self);

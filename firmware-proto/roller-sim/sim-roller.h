@@ -5,7 +5,7 @@
  * its flash (the record store), its saved state (--state-dir), its ground
  * truth (--ground-truth) and the radio between it and the central, where
  * the link faults happen (lost Telemetry, a corrupted chunk, a link cut
- * after some bytes of record transfer).
+ * after some bytes of record transfer, a hostile roller's frames).
  *
  * The radio delivers notifications from an idle callback, never from
  * inside the call that produced them: a Control Point indication reaches
