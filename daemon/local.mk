@@ -1,10 +1,11 @@
-# rollerd's core: the live session aggregator, technique feedback and
-# rollerd.conf.  Plain C over firmware-proto and GLib, no D-Bus, so the
-# unit tests need neither a bus nor BlueZ.
+# rollerd's core: the live session aggregator, technique feedback, the
+# count of malformed frames and rollerd.conf.  Plain C over firmware-proto
+# and GLib, no D-Bus, so the unit tests need neither a bus nor BlueZ.
 noinst_LIBRARIES += daemon/librollerd-core.a
 daemon_librollerd_core_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 daemon_librollerd_core_a_SOURCES = \
 	daemon/rd-live-session.h daemon/rd-live-session.c \
+	daemon/rd-rejects.h daemon/rd-rejects.c \
 	daemon/rd-feedback.h daemon/rd-feedback.c \
 	daemon/rd-config.h daemon/rd-config.c
 ROLLERD_CORE_LIBS = daemon/librollerd-core.a
@@ -12,7 +13,8 @@ ROLLERD_CORE_LIBS = daemon/librollerd-core.a
 # The shipped rollerd.conf; test-config checks it against the defaults.
 EXTRA_DIST += data/rollerd.conf
 
-core_tests = tests/test-live-session tests/test-feedback tests/test-config
+core_tests = tests/test-live-session tests/test-feedback tests/test-config \
+	tests/test-rejects
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
 
@@ -30,6 +32,11 @@ tests_test_feedback_SOURCES = tests/test-feedback.c tests/test-live-util.h
 tests_test_feedback_CPPFLAGS = $(core_test_cppflags)
 tests_test_feedback_CFLAGS = $(core_test_cflags)
 tests_test_feedback_LDADD = $(core_test_ldadd)
+
+tests_test_rejects_SOURCES = tests/test-rejects.c
+tests_test_rejects_CPPFLAGS = $(core_test_cppflags)
+tests_test_rejects_CFLAGS = $(core_test_cflags)
+tests_test_rejects_LDADD = $(core_test_ldadd)
 
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(core_test_cppflags)

@@ -308,6 +308,8 @@ export_session(RdHistory *h, gint64 id, GError **error)
 		return TRUE;
 	skeleton = G_DBUS_INTERFACE_SKELETON(rd_dbus_session1_skeleton_new());
 	iface = RD_DBUS_SESSION1(skeleton);
+	/* The history keeps no frame counts: only a live session has them. */
+	rd_dbus_session1_set_frames_rejected(iface, g_variant_new_parsed("@a{su} {}"));
 	if (!refresh(h, id, iface, error))
 		return FALSE;
 	if (g_queue_get_length(&h->export_order) >= EXPORTED_SESSIONS_MAX)

@@ -7,13 +7,14 @@
 #include "rd-feedback.h"
 #include "rd-live-session.h"
 #include "rd-live.h"
+#include "rd-rejects.h"
 #include "rd-store.h"
 
 /* rd-config allows LiveUpdateMaxHz up to 60. */
 #define RD_LIVE_UPDATE_MAX_HZ_LIMIT 60
 
-/* Rejected frames are logged once per burst, then counted quietly. */
-#define REJECT_LOG_INTERVAL_US (10 * G_USEC_PER_SEC)
+/* Roller1.FramesRejected follows at most once a second, however many come. */
+#define REJECTS_PROPERTY_DELAY_MS 1000
 
 struct _RdLive {
 	RdContext *ctx;
@@ -48,8 +49,9 @@ struct _RdLive {
 	guint update_id;
 	gint64 properties_us;
 
-	gint64 reject_logged_us;
-	guint rejects_unlogged;
+	/* Every malformed frame of the roller, in a session or not. */
+	RdRejects rejects;
+	guint rejects_timer;
 };
 
 static void
@@ -73,6 +75,7 @@ update_properties(RdLive *l, const RdLiveSummary *s)
 	rd_dbus_session1_set_passes(l->iface,
 				    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
 							      (gsize)s->cols * s->rows, 1));
+	rd_dbus_session1_set_frames_rejected(l->iface, rd_rejects_to_variant(s->frames_rejected));
 }
 
 static void
@@ -103,6 +106,8 @@ emit_live_update(RdLive *l)
 	g_variant_builder_add(&b, "{sv}", "frames_lost", g_variant_new_uint32(s.frames_lost));
 	g_variant_builder_add(&b, "{sv}", "frames_rejected",
 			      g_variant_new_uint32(s.frames_rejected_total));
+	g_variant_builder_add(&b, "{sv}", "frames_rejected_by_error",
+			      rd_rejects_to_variant(s.frames_rejected));
 	rd_dbus_roller1_emit_live_update(l->roller, g_variant_builder_end(&b));
 	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
 	if (now - l->properties_us >= G_USEC_PER_SEC) {
@@ -343,6 +348,7 @@ start_session(RdLive *l, guint16 session_id)
 	rd_dbus_session1_set_source(l->iface, "live");
 	rd_dbus_session1_set_force_trace(l->iface, g_variant_new_parsed("(@q 0, @aq [])"));
 	rd_dbus_session1_set_notes(l->iface, g_variant_new_parsed("@a{sv} {}"));
+	rd_dbus_session1_set_frames_rejected(l->iface, g_variant_new_parsed("@a{su} {}"));
 	g_signal_connect(l->iface, "handle-set-notes", G_CALLBACK(handle_live_set_notes), l);
 	g_signal_connect(l->iface, "handle-delete", G_CALLBACK(handle_live_delete), l);
 	g_signal_connect(l->iface, "handle-export", G_CALLBACK(handle_live_export), l);
@@ -354,43 +360,54 @@ start_session(RdLive *l, guint16 session_id)
 	g_message("Roller %s: live session %u", l->address, session_id);
 }
 
-static void
-note_rejected(RdLive *l, const guint8 *data, gsize len)
+static gboolean
+on_rejects_timer(gpointer user_data)
 {
-	struct roller_frame frame;
-	enum roller_error err = roller_frame_parse(data, len, &frame);
-	gint64 now = g_get_monotonic_time();
+	RdLive *l = user_data;
 
-	l->rejects_unlogged++;
-	if (now - l->reject_logged_us < REJECT_LOG_INTERVAL_US)
+	l->rejects_timer = 0;
+	rd_dbus_roller1_set_frames_rejected(l->roller, rd_rejects_to_variant(l->rejects.counts));
+	return G_SOURCE_REMOVE;
+}
+
+/* Counted for the roller and, while one runs, for its live session. */
+static void
+note_rejected(RdLive *l, const guint8 *data, gsize len, enum roller_error err, gint64 now)
+{
+	rd_rejects_add(&l->rejects, l->address, err, len, now);
+	if (!l->rejects_timer)
+		l->rejects_timer = g_timeout_add(REJECTS_PROPERTY_DELAY_MS, on_rejects_timer, l);
+	if (!l->session)
 		return;
-	g_message("Roller %s: rejected %u malformed telemetry frame(s), the last %s (%zu bytes)",
-		  l->address, l->rejects_unlogged, roller_error_name(err), len);
-	l->rejects_unlogged = 0;
-	l->reject_logged_us = now;
+	rd_live_session_feed_frame(l->session, data, len, now);
+	schedule_live_update(l);
 }
 
 void
 rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 {
 	gint64 now = g_get_monotonic_time();
-	guint16 sid = len >= ROLLER_FRAME_HEADER_LEN ? roller_get_le16(data + 2) : 0;
+	struct roller_frame frame;
+	enum roller_error err;
 	RdLiveFrameResult result;
+	guint16 sid;
 
 	if (!l->have_info)
 		return;
+	/* Whatever session a malformed frame claims, it is counted, and
+	 * neither starts a session nor ends one. */
+	err = roller_frame_parse(data, len, &frame);
+	if (err != ROLLER_OK) {
+		note_rejected(l, data, len, err, now);
+		return;
+	}
+	sid = frame.session_id;
 	if (sid != 0 && sid == l->ended_id &&
 	    (!l->session || rd_live_session_get_id(l->session) != sid)) {
 		g_debug("Roller %s: dropping a late frame of ended session %u", l->address, sid);
 		return;
 	}
 	if (!l->session) {
-		struct roller_frame frame;
-
-		if (roller_frame_parse(data, len, &frame) != ROLLER_OK) {
-			note_rejected(l, data, len);
-			return;
-		}
 		if (sid == 0)
 			return;
 		start_session(l, sid);
@@ -401,8 +418,6 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 		start_session(l, sid);
 		result = rd_live_session_feed_frame(l->session, data, len, now);
 	}
-	if (result == RD_LIVE_FRAME_REJECTED)
-		note_rejected(l, data, len);
 	if (result != RD_LIVE_FRAME_APPLIED)
 		return;
 	rd_feedback_evaluate(l->feedback, l->session, rd_live_session_get_time_ms(l->session));
@@ -468,6 +483,8 @@ rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path)
 	l->address = g_strdup("");
 	l->area_id = -1;
 	l->update_max = MIN(MAX(hz, 1), RD_LIVE_UPDATE_MAX_HZ_LIMIT);
+	rd_rejects_init(&l->rejects);
+	rd_dbus_roller1_set_frames_rejected(roller, g_variant_new_parsed("@a{su} {}"));
 	return l;
 }
 
@@ -478,6 +495,8 @@ rd_live_free(RdLive *l)
 		return;
 	if (l->update_id)
 		g_source_remove(l->update_id);
+	if (l->rejects_timer)
+		g_source_remove(l->rejects_timer);
 	if (l->object)
 		g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
 	g_clear_object(&l->iface);

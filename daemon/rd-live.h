@@ -4,7 +4,9 @@
  * the session is exported as org.rollerd.Session1 at <roller>/live while
  * it runs, LiveUpdate is emitted at most LiveUpdateMaxHz a second, every
  * stroke as Stroke, every feedback alert as Alert; at its end the summary
- * and force trace go to the store.
+ * and force trace go to the store.  Malformed frames, in a session or
+ * not, are counted by error name (Roller1.FramesRejected, and the
+ * session's) and logged at most once per burst (rd-rejects.h).
  */
 #pragma once
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rd-live without a bus: Telemetry and Status fed in the order a roller's
- * notifications may arrive, the live Session1 and the history checked.
+ * notifications may arrive, the live Session1 and the history checked;
+ * malformed frames counted for the session and the roller.
  */
 #include "config.h"
 
@@ -86,20 +87,27 @@ teardown(void **state)
 	return 0;
 }
 
-/* One Telemetry frame of @session_id with a stroke ending at @t_ms. */
-static void
-feed_stroke(Fixture *f, guint16 session_id, guint32 t_ms)
+/* One Telemetry frame of @session_id with a stroke ending at @t_ms, into @buf. */
+static gsize
+make_stroke(Fixture *f, guint8 *buf, guint16 session_id, guint32 t_ms)
 {
-	guint8 buf[ROLLER_FRAME_MAX_LEN];
 	struct roller_frame_writer w;
 	struct roller_stroke s = {
 		.t_end_ms = t_ms, .roll_count = 1, .length_mm = 40, .heading = 0,
 		.zone = 0, .mean_force_cN = 300,
 	};
 
-	roller_frame_writer_init(&w, buf, sizeof(buf), f->seq++, session_id, TRUE);
+	roller_frame_writer_init(&w, buf, ROLLER_FRAME_MAX_LEN, f->seq++, session_id, TRUE);
 	assert_int_equal(roller_frame_add_stroke(&w, &s), ROLLER_OK);
-	rd_live_feed_telemetry(f->live, buf, roller_frame_writer_finish(&w));
+	return roller_frame_writer_finish(&w);
+}
+
+static void
+feed_stroke(Fixture *f, guint16 session_id, guint32 t_ms)
+{
+	guint8 buf[ROLLER_FRAME_MAX_LEN];
+
+	rd_live_feed_telemetry(f->live, buf, make_stroke(f, buf, session_id, t_ms));
 }
 
 static void
@@ -175,6 +183,75 @@ test_straggler_during_the_next_session(void **state)
 	assert_int_equal(history_size(f), 2);
 }
 
+static void
+on_live_update(RdDbusRoller1 *roller, GVariant *values, char **by_error)
+{
+	g_autoptr(GVariant) counts = g_variant_lookup_value(values, "frames_rejected_by_error",
+							    G_VARIANT_TYPE("a{su}"));
+
+	assert_non_null(counts);
+	g_free(*by_error);
+	*by_error = g_variant_print(counts, FALSE);
+}
+
+static gboolean
+roller_rejects_are(Fixture *f, const char *expect)
+{
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	g_autofree char *last = NULL;
+
+	while (g_get_monotonic_time() < deadline) {
+		g_free(last);
+		last = g_variant_print(rd_dbus_roller1_get_frames_rejected(f->roller), FALSE);
+		if (g_str_equal(last, expect))
+			return TRUE;
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(10000);
+	}
+	print_error("Roller1.FramesRejected is %s, not %s\n", last, expect);
+	return FALSE;
+}
+
+/*
+ * Malformed frames, whatever session they claim, start none, end none and
+ * are counted: before the session, in it (LiveUpdate), and after it.
+ */
+static void
+test_malformed_frames_counted(void **state)
+{
+	Fixture *f = *state;
+	g_autofree char *by_error = NULL;
+	guint8 buf[ROLLER_FRAME_MAX_LEN];
+	gsize len;
+
+	assert_true(roller_rejects_are(f, "{}"));
+	g_signal_connect(f->roller, "live-update", G_CALLBACK(on_live_update), &by_error);
+	len = make_stroke(f, buf, 7, 500);
+	buf[len - 1] ^= 0xff;
+	rd_live_feed_telemetry(f->live, buf, len);
+	assert_session_property(f, "/");
+
+	feed_stroke(f, 7, 1000);
+	assert_session_property(f, LIVE_PATH);
+	assert_string_equal(by_error, "{}");
+	len = make_stroke(f, buf, 7, 1500);
+	buf[0] = 0x21;
+	rd_live_feed_telemetry(f->live, buf, len);
+	assert_string_equal(by_error, "{'VERSION': 1}");
+	assert_session_property(f, LIVE_PATH);
+
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	assert_session_property(f, "/");
+	/* Not taken for a late frame of the session that ended. */
+	len = make_stroke(f, buf, 7, 2000);
+	buf[0] &= (guint8)~ROLLER_FRAME_FLAG_CRC;
+	rd_live_feed_telemetry(f->live, buf, len - 3);
+	assert_session_property(f, "/");
+	assert_int_equal(history_size(f), 1);
+	assert_true(roller_rejects_are(f, "{'VERSION': 1, 'CRC': 1, 'TRUNCATED': 1}"));
+	g_signal_handlers_disconnect_by_data(f->roller, &by_error);
+}
+
 int
 main(void)
 {
@@ -182,6 +259,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_late_frames_after_the_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_straggler_during_the_next_session, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_frames_counted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rd-live", tests, NULL, NULL);
