@@ -85,6 +85,13 @@ tests_test_daemon_live_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
 
+check_PROGRAMS += tests/test-daemon-hostile
+TESTS += tests/test-daemon-hostile
+tests_test_daemon_hostile_SOURCES = tests/test-daemon-hostile.c
+tests_test_daemon_hostile_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_daemon_hostile_LDADD = $(TEST_DAEMON_LIBS)
+
 check_PROGRAMS += tests/test-examples
 TESTS += tests/test-examples
 tests_test_examples_SOURCES = tests/test-examples.c
