@@ -15,59 +15,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <cairo.h>
-#include <json-glib/json-glib.h>
 
-#include "test-daemon-util.h"
-
-typedef struct {
-	int status;
-	char *out;
-	char *err;
-} Run;
-
-static void
-run_clear(Run *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
-/* rollerctl --session ARGS..., NULL-terminated. */
-static void
-rollerctl(Run *r, ...)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GError) error = NULL;
-	const char *builddir = g_getenv("ROLLER_BUILDDIR");
-	const char *arg;
-	va_list ap;
-
-	g_ptr_array_add(argv, g_build_filename(builddir ? builddir : ".", "client", "rollerctl", NULL));
-	g_ptr_array_add(argv, g_strdup("--session"));
-	va_start(ap, r);
-	while ((arg = va_arg(ap, const char *)))
-		g_ptr_array_add(argv, g_strdup(arg));
-	va_end(ap);
-	g_ptr_array_add(argv, NULL);
-	run_clear(r);
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-			  &r->out, &r->err, &r->status, &error))
-		fail_msg("cannot run rollerctl: %s", error->message);
-	r->status = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
-}
-
-static JsonNode *
-parse_json(const char *text)
-{
-	g_autoptr(JsonParser) parser = json_parser_new();
-	g_autoptr(GError) error = NULL;
-
-	if (!json_parser_load_from_data(parser, text, -1, &error))
-		fail_msg("not JSON (%s): %s", error->message, text);
-	return json_node_copy(json_parser_get_root(parser));
-}
+#include "test-rollerctl-util.h"
 
 static int
 teardown(void **state)
