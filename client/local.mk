@@ -7,7 +7,8 @@ client_rollerctl_SOURCES = \
 	client/rc-sync.h client/rc-sync.c \
 	client/rc-sessions.h client/rc-sessions.c \
 	client/rc-monitor.h client/rc-monitor.c \
-	client/rc-report.h client/rc-report.c
+	client/rc-report.h client/rc-report.c client/rc-report-private.h \
+	client/rc-report-draw.c client/rc-report-area.c
 client_rollerctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_builddir)/daemon
 client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAIRO_CFLAGS)

@@ -101,7 +101,7 @@ tests_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh \
 	docs/architecture.md
 
-# rollerctl against rollerd.
+# rollerctl against rollerd: commands, their --json, the report's pages.
 TEST_ROLLERCTL_SOURCES = tests/test-rollerctl-util.h tests/test-rollerctl-util.c
 TEST_ROLLERCTL_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 TEST_ROLLERCTL_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
@@ -110,8 +110,16 @@ check_PROGRAMS += tests/test-rollerctl
 TESTS += tests/test-rollerctl
 tests_test_rollerctl_SOURCES = tests/test-rollerctl.c $(TEST_ROLLERCTL_SOURCES)
 tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_rollerctl_CFLAGS = $(TEST_ROLLERCTL_CFLAGS) $(CAIRO_CFLAGS)
-tests_test_rollerctl_LDADD = $(TEST_ROLLERCTL_LIBS) $(CAIRO_LIBS)
+tests_test_rollerctl_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
+tests_test_rollerctl_LDADD = $(TEST_ROLLERCTL_LIBS)
+
+# pdfinfo and pdftotext (poppler-utils) read the PDFs.
+check_PROGRAMS += tests/test-rollerctl-report
+TESTS += tests/test-rollerctl-report
+tests_test_rollerctl_report_SOURCES = tests/test-rollerctl-report.c $(TEST_ROLLERCTL_SOURCES)
+tests_test_rollerctl_report_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_rollerctl_report_CFLAGS = $(TEST_ROLLERCTL_CFLAGS) $(CAIRO_CFLAGS)
+tests_test_rollerctl_report_LDADD = $(TEST_ROLLERCTL_LIBS) $(CAIRO_LIBS)
 
 # rollerctl on a terminal: a pty of its own, and tmux for the monitor.
 check_PROGRAMS += tests/test-rollerctl-tty
