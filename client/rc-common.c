@@ -166,24 +166,33 @@ rc_print_error(const char *command, const GError *error)
 {
 	g_autofree char *remote = g_dbus_error_get_remote_error(error);
 	g_autoptr(GError) plain = g_error_copy(error);
-	const char *prefix = command ? command : "";
+	g_autofree char *who = command ? g_strdup_printf("rollerctl %s", command) :
+				 g_strdup("rollerctl");
 
 	g_dbus_error_strip_remote_error(plain);
-	if (remote && (g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.NoReply"))) {
-		g_printerr("rollerctl%s%s: rollerd is not running or stopped answering\n",
-			   *prefix ? " " : "", prefix);
+	if (g_strcmp0(remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
+	    g_strcmp0(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0 ||
+	    g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0 ||
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+		g_printerr("%s: rollerd is not running or stopped answering\n", who);
 		return RC_EXIT_NO_DAEMON;
 	}
-	if (remote && (g_str_equal(remote, "org.freedesktop.DBus.Error.AccessDenied") ||
-		       g_str_equal(remote, "org.rollerd.Error.NotAuthorized"))) {
-		g_printerr("rollerctl%s%s: permission denied: %s (members of the group "
-			   "rollerd may control rollerd)\n", *prefix ? " " : "", prefix,
-			   plain->message);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
+		g_printerr("%s: the connection to the bus was lost\n", who);
+		return RC_EXIT_NO_DAEMON;
+	}
+	/* The bus' own refusal names match rules, not what to do: say it. */
+	if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0) {
+		g_printerr("%s: permission denied: only root and members of the group "
+			   "rollerd may control rollerd\n", who);
 		return RC_EXIT_FAILURE;
 	}
-	g_printerr("rollerctl%s%s: %s\n", *prefix ? " " : "", prefix, plain->message);
+	/* polkit's answer, through rollerd: its message says which action. */
+	if (g_strcmp0(remote, "org.rollerd.Error.NotAuthorized") == 0) {
+		g_printerr("%s: permission denied: %s\n", who, plain->message);
+		return RC_EXIT_FAILURE;
+	}
+	g_printerr("%s: %s\n", who, plain->message);
 	return RC_EXIT_FAILURE;
 }
 

@@ -57,7 +57,8 @@ char *rc_resolve_roller(GDBusConnection *bus, const char *address, int *exit_cod
 /*
  * Prints a failed call as a sentence (never a raw GDBus error), "rollerctl
  * COMMAND: ...", and returns the exit code: RC_EXIT_NO_DAEMON when rollerd
- * went away, RC_EXIT_FAILURE otherwise (permission problems say so).
+ * or the bus went away or did not answer, RC_EXIT_FAILURE otherwise
+ * (permission problems say so).
  */
 int rc_print_error(const char *command, const GError *error);
 

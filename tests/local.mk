@@ -113,6 +113,16 @@ tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_rollerctl_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
 tests_test_rollerctl_LDADD = $(TEST_ROLLERCTL_LIBS)
 
+# rollerctl's error sentences, without a bus.
+check_PROGRAMS += tests/test-rc-errors
+TESTS += tests/test-rc-errors
+tests_test_rc_errors_SOURCES = tests/test-rc-errors.c client/rc-common.c client/rc-common.h
+tests_test_rc_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/daemon \
+	-I$(top_builddir)/daemon
+tests_test_rc_errors_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_test_rc_errors_LDADD = $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) $(GLIB_LIBS) \
+	$(JSON_GLIB_LIBS) $(CMOCKA_LIBS)
+
 # pdfinfo and pdftotext (poppler-utils) read the PDFs.
 check_PROGRAMS += tests/test-rollerctl-report
 TESTS += tests/test-rollerctl-report
