@@ -32,6 +32,7 @@ static const char bus_config[] =
 	"    <allow eavesdrop=\"true\"/>\n"
 	"    <allow own=\"*\"/>\n"
 	"  </policy>\n"
+	"%s"
 	"  <limit name=\"max_replies_per_connection\">50000</limit>\n"
 	"</busconfig>\n";
 
@@ -44,6 +45,12 @@ die(const char *what, const GError *error)
 
 TestBus *
 test_bus_new(void)
+{
+	return test_bus_new_with_policy("");
+}
+
+TestBus *
+test_bus_new_with_policy(const char *policy)
 {
 	TestBus *bus = g_new0(TestBus, 1);
 	g_autoptr(GError) error = NULL;
@@ -60,7 +67,7 @@ test_bus_new(void)
 	if (!bus->dir)
 		die("cannot make a temporary directory", error);
 	config_path = g_build_filename(bus->dir, "bus.conf", NULL);
-	config = g_strdup_printf(bus_config, bus->dir);
+	config = g_strdup_printf(bus_config, bus->dir, policy);
 	if (!g_file_set_contents(config_path, config, -1, &error))
 		die("cannot write the bus config", error);
 	config_arg = g_strconcat("--config-file=", config_path, NULL);

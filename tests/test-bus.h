@@ -15,6 +15,8 @@ typedef struct _TestBus TestBus;
 
 /* Starts the bus; aborts the test run when that is impossible. */
 TestBus *test_bus_new(void);
+/* The same with @policy (<policy> elements) after the one allowing everything. */
+TestBus *test_bus_new_with_policy(const char *policy);
 /*
  * The system bus as it is, with no daemon of the test's own (a VM's, where
  * the real bluetoothd runs): the children keep the environment they have.

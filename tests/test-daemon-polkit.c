@@ -19,7 +19,6 @@
 #define ROLLER1 "org.rollerd.Roller1"
 #define SESSION1 "org.rollerd.Session1"
 #define WAIT_MS 20000
-#define PYTHON "/usr/bin/python3"
 #define DELETE_ACTION "org.rollerd.delete-session"
 #define FORGET_ACTION "org.rollerd.forget-roller"
 
@@ -27,18 +26,6 @@ static int
 teardown(void **state)
 {
 	return test_daemon_free(*state);
-}
-
-static gboolean
-have_dbusmock(void)
-{
-	const char *argv[] = { PYTHON, "-c", "import dbusmock.templates.polkitd", NULL };
-	int status = -1;
-
-	return g_spawn_sync(NULL, (char **)argv, NULL,
-			    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-			    NULL, NULL, NULL, NULL, &status, NULL) &&
-	       g_spawn_check_wait_status(status, NULL);
 }
 
 /* A call to the mock's control interface. */
@@ -73,23 +60,16 @@ static char *
 setup(void **state)
 {
 	const char *sim_args[] = { "--stored=2", NULL };
-	const char *polkitd[] = { PYTHON, "-m", "dbusmock", "--session", "--template",
-				  "polkitd", NULL };
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = NULL;
 	g_autoptr(GVariant) rows = NULL;
 	TestDaemon *td;
 	char *path;
 
-	if (!have_dbusmock()) {
+	td = *state = test_daemon_new(sim_args);
+	if (!test_daemon_start_polkit_mock(td)) {
 		skip();
 		return NULL;
-	}
-	td = *state = test_daemon_new(sim_args);
-	test_bus_spawn(td->bus, "polkitd", polkitd);
-	if (!test_bus_wait_for_name(td->bus, "org.freedesktop.PolicyKit1", WAIT_MS)) {
-		test_bus_dump_log(td->bus, "polkitd");
-		fail_msg("the polkitd mock did not take org.freedesktop.PolicyKit1");
 	}
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);

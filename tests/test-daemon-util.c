@@ -14,6 +14,8 @@
 #include "test-daemon-util.h"
 
 #define START_TIMEOUT_MS 10000
+/* Debian's python3, the one python3-dbusmock is for, not the first in PATH. */
+#define PYTHON "/usr/bin/python3"
 #define ROLLER1 "org.rollerd.Roller1"
 
 static TestDaemon *
@@ -36,6 +38,33 @@ TestDaemon *
 test_daemon_new(const char *const *sim_args)
 {
 	return test_daemon_new_on(test_bus_new(), NULL, sim_args);
+}
+
+TestDaemon *
+test_daemon_new_with_bus_policy(const char *policy, const char *const *sim_args)
+{
+	return test_daemon_new_on(test_bus_new_with_policy(policy), NULL, sim_args);
+}
+
+gboolean
+test_daemon_start_polkit_mock(TestDaemon *td)
+{
+	const char *check[] = { PYTHON, "-c", "import dbusmock.templates.polkitd", NULL };
+	const char *polkitd[] = { PYTHON, "-m", "dbusmock", "--session", "--template",
+				  "polkitd", NULL };
+	int status = -1;
+
+	if (!g_spawn_sync(NULL, (char **)check, NULL,
+			  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+			  NULL, NULL, NULL, NULL, &status, NULL) ||
+	    !g_spawn_check_wait_status(status, NULL))
+		return FALSE;
+	test_bus_spawn(td->bus, "polkitd", polkitd);
+	if (!test_bus_wait_for_name(td->bus, "org.freedesktop.PolicyKit1", 20000)) {
+		test_bus_dump_log(td->bus, "polkitd");
+		fail_msg("the polkitd mock did not take org.freedesktop.PolicyKit1");
+	}
+	return TRUE;
 }
 
 TestDaemon *

@@ -25,6 +25,13 @@ typedef struct {
 
 /* Starts the bus and roller-sim with @sim_args (NULL-terminated, may be NULL). */
 TestDaemon *test_daemon_new(const char *const *sim_args);
+/* The same on a bus with @policy too (test_bus_new_with_policy). */
+TestDaemon *test_daemon_new_with_bus_policy(const char *policy, const char *const *sim_args);
+/*
+ * python3-dbusmock's polkitd on the test's bus, denying every action until
+ * its SetAllowed says; FALSE when python3-dbusmock is not installed.
+ */
+gboolean test_daemon_start_polkit_mock(TestDaemon *td);
 /*
  * On the system bus of a machine where the real bluetoothd runs (the VM
  * test): roller-sim --peripheral on @adapter, rollerd on the system bus.
