@@ -17,24 +17,35 @@ run_clear(Run *r)
 	g_clear_pointer(&r->err, g_free);
 }
 
-static void
-run_va(Run *r, char **env, va_list ap)
+void
+rollerctl_argv(Run *r, char **env, const char *const *args)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GError) error = NULL;
 	const char *builddir = g_getenv("ROLLER_BUILDDIR");
-	const char *arg;
 
 	g_ptr_array_add(argv, g_build_filename(builddir ? builddir : ".", "client", "rollerctl", NULL));
 	g_ptr_array_add(argv, g_strdup("--session"));
-	while ((arg = va_arg(ap, const char *)))
-		g_ptr_array_add(argv, g_strdup(arg));
+	for (gsize i = 0; args[i]; i++)
+		g_ptr_array_add(argv, g_strdup(args[i]));
 	g_ptr_array_add(argv, NULL);
 	run_clear(r);
 	if (!g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
 			  &r->out, &r->err, &r->status, &error))
 		fail_msg("cannot run rollerctl: %s", error->message);
 	r->status = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+}
+
+static void
+run_va(Run *r, char **env, va_list ap)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	const char *arg;
+
+	while ((arg = va_arg(ap, const char *)))
+		g_ptr_array_add(args, (gpointer)arg);
+	g_ptr_array_add(args, NULL);
+	rollerctl_argv(r, env, (const char *const *)args->pdata);
 }
 
 void

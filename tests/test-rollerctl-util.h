@@ -18,8 +18,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
 
 /* rollerctl --session ARGS..., NULL-terminated. */
 void rollerctl(Run *r, ...) G_GNUC_NULL_TERMINATED;
-/* The same with @env as its environment. */
+/* The same with @env as its environment (NULL: the test's). */
 void rollerctl_env(Run *r, char **env, ...) G_GNUC_NULL_TERMINATED;
+void rollerctl_argv(Run *r, char **env, const char *const *args);
 
 /* @text parsed, failing the test if it is not JSON. */
 JsonNode *parse_json(const char *text);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -23,15 +24,63 @@ teardown(void **state)
 	return test_daemon_free(*state);
 }
 
+/* Every command that needs rollerd, with the arguments it needs to ask. */
+static const char *const *const daemon_commands[] = {
+	(const char *const[]){ "status", NULL },
+	(const char *const[]){ "list", NULL },
+	(const char *const[]){ "scan", "--timeout", "1", NULL },
+	(const char *const[]){ "connect", NULL },
+	(const char *const[]){ "disconnect", NULL },
+	(const char *const[]){ "forget", NULL },
+	(const char *const[]){ "identify", NULL },
+	(const char *const[]){ "start", "--area", "face", NULL },
+	(const char *const[]){ "stop", NULL },
+	(const char *const[]){ "monitor", NULL },
+	(const char *const[]){ "sync", NULL },
+	(const char *const[]){ "sessions", NULL },
+	(const char *const[]){ "show", "1", NULL },
+	(const char *const[]){ "note", "1", "--text", "x", NULL },
+	(const char *const[]){ "delete", "1", NULL },
+	(const char *const[]){ "plan", NULL },
+	(const char *const[]){ "export", NULL },
+	(const char *const[]){ "report", "1", "--output", "x.pdf", NULL },
+	(const char *const[]){ "--json", "status", NULL },
+};
+
+/* One line on stderr starting "rollerctl", no D-Bus error in it. */
+static void
+assert_one_sentence(const Run *r, const char *starts, const char *mentions)
+{
+	if (!g_str_has_prefix(r->err, starts) || !strstr(r->err, mentions))
+		fail_msg("stderr '%s' is not '%s...%s...'", r->err, starts, mentions);
+	assert_ptr_equal(strchr(r->err, '\n'), r->err + strlen(r->err) - 1);
+	assert_null(strstr(r->err, "GDBus"));
+	assert_null(strstr(r->err, "Error."));
+}
+
 static void
 test_without_rollerd(void **state)
 {
 	TestDaemon *td = *state = test_daemon_new(NULL);
+	g_autofree char *nowhere = g_build_filename(test_bus_get_dir(td->bus), "no-bus", NULL);
+	g_autofree char *address = g_strconcat("unix:path=", nowhere, NULL);
+	g_auto(GStrv) no_bus = g_environ_setenv(g_get_environ(), "DBUS_SESSION_BUS_ADDRESS",
+						address, TRUE);
 	g_auto(Run) r = { 0 };
 
-	rollerctl(&r, "status", NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(daemon_commands); i++) {
+		rollerctl_argv(&r, NULL, daemon_commands[i]);
+		if (r.status != 3)
+			fail_msg("%s without rollerd: exit status %d", daemon_commands[i][0], r.status);
+		assert_one_sentence(&r, "rollerctl: rollerd is not running (no org.rollerd on the "
+				    "session bus); start it with 'rollerd --session'", "");
+		assert_string_equal(r.out, "");
+	}
+	/* No bus at all is the same, for the same reason. */
+	rollerctl_env(&r, no_bus, "sessions", NULL);
 	assert_int_equal(r.status, 3);
-	assert_non_null(strstr(r.err, "rollerd is not running"));
+	assert_one_sentence(&r, "rollerctl: cannot reach the session bus: ", "");
+
 	rollerctl(&r, "frobnicate", NULL);
 	assert_int_equal(r.status, 2);
 	rollerctl(&r, "--help", NULL);
@@ -40,7 +89,163 @@ test_without_rollerd(void **state)
 	rollerctl(&r, "sessions", "--help", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "--since"));
-	(void)td;
+}
+
+/* rollerd stopped, then killed while rollerctl waits for it: exit 3, a sentence. */
+static void
+test_rollerd_dies_mid_call(void **state)
+{
+	TestDaemon *td = *state = test_daemon_new(NULL);
+	const char *argv[] = { "@builddir@/client/rollerctl", "--session", "sessions", NULL };
+	g_autofree char *log_path = g_build_filename(test_bus_get_dir(td->bus), "sessions.log", NULL);
+	g_autofree char *log = NULL;
+	GPid pid;
+	int status;
+
+	test_daemon_start_rollerd(td, NULL);
+	kill(td->rollerd, SIGSTOP);
+	pid = test_bus_spawn(td->bus, "sessions", argv);
+	test_bus_run_for(500);
+	test_bus_kill(td->bus, td->rollerd);
+	td->rollerd = 0;
+	status = test_bus_wait_exit(td->bus, pid, 10000);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 3);
+	assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+	/* Whichever call was waiting: rollerctl's own or the command's. */
+	assert_true(g_str_has_prefix(log, "rollerctl"));
+	assert_true(g_str_has_suffix(log, ": rollerd is not running or stopped answering\n"));
+	assert_ptr_equal(strchr(log, '\n'), log + strlen(log) - 1);
+}
+
+static gboolean
+face_session_stored(gpointer user_data)
+{
+	g_autoptr(GVariant) rows = test_daemon_query(user_data, "{'area': <'face'>}");
+
+	return g_variant_n_children(rows) == 1;
+}
+
+/* status, identify, start and stop, disconnect and forget: what they say and do. */
+static void
+test_roller_commands(void **state)
+{
+	const char *sim_args[] = { "--session-seconds=0", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_auto(Run) r = { 0 };
+
+	test_daemon_start_rollerd(td, NULL);
+	rollerctl(&r, "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "rollerd " PACKAGE_VERSION ", not scanning\n"
+			    "No roller known yet: 'rollerctl scan' finds them.\n");
+	test_daemon_discover(td, 1);
+	rollerctl(&r, "connect", NULL);
+	assert_int_equal(r.status, 0);
+	rollerctl(&r, "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_str_has_prefix(r.out, "rollerd " PACKAGE_VERSION ", not scanning\n"
+				     "C0:52:4C:00:00:01  "));
+	assert_non_null(strstr(r.out, " RL000001 "));
+	assert_null(strstr(r.out, "No roller known"));
+
+	rollerctl(&r, "identify", "--seconds", "2", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "Identifying C0:52:4C:00:00:01\n");
+	rollerctl(&r, "identify", "--seconds", "31", NULL);
+	assert_int_equal(r.status, 2);
+	rollerctl(&r, "identify", "C0:52:4C:00:00:99", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl: no roller C0:52:4C:00:00:99 is known", "scan");
+
+	/* The session runs until stop: --session-seconds=0. */
+	rollerctl(&r, "start", "--area", "face", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "Session started on C0:52:4C:00:00:01\n");
+	test_bus_run_for(1500);
+	rollerctl(&r, "stop", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "Session stopped on C0:52:4C:00:00:01\n");
+	assert_true(test_bus_wait_until(face_session_stored, td, 10000));
+	rollerctl(&r, "stop", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl stop: ", " ");
+
+	rollerctl(&r, "disconnect", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "Disconnected from C0:52:4C:00:00:01\n");
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "Connected", "false", 10000));
+	rollerctl(&r, "identify", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl identify: ", "onnect");
+
+	/* Forgotten, it is gone from rollerd (no polkit on this bus: allowed). */
+	rollerctl(&r, "forget", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "Forgot C0:52:4C:00:00:01\n");
+	rollerctl(&r, "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	rollerctl(&r, "identify", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl: no roller is known yet", "scan");
+}
+
+/* The bus' policy refuses Identify, as the system bus' refuses a stranger. */
+static void
+test_bus_policy_refuses(void **state)
+{
+	const char *policy =
+		"  <policy context=\"mandatory\">\n"
+		"    <deny send_destination=\"org.rollerd\" send_interface=\"org.rollerd.Roller1\"\n"
+		"          send_member=\"Identify\"/>\n"
+		"  </policy>\n";
+	TestDaemon *td = *state = test_daemon_new_with_bus_policy(policy, NULL);
+	g_auto(Run) r = { 0 };
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	rollerctl(&r, "identify", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "rollerctl identify: permission denied: only root and "
+			    "members of the group rollerd may control rollerd\n");
+	rollerctl(&r, "status", NULL);
+	assert_int_equal(r.status, 0);
+}
+
+/* polkit (the mock, denying) refuses forget and delete: a sentence, nothing changed. */
+static void
+test_polkit_refuses(void **state)
+{
+	const char *sim_args[] = { "--stored=1", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *id = NULL;
+	g_auto(Run) r = { 0 };
+
+	if (!test_daemon_start_polkit_mock(td)) {
+		print_message("python3-dbusmock is not installed (build-aux/debian-packages)\n");
+		skip();
+	}
+	test_daemon_discover(td, 1);
+	rollerctl(&r, "connect", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "StoredRecords", "0", 20000));
+	rollerctl(&r, "forget", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl forget: permission denied: ",
+			    "org.rollerd.forget-roller");
+	rollerctl(&r, "list", NULL);
+	assert_non_null(strstr(r.out, "C0:52:4C:00:00:01"));
+
+	id = g_strdup_printf("%" G_GUINT64_FORMAT, newest_session_id(td));
+	rollerctl(&r, "delete", id, NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl delete: permission denied: ",
+			    "org.rollerd.delete-session");
+	rollerctl(&r, "show", id, NULL);
+	assert_int_equal(r.status, 0);
 }
 
 static void
@@ -243,6 +448,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_without_rollerd, teardown),
+		cmocka_unit_test_teardown(test_rollerd_dies_mid_call, teardown),
+		cmocka_unit_test_teardown(test_roller_commands, teardown),
+		cmocka_unit_test_teardown(test_bus_policy_refuses, teardown),
+		cmocka_unit_test_teardown(test_polkit_refuses, teardown),
 		cmocka_unit_test_teardown(test_scan_connect_sync_and_history, teardown),
 		cmocka_unit_test_teardown(test_export_past_one_page, teardown),
 		cmocka_unit_test_teardown(test_monitor_plain_lines_and_start_stop, teardown),
