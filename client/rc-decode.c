@@ -2,7 +2,8 @@
 /*
  * rollerctl decode: offline, no daemon.  Each input line is
  * "frame <hex>" or "record <hex>"; each gets its canonical dump and an
- * empty line.  Blank lines and lines starting with '#' are skipped.
+ * empty line, or with --json an object whose fields are the dump's.
+ * Blank lines and lines starting with '#' are skipped.
  */
 #include "config.h"
 
@@ -18,7 +19,103 @@
 struct decode_status {
 	gboolean rejected;
 	gboolean unreadable;
+	JsonBuilder *json;	/* the array of inputs, with --json */
 };
+
+/* "12" as a number, "yes"/"no" as booleans, anything else ("0x1f") as text. */
+static void
+add_dump_value(JsonBuilder *b, const char *value)
+{
+	guint64 n;
+
+	if (g_ascii_string_to_unsigned(value, 10, 0, G_MAXINT64, &n, NULL))
+		json_builder_add_int_value(b, (gint64)n);
+	else if (g_str_equal(value, "yes") || g_str_equal(value, "no"))
+		json_builder_add_boolean_value(b, g_str_equal(value, "yes"));
+	else
+		json_builder_add_string_value(b, value);
+}
+
+/*
+ * One line of the canonical dump as an object: its first word as "kind",
+ * each key=value as a member (a comma list, dirs=, as an array), CxR as
+ * "cols" and "rows", and the bare numbers as "values".
+ */
+static void
+add_dump_line(JsonBuilder *b, const char *line)
+{
+	g_auto(GStrv) words = g_strsplit(line, " ", -1);
+	g_autoptr(GPtrArray) values = g_ptr_array_new();
+	guint cols, rows;
+	char x;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, words[0]);
+	for (guint i = 1; words[i]; i++) {
+		char *eq = strchr(words[i], '=');
+
+		if (eq) {
+			g_auto(GStrv) items = g_strsplit(eq + 1, ",", -1);
+
+			*eq = '\0';
+			json_builder_set_member_name(b, words[i]);
+			if (!items[1]) {
+				add_dump_value(b, items[0]);
+				continue;
+			}
+			json_builder_begin_array(b);
+			for (guint j = 0; items[j]; j++)
+				add_dump_value(b, items[j]);
+			json_builder_end_array(b);
+		} else if (sscanf(words[i], "%ux%u%c", &cols, &rows, &x) == 2) {
+			json_builder_set_member_name(b, "cols");
+			json_builder_add_int_value(b, cols);
+			json_builder_set_member_name(b, "rows");
+			json_builder_add_int_value(b, rows);
+		} else {
+			g_ptr_array_add(values, words[i]);
+		}
+	}
+	/* The lines that list numbers have "values", empty when n=0. */
+	if (values->len || g_str_equal(words[0], "force") || g_str_equal(words[0], "coverage") ||
+	    g_str_equal(words[0], "trace")) {
+		json_builder_set_member_name(b, "values");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < values->len; i++)
+			add_dump_value(b, values->pdata[i]);
+		json_builder_end_array(b);
+	}
+	json_builder_end_object(b);
+}
+
+static void
+add_input(JsonBuilder *b, const char *source, guint lineno, gboolean is_frame,
+	  enum roller_error err, const char *dump)
+{
+	g_auto(GStrv) lines = g_strsplit(dump, "\n", -1);
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "source");
+	json_builder_add_string_value(b, source);
+	json_builder_set_member_name(b, "line");
+	json_builder_add_int_value(b, lineno);
+	json_builder_set_member_name(b, "input");
+	json_builder_add_string_value(b, is_frame ? "frame" : "record");
+	json_builder_set_member_name(b, "error");
+	if (err != ROLLER_OK)
+		json_builder_add_string_value(b, dump + strlen("error "));
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "dump");
+	json_builder_begin_array(b);
+	for (guint i = 0; err == ROLLER_OK && lines[i]; i++) {
+		if (*lines[i])
+			add_dump_line(b, lines[i]);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
 
 static void
 decode_line(const char *source, guint lineno, const char *line,
@@ -70,6 +167,11 @@ decode_line(const char *source, guint lineno, const char *line,
 		roller_dump_record(bytes, n_bytes, dump, sizeof(dump), &err);
 	if (err != ROLLER_OK)
 		st->rejected = TRUE;
+	if (st->json) {
+		g_strchomp(dump);
+		add_input(st->json, source, lineno, is_frame, err, dump);
+		return;
+	}
 	fputs(dump, stdout);
 	fputs("\n", stdout);
 }
@@ -107,7 +209,8 @@ decode_stream(const char *source, GInputStream *in, struct decode_status *st)
 int
 rc_cmd_decode(const struct rc_globals *globals, int argc, char **argv)
 {
-	struct decode_status st = { FALSE, FALSE };
+	g_autoptr(JsonBuilder) json = globals->json ? json_builder_new() : NULL;
+	struct decode_status st = { FALSE, FALSE, json };
 	int exit_code;
 
 	if (!rc_parse_options("decode", "[FILE...]",
@@ -119,6 +222,8 @@ rc_cmd_decode(const struct rc_globals *globals, int argc, char **argv)
 			      NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
+	if (json)
+		json_builder_begin_array(json);
 	if (argc < 2) {
 		g_autoptr(GInputStream) in = g_unix_input_stream_new(0, FALSE);
 
@@ -142,6 +247,13 @@ rc_cmd_decode(const struct rc_globals *globals, int argc, char **argv)
 			continue;
 		}
 		decode_stream(argv[i], G_INPUT_STREAM(in), &st);
+	}
+	if (json) {
+		g_autoptr(JsonNode) root = NULL;
+
+		json_builder_end_array(json);
+		root = json_builder_get_root(json);
+		rc_print_json(root);
 	}
 	fflush(stdout);
 	if (st.unreadable)

@@ -113,6 +113,13 @@ tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_rollerctl_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
 tests_test_rollerctl_LDADD = $(TEST_ROLLERCTL_LIBS)
 
+check_PROGRAMS += tests/test-rollerctl-json
+TESTS += tests/test-rollerctl-json
+tests_test_rollerctl_json_SOURCES = tests/test-rollerctl-json.c $(TEST_ROLLERCTL_SOURCES)
+tests_test_rollerctl_json_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_rollerctl_json_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
+tests_test_rollerctl_json_LDADD = $(TEST_ROLLERCTL_LIBS)
+
 # rollerctl's error sentences, without a bus.
 check_PROGRAMS += tests/test-rc-errors
 TESTS += tests/test-rc-errors
