@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * roller-sim's fault knobs, each as a central meets it: a refused
- * connection, ServicesResolved before the objects, lost telemetry, a link
- * cut during a record transfer, a corrupted chunk, slow replies, hostile
- * frames and a flood of them; knobs set at run time through
+ * connection, a refused AcquireNotify, ServicesResolved before the
+ * objects, lost telemetry, a link cut during a record transfer, a
+ * corrupted chunk, slow replies, hostile frames and a flood of them;
+ * knobs set at run time through
  * org.rollerd.Sim1; and the state directory across a simulator restart.
  */
 #include "config.h"
@@ -401,6 +402,68 @@ test_faults_set_at_run_time(void **state)
 				     &error));
 }
 
+/* AcquireNotify on @chr fails with @name; nothing was acquired. */
+static void
+assert_acquire_refused(BluezGattCharacteristic1 *chr, const char *name,
+		       const char *message)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) fd = NULL;
+	guint16 mtu;
+
+	assert_false(bluez_gatt_characteristic1_call_acquire_notify_sync(chr,
+		central_options(0, NULL), NULL, &fd, &mtu, NULL, NULL, &error));
+	assert_non_null(error);
+	assert_non_null(strstr(error->message, message));
+	harness_assert_error(&error, name);
+	assert_false(bluez_gatt_characteristic1_get_notify_acquired(chr));
+}
+
+static void
+test_refuse_acquire_notify(void **state)
+{
+	Harness *h = *state;
+	g_autoptr(GError) error = NULL;
+	struct roller_cp_request start = { .opcode = ROLLER_CP_START_SESSION };
+	struct roller_cp_request stop = { .opcode = ROLLER_CP_STOP_SESSION };
+	Collector telemetry, acquired;
+	Central c;
+
+	central_open(&c, h, ROLLER1);
+	assert_acquire_refused(c.telemetry, "org.bluez.Error.NotSupported",
+			       "Operation is not supported");
+	assert_acquire_refused(c.status, "org.bluez.Error.NotSupported",
+			       "Operation is not supported");
+
+	/* StartNotify is not refused: the frames come as Value changes. */
+	collector_watch(h, &telemetry, c.telemetry);
+	assert_int_equal(central_cp(&c, &start).result, ROLLER_CP_SUCCESS);
+	collector_wait(h, &telemetry, 5, 8000);
+	assert_int_equal(central_cp(&c, &stop).result, ROLLER_CP_SUCCESS);
+	assert_true(central_frames_parse(telemetry.values, 0));
+	collector_clear(&telemetry);
+	assert_true(bluez_gatt_characteristic1_call_stop_notify_sync(c.telemetry,
+								      NULL, &error));
+
+	/* Another error at run time, then none: acquiring works again. */
+	assert_true(harness_sim_call(h, "SetFault",
+				     g_variant_new("(sv)", "refuse-acquire-notify",
+						   g_variant_new_string("InProgress")),
+				     &error));
+	assert_acquire_refused(c.transfer, "org.bluez.Error.InProgress", "In Progress");
+	harness_sim_call(h, "SetFault", g_variant_new("(sv)", "refuse-acquire-notify",
+						     g_variant_new_string("Bogus")),
+			 &error);
+	harness_assert_error(&error, "org.freedesktop.DBus.Error.InvalidArgs");
+	assert_true(harness_sim_call(h, "SetFault",
+				     g_variant_new("(sv)", "refuse-acquire-notify",
+						   g_variant_new_string("")),
+				     &error));
+	collector_acquire(h, &acquired, c.telemetry);
+	collector_clear(&acquired);
+	central_close(&c);
+}
+
 static void
 test_state_survives_a_restart(void **state)
 {
@@ -438,6 +501,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(test_refuse_connect, "--speed=10", "--fault-refuse-connect"),
+		SIM_TEST(test_refuse_acquire_notify, "--speed=10",
+			 "--fault-refuse-acquire-notify=NotSupported"),
 		SIM_TEST(test_early_resolved, "--speed=10", "--fault-early-resolved"),
 		SIM_TEST(test_drop_notify, "--speed=20", "--fault-drop-notify=30",
 			 "--ground-truth={dir}"),

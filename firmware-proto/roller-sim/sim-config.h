@@ -46,6 +46,9 @@ typedef struct {
 	/* Telemetry notifications at this many times the model's rate,
 	 * the extra ones hostile; 0 or 1: the model's rate. */
 	guint flood;
+	/* AcquireNotify fails with this bluetoothd error (NULL: off), one
+	 * of sim_faults_acquire_errors; StartNotify still works. */
+	const char *refuse_acquire_notify;
 	/* Bumped on every change, so that "once" faults arm again. */
 	guint generation;
 } SimFaults;

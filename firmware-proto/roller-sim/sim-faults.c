@@ -5,6 +5,47 @@
 #include "sim-hostile.h"
 #include "sim-iface.h"
 
+/*
+ * Why bluetoothd's characteristic_acquire_notify() refuses, each with
+ * its message: no "notify" property, a socket acquired already (by any
+ * client), a StartNotify session of any client, no GATT client yet.
+ */
+static const struct {
+	const char *name;
+	const char *message;
+} acquire_errors[] = {
+	{ "NotSupported", "Operation is not supported" },
+	{ "NotPermitted", "Notify acquired" },
+	{ "InProgress", "In Progress" },
+	{ "Failed", "Not connected" },
+};
+
+static gboolean
+set_acquire_error(SimFaults *faults, const char *name)
+{
+	if (!*name) {
+		faults->refuse_acquire_notify = NULL;
+		return TRUE;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(acquire_errors); i++) {
+		if (g_str_equal(acquire_errors[i].name, name)) {
+			faults->refuse_acquire_notify = acquire_errors[i].name;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+sim_faults_acquire_notify_message(const SimFaults *faults)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(acquire_errors); i++) {
+		if (faults->refuse_acquire_notify == acquire_errors[i].name)
+			return acquire_errors[i].message;
+	}
+	return NULL;
+}
+
 static gboolean
 get_integer(GVariant *value, guint64 *out)
 {
@@ -47,6 +88,10 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 		   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
 		if (!sim_hostile_kind_from_string(g_variant_get_string(value, NULL),
 						  &faults->hostile_frames))
+			goto invalid;
+	} else if (g_str_equal(name, "refuse-acquire-notify") &&
+		   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+		if (!set_acquire_error(faults, g_variant_get_string(value, NULL)))
 			goto invalid;
 	} else if (!is_bool && get_integer(value, &number)) {
 		if (g_str_equal(name, "drop-notify") && number <= 100) {

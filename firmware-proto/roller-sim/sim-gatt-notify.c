@@ -20,6 +20,7 @@
 #include <gio/gunixfdlist.h>
 #include <glib-unix.h>
 
+#include "sim-faults.h"
 #include "sim-gatt-private.h"
 
 static gboolean
@@ -303,6 +304,7 @@ sim_gatt_acquire_notify(struct sim_gatt_char *chr, GVariant *options,
 			GDBusMethodInvocation *invocation)
 {
 	SimGatt *gatt = chr->gatt;
+	const SimFaults *faults;
 	guint16 mtu = 0;
 
 	if (gatt->mode == SIM_GATT_PERIPHERAL) {
@@ -316,6 +318,13 @@ sim_gatt_acquire_notify(struct sim_gatt_char *chr, GVariant *options,
 	}
 	if (!sim_gatt_link_is_up(gatt)) {
 		sim_iface_return_bluez_error(invocation, "Failed", "Not connected");
+		return;
+	}
+	faults = sim_roller_get_faults(gatt->roller);
+	if (faults->refuse_acquire_notify && has_notify_or_indicate(chr)) {
+		g_debug("%s: AcquireNotify refused (fault)", chr->path);
+		sim_iface_return_bluez_error(invocation, faults->refuse_acquire_notify,
+					     sim_faults_acquire_notify_message(faults));
 		return;
 	}
 	if (chr->notify_io) {

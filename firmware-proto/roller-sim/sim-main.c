@@ -14,6 +14,7 @@
 
 #include "sim-clock.h"
 #include "sim-config.h"
+#include "sim-faults.h"
 #include "sim-hostile.h"
 #include "sim-iface.h"
 #include "sim-mock.h"
@@ -91,6 +92,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	gint64 seed = 1, cut = 0;
 	gboolean verbose = FALSE;
 	g_autofree char *gatt_cache = NULL, *hostile = NULL;
+	g_autofree char *refuse_acquire = NULL;
 	const GOptionEntry entries[] = {
 		{ "mock-bluez", 0, 0, G_OPTION_ARG_NONE, mock,
 		  "Play bluetoothd on a bus (the session bus, or --bus): "
@@ -179,6 +181,11 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  "Send N times the Telemetry notifications: after each frame, N - 1 "
 		  "malformed ones (of --fault-hostile-frames, else mixed), 1..100",
 		  "N" },
+		{ "fault-refuse-acquire-notify", 0, 0, G_OPTION_ARG_STRING,
+		  &refuse_acquire,
+		  "AcquireNotify fails with this org.bluez.Error (NotSupported, "
+		  "NotPermitted, InProgress or Failed) and bluetoothd's message for "
+		  "it; StartNotify still works", "ERROR" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 		  "Trace what happens (as G_MESSAGES_DEBUG=all)", NULL },
 		{ NULL },
@@ -210,6 +217,17 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 			    "--fault-hostile-frames takes oversize, version, crc, "
 			    "truncated, random, mixed or none, not %s", hostile);
 		return FALSE;
+	}
+	if (refuse_acquire) {
+		g_autoptr(GVariant) name = g_variant_ref_sink(g_variant_new_string(refuse_acquire));
+
+		if (!sim_faults_set(&cfg->faults, "refuse-acquire-notify", name, NULL)) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--fault-refuse-acquire-notify takes NotSupported, "
+				    "NotPermitted, InProgress or Failed, not %s",
+				    refuse_acquire);
+			return FALSE;
+		}
 	}
 	if (*mock == *peripheral) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
