@@ -92,6 +92,13 @@ tests_test_daemon_hostile_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
 tests_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_test_daemon_hostile_LDADD = $(TEST_DAEMON_LIBS)
 
+check_PROGRAMS += tests/test-daemon-link
+TESTS += tests/test-daemon-link
+tests_test_daemon_link_SOURCES = tests/test-daemon-link.c
+tests_test_daemon_link_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
+tests_test_daemon_link_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_test_daemon_link_LDADD = $(TEST_DAEMON_LIBS)
+
 check_PROGRAMS += tests/test-examples
 TESTS += tests/test-examples
 tests_test_examples_SOURCES = tests/test-examples.c
