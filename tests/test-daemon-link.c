@@ -3,7 +3,7 @@
  * rollerd's link to a roller, against roller-sim on a private bus: the
  * notification paths (AcquireNotify, the StartNotify it falls back to
  * when bluetoothd refuses, --no-acquire-notify), as the mock's
- * characteristics show them.
+ * characteristics show them, and Battery Level notifications.
  */
 #include "config.h"
 
@@ -182,6 +182,28 @@ test_no_acquire_notify(void **state)
 	assert_notify_path(td, FALSE);
 }
 
+/*
+ * The roller's battery drains 1 % per 90 s of session (roller-sim's
+ * model): the Battery Level notification, not a read, brings the new
+ * value to Roller1.Battery (rollerd reads it only when it connects).
+ */
+static void
+test_battery_notification_updates_battery(void **state)
+{
+	const char *sim_args[] = { "--speed=20", "--session-seconds=100", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GVariant) battery = NULL;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	battery = test_daemon_get(td, td->roller_path, ROLLER1, "Battery");
+	assert_int_equal(g_variant_get_byte(battery), 87);
+
+	test_daemon_roll_session(td, "abdomen", 60000);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
+					      "0x56", WAIT_MS));
+}
+
 int
 main(void)
 {
@@ -190,6 +212,7 @@ main(void)
 		cmocka_unit_test_teardown(test_acquire_refused_falls_back_to_start_notify,
 					  teardown),
 		cmocka_unit_test_teardown(test_no_acquire_notify, teardown),
+		cmocka_unit_test_teardown(test_battery_notification_updates_battery, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd link", tests, NULL, NULL);
