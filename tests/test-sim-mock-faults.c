@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * roller-sim's fault knobs, each as a central meets it: a refused
- * connection, a refused AcquireNotify, ServicesResolved before the
+ * roller-sim's fault knobs, each as a central meets it: refused
+ * connections (timed by Sim1.ConnectCalls), a refused AcquireNotify, ServicesResolved before the
  * objects, lost telemetry, a link cut during a record transfer, a
  * corrupted chunk, slow replies, hostile frames and a flood of them;
  * knobs set at run time through
@@ -37,6 +37,56 @@ test_refuse_connect(void **state)
 	assert_false(bluez_device1_get_connected(device));
 	/* Only the first attempt fails. */
 	central_connect(h, device);
+}
+
+/* Sim1.ConnectCalls of ROLLER1. */
+static GVariant *
+connect_calls(Harness *h)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(h->connection, "org.bluez", "/org/rollerd/sim",
+					    "org.rollerd.Sim1", "ConnectCalls",
+					    g_variant_new("(s)", ROLLER1), G_VARIANT_TYPE("(ax)"),
+					    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	if (!ret)
+		fail_msg("ConnectCalls: %s", error->message);
+	return g_variant_get_child_value(ret, 0);
+}
+
+/* --fault-refuse-connect=3: three refusals, and each call is timed. */
+static void
+test_refuse_connect_count(void **state)
+{
+	Harness *h = *state;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER1);
+	g_autoptr(GVariant) times = NULL;
+	gint64 before[4], after;
+	const gint64 *at;
+	gsize n;
+
+	times = connect_calls(h);
+	assert_int_equal(g_variant_n_children(times), 0);
+	g_clear_pointer(&times, g_variant_unref);
+	for (guint i = 0; i < 3; i++) {
+		before[i] = g_get_monotonic_time();
+		assert_false(bluez_device1_call_connect_sync(device, NULL, &error));
+		harness_assert_error(&error, "org.bluez.Error.Failed");
+	}
+	before[3] = g_get_monotonic_time();
+	central_connect(h, device);
+	after = g_get_monotonic_time();
+
+	/* On the caller's clock: each between its call and the next. */
+	times = connect_calls(h);
+	at = g_variant_get_fixed_array(times, &n, sizeof(gint64));
+	assert_int_equal(n, 4);
+	for (guint i = 0; i < 4; i++) {
+		assert_true(at[i] >= before[i]);
+		assert_true(at[i] <= (i < 3 ? before[i + 1] : after));
+	}
 }
 
 struct resolved_watch {
@@ -366,6 +416,15 @@ test_faults_set_at_run_time(void **state)
 
 	assert_true(harness_sim_call(h, "SetFault",
 				     g_variant_new("(sv)", "refuse-connect",
+						   g_variant_new_uint32(2)),
+				     &error));
+	for (guint i = 0; i < 2; i++) {
+		bluez_device1_call_connect_sync(device, NULL, &error);
+		harness_assert_error(&error, "org.bluez.Error.Failed");
+	}
+	/* Set again, it counts from the start: true is one refusal. */
+	assert_true(harness_sim_call(h, "SetFault",
+				     g_variant_new("(sv)", "refuse-connect",
 						   g_variant_new_boolean(TRUE)),
 				     &error));
 	bluez_device1_call_connect_sync(device, NULL, &error);
@@ -501,6 +560,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(test_refuse_connect, "--speed=10", "--fault-refuse-connect"),
+		SIM_TEST(test_refuse_connect_count, "--speed=10", "--fault-refuse-connect=3"),
 		SIM_TEST(test_refuse_acquire_notify, "--speed=10",
 			 "--fault-refuse-acquire-notify=NotSupported"),
 		SIM_TEST(test_early_resolved, "--speed=10", "--fault-early-resolved"),

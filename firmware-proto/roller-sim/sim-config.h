@@ -39,8 +39,8 @@ typedef struct {
 	/* Each record's chunks go after the next record, or after the next
 	 * notification of any kind (EATT bearers reordered them so). */
 	gboolean reorder_records;
-	/* The first Connect of each roller fails. */
-	gboolean refuse_connect;
+	/* The first this many Connects of each roller fail. */
+	guint refuse_connect;
 	/* Malformed Telemetry frames sent after each of the model's. */
 	SimHostileKind hostile_frames;
 	/* Telemetry notifications at this many times the model's rate,

@@ -19,6 +19,10 @@ static const char control_xml[] =
 	"      <arg name='name' type='s' direction='in'/>"
 	"      <arg name='value' type='v' direction='in'/>"
 	"    </method>"
+	"    <method name='ConnectCalls'>"
+	"      <arg name='address' type='s' direction='in'/>"
+	"      <arg name='times' type='ax' direction='out'/>"
+	"    </method>"
 	"    <method name='Registrations'>"
 	"      <arg name='applications' type='a(so)' direction='out'/>"
 	"      <arg name='advertisements' type='a(so)' direction='out'/>"
@@ -60,6 +64,17 @@ control_method_call(GDBusConnection *connection, const char *sender,
 	} else if (g_str_equal(method_name, "Registrations")) {
 		g_dbus_method_invocation_return_value(invocation,
 			h->registrations(control->user_data));
+		return;
+	} else if (g_str_equal(method_name, "ConnectCalls")) {
+		GVariant *times;
+
+		g_variant_get(parameters, "(&s)", &text);
+		times = h->connect_calls(control->user_data, text, &error);
+		if (times)
+			g_dbus_method_invocation_return_value(invocation,
+				g_variant_new_tuple(&times, 1));
+		else
+			g_dbus_method_invocation_return_gerror(invocation, error);
 		return;
 	} else if (g_str_equal(method_name, "DisconnectDevice")) {
 		g_variant_get(parameters, "(&s)", &text);

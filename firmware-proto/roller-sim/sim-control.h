@@ -21,6 +21,10 @@ typedef struct {
 				      GError **error);
 	gboolean (*set_fault)(gpointer user_data, const char *name,
 			      GVariant *value, GError **error);
+	/* (ax): when each Connect of the roller at @address came, in
+	 * g_get_monotonic_time() microseconds; NULL with @error to refuse. */
+	GVariant *(*connect_calls)(gpointer user_data, const char *address,
+				   GError **error);
 	/* (a(so)a(so)): GATT applications and advertisements registered
 	 * with the mock adapter, as (owner, path). */
 	GVariant *(*registrations)(gpointer user_data);

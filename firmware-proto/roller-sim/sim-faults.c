@@ -96,6 +96,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 	} else if (!is_bool && get_integer(value, &number)) {
 		if (g_str_equal(name, "drop-notify") && number <= 100) {
 			faults->drop_notify_percent = (guint)number;
+		} else if (g_str_equal(name, "refuse-connect") && number <= G_MAXUINT) {
+			faults->refuse_connect = (guint)number;
 		} else if (g_str_equal(name, "disconnect-after-bytes")) {
 			faults->disconnect_after_bytes = number;
 		} else if (g_str_equal(name, "drop-record") && number <= G_MAXUINT) {

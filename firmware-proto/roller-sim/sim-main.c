@@ -82,6 +82,23 @@ parse_gatt_cache(SimConfig *cfg, const char *value, GError **error)
 	return TRUE;
 }
 
+/* --fault-refuse-connect[=N]: alone, the first Connect only. */
+static gboolean
+parse_refuse_connect(const char *name, const char *value, gpointer data,
+		     GError **error)
+{
+	SimConfig *cfg = data;
+	guint64 n = 1;
+
+	if (value && !g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT, &n, NULL)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s takes a number of connections, not %s", name, value);
+		return FALSE;
+	}
+	cfg->faults.refuse_connect = (guint)n;
+	return TRUE;
+}
+
 static gboolean
 parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	      int *argc, char ***argv, GError **error)
@@ -169,10 +186,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  &cfg->faults.reorder_records,
 		  "Send each stored record after the next one, or after the "
 		  "control point's answer (as EATT bearers reorder them)", NULL },
-		{ "fault-refuse-connect", 0, 0, G_OPTION_ARG_NONE,
-		  &cfg->faults.refuse_connect,
-		  "The first Connect of each roller fails with "
-		  "org.bluez.Error.Failed", NULL },
+		{ "fault-refuse-connect", 0, G_OPTION_FLAG_OPTIONAL_ARG,
+		  G_OPTION_ARG_CALLBACK, parse_refuse_connect,
+		  "The first N Connects of each roller (1 without =N) fail with "
+		  "org.bluez.Error.Failed", "N" },
 		{ "fault-hostile-frames", 0, 0, G_OPTION_ARG_STRING, &hostile,
 		  "After each Telemetry frame, send a malformed one: oversize, "
 		  "version, crc, truncated, random, or mixed (the five in turn)",
@@ -191,6 +208,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) context = NULL;
+	GOptionGroup *main_group;
 
 	context = g_option_context_new("--mock-bluez | --peripheral");
 	g_option_context_set_summary(context,
@@ -204,7 +222,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		"advertisement with the real bluetoothd.");
 	g_option_context_set_description(context,
 		"See docs/roller-sim.md for what is modelled and what is not.");
-	g_option_context_add_main_entries(context, entries, NULL);
+	/* The callbacks get @cfg. */
+	main_group = g_option_group_new(NULL, NULL, NULL, cfg, NULL);
+	g_option_group_add_entries(main_group, entries);
+	g_option_context_set_main_group(context, main_group);
 	if (!g_option_context_parse(context, argc, argv, error))
 		return FALSE;
 

@@ -39,9 +39,11 @@ struct _SimMockDevice {
 	guint timer;
 	GDBusMethodInvocation *connect_call;
 	GList *disconnect_calls;
-	/* --fault-refuse-connect is spent (per roller, per fault setting) */
+	/* Connects refused under this fault setting (--fault-refuse-connect) */
 	guint refused_generation;
-	gboolean refused;
+	guint refused;
+	/* g_get_monotonic_time() of every Connect call (Sim1.ConnectCalls) */
+	GArray *connect_times;
 };
 
 static void on_roller_notify(gpointer user_data, enum roller_char_id ch,
@@ -89,12 +91,13 @@ refuse_connect_now(SimMockDevice *self)
 {
 	SimFaults *faults = &self->cfg->faults;
 
-	if (!faults->refuse_connect)
+	if (self->refused_generation != faults->generation) {
+		self->refused = 0;
+		self->refused_generation = faults->generation;
+	}
+	if (self->refused >= faults->refuse_connect)
 		return FALSE;
-	if (self->refused && self->refused_generation == faults->generation)
-		return FALSE;
-	self->refused = TRUE;
-	self->refused_generation = faults->generation;
+	self->refused++;
 	return TRUE;
 }
 
@@ -207,6 +210,9 @@ on_roller_link_lost(gpointer user_data)
 static void
 device_connect(SimMockDevice *self, GDBusMethodInvocation *invocation)
 {
+	gint64 now = g_get_monotonic_time();
+
+	g_array_append_val(self->connect_times, now);
 	if (!sim_mock_adapter_is_powered(self->adapter)) {
 		sim_iface_return_bluez_error(invocation, "Failed",
 					     "le-connection-adapter-not-powered");
@@ -318,6 +324,7 @@ sim_mock_device_new(SimMockAdapter *adapter, SimConfig *cfg, SimRoller *roller,
 	g_strdelimit(address, ":", '_');
 	self->path = g_strdup_printf("%s/dev_%s", adapter_path, address);
 	self->gatt = sim_gatt_new(SIM_GATT_MOCK, roller, self->path, NULL, NULL);
+	self->connect_times = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 	self->iface = sim_iface_new(bluez_device1_interface_info(), device_method,
 				    device_set_property, self);
@@ -360,8 +367,16 @@ sim_mock_device_free(SimMockDevice *self)
 	g_object_unref(self->object);
 	g_object_unref(self->iface);
 	g_object_unref(self->manager);
+	g_array_unref(self->connect_times);
 	g_free(self->path);
 	g_free(self);
+}
+
+GVariant *
+sim_mock_device_get_connect_calls(SimMockDevice *self)
+{
+	return g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, self->connect_times->data,
+					 self->connect_times->len, sizeof(gint64));
 }
 
 const char *

@@ -26,6 +26,8 @@ void sim_mock_device_free(SimMockDevice *device);
 
 const char *sim_mock_device_get_path(SimMockDevice *device);
 SimRoller *sim_mock_device_get_roller(SimMockDevice *device);
+/* (at): g_get_monotonic_time() of each Connect call so far, oldest first. */
+GVariant *sim_mock_device_get_connect_calls(SimMockDevice *device);
 /* Connected, or on the way to or from it. */
 gboolean sim_mock_device_is_connected(SimMockDevice *device);
 

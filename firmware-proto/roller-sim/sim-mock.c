@@ -89,6 +89,23 @@ control_disconnect_device(gpointer user_data, const char *address,
 	return TRUE;
 }
 
+static GVariant *
+control_connect_calls(gpointer user_data, const char *address, GError **error)
+{
+	SimMock *self = user_data;
+	SimMockDevice *device;
+
+	if (!find_roller(self, address, error))
+		return NULL;
+	device = self->adapter ?
+		 sim_mock_adapter_find_device(self->adapter, address) : NULL;
+	/* Not seen yet by this bluetoothd: never asked to connect. */
+	if (!device)
+		return g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, NULL, 0,
+						 sizeof(gint64));
+	return sim_mock_device_get_connect_calls(device);
+}
+
 static gboolean
 control_set_fault(gpointer user_data, const char *name, GVariant *value,
 		  GError **error)
@@ -110,6 +127,7 @@ static const SimControlHandlers control_handlers = {
 	.press_button = control_press_button,
 	.restart = control_restart,
 	.disconnect_device = control_disconnect_device,
+	.connect_calls = control_connect_calls,
 	.set_fault = control_set_fault,
 	.registrations = control_registrations,
 };
