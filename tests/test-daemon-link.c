@@ -3,7 +3,8 @@
  * rollerd's link to a roller, against roller-sim on a private bus: the
  * notification paths (AcquireNotify, the StartNotify it falls back to
  * when bluetoothd refuses, --no-acquire-notify), as the mock's
- * characteristics show them, and Battery Level notifications.
+ * characteristics show them, Battery Level notifications, and the
+ * reconnection backoff.
  */
 #include "config.h"
 
@@ -204,6 +205,104 @@ test_battery_notification_updates_battery(void **state)
 					      "0x56", WAIT_MS));
 }
 
+/* The delays rollerd announced ("reconnecting in N s"), in order. */
+static GArray *
+logged_backoffs(TestDaemon *td)
+{
+	g_autofree char *path = g_build_filename(test_bus_get_dir(td->bus), "rollerd.log", NULL);
+	g_autofree char *log = NULL;
+	GArray *delays = g_array_new(FALSE, FALSE, sizeof(guint));
+	const char *p;
+
+	if (!g_file_get_contents(path, &log, NULL, NULL))
+		fail_msg("no rollerd log at %s", path);
+	for (p = log; (p = strstr(p, "reconnecting in ")); ) {
+		guint s;
+
+		p += strlen("reconnecting in ");
+		s = (guint)g_ascii_strtoull(p, NULL, 10);
+		g_array_append_val(delays, s);
+	}
+	return delays;
+}
+
+/* Sim1.ConnectCalls: when each Device1.Connect reached the mock. */
+static GVariant *
+connect_calls(TestDaemon *td)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_sim_call(td, "ConnectCalls",
+						       g_variant_new("(s)", ADDRESS), &error);
+
+	if (!ret)
+		fail_msg("ConnectCalls: %s", error->message);
+	return g_variant_get_child_value(ret, 0);
+}
+
+/*
+ * Four refused connections with ReconnectBackoffMaxSeconds=3: rollerd
+ * waits 1, 2, then 3 s (4 capped), and 3 again; ready, it starts from
+ * 1 s after the next loss.  The waits announced are checked against when
+ * the Connect calls really came: each at least its delay later (less
+ * the 250 ms g_timeout_add_seconds() may round down), so the log does
+ * not claim waits rollerd did not make.  No upper bounds: a loaded
+ * machine only makes them longer.
+ */
+static void
+test_reconnect_backoff_doubles_up_to_the_cap(void **state)
+{
+	const char *sim_args[] = { "--fault-refuse-connect=4", NULL };
+	static const guint expect[] = { 1, 2, 3, 3 };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *conf = g_build_filename(test_bus_get_dir(td->bus), "rollerd.conf", NULL);
+	g_autofree char *conf_arg = g_strconcat("--config=", conf, NULL);
+	const char *extra[] = { conf_arg, NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL, times = NULL;
+	g_autoptr(GArray) delays = NULL;
+	const gint64 *at;
+	gsize n;
+
+	if (!g_file_set_contents(conf, "[Daemon]\nReconnectBackoffMaxSeconds=3\n", -1, &error))
+		fail_msg("%s", error->message);
+	test_daemon_start_rollerd(td, extra);
+	test_daemon_discover(td, 1);
+	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Connect", NULL, &error);
+	assert_null(ret);
+	g_clear_error(&error);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "true", 60000));
+
+	delays = logged_backoffs(td);
+	times = connect_calls(td);
+	at = g_variant_get_fixed_array(times, &n, sizeof(gint64));
+	if (delays->len != G_N_ELEMENTS(expect) || n != G_N_ELEMENTS(expect) + 1) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("%u delays announced, %zu Connect calls", delays->len, n);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(expect); i++) {
+		assert_int_equal(g_array_index(delays, guint, i), expect[i]);
+		if (at[i + 1] - at[i] < (gint64)expect[i] * G_USEC_PER_SEC - 250000)
+			fail_msg("Connect %u came %" G_GINT64_FORMAT " ms after the one before, "
+				 "not %u s", i + 2, (at[i + 1] - at[i]) / 1000, expect[i]);
+	}
+
+	/* Once ready, the backoff starts again from 1 s. */
+	g_clear_pointer(&ret, g_variant_unref);
+	ret = test_daemon_sim_call(td, "DisconnectDevice", g_variant_new("(s)", ADDRESS),
+				   &error);
+	if (!ret)
+		fail_msg("DisconnectDevice: %s", error->message);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "false", WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "true", WAIT_MS));
+	g_array_unref(delays);
+	delays = logged_backoffs(td);
+	assert_int_equal(delays->len, G_N_ELEMENTS(expect) + 1);
+	assert_int_equal(g_array_index(delays, guint, G_N_ELEMENTS(expect)), 1);
+}
+
 int
 main(void)
 {
@@ -213,6 +312,8 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_no_acquire_notify, teardown),
 		cmocka_unit_test_teardown(test_battery_notification_updates_battery, teardown),
+		cmocka_unit_test_teardown(test_reconnect_backoff_doubles_up_to_the_cap,
+					  teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd link", tests, NULL, NULL);
