@@ -311,6 +311,75 @@ test_session_and_records(void **state)
 	central_close(&c);
 }
 
+/* The last Status notification @c holds, decoded. */
+static struct roller_status
+last_status(Collector *c)
+{
+	struct roller_status st;
+	gsize len;
+	const guint8 *data;
+
+	assert_true(c->values->len > 0);
+	data = g_bytes_get_data(g_ptr_array_index(c->values, c->values->len - 1), &len);
+	assert_int_equal(roller_status_decode(data, len, &st), ROLLER_OK);
+	return st;
+}
+
+/*
+ * --capacity=2 with one record stored: Roller Info says 2; the session
+ * that fills the store sets the storage-full flag (a Status
+ * notification), after which no session starts; a delete clears it.
+ */
+static void
+test_capacity_and_storage_full(void **state)
+{
+	Harness *h = *state;
+	g_autoptr(GBytes) info = NULL, status = NULL;
+	struct roller_cp_request start = { .opcode = ROLLER_CP_START_SESSION };
+	struct roller_cp_response rsp;
+	struct roller_info decoded;
+	struct roller_status st;
+	Collector notified;
+	const guint8 *data;
+	gsize len;
+	Central c;
+
+	central_open(&c, h, ROLLER1);
+	info = central_read_ok(c.info, 0);
+	data = g_bytes_get_data(info, &len);
+	assert_int_equal(roller_info_decode(data, len, &decoded), ROLLER_OK);
+	assert_int_equal(decoded.record_capacity, 2);
+	status = central_read_ok(c.status, 0);
+	data = g_bytes_get_data(status, &len);
+	assert_int_equal(roller_status_decode(data, len, &st), ROLLER_OK);
+	assert_int_equal(st.stored_records, 1);
+	assert_false(st.flags & ROLLER_STATUS_STORAGE_FULL);
+
+	collector_watch(h, &notified, c.status);
+	central_stop_session(&c, central_start_session(&c));
+	collector_wait(h, &notified, 1, 2000);
+	st = last_status(&notified);
+	assert_int_equal(st.stored_records, 2);
+	assert_true(st.flags & ROLLER_STATUS_STORAGE_FULL);
+	g_clear_pointer(&status, g_bytes_unref);
+	status = central_read_ok(c.status, 0);
+	data = g_bytes_get_data(status, &len);
+	assert_int_equal(roller_status_decode(data, len, &st), ROLLER_OK);
+	assert_true(st.flags & ROLLER_STATUS_STORAGE_FULL);
+
+	/* Full: the record of another session would not fit. */
+	rsp = central_cp(&c, &start);
+	assert_int_equal(rsp.result, ROLLER_CP_FAILED);
+
+	rsp = central_cp_records(&c, ROLLER_CP_DELETE_RECORDS, ROLLER_CP_OP_ALL, 0);
+	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
+	st = last_status(&notified);
+	assert_int_equal(st.stored_records, 0);
+	assert_false(st.flags & ROLLER_STATUS_STORAGE_FULL);
+	collector_clear(&notified);
+	central_close(&c);
+}
+
 static void
 assert_write_error(BluezGattCharacteristic1 *chr, const char *type,
 		   const char *name)
@@ -450,6 +519,8 @@ main(void)
 		SIM_TEST(test_discovery, "--speed=10"),
 		SIM_TEST(test_gatt_objects_and_reads, "--speed=10"),
 		SIM_TEST(test_session_and_records, "--speed=20", "--stored=2"),
+		SIM_TEST(test_capacity_and_storage_full, "--speed=20", "--capacity=2",
+			 "--stored=1"),
 		SIM_TEST(test_misuse_gets_bluez_errors, "--speed=10"),
 	};
 

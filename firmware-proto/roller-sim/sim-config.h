@@ -68,6 +68,7 @@ typedef struct {
 	guint count;
 	guint16 mtu;
 	guint stored;
+	gint capacity;		/* records a roller keeps; -1: the model's */
 	guint32 seed;
 	char *state_dir;
 	char *ground_truth_dir;

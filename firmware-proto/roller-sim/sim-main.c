@@ -103,7 +103,7 @@ static gboolean
 parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	      int *argc, char ***argv, GError **error)
 {
-	gint count = 1, mtu = 247, stored = 0, session_seconds = -1;
+	gint count = 1, mtu = 247, stored = 0, session_seconds = -1, capacity = -1;
 	gint drop = 0, corrupt = 0, delay = 0, late_reply = 0, drop_record = 0, restart_delay = 500;
 	gint flood = 1;
 	gint64 seed = 1, cut = 0;
@@ -132,6 +132,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ "stored", 0, 0, G_OPTION_ARG_INT, &stored,
 		  "Finished sessions each roller holds at start (unless its "
 		  "state was loaded) [0]", "K" },
+		{ "capacity", 0, 0, G_OPTION_ARG_INT, &capacity,
+		  "Records each roller can keep, 1..65535 (Roller Info's "
+		  "record_capacity); full, it sets Status's storage-full flag and "
+		  "starts no session [500]", "N" },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
 		  "Seed of the rollers' models and of the random faults; roller "
 		  "i uses SEED + i [1]", "SEED" },
@@ -265,7 +269,8 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	    drop < 0 || drop > 100 || cut < 0 || corrupt < 0 || delay < 0 ||
 	    late_reply < 0 || late_reply > 60000 || drop_record < 0 ||
 	    restart_delay < 0 || seed < 0 || seed > G_MAXUINT32 ||
-	    flood < 1 || flood > 100 || cfg->speed <= 0 || session_seconds < -1) {
+	    flood < 1 || flood > 100 || cfg->speed <= 0 || session_seconds < -1 ||
+	    capacity == 0 || capacity < -1 || capacity > G_MAXUINT16) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "A value is out of range; see --help");
 		return FALSE;
@@ -273,6 +278,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 	cfg->count = (guint)count;
 	cfg->mtu = (guint16)mtu;
 	cfg->stored = (guint)stored;
+	cfg->capacity = capacity;
 	cfg->seed = (guint32)seed;
 	cfg->session_seconds = session_seconds;
 	cfg->restart_delay_ms = (guint)restart_delay;

@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 
 #include "roller-record.h"
+#include "roller-session.h"
+#include "roller-store.h"
 #include "roller-transfer.h"
 #include "sim-clock.h"
 #include "sim-ground-truth.h"
@@ -403,15 +405,19 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 		   (guint)(base & 0xffffff));
 	g_snprintf(self->name, sizeof(self->name), "Roller %04X",
 		   (guint)(base & 0xffff));
+	if (cfg->capacity > 0)
+		dev_cfg.info.record_capacity = (uint16_t)cfg->capacity;
 	if (cfg->session_seconds >= 0)
 		dev_cfg.session_seconds = (uint16_t)MIN(cfg->session_seconds,
 							G_MAXUINT16);
 
 	self->dev = g_malloc0(roller_device_size());
 	/* The flash: room for every record the roller says it can keep,
-	 * at the largest size, with some bytes of bookkeeping each. */
+	 * at the largest size a session makes, with its entry's length. */
 	self->store_size = (gsize)MAX(dev_cfg.info.record_capacity, 1) *
-			   (ROLLER_RECORD_MAX_LEN + 16);
+			   (roller_session_record_max(dev_cfg.info.grid_cols,
+						      dev_cfg.info.grid_rows) +
+			    ROLLER_STORE_ENTRY_HEADER);
 	self->store = g_malloc0(self->store_size);
 	self->io.notify = on_device_notify;
 	self->io.record_stored = on_record_stored;
