@@ -93,6 +93,8 @@ rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
 		r->status = st;
 		r->have_status = TRUE;
 		rd_dbus_roller1_set_stored_records(r->iface, st.stored_records);
+		rd_dbus_roller1_set_storage_full(r->iface,
+						 (st.flags & ROLLER_STATUS_STORAGE_FULL) != 0);
 		rd_roller_update_state_property(r);
 		rd_live_feed_status(r->live, &st);
 		break;

@@ -3,8 +3,8 @@
  * rollerd's link to a roller, against roller-sim on a private bus: the
  * notification paths (AcquireNotify, the StartNotify it falls back to
  * when bluetoothd refuses, --no-acquire-notify), as the mock's
- * characteristics show them, Battery Level notifications, and the
- * reconnection backoff.
+ * characteristics show them, Battery Level notifications, the
+ * reconnection backoff, and the roller's storage-full flag.
  */
 #include "config.h"
 
@@ -303,6 +303,52 @@ test_reconnect_backoff_doubles_up_to_the_cap(void **state)
 	assert_int_equal(g_array_index(delays, guint, G_N_ELEMENTS(expect)), 1);
 }
 
+/*
+ * roller-sim --capacity=2 with one record: the session that fills the
+ * store turns Roller1.StorageFull true (a Status notification), no
+ * session starts then, and the sync that empties the roller clears it.
+ */
+static void
+test_storage_full(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=10", "--capacity=2",
+				   "--stored=1", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *conf = g_build_filename(test_bus_get_dir(td->bus), "rollerd.conf", NULL);
+	g_autofree char *conf_arg = g_strconcat("--config=", conf, NULL);
+	const char *extra[] = { conf_arg, NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	TestRollerSignals s = { 0 };
+
+	/* The records stay on the roller until the test syncs. */
+	if (!g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, &error))
+		fail_msg("%s", error->message);
+	test_daemon_start_rollerd(td, extra);
+	test_daemon_discover(td, 1);
+	test_daemon_subscribe(td, &s);
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+					      "1", WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+					      "false", 100));
+
+	test_daemon_roll_session(td, "face", 60000);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+					      "true", WAIT_MS));
+	ret = test_daemon_call(td, td->roller_path, ROLLER1, "StartSession",
+			       g_variant_new("(s)", "face"), &error);
+	assert_null(ret);
+	test_daemon_assert_error(error, "RollerFailed", "START_SESSION", "StartSession");
+
+	test_daemon_sync_and_wait(td, &s, WAIT_MS);
+	assert_int_equal(s.last_stored, 2);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+					      "0", WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+					      "false", WAIT_MS));
+}
+
 int
 main(void)
 {
@@ -314,6 +360,7 @@ main(void)
 		cmocka_unit_test_teardown(test_battery_notification_updates_battery, teardown),
 		cmocka_unit_test_teardown(test_reconnect_backoff_doubles_up_to_the_cap,
 					  teardown),
+		cmocka_unit_test_teardown(test_storage_full, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd link", tests, NULL, NULL);
