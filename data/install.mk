@@ -1,7 +1,7 @@
 # What rollerd installs beside its programs.
 systemdsystemunit_DATA = data/rollerd.service
 dbussys_DATA = data/org.rollerd.conf
-dbusservicedir = $(datadir)/dbus-1/system-services
+dbusservicedir = $(dbussystemservicesdir)
 dbusservice_DATA = data/org.rollerd.service
 rollerdconfdir = $(sysconfdir)/rollerd
 dist_rollerdconf_DATA = data/rollerd.conf
@@ -11,7 +11,10 @@ data/rollerd.service: data/rollerd.service.in Makefile
 	sed -e 's|@bindir[@]|$(bindir)|g' $< > $@.tmp && mv $@.tmp $@
 CLEANFILES += data/rollerd.service
 EXTRA_DIST += data/rollerd.service.in data/org.rollerd.conf data/org.rollerd.service
+# Under distcheck's prefix, not where systemd and D-Bus look.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir='$${libdir}/systemd/system'
+	--with-systemdsystemunitdir='$${libdir}/systemd/system' \
+	--with-dbus-sys-dir='$${datadir}/dbus-1/system.d' \
+	--with-dbus-system-services-dir='$${datadir}/dbus-1/system-services'
 polkitactiondir = $(datadir)/polkit-1/actions
 dist_polkitaction_DATA = data/org.rollerd.policy
