@@ -367,35 +367,51 @@ enough_rollers(gpointer user_data)
 	return FALSE;
 }
 
-const char *
-test_daemon_discover(TestDaemon *td, guint count)
+static void
+call_discovery(TestDaemon *td, const char *method)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = NULL;
-	RollerWait w = { td, count };
 
-	if (!td->rollerd)
-		test_daemon_start_rollerd(td, NULL);
 	/* rollerd may not have seen bluetoothd's adapter yet. */
 	for (int tries = 0; tries < 100; tries++) {
 		g_clear_error(&error);
-		ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1",
-				       "StartDiscovery", NULL, &error);
+		g_clear_pointer(&ret, g_variant_unref);
+		ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", method,
+				       NULL, &error);
 		if (ret || !g_dbus_error_is_remote_error(error) ||
 		    !strstr(error->message, "org.rollerd.Error.NotFound"))
 			break;
 		test_bus_run_for(50);
 	}
 	if (!ret)
-		fail_msg("StartDiscovery: %s", error->message);
-	if (!test_bus_wait_until(enough_rollers, &w, START_TIMEOUT_MS)) {
+		fail_msg("%s: %s", method, error->message);
+}
+
+const char *
+test_daemon_discover(TestDaemon *td, guint count)
+{
+	RollerWait w = { td, count };
+	/*
+	 * The real kernel with btvirt reports an advertiser once per scan, and
+	 * drops that report when it comes before the discovery has fully
+	 * started: a scan that found nothing in 5 s is started again.
+	 */
+	guint rounds = td->peripheral_adapter ? 4 : 1;
+	guint round_ms = td->peripheral_adapter ? 5000 : START_TIMEOUT_MS;
+	gboolean found = FALSE;
+
+	if (!td->rollerd)
+		test_daemon_start_rollerd(td, NULL);
+	for (guint i = 0; i < rounds && !found; i++) {
+		call_discovery(td, "StartDiscovery");
+		found = test_bus_wait_until(enough_rollers, &w, round_ms);
+		call_discovery(td, "StopDiscovery");
+	}
+	if (!found) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("fewer than %u rollers were found", count);
 	}
-	g_clear_pointer(&ret, g_variant_unref);
-	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "StopDiscovery",
-			       NULL, &error);
-	assert_non_null(ret);
 	g_clear_pointer(&td->roller_path, g_free);
 	count_rollers(td, &td->roller_path);
 	return td->roller_path;
