@@ -392,6 +392,7 @@ test_export_past_one_page(void **state)
 	rollerctl(&r, "export", "--output", csv, NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+	g_clear_pointer(&lines, g_strfreev);
 	lines = g_strsplit(text, "\n", -1);
 	assert_int_equal(g_strv_length(lines), 1 + 150 + 1);	/* header, rows, "" */
 	assert_true(g_str_has_prefix(lines[0], "id,"));
