@@ -120,8 +120,10 @@ on_manager_ready(GObject *source, GAsyncResult *res, gpointer user_data)
 	GList *objects;
 
 	if (!manager) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			g_warning("Cannot follow org.bluez: %s", error->message);
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		g_warning("Cannot follow org.bluez: %s", error->message);
+		self->callbacks.ready(self, self->user_data);
 		return;
 	}
 	self->manager = manager;
@@ -153,6 +155,7 @@ on_manager_ready(GObject *source, GAsyncResult *res, gpointer user_data)
 		g_list_free_full(ifaces, g_object_unref);
 	}
 	g_list_free_full(objects, g_object_unref);
+	self->callbacks.ready(self, self->user_data);
 }
 
 RdBluez *

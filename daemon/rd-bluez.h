@@ -26,6 +26,8 @@ typedef struct {
 				     gpointer user_data);
 	/* An adapter appeared, vanished or changed Powered or Discovering. */
 	void (*adapter_changed)(RdBluez *bluez, gpointer user_data);
+	/* Once: what bluetoothd has is known (or that it is not running). */
+	void (*ready)(RdBluez *bluez, gpointer user_data);
 } RdBluezCallbacks;
 
 /* Starts following org.bluez on @bus; bluetoothd need not be running. */

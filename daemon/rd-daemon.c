@@ -24,6 +24,8 @@ struct _RdDaemon {
 	GHashTable *rollers;		/* address -> RdRoller */
 	RdDiscovery *discovery;
 	char *known_path;
+	GSourceFunc ready;
+	gpointer ready_data;
 };
 
 static void
@@ -248,17 +250,31 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 	return g_steal_pointer(&d);
 }
 
+static void
+on_bluez_ready(RdBluez *bluez, gpointer user_data)
+{
+	RdDaemon *d = user_data;
+
+	if (d->ready)
+		d->ready(d->ready_data);
+	d->ready = NULL;
+}
+
 void
-rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus)
+rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
+		GSourceFunc ready, gpointer ready_data)
 {
 	static const RdBluezCallbacks bluez_callbacks = {
 		.device_added = on_device_added,
 		.device_removed = on_device_removed,
 		.characteristic_added = on_characteristic_added,
 		.adapter_changed = on_adapter_changed,
+		.ready = on_bluez_ready,
 	};
 	g_autoptr(GError) error = NULL;
 
+	d->ready = ready;
+	d->ready_data = ready_data;
 	d->ctx.bus = g_object_ref(bus);
 	d->ctx.object_manager = g_dbus_object_manager_server_new(MANAGER_PATH);
 

@@ -24,6 +24,11 @@ RdDaemon *rd_daemon_new(const RdDaemonOptions *options, GError **error);
 void rd_daemon_free(RdDaemon *daemon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDaemon, rd_daemon_free)
 
-/* Exports the API on @bus and starts following BlueZ on @bluez_bus. */
+/*
+ * Exports the API on @bus and starts following BlueZ on @bluez_bus; calls
+ * @ready once BlueZ's objects are known, for the bus name to be taken
+ * only then (a caller's first StartDiscovery finds the adapters).
+ */
 void rd_daemon_start(RdDaemon *daemon, GDBusConnection *bus,
-		     GDBusConnection *bluez_bus);
+		     GDBusConnection *bluez_bus, GSourceFunc ready,
+		     gpointer ready_data);

@@ -16,7 +16,10 @@
 typedef struct {
 	GMainLoop *loop;
 	RdDaemon *daemon;
+	GDBusConnection *bus;
 	GDBusConnection *bluez_bus;
+	GBusNameOwnerFlags name_flags;
+	guint owner_id;
 	int exit_code;
 } Main;
 
@@ -31,17 +34,24 @@ on_signal(gpointer user_data)
 }
 
 static void
-on_bus_acquired(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	Main *m = user_data;
-
-	rd_daemon_start(m->daemon, bus, m->bluez_bus ? m->bluez_bus : bus);
-}
-
-static void
 on_name_acquired(GDBusConnection *bus, const char *name, gpointer user_data)
 {
 	g_message("rollerd %s is on the bus as %s", PACKAGE_VERSION, name);
+}
+
+static void on_name_acquired(GDBusConnection *bus, const char *name,
+			     gpointer user_data);
+static void on_name_lost(GDBusConnection *bus, const char *name, gpointer user_data);
+
+/* Callers meet a rollerd that knows BlueZ's adapters and devices already. */
+static gboolean
+take_bus_name(gpointer user_data)
+{
+	Main *m = user_data;
+
+	m->owner_id = g_bus_own_name_on_connection(m->bus, "org.rollerd", m->name_flags,
+						   on_name_acquired, on_name_lost, m, NULL);
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -49,8 +59,8 @@ on_name_lost(GDBusConnection *bus, const char *name, gpointer user_data)
 {
 	Main *m = user_data;
 
-	if (!bus)
-		g_warning("Cannot connect to the bus");
+	if (g_dbus_connection_is_closed(bus))
+		g_warning("The bus connection closed");
 	else
 		g_warning("Cannot own %s: another rollerd runs (try --replace)", name);
 	m->exit_code = EXIT_FAILURE;
@@ -99,7 +109,6 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	RdDaemonOptions options = { 0 };
 	Main m = { 0 };
-	guint owner_id;
 
 	/* One malloc arena: GDBus's worker thread would otherwise get its own,
 	 * and the peak RSS of a daemon serving tens of rollers matters. */
@@ -152,16 +161,25 @@ main(int argc, char **argv)
 	m.exit_code = EXIT_SUCCESS;
 	g_unix_signal_add(SIGTERM, on_signal, &m);
 	g_unix_signal_add(SIGINT, on_signal, &m);
-	owner_id = g_bus_own_name(session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
-				  "org.rollerd",
-				  G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
-				  (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
-				  on_bus_acquired, on_name_acquired, on_name_lost, &m, NULL);
+	m.bus = g_bus_get_sync(session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, &error);
+	if (!m.bus) {
+		g_printerr("rollerd: cannot connect to the %s bus: %s\n",
+			   session ? "session" : "system", error->message);
+		rd_daemon_free(m.daemon);
+		g_clear_object(&m.bluez_bus);
+		return EXIT_FAILURE;
+	}
+	m.name_flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+		       (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0);
+	rd_daemon_start(m.daemon, m.bus, m.bluez_bus ? m.bluez_bus : m.bus,
+			take_bus_name, &m);
 	g_main_loop_run(m.loop);
 
-	g_bus_unown_name(owner_id);
+	if (m.owner_id)
+		g_bus_unown_name(m.owner_id);
 	rd_daemon_free(m.daemon);
 	g_clear_object(&m.bluez_bus);
+	g_clear_object(&m.bus);
 	g_main_loop_unref(m.loop);
 	return m.exit_code;
 }

@@ -509,6 +509,24 @@ test_dropped_notifications(void **state)
 	assert_string_equal(history->pdata[0], truth->pdata[0]);
 }
 
+/*
+ * rollerd takes its bus name only once it knows BlueZ's adapters: the
+ * first StartDiscovery of a caller that waited for the name succeeds.
+ */
+static void
+test_discovery_right_after_start(void **state)
+{
+	TestDaemon *td = *state = test_daemon_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+
+	test_daemon_start_rollerd(td, NULL);
+	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "StartDiscovery",
+			       NULL, &error);
+	if (!ret)
+		fail_msg("StartDiscovery at once: %s", error->message);
+}
+
 int
 main(void)
 {
@@ -518,6 +536,7 @@ main(void)
 		cmocka_unit_test_teardown(test_roller_vanishes_and_reconnects, teardown),
 		cmocka_unit_test_teardown(test_connect_refused_once_then_retried, teardown),
 		cmocka_unit_test_teardown(test_services_resolved_before_objects, teardown),
+		cmocka_unit_test_teardown(test_discovery_right_after_start, teardown),
 		cmocka_unit_test_teardown(test_several_rollers, teardown),
 		cmocka_unit_test_teardown(test_ten_rollers_live_and_syncing, teardown),
 		cmocka_unit_test_teardown(test_dropped_notifications, teardown),
