@@ -65,7 +65,7 @@ EXTRA_DIST += $(tool_tests)
 tests/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
 tests/check-proto-portable.log: $(ROLLER_PROTO_LIBS)
 
-EXTRA_DIST += tests/data/profile-v1.vec
+EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
 
 # The daemon's integration tests: roller-sim and rollerd on a private bus.
 check_LIBRARIES += tests/libtest-daemon.a
