@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The two checksums of the profile, slicing-by-8 and table-driven (the
- * tables are const, so they live in flash on a microcontroller).
+ * The two checksums of the profile, table-driven by slicing (the tables are
+ * const, so they live in flash on a microcontroller: 8 KiB each).  Every
+ * telemetry frame may carry a CRC-16, so it takes 16 bytes a step; CRC-32
+ * covers stored records only and takes 8.
  */
 #pragma once
 
@@ -11,8 +13,11 @@
 #define ROLLER_CRC16_INIT 0xFFFFu
 #define ROLLER_CRC32_INIT 0u
 
-extern const uint16_t roller_crc16_table[8][256];
-extern const uint32_t roller_crc32_table[8][256];
+#define ROLLER_CRC16_SLICES 16
+#define ROLLER_CRC32_SLICES 8
+
+extern const uint16_t roller_crc16_table[ROLLER_CRC16_SLICES][256];
+extern const uint32_t roller_crc32_table[ROLLER_CRC32_SLICES][256];
 
 /*
  * CRC-16/CCITT-FALSE (poly 0x1021, no reflection, xorout 0) of @len bytes
