@@ -135,6 +135,23 @@ on_notify_socket(int fd, GIOCondition cond, gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/*
+ * GLib blocks a source that cannot recurse while it runs, which takes its
+ * fd out of the poll set and puts it back: two wakeup writes and one more
+ * main loop iteration for every notification.  on_notify_socket runs no
+ * main loop, so it does not need that protection.
+ */
+static guint
+watch_notify_socket(RdGattNotify *self)
+{
+	g_autoptr(GSource) source = g_unix_fd_source_new(self->fd,
+							 G_IO_IN | G_IO_HUP | G_IO_ERR);
+
+	g_source_set_can_recurse(source, TRUE);
+	g_source_set_callback(source, G_SOURCE_FUNC(on_notify_socket), self, NULL);
+	return g_source_attach(source, NULL);
+}
+
 static void
 on_properties_changed(GDBusProxy *chr, GVariant *changed,
 		      const char *const *invalidated, RdGattNotify *self)
@@ -205,8 +222,7 @@ on_acquire_notify_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	g_unix_set_fd_nonblocking(self->fd, TRUE, NULL);
 	self->path = RD_GATT_NOTIFY_ACQUIRED;
-	self->fd_watch = g_unix_fd_add(self->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-				       on_notify_socket, self);
+	self->fd_watch = watch_notify_socket(self);
 }
 
 RdGattNotify *
