@@ -7,14 +7,15 @@ daemon_librollerd_core_a_SOURCES = \
 	daemon/rd-live-session.h daemon/rd-live-session.c \
 	daemon/rd-rejects.h daemon/rd-rejects.c \
 	daemon/rd-feedback.h daemon/rd-feedback.c \
-	daemon/rd-config.h daemon/rd-config.c
+	daemon/rd-config.h daemon/rd-config.c \
+	daemon/rd-variant.h daemon/rd-variant.c
 ROLLERD_CORE_LIBS = daemon/librollerd-core.a
 
 # The shipped rollerd.conf; test-config checks it against the defaults.
 EXTRA_DIST += data/rollerd.conf
 
 core_tests = tests/test-live-session tests/test-feedback tests/test-config \
-	tests/test-rejects
+	tests/test-rejects tests/test-variant
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
 
@@ -37,6 +38,11 @@ tests_test_rejects_SOURCES = tests/test-rejects.c
 tests_test_rejects_CPPFLAGS = $(core_test_cppflags)
 tests_test_rejects_CFLAGS = $(core_test_cflags)
 tests_test_rejects_LDADD = $(core_test_ldadd)
+
+tests_test_variant_SOURCES = tests/test-variant.c
+tests_test_variant_CPPFLAGS = $(core_test_cppflags)
+tests_test_variant_CFLAGS = $(core_test_cflags)
+tests_test_variant_LDADD = $(core_test_ldadd)
 
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(core_test_cppflags)

@@ -6,6 +6,7 @@
 #include "rd-error.h"
 #include "rd-history.h"
 #include "rd-polkit.h"
+#include "rd-variant.h"
 
 #define SESSION_PATH_PREFIX "/org/rollerd/session/"
 /* Objects exported at once; the oldest asked for goes first. */
@@ -186,13 +187,13 @@ rd_history_fill_session(RdDbusSession1 *iface, const RdSession *s)
 	rd_dbus_session1_set_force_max(iface, s->summary.force_max_cn);
 	rd_dbus_session1_set_in_band(iface, s->summary.in_band_permille);
 	rd_dbus_session1_set_directions(iface,
-					g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->dirs,
-								  4, sizeof(guint32)));
+					rd_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->dirs,
+								   4, sizeof(guint32)));
 	rd_dbus_session1_set_grid_columns(iface, s->cols);
 	rd_dbus_session1_set_grid_rows(iface, s->rows);
 	rd_dbus_session1_set_passes(iface,
-				    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
-							      (gsize)s->cols * s->rows, 1));
+				    rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
+							       (gsize)s->cols * s->rows, 1));
 	rd_dbus_session1_set_force_trace(iface, g_variant_new("(qaq)", s->trace_period_ms,
 							      &trace));
 	rd_dbus_session1_set_source(iface, rd_session_source_to_string(s->summary.source));
