@@ -33,6 +33,18 @@ typedef enum {
 	SYNC_DELETING,
 } SyncPhase;
 
+/* 16 KiB a roller: allocated for a sync only. */
+typedef struct {
+	guint8 record_buf[ROLLER_RECORD_MAX_LEN];
+	/*
+	 * The ids committed this sync and not deleted yet.  A record lost on
+	 * the way whole (a full notification socket drops it) leaves no gap
+	 * in the chunks, so before deleting up to an id rollerd checks that
+	 * the roller holds no more records up to it than are committed.
+	 */
+	guint32 committed_ids[(G_MAXUINT16 + 1) / 32];
+} SyncBuffers;
+
 struct _RdSync {
 	RdContext *ctx;
 	RdRoller *roller;
@@ -45,7 +57,6 @@ struct _RdSync {
 
 	/* the attempt under way */
 	struct roller_reassembler reasm;
-	guint8 record_buf[ROLLER_RECORD_MAX_LEN];
 	guint expected;		/* records REPORT_NUMBER said would come */
 	guint committed_now;	/* of them, committed */
 	gboolean progressed;	/* a record new to the history was stored */
@@ -53,13 +64,7 @@ struct _RdSync {
 	/* Across attempts: a retry asks for the records from resume_id on. */
 	gboolean resume_valid;
 	guint16 resume_id;
-	/*
-	 * The ids committed this sync and not deleted yet.  A record lost on
-	 * the way whole (a full notification socket drops it) leaves no gap
-	 * in the chunks, so before deleting up to an id rollerd checks that
-	 * the roller holds no more records up to it than are committed.
-	 */
-	guint32 committed_ids[(G_MAXUINT16 + 1) / 32];
+	SyncBuffers *buffers;	/* while a sync runs */
 	guint16 delete_upto;
 	GError *attempt_error;	/* why the attempt ends early */
 	gboolean retryable;
@@ -81,6 +86,7 @@ finish(RdSync *s, GError *error)
 	g_autoptr(GError) owned = error;
 
 	s->phase = SYNC_IDLE;
+	g_clear_pointer(&s->buffers, g_free);
 	g_clear_error(&s->attempt_error);
 	if (error) {
 		g_message("Roller %s: sync failed after storing %u: %s",
@@ -133,7 +139,7 @@ fail_attempt(RdSync *s, GError *error, gboolean retryable)
 static gboolean
 is_committed(const RdSync *s, guint16 id)
 {
-	return (s->committed_ids[id / 32] >> (id % 32)) & 1;
+	return (s->buffers->committed_ids[id / 32] >> (id % 32)) & 1;
 }
 
 /* The highest committed id into @upto and how many are at or below it. */
@@ -168,7 +174,7 @@ on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 	} else {
 		g_debug("Roller %s: deleted %u record(s) up to %u", s->roller->address,
 			rsp.value, s->delete_upto);
-		memset(s->committed_ids, 0, sizeof(s->committed_ids));
+		memset(s->buffers->committed_ids, 0, sizeof(s->buffers->committed_ids));
 	}
 	attempt_over(s);
 }
@@ -345,12 +351,12 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	const char *serial = s->roller->serial;
 
 	if (!rd_store_commit_record(s->ctx->store, serial, s->roller->address,
-				    s->record_buf, s->reasm.len, &result, &id, &error)) {
+				    s->buffers->record_buf, s->reasm.len, &result, &id, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
 		return;
 	}
-	s->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
+	s->buffers->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
 	s->committed_now++;
 	if (result != RD_COMMIT_DUPLICATE) {
 		s->stored++;
@@ -450,7 +456,7 @@ on_counted(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	s->expected = rsp.value;
 	s->phase = SYNC_TRANSFERRING;
-	roller_reassembler_init(&s->reasm, s->record_buf);
+	roller_reassembler_init(&s->reasm, s->buffers->record_buf);
 	set_records_operator(s, &req);
 	rd_control_point_request(s->roller->cp, &req, TRANSFER_IDLE_TIMEOUT_MS,
 				 s->cancellable, on_records_reported, s);
@@ -503,7 +509,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 	s->cancellable = g_cancellable_new();
 	s->attempt = 0;
 	s->total = s->done = s->stored = 0;
-	memset(s->committed_ids, 0, sizeof(s->committed_ids));
+	s->buffers = g_new0(SyncBuffers, 1);
 	s->resume_valid = FALSE;
 	rd_dbus_roller1_set_sync_state(s->roller->iface, "syncing");
 	set_progress(s);
@@ -550,5 +556,6 @@ rd_sync_free(RdSync *s)
 	stop_draining(s);
 	g_clear_object(&s->cancellable);
 	g_clear_error(&s->attempt_error);
+	g_free(s->buffers);
 	g_free(s);
 }
