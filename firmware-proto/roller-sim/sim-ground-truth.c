@@ -77,7 +77,13 @@ sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame, gsize len,
 	fprintf(truth->file, "%s %s\n", delivered ? "frame" : "lost", hex);
 	if (truth->times)
 		fprintf(truth->file, "at %" G_GINT64_FORMAT "\n", g_get_monotonic_time());
-	flush(truth);
+}
+
+void
+sim_ground_truth_flush(SimGroundTruth *truth)
+{
+	if (truth)
+		flush(truth);
 }
 
 void

@@ -27,8 +27,14 @@ SimGroundTruth *sim_ground_truth_open(const char *dir, const char *address,
 				      gboolean times, GError **error);
 void sim_ground_truth_close(SimGroundTruth *truth);
 
+/*
+ * A Telemetry frame, and its "at" line with times; not yet flushed, so
+ * that the stamp is taken just before the frame is sent: call
+ * sim_ground_truth_flush() once it is.
+ */
 void sim_ground_truth_frame(SimGroundTruth *truth, const guint8 *frame,
 			    gsize len, gboolean delivered);
+void sim_ground_truth_flush(SimGroundTruth *truth);
 /* A hostile frame handed to the link (no "at" line follows it). */
 void sim_ground_truth_hostile(SimGroundTruth *truth, const guint8 *frame, gsize len);
 void sim_ground_truth_record(SimGroundTruth *truth, const guint8 *record,

@@ -205,6 +205,7 @@ transmit(SimRoller *self, struct pending_notification *n)
 		sim_ground_truth_frame(self->truth, data, len, !lost);
 		if (!lost && self->link && self->link->notify)
 			self->link->notify(self->link_data, n->ch, data, len);
+		sim_ground_truth_flush(self->truth);
 		/* A hostile roller's own frames are not lost with its model's. */
 		sim_hostile_after_frame(self->hostile, faults, self->mtu, data, len,
 					self->truth, self->link, self->link_data);

@@ -8,6 +8,12 @@
  * (p50, p99): roller-sim's ground truth stamps each frame with the
  * monotonic clock, and LiveUpdate's "frames" says which frame it reports.
  *
+ * First, for reference, the floor of this machine: a bare GDBus program
+ * that emits a signal of LiveUpdate's shape at the rate of the N=10 case
+ * (20 a second, from a timer) to another process through the same
+ * dbus-daemon, with its CPU per 1,000 signals and the signal's latency.
+ * rollerd cannot publish a notification for less than that.
+ *
  * Usage: bench-daemon [SECONDS] [N...]   (defaults: 15 s; 1 10 50)
  */
 #include "config.h"
@@ -15,10 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench-util.h"
 
 #define ADDRESS_FMT "C0:52:4C:00:00:%02X"
+#define REFERENCE_NAME "org.rollerd.BenchReference"
+#define REFERENCE_HZ 20
 
 typedef struct {
 	gint64 arrival_us;
@@ -95,17 +104,17 @@ connect_all(Bench *b)
 		bench_die("connecting took too long");
 }
 
+/* A "Field:  N kB" line of /proc/PID/status. */
 static long
-peak_rss_kib(GPid pid)
+status_kib(GPid pid, const char *field)
 {
 	g_autofree char *path = g_strdup_printf("/proc/%d/status", pid);
 	g_autofree char *text = NULL;
 	const char *line;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL) ||
-	    !(line = strstr(text, "VmHWM:")))
-		bench_die("cannot read rollerd's peak RSS");
-	return strtol(line + strlen("VmHWM:"), NULL, 10);
+	if (!g_file_get_contents(path, &text, NULL, NULL) || !(line = strstr(text, field)))
+		bench_die("cannot read %s of rollerd", field);
+	return strtol(line + strlen(field), NULL, 10);
 }
 
 /* The send times of each roller's delivered frames, in order. */
@@ -148,7 +157,7 @@ run_case(guint n, gboolean acquire, guint seconds)
 	double cpu0, cpu1;
 	gint64 t0, t1;
 	guint notifications = 0;
-	long rss;
+	long rss, rss_anon;
 
 	b.bus = test_bus_new();
 	b.conn = test_bus_get_connection(b.bus);
@@ -196,7 +205,9 @@ run_case(guint n, gboolean acquire, guint seconds)
 	t1 = g_get_monotonic_time();
 	cpu1 = bench_cpu_seconds(b.rollerd);
 	test_bus_run_for(200);	/* updates still on their way */
-	rss = peak_rss_kib(b.rollerd);
+	rss = status_kib(b.rollerd, "VmHWM:");
+	/* What rollerd has to itself; the rest is shared libraries' pages. */
+	rss_anon = status_kib(b.rollerd, "RssAnon:");
 
 	for (guint i = 0; i < n; i++) {
 		g_autoptr(GArray) times = frame_times(truth, i, t0, t1, &notifications);
@@ -215,15 +226,133 @@ run_case(guint n, gboolean acquire, guint seconds)
 	if (!latencies->len || !notifications)
 		bench_die("no update was measured");
 	printf("%-13s N=%-3u notifications=%-6u cpu_ms_per_1000=%-7.2f peak_rss_mib=%-6.2f "
-	       "latency_ms p50=%.3f p99=%.3f updates=%u\n",
+	       "anon_mib=%-5.2f latency_ms p50=%.3f p99=%.3f updates=%u\n",
 	       acquire ? "AcquireNotify" : "StartNotify", n, notifications,
-	       (cpu1 - cpu0) * 1e6 / notifications, rss / 1024.0,
+	       (cpu1 - cpu0) * 1e6 / notifications, rss / 1024.0, rss_anon / 1024.0,
 	       bench_percentile(latencies, 50) / 1000.0,
 	       bench_percentile(latencies, 99) / 1000.0,
 	       latencies->len);
 	fflush(stdout);
 	g_array_unref(b.updates);
 	test_bus_free(b.bus);
+}
+
+/* The reference emitter, a child of the bench: REFERENCE_HZ signals a second. */
+typedef struct {
+	GDBusConnection *conn;
+	guint left;
+	double cpu_start;
+} Emitter;
+
+static gboolean
+on_emit_tick(gpointer user_data)
+{
+	Emitter *e = user_data;
+	GVariantBuilder b;
+	const guint8 passes[80] = { 0 };
+	const guint32 dirs[4] = { 0 };
+
+	/* LiveUpdate's 13 entries, as rollerd builds them. */
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "sent_us", g_variant_new_int64(g_get_monotonic_time()));
+	g_variant_builder_add(&b, "{sv}", "strokes_per_minute", g_variant_new_double(30));
+	for (guint i = 0; i < 8; i++)
+		g_variant_builder_add(&b, "{sv}", "frames", g_variant_new_uint32(i));
+	g_variant_builder_add(&b, "{sv}", "directions",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, dirs, 4, 4));
+	g_variant_builder_add(&b, "{sv}", "passes",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, passes, 80, 1));
+	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(FALSE));
+	g_dbus_connection_emit_signal(e->conn, NULL, "/org/rollerd/bench", REFERENCE_NAME,
+				      "LiveUpdate", g_variant_new("(a{sv})", &b), NULL);
+	if (--e->left)
+		return G_SOURCE_CONTINUE;
+	g_dbus_connection_emit_signal(e->conn, NULL, "/org/rollerd/bench", REFERENCE_NAME,
+				      "Done", g_variant_new("(d)", bench_cpu_seconds(getpid()) - e->cpu_start),
+				      NULL);
+	g_dbus_connection_flush_sync(e->conn, NULL, NULL);
+	exit(0);
+}
+
+static int
+run_reference_emitter(guint count)
+{
+	g_autoptr(GError) error = NULL;
+	Emitter e = { g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error), count, 0 };
+	g_autoptr(GVariant) ret = NULL;
+
+	if (!e.conn)
+		bench_die("reference emitter: %s", error->message);
+	ret = g_dbus_connection_call_sync(e.conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+					  "org.freedesktop.DBus", "RequestName",
+					  g_variant_new("(su)", REFERENCE_NAME, 0), NULL,
+					  G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+	if (!ret)
+		bench_die("reference emitter: %s", error->message);
+	/* The bench subscribed before starting us; give it the name change first. */
+	g_usleep(200000);
+	e.cpu_start = bench_cpu_seconds(getpid());
+	g_timeout_add(1000 / REFERENCE_HZ, on_emit_tick, &e);
+	g_main_loop_run(g_main_loop_new(NULL, FALSE));
+	return 0;
+}
+
+typedef struct {
+	GArray *latencies;
+	double cpu_seconds;
+	gboolean done;
+} Reference;
+
+static void
+on_reference_signal(GDBusConnection *conn, const char *sender, const char *path,
+		    const char *iface, const char *name, GVariant *params, gpointer user_data)
+{
+	Reference *r = user_data;
+	g_autoptr(GVariant) values = NULL;
+	gint64 sent;
+
+	if (g_str_equal(name, "Done")) {
+		g_variant_get(params, "(d)", &r->cpu_seconds);
+		r->done = TRUE;
+		return;
+	}
+	values = g_variant_get_child_value(params, 0);
+	if (g_variant_lookup(values, "sent_us", "x", &sent)) {
+		gint64 latency = g_get_monotonic_time() - sent;
+
+		g_array_append_val(r->latencies, latency);
+	}
+}
+
+static gboolean
+reference_done(gpointer user_data)
+{
+	return ((Reference *)user_data)->done;
+}
+
+static void
+run_reference(guint seconds, const char *self)
+{
+	TestBus *bus = test_bus_new();
+	g_autofree char *count = g_strdup_printf("%u", seconds * REFERENCE_HZ);
+	const char *argv[] = { self, "--reference-emitter", count, NULL };
+	Reference r = { g_array_new(FALSE, FALSE, sizeof(gint64)), 0, FALSE };
+
+	g_dbus_connection_signal_subscribe(test_bus_get_connection(bus), NULL, REFERENCE_NAME,
+					   NULL, "/org/rollerd/bench", NULL,
+					   G_DBUS_SIGNAL_FLAGS_NONE, on_reference_signal, &r, NULL);
+	bench_spawn(bus, "reference", argv, REFERENCE_NAME);
+	if (!test_bus_wait_until(reference_done, &r, (seconds + 30) * 1000) || !r.latencies->len)
+		bench_die("the reference emitter did not finish");
+	bench_sort(r.latencies);
+	printf("%-13s %u/s  signals=%-6u cpu_ms_per_1000=%-7.2f (the emitter's)         "
+	       "latency_ms p50=%.3f p99=%.3f\n", "GDBus floor", REFERENCE_HZ,
+	       r.latencies->len, r.cpu_seconds * 1e6 / r.latencies->len,
+	       bench_percentile(r.latencies, 50) / 1000.0,
+	       bench_percentile(r.latencies, 99) / 1000.0);
+	fflush(stdout);
+	g_array_unref(r.latencies);
+	test_bus_free(bus);
 }
 
 int
@@ -233,6 +362,8 @@ main(int argc, char **argv)
 	guint sizes[8] = { 1, 10, 50 }, n_sizes = 3;
 
 	g_set_prgname("bench-daemon");
+	if (argc == 3 && g_str_equal(argv[1], "--reference-emitter"))
+		return run_reference_emitter((guint)atoi(argv[2]));
 	if (argc > 2) {
 		n_sizes = 0;
 		for (int i = 2; i < argc && n_sizes < G_N_ELEMENTS(sizes); i++)
@@ -242,6 +373,13 @@ main(int argc, char **argv)
 		g_setenv("ROLLER_BUILDDIR", ".", TRUE);
 	printf("bench-daemon: %u s of 100 Hz telemetry per case, MTU 247; CPU is rollerd's "
 	       "utime+stime\n", seconds);
+	{
+		g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+
+		if (!self)
+			bench_die("cannot find this program's path");
+		run_reference(seconds, self);
+	}
 	for (int acquire = 1; acquire >= 0; acquire--) {
 		for (guint i = 0; i < n_sizes; i++)
 			run_case(sizes[i], acquire, seconds);

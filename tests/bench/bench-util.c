@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench-util.h"
@@ -104,21 +106,23 @@ bench_discover(TestBus *bus, const char *const *paths)
 				   "StopDiscovery", NULL));
 }
 
+/*
+ * The process's CPU clock, every thread included (those that have ended
+ * too): nanoseconds, where /proc/PID/stat counts 10 ms ticks.
+ */
 double
 bench_cpu_seconds(GPid pid)
 {
-	g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
-	g_autofree char *text = NULL;
-	unsigned long utime, stime;
-	char *p;
+	struct timespec ts;
+	clockid_t clock;
+	int err = clock_getcpuclockid(pid, &clock);
 
-	if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
-		bench_die("cannot read %s", path);
-	/* Fields 14 and 15 after the command name's closing parenthesis. */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-		   &utime, &stime) != 2)
-		bench_die("cannot parse %s", path);
-	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	if (err != 0)
+		bench_die("no CPU clock for process %d: %s", pid, g_strerror(err));
+	if (clock_gettime(clock, &ts) != 0)
+		bench_die("cannot read the CPU clock of process %d: %s", pid,
+			  g_strerror(errno));
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int

@@ -23,7 +23,7 @@ GVariant *bench_call(TestBus *bus, const char *path, const char *iface,
 /* Scans until every Roller1 object of @paths (NULL-terminated) exists. */
 void bench_discover(TestBus *bus, const char *const *paths);
 
-/* utime + stime of @pid, in seconds. */
+/* The CPU time of @pid (utime + stime of all its threads), in seconds. */
 double bench_cpu_seconds(GPid pid);
 
 /* Sorts @values (gint64) in place. */
