@@ -35,6 +35,8 @@ roller_to_json(RdDbusRoller1 *r)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "stored_records");
 	json_builder_add_int_value(b, rd_dbus_roller1_get_stored_records(r));
+	json_builder_set_member_name(b, "storage_full");
+	json_builder_add_boolean_value(b, rd_dbus_roller1_get_storage_full(r));
 	json_builder_set_member_name(b, "last_sync");
 	json_builder_add_int_value(b, rd_dbus_roller1_get_last_sync(r));
 	json_builder_set_member_name(b, "needle_um");
@@ -57,11 +59,13 @@ print_roller_line(RdDbusRoller1 *r)
 	g_autofree char *battery = rd_dbus_roller1_get_battery(r) <= 100 ?
 		g_strdup_printf("%u%%", rd_dbus_roller1_get_battery(r)) : g_strdup("?");
 
-	printf("%s  %-12s %-10s %-12s battery %-4s stored %-3u last sync %s\n",
+	/* A full roller starts no session: say so where its count is shown. */
+	printf("%s  %-12s %-10s %-12s battery %-4s stored %-3u last sync %s%s\n",
 	       rd_dbus_roller1_get_address(r), rd_dbus_roller1_get_name(r),
 	       *rd_dbus_roller1_get_serial(r) ? rd_dbus_roller1_get_serial(r) : "-",
 	       rd_dbus_roller1_get_state(r), battery, rd_dbus_roller1_get_stored_records(r),
-	       rd_dbus_roller1_get_last_sync(r) ? sync : "never");
+	       rd_dbus_roller1_get_last_sync(r) ? sync : "never",
+	       rd_dbus_roller1_get_storage_full(r) ? "  storage full: sync it" : "");
 }
 
 static int

@@ -299,6 +299,44 @@ rd_control_point_request_finish(RdControlPoint *cp, GAsyncResult *res,
 	return TRUE;
 }
 
+/* What the user asked the roller for, for error messages. */
+static const char *
+request_purpose(guint8 opcode)
+{
+	switch (opcode) {
+	case ROLLER_CP_START_SESSION: return "start a session";
+	case ROLLER_CP_STOP_SESSION: return "stop the session";
+	case ROLLER_CP_SET_TIME: return "set its clock";
+	case ROLLER_CP_SET_FORCE_BAND: return "set the force band";
+	case ROLLER_CP_IDENTIFY: return "buzz";
+	case ROLLER_CP_REPORT_RECORDS: return "send its stored sessions";
+	case ROLLER_CP_DELETE_RECORDS: return "delete its stored sessions";
+	case ROLLER_CP_ABORT: return "abort the transfer";
+	case ROLLER_CP_REPORT_NUMBER: return "count its stored sessions";
+	default: return "do what was asked";
+	}
+}
+
+static const char *
+result_reason(guint8 opcode, guint8 result)
+{
+	switch (result) {
+	case ROLLER_CP_NOT_SUPPORTED: return "it does not support that";
+	case ROLLER_CP_INVALID_PARAM: return "it refused the parameters";
+	case ROLLER_CP_BUSY: return "it is busy with another procedure";
+	case ROLLER_CP_NO_RECORDS: return "it holds none that match";
+	case ROLLER_CP_ABORTED: return "it was aborted";
+	case ROLLER_CP_FAILED:
+		/* The profile gives no reason; this is the usual one. */
+		if (opcode == ROLLER_CP_STOP_SESSION)
+			return "no session may be running";
+		if (opcode == ROLLER_CP_START_SESSION)
+			return "a session may be running already";
+		return "the operation failed";
+	default: return "it gave an unknown result";
+	}
+}
+
 gboolean
 rd_control_point_check_result(const struct roller_cp_response *rsp, GError **error)
 {
@@ -322,7 +360,10 @@ rd_control_point_check_result(const struct roller_cp_response *rsp, GError **err
 		code = RD_ERROR_ROLLER_FAILED;
 		break;
 	}
-	g_set_error(error, RD_ERROR, code, "The roller answered %s to %s",
-		    result ? result : "an unknown result", op ? op : "a request");
+	/* The protocol's names last, for whoever reads the logs against the profile. */
+	g_set_error(error, RD_ERROR, code, "The roller could not %s: %s (%s to %s)",
+		    request_purpose(rsp->request_opcode),
+		    result_reason(rsp->request_opcode, rsp->result),
+		    result ? result : "unknown result", op ? op : "unknown request");
 	return FALSE;
 }

@@ -175,8 +175,19 @@ on_cp_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	struct roller_cp_response rsp;
 	RdRoller *r = call->roller;
 
-	if (!rd_control_point_request_finish(NULL, res, &rsp, &error) ||
-	    !rd_control_point_check_result(&rsp, &error)) {
+	if (!rd_control_point_request_finish(NULL, res, &rsp, &error)) {
+		g_dbus_method_invocation_return_gerror(call->invocation, error);
+		return;
+	}
+	if (!rd_control_point_check_result(&rsp, &error)) {
+		/* The profile gives no reason; rollerd may know the likely one. */
+		if (rsp.request_opcode == ROLLER_CP_START_SESSION &&
+		    rsp.result == ROLLER_CP_FAILED && rd_dbus_roller1_get_storage_full(r->iface)) {
+			g_clear_error(&error);
+			g_set_error(&error, RD_ERROR, RD_ERROR_ROLLER_FAILED,
+				    "Roller %s's storage is full: sync it to make room for a "
+				    "session (FAILED to START_SESSION)", r->address);
+		}
 		g_dbus_method_invocation_return_gerror(call->invocation, error);
 		return;
 	}

@@ -340,6 +340,7 @@ test_storage_full(void **state)
 			       g_variant_new("(s)", "face"), &error);
 	assert_null(ret);
 	test_daemon_assert_error(error, "RollerFailed", "START_SESSION", "StartSession");
+	assert_non_null(strstr(error->message, "storage is full: sync it"));
 
 	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 	assert_int_equal(s.last_stored, 2);

@@ -53,6 +53,7 @@ assert_roller(JsonObject *o, gboolean connected)
 	assert_true(json_object_has_member(o, "state"));
 	assert_true(json_object_has_member(o, "battery"));
 	assert_true(json_object_has_member(o, "stored_records"));
+	assert_false(json_object_get_boolean_member(o, "storage_full"));
 	assert_true(json_object_has_member(o, "last_sync"));
 	assert_true(json_object_has_member(o, "sync_state"));
 	assert_int_equal(json_array_get_length(band), 2);

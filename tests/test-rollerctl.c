@@ -169,7 +169,8 @@ test_roller_commands(void **state)
 	assert_true(test_bus_wait_until(face_session_stored, td, 10000));
 	rollerctl(&r, "stop", NULL);
 	assert_int_equal(r.status, 1);
-	assert_one_sentence(&r, "rollerctl stop: ", " ");
+	assert_one_sentence(&r, "rollerctl stop: The roller could not stop the session: ",
+			    "no session may be running");
 
 	rollerctl(&r, "disconnect", NULL);
 	assert_int_equal(r.status, 0);
@@ -444,6 +445,39 @@ test_monitor_plain_lines_and_start_stop(void **state)
 	assert_non_null(strstr(log, " inband="));
 }
 
+/* A full roller: status says so, start says why it refuses, a sync clears it. */
+static void
+test_storage_full(void **state)
+{
+	const char *sim_args[] = { "--stored=3", "--capacity=3", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *conf = g_build_filename(test_bus_get_dir(td->bus), "rollerd.conf", NULL);
+	g_autofree char *conf_arg = g_strdup_printf("--config=%s", conf);
+	g_auto(Run) r = { 0 };
+
+	assert_true(g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, NULL));
+	test_daemon_start_rollerd(td, (const char *const[]){ conf_arg, NULL });
+	test_daemon_discover(td, 1);
+	rollerctl(&r, "connect", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "StorageFull", "true", 10000));
+	rollerctl(&r, "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_str_has_suffix(r.out, " stored 3   last sync never  storage full: sync it\n"));
+	rollerctl(&r, "start", "--area", "face", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl start: Roller C0:52:4C:00:00:01's storage is full",
+			    "sync it");
+
+	rollerctl(&r, "sync", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "StorageFull", "false", 10000));
+	rollerctl(&r, "status", NULL);
+	assert_null(strstr(r.out, "storage full"));
+}
+
 int
 main(void)
 {
@@ -451,6 +485,7 @@ main(void)
 		cmocka_unit_test_teardown(test_without_rollerd, teardown),
 		cmocka_unit_test_teardown(test_rollerd_dies_mid_call, teardown),
 		cmocka_unit_test_teardown(test_roller_commands, teardown),
+		cmocka_unit_test_teardown(test_storage_full, teardown),
 		cmocka_unit_test_teardown(test_bus_policy_refuses, teardown),
 		cmocka_unit_test_teardown(test_polkit_refuses, teardown),
 		cmocka_unit_test_teardown(test_scan_connect_sync_and_history, teardown),
