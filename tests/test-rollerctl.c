@@ -58,6 +58,19 @@ assert_one_sentence(const Run *r, const char *starts, const char *mentions)
 	assert_null(strstr(r->err, "Error."));
 }
 
+/* Scans, connects with rollerctl and waits for a Roller1 property's value. */
+static void
+connect_until(TestDaemon *td, const char *property, const char *value)
+{
+	g_auto(Run) r = { 0 };
+
+	test_daemon_discover(td, 1);
+	rollerctl(&r, "connect", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      property, value, 20000));
+}
+
 static void
 test_without_rollerd(void **state)
 {
@@ -228,11 +241,7 @@ test_polkit_refuses(void **state)
 		print_message("python3-dbusmock is not installed (build-aux/debian-packages)\n");
 		skip();
 	}
-	test_daemon_discover(td, 1);
-	rollerctl(&r, "connect", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
-					      "StoredRecords", "0", 20000));
+	connect_until(td, "StoredRecords", "0");
 	rollerctl(&r, "forget", NULL);
 	assert_int_equal(r.status, 1);
 	assert_one_sentence(&r, "rollerctl forget: permission denied: ",
@@ -457,11 +466,7 @@ test_storage_full(void **state)
 
 	assert_true(g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, NULL));
 	test_daemon_start_rollerd(td, (const char *const[]){ conf_arg, NULL });
-	test_daemon_discover(td, 1);
-	rollerctl(&r, "connect", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
-					      "StorageFull", "true", 10000));
+	connect_until(td, "StorageFull", "true");
 	rollerctl(&r, "status", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(g_str_has_suffix(r.out, " stored 3   last sync never  storage full: sync it\n"));
