@@ -116,6 +116,8 @@ emit_live_update(RdLive *l)
 	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
 	if (now - l->properties_us >= G_USEC_PER_SEC) {
 		update_properties(l, &s);
+		/* Sent with the LiveUpdate, not from an idle callback of its own. */
+		g_dbus_interface_skeleton_flush(G_DBUS_INTERFACE_SKELETON(l->iface));
 		l->properties_us = now;
 	}
 	l->update_times[l->update_next] = now;
