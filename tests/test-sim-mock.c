@@ -391,6 +391,34 @@ assert_write_error(BluezGattCharacteristic1 *chr, const char *type,
 	harness_assert_error(&error, name);
 }
 
+static gboolean
+is_notify_acquired(Harness *h, gpointer chr)
+{
+	return bluez_gatt_characteristic1_get_notify_acquired(chr);
+}
+
+static gboolean
+is_not_notify_acquired(Harness *h, gpointer chr)
+{
+	return !bluez_gatt_characteristic1_get_notify_acquired(chr);
+}
+
+static gboolean
+is_true(Harness *h, gpointer flag)
+{
+	return *(gboolean *)flag;
+}
+
+static void
+on_disconnected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!bluez_device1_call_disconnect_finish(BLUEZ_DEVICE1(source), res, &error))
+		fail_msg("Disconnect: %s", error->message);
+	*(gboolean *)user_data = TRUE;
+}
+
 static void
 test_misuse_gets_bluez_errors(void **state)
 {
@@ -407,6 +435,7 @@ test_misuse_gets_bluez_errors(void **state)
 	guint16 mtu;
 	Collector acquired;
 	Central c;
+	gboolean disconnected = FALSE;
 
 	central_open(&c, h, ROLLER1);
 	serial = central_find_char(h, c.device, ROLLER_UUID_SERIAL_NUMBER);
@@ -452,6 +481,7 @@ test_misuse_gets_bluez_errors(void **state)
 
 	/* AcquireNotify excludes a second one and StartNotify... */
 	collector_acquire(h, &acquired, c.telemetry);
+	harness_wait(h, is_notify_acquired, c.telemetry, 2000, "NotifyAcquired true");
 	bluez_gatt_characteristic1_call_acquire_notify_sync(c.telemetry,
 		central_options(0, NULL), NULL, &fd, &mtu, NULL, NULL, &error);
 	harness_assert_error(&error, "org.bluez.Error.NotPermitted");
@@ -465,6 +495,12 @@ test_misuse_gets_bluez_errors(void **state)
 	collector_drain(&acquired);
 	assert_true(acquired.hup);
 	collector_clear(&acquired);
+	harness_wait(h, is_not_notify_acquired, c.telemetry, 2000, "NotifyAcquired false");
+	/* The central closing its end releases it too, as bluetoothd sees a HUP. */
+	collector_acquire(h, &acquired, c.telemetry);
+	harness_wait(h, is_notify_acquired, c.telemetry, 2000, "NotifyAcquired true");
+	collector_clear(&acquired);
+	harness_wait(h, is_not_notify_acquired, c.telemetry, 2000, "NotifyAcquired false");
 
 	/* ...and StartNotify excludes AcquireNotify. */
 	assert_true(bluez_gatt_characteristic1_call_start_notify_sync(c.telemetry,
@@ -489,9 +525,15 @@ test_misuse_gets_bluez_errors(void **state)
 	/* Connect on a connected device is fine. */
 	assert_true(bluez_device1_call_connect_sync(c.device, NULL, &error));
 
+	/* While bluetoothd lets the profiles go, before the link drops,
+	 * a new subscription is refused. */
+	bluez_device1_call_disconnect(c.device, NULL, on_disconnected, &disconnected);
+	bluez_gatt_characteristic1_call_start_notify_sync(c.status, NULL, &error);
+	harness_assert_error(&error, "org.bluez.Error.NotConnected");
+	harness_wait(h, is_true, &disconnected, 3000, "the Disconnect reply");
+
 	/* Disconnected, with the objects cached: reads fail, a StartNotify
 	 * waits for the next connection. */
-	assert_true(bluez_device1_call_disconnect_sync(c.device, NULL, &error));
 	harness_wait(h, harness_is_disconnected, c.device, 3000, "Connected false");
 	assert_null(central_read(c.info, 0, &error));
 	harness_assert_error(&error, "org.bluez.Error.Failed");
