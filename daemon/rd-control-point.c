@@ -64,11 +64,13 @@ finish_head(RdControlPoint *cp, const struct roller_cp_response *rsp, GError *er
 
 	stop_timeout(cp);
 	cp->running = FALSE;
+	/* The next goes out first: the callback may free @cp (a failed
+	 * setup step tears the link down). */
+	start_next(cp);
 	if (error)
 		g_task_return_error(task, error);
 	else
 		g_task_return_pointer(task, g_memdup2(rsp, sizeof(*rsp)), g_free);
-	start_next(cp);
 }
 
 static gboolean

@@ -90,8 +90,27 @@ struct _RdGattNotify {
 	int fd;
 	guint fd_watch;
 	gulong props_handler;
+	/* value_func may free us (a control point answer that ends the
+	 * link): freeing then waits for it to return. */
+	gboolean in_value_func;
+	gboolean free_pending;
 	guint8 buf[NOTIFY_BUF_LEN];
 };
+
+static void notify_free_now(RdGattNotify *self);
+
+/* FALSE when the notify was freed meanwhile; the caller returns at once. */
+static gboolean
+deliver(RdGattNotify *self, const guint8 *data, gsize len)
+{
+	self->in_value_func = TRUE;
+	self->value_func(data, len, self->user_data);
+	self->in_value_func = FALSE;
+	if (!self->free_pending)
+		return TRUE;
+	notify_free_now(self);
+	return FALSE;
+}
 
 static void
 notify_closed(RdGattNotify *self)
@@ -119,7 +138,8 @@ on_notify_socket(int fd, GIOCondition cond, gpointer user_data)
 		ssize_t n = recv(fd, self->buf, sizeof(self->buf), MSG_DONTWAIT);
 
 		if (n > 0) {
-			self->value_func(self->buf, (gsize)n, self->user_data);
+			if (!deliver(self, self->buf, (gsize)n))
+				return G_SOURCE_REMOVE;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -161,9 +181,8 @@ on_properties_changed(GDBusProxy *chr, GVariant *changed,
 	g_autoptr(GVariant) notifying = g_variant_lookup_value(changed, "Notifying",
 							       G_VARIANT_TYPE_BOOLEAN);
 
-	if (value)
-		self->value_func(g_variant_get_data(value), g_variant_get_size(value),
-				 self->user_data);
+	if (value && !deliver(self, g_variant_get_data(value), g_variant_get_size(value)))
+		return;
 	if (notifying && !g_variant_get_boolean(notifying) &&
 	    self->path == RD_GATT_NOTIFY_STARTED)
 		notify_closed(self);
@@ -254,6 +273,17 @@ rd_gatt_notify_free(RdGattNotify *self)
 {
 	if (!self)
 		return;
+	if (self->in_value_func) {
+		self->free_pending = TRUE;
+		self->closed_func = NULL;
+		return;
+	}
+	notify_free_now(self);
+}
+
+static void
+notify_free_now(RdGattNotify *self)
+{
 	g_cancellable_cancel(self->cancellable);
 	if (self->fd_watch)
 		g_source_remove(self->fd_watch);
