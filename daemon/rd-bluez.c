@@ -46,6 +46,15 @@ dispatch_interface_removed(RdBluez *self, GDBusObject *object,
 			self->callbacks.device_removed(self,
 						       g_dbus_object_get_object_path(object),
 						       self->user_data);
+	} else if (g_str_equal(name, BLUEZ_GATT_CHAR_IFACE)) {
+		g_autofree char *owner = g_dbus_object_manager_client_get_name_owner(
+			G_DBUS_OBJECT_MANAGER_CLIENT(self->manager));
+
+		/* Without an owner, bluetoothd left: its devices go too. */
+		if (owner && self->callbacks.characteristic_removed)
+			self->callbacks.characteristic_removed(self,
+							       g_dbus_object_get_object_path(object),
+							       self->user_data);
 	} else if (g_str_equal(name, BLUEZ_ADAPTER_IFACE)) {
 		if (self->discovery_adapter == G_DBUS_PROXY(iface))
 			g_clear_object(&self->discovery_adapter);

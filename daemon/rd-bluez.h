@@ -24,6 +24,9 @@ typedef struct {
 	/* A GattCharacteristic1 appeared under a device. */
 	void (*characteristic_added)(RdBluez *bluez, GDBusProxy *chr,
 				     gpointer user_data);
+	/* One went away, bluetoothd still running; @path was its object path. */
+	void (*characteristic_removed)(RdBluez *bluez, const char *path,
+				       gpointer user_data);
 	/* An adapter appeared, vanished or changed Powered or Discovering. */
 	void (*adapter_changed)(RdBluez *bluez, gpointer user_data);
 	/* Once: what bluetoothd has is known (or that it is not running). */

@@ -210,6 +210,15 @@ on_characteristic_added(RdBluez *bluez, GDBusProxy *chr, gpointer user_data)
 }
 
 static void
+on_characteristic_removed(RdBluez *bluez, const char *path, gpointer user_data)
+{
+	RdRoller *r = roller_for_path(user_data, path);
+
+	if (r)
+		rd_roller_characteristic_removed(r, path);
+}
+
+static void
 on_adapter_changed(RdBluez *bluez, gpointer user_data)
 {
 	RdDaemon *d = user_data;
@@ -268,6 +277,7 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 		.device_added = on_device_added,
 		.device_removed = on_device_removed,
 		.characteristic_added = on_characteristic_added,
+		.characteristic_removed = on_characteristic_removed,
 		.adapter_changed = on_adapter_changed,
 		.ready = on_bluez_ready,
 	};

@@ -136,7 +136,9 @@ on_set_time_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	struct roller_cp_response rsp;
 
 	if (!rd_control_point_request_finish(r->cp, res, &rsp, &error)) {
-		if (!g_error_matches(error, RD_ERROR, RD_ERROR_NOT_CONNECTED))
+		/* Cancelled or cut off: whoever did it has set the state. */
+		if (!g_error_matches(error, RD_ERROR, RD_ERROR_NOT_CONNECTED) &&
+		    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			link_failed(r, g_steal_pointer(&error));
 		return;
 	}
@@ -343,6 +345,19 @@ link_start(RdRoller *r)
 			  CONNECT_TIMEOUT_MS, r->link_cancellable, on_device_connected, r);
 }
 
+/* Everything of the roller's GATT server: subscriptions, control point, proxies. */
+static void
+release_gatt(RdRoller *r)
+{
+	rd_roller_link_lost_hook(r);
+	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
+		g_clear_pointer(&r->notify[i], rd_gatt_notify_free);
+		g_clear_object(&r->chr[i]);
+	}
+	g_clear_pointer(&r->cp, rd_control_point_free);
+	rd_live_link_lost(r->live);
+}
+
 static void
 link_teardown(RdRoller *r, const GError *why)
 {
@@ -354,13 +369,7 @@ link_teardown(RdRoller *r, const GError *why)
 	}
 	/* Disconnected first: what the teardown completes must not retry. */
 	set_link_state(r, RD_LINK_DISCONNECTED);
-	rd_roller_link_lost_hook(r);
-	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		g_clear_pointer(&r->notify[i], rd_gatt_notify_free);
-		g_clear_object(&r->chr[i]);
-	}
-	g_clear_pointer(&r->cp, rd_control_point_free);
-	rd_live_link_lost(r->live);
+	release_gatt(r);
 	if (why)
 		complete_connect_waiters(r, why);
 	else if (r->connect_waiters) {
@@ -432,6 +441,37 @@ void
 rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
 {
 	try_resolved(r);
+}
+
+/*
+ * A characteristic we use went away with the link up: the roller restarted
+ * its GATT server, or a Service Changed made bluetoothd browse it again.
+ * Our subscriptions went with it.  Wait for the services as after a
+ * connection; if the link is going down instead, Device1.Connected will
+ * say so and the usual teardown follows.
+ */
+void
+rd_roller_characteristic_removed(RdRoller *r, const char *path)
+{
+	gboolean ours = FALSE;
+
+	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY)
+		return;
+	for (gsize i = 0; i < RD_CHAR_COUNT && !ours; i++)
+		ours = r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path);
+	if (!ours)
+		return;
+	g_message("Roller %s: its GATT services went away with the link up; "
+		  "waiting for them", r->address);
+	if (r->link_cancellable)
+		g_cancellable_cancel(r->link_cancellable);
+	g_clear_object(&r->link_cancellable);
+	r->link_cancellable = g_cancellable_new();
+	set_link_state(r, RD_LINK_RESOLVING);
+	release_gatt(r);
+	/* Not resolved again until the new objects come: the others of the
+	 * old ones are going one by one. */
+	r->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, r);
 }
 
 void

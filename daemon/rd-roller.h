@@ -32,6 +32,8 @@ void rd_roller_set_device(RdRoller *roller, GDBusProxy *device);
 gboolean rd_roller_has_device(RdRoller *roller);
 /* A GATT characteristic appeared: resolution may complete now. */
 void rd_roller_characteristic_added(RdRoller *roller, GDBusProxy *chr);
+/* A GattCharacteristic1 at @path went away. */
+void rd_roller_characteristic_removed(RdRoller *roller, const char *path);
 
 /* Whether the roller should be connected whenever it is in range. */
 void rd_roller_set_auto_connect(RdRoller *roller, gboolean auto_connect);

@@ -350,6 +350,95 @@ test_storage_full(void **state)
 					      "false", WAIT_MS));
 }
 
+/*
+ * The roller's GATT server restarts with the link up (Sim1.RestartGatt:
+ * its objects go and come back, the notification sockets hang up, as
+ * after a Service Changed).  rollerd sets the roller up again by itself,
+ * without a new connection, and its new subscriptions work: a session
+ * started afterwards is seen live.
+ */
+static void
+test_gatt_restart_with_link_up(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=3", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL, times = NULL;
+	TestRollerSignals s = { 0 };
+
+	test_daemon_start_rollerd(td, NULL);
+	test_daemon_discover(td, 1);
+	test_daemon_subscribe(td, &s);
+	test_daemon_connect(td);
+	/* The sync on connecting over, so that nothing else is under way. */
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+					      "0", WAIT_MS));
+	ret = test_daemon_sim_call(td, "RestartGatt", g_variant_new("(su)", ADDRESS, 1000),
+				   &error);
+	if (!ret)
+		fail_msg("RestartGatt: %s", error->message);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "false", WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "true", WAIT_MS));
+	times = connect_calls(td);
+	assert_int_equal(g_variant_n_children(times), 1);
+
+	test_daemon_roll_session(td, "face", 60000);
+	assert_true(s.strokes > 0);
+}
+
+static gboolean
+log_says_set_time_unanswered(gpointer user_data)
+{
+	TestDaemon *td = user_data;
+	g_autofree char *path = g_build_filename(test_bus_get_dir(td->bus), "rollerd.log", NULL);
+	g_autofree char *log = NULL;
+
+	return g_file_get_contents(path, &log, NULL, NULL) &&
+	       strstr(log, "did not answer SET_TIME");
+}
+
+static void
+set_call_delay(TestDaemon *td, guint ms)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_sim_call(td, "SetFault",
+		g_variant_new("(sv)", "delay-ms", g_variant_new_uint32(ms)), &error);
+
+	if (!ret)
+		fail_msg("SetFault: %s", error->message);
+}
+
+/*
+ * A roller whose every call comes 6 s late, longer than the control
+ * point's 5 s, while rollerd sets it up after a link loss: SET_TIME goes
+ * unanswered, the setup fails and the link is tried again, and rollerd
+ * lives on.  The failure used to free the control point inside its own
+ * timeout (a crash).  Once the roller answers in time, it is ready again.
+ */
+static void
+test_unanswered_setup_is_survived(void **state)
+{
+	TestDaemon *td = *state = test_daemon_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL;
+
+	test_daemon_start_rollerd(td, NULL);
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	set_call_delay(td, 6000);
+	ret = test_daemon_sim_call(td, "DisconnectDevice", g_variant_new("(s)", ADDRESS),
+				   &error);
+	if (!ret)
+		fail_msg("DisconnectDevice: %s", error->message);
+	assert_true(test_bus_wait_until(log_says_set_time_unanswered, td, 60000));
+	test_daemon_assert_alive(td);
+	set_call_delay(td, 0);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+					      "true", 60000));
+}
+
 int
 main(void)
 {
@@ -362,6 +451,8 @@ main(void)
 		cmocka_unit_test_teardown(test_reconnect_backoff_doubles_up_to_the_cap,
 					  teardown),
 		cmocka_unit_test_teardown(test_storage_full, teardown),
+		cmocka_unit_test_teardown(test_gatt_restart_with_link_up, teardown),
+		cmocka_unit_test_teardown(test_unanswered_setup_is_survived, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd link", tests, NULL, NULL);

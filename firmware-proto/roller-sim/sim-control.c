@@ -15,6 +15,10 @@ static const char control_xml[] =
 	"    <method name='DisconnectDevice'>"
 	"      <arg name='address' type='s' direction='in'/>"
 	"    </method>"
+	"    <method name='RestartGatt'>"
+	"      <arg name='address' type='s' direction='in'/>"
+	"      <arg name='delay_ms' type='u' direction='in'/>"
+	"    </method>"
 	"    <method name='SetFault'>"
 	"      <arg name='name' type='s' direction='in'/>"
 	"      <arg name='value' type='v' direction='in'/>"
@@ -79,6 +83,9 @@ control_method_call(GDBusConnection *connection, const char *sender,
 	} else if (g_str_equal(method_name, "DisconnectDevice")) {
 		g_variant_get(parameters, "(&s)", &text);
 		ok = h->disconnect_device(control->user_data, text, &error);
+	} else if (g_str_equal(method_name, "RestartGatt")) {
+		g_variant_get(parameters, "(&su)", &text, &delay_ms);
+		ok = h->restart_gatt(control->user_data, text, delay_ms, &error);
 	} else {
 		g_variant_get(parameters, "(&sv)", &text, &value);
 		ok = h->set_fault(control->user_data, text, value, &error);

@@ -19,6 +19,8 @@ typedef struct {
 	gboolean (*restart)(gpointer user_data, guint delay_ms, GError **error);
 	gboolean (*disconnect_device)(gpointer user_data, const char *address,
 				      GError **error);
+	gboolean (*restart_gatt)(gpointer user_data, const char *address,
+				 guint delay_ms, GError **error);
 	gboolean (*set_fault)(gpointer user_data, const char *name,
 			      GVariant *value, GError **error);
 	/* (ax): when each Connect of the roller at @address came, in

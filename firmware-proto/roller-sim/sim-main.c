@@ -220,7 +220,7 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		"profile v1).\n\n"
 		"With --mock-bluez it plays bluetoothd, so that rollerd and tests "
 		"run without Bluetooth; org.rollerd.Sim1 at /org/rollerd/sim "
-		"drives it (PressButton, Restart, DisconnectDevice, SetFault).  "
+		"drives it (PressButton, Restart, DisconnectDevice, RestartGatt, SetFault).  "
 		"SIGUSR1 makes the mock bluetoothd leave the bus and come back.\n"
 		"With --peripheral it registers a GATT application and an "
 		"advertisement with the real bluetoothd.");

@@ -178,6 +178,32 @@ sim_mock_device_drop_link(SimMockDevice *self, const char *reason,
 }
 
 static gboolean
+on_gatt_back(gpointer data)
+{
+	SimMockDevice *self = data;
+
+	self->timer = 0;
+	/* bluetoothd browses again and exports fresh objects. */
+	sim_gatt_export(self->gatt, self->manager);
+	sim_gatt_link_up(self->gatt);
+	g_debug("%s: GATT services back", self->path);
+	return G_SOURCE_REMOVE;
+}
+
+gboolean
+sim_mock_device_restart_gatt(SimMockDevice *self, guint delay_ms)
+{
+	/* Not while Connect's browse or a Disconnect is under way. */
+	if (self->state != LINK_UP || self->timer || !sim_gatt_is_exported(self->gatt))
+		return FALSE;
+	g_debug("%s: GATT server restarting, link up", self->path);
+	sim_gatt_link_down(self->gatt);
+	sim_gatt_unexport(self->gatt);
+	self->timer = sim_clock_timeout_add(delay_ms, on_gatt_back, self);
+	return TRUE;
+}
+
+static gboolean
 on_disconnect_timer(gpointer data)
 {
 	SimMockDevice *self = data;

@@ -42,3 +42,11 @@ gboolean sim_mock_device_get_rssi(SimMockDevice *device, gint16 *rssi);
  */
 void sim_mock_device_drop_link(SimMockDevice *device, const char *reason,
 			       const char *message);
+
+/*
+ * The roller's GATT server restarts with the link up, as after a Service
+ * Changed: the subscriptions end (sockets hang up), the GATT objects go,
+ * and fresh ones come back after @delay_ms.  FALSE unless the device is
+ * connected with its services resolved.
+ */
+gboolean sim_mock_device_restart_gatt(SimMockDevice *device, guint delay_ms);

@@ -67,25 +67,50 @@ control_restart(gpointer user_data, guint delay_ms, GError **error)
 	return TRUE;
 }
 
-static gboolean
-control_disconnect_device(gpointer user_data, const char *address,
-			  GError **error)
+static SimMockDevice *
+find_connected_device(SimMock *self, const char *address, GError **error)
 {
-	SimMock *self = user_data;
 	SimMockDevice *device;
 
 	if (!find_roller(self, address, error))
-		return FALSE;
+		return NULL;
 	device = self->adapter ?
 		 sim_mock_adapter_find_device(self->adapter, address) : NULL;
 	if (!device || !sim_mock_device_is_connected(device)) {
 		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
 			    "%s is not connected", address);
-		return FALSE;
+		return NULL;
 	}
+	return device;
+}
+
+static gboolean
+control_disconnect_device(gpointer user_data, const char *address,
+			  GError **error)
+{
+	SimMockDevice *device = find_connected_device(user_data, address, error);
+
+	if (!device)
+		return FALSE;
 	/* The roller went out of range: the supervision timeout ends it. */
 	sim_mock_device_drop_link(device, "org.bluez.Reason.Timeout",
 				  "Connection timeout");
+	return TRUE;
+}
+
+static gboolean
+control_restart_gatt(gpointer user_data, const char *address, guint delay_ms,
+		     GError **error)
+{
+	SimMockDevice *device = find_connected_device(user_data, address, error);
+
+	if (!device)
+		return FALSE;
+	if (!sim_mock_device_restart_gatt(device, delay_ms)) {
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+			    "%s's services are not resolved", address);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -127,6 +152,7 @@ static const SimControlHandlers control_handlers = {
 	.press_button = control_press_button,
 	.restart = control_restart,
 	.disconnect_device = control_disconnect_device,
+	.restart_gatt = control_restart_gatt,
 	.connect_calls = control_connect_calls,
 	.set_fault = control_set_fault,
 	.registrations = control_registrations,
