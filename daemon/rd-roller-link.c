@@ -289,12 +289,13 @@ try_resolved(RdRoller *r)
 								  g_dbus_proxy_get_object_path(r->device),
 								  char_table[i].service,
 								  char_table[i].uuid);
-		if (!r->chr[id] && char_table[i].required) {
+		if (!r->chr[id] && (char_table[i].required || (r->chars_before & (1u << id)))) {
 			g_debug("Roller %s: resolved, waiting for %s", r->address,
 				char_table[i].uuid);
 			return;
 		}
 	}
+	r->chars_before = 0;
 	if (r->resolve_timeout_id) {
 		g_source_remove(r->resolve_timeout_id);
 		r->resolve_timeout_id = 0;
@@ -308,6 +309,13 @@ on_resolve_timeout(gpointer user_data)
 	RdRoller *r = user_data;
 
 	r->resolve_timeout_id = 0;
+	/* An optional service that did not come back is not worth the link. */
+	if (r->chars_before) {
+		r->chars_before = 0;
+		try_resolved(r);
+		if (r->link != RD_LINK_RESOLVING)
+			return G_SOURCE_REMOVE;
+	}
 	link_failed(r, g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
 				   "its GATT services were not resolved within %u s",
 				   RESOLVE_TIMEOUT_MS / 1000));
@@ -369,6 +377,7 @@ link_teardown(RdRoller *r, const GError *why)
 	}
 	/* Disconnected first: what the teardown completes must not retry. */
 	set_link_state(r, RD_LINK_DISCONNECTED);
+	r->chars_before = 0;
 	release_gatt(r);
 	if (why)
 		complete_connect_waiters(r, why);
@@ -453,14 +462,25 @@ rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
 void
 rd_roller_characteristic_removed(RdRoller *r, const char *path)
 {
+	guint before = 0;
 	gboolean ours = FALSE;
 
-	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY)
-		return;
-	for (gsize i = 0; i < RD_CHAR_COUNT && !ours; i++)
-		ours = r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path);
+	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
+		if (r->chr[i])
+			before |= 1u << i;
+		if (r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
+			ours = TRUE;
+	}
 	if (!ours)
 		return;
+	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY) {
+		/* Still resolving: found early, gone now; look again when it is back. */
+		for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
+			if (r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
+				g_clear_object(&r->chr[i]);
+		}
+		return;
+	}
 	g_message("Roller %s: its GATT services went away with the link up; "
 		  "waiting for them", r->address);
 	if (r->link_cancellable)
@@ -469,6 +489,8 @@ rd_roller_characteristic_removed(RdRoller *r, const char *path)
 	r->link_cancellable = g_cancellable_new();
 	set_link_state(r, RD_LINK_RESOLVING);
 	release_gatt(r);
+	/* Each service comes back on its own: set up with all of them. */
+	r->chars_before = before;
 	/* Not resolved again until the new objects come: the others of the
 	 * old ones are going one by one. */
 	r->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, r);

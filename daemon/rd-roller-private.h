@@ -48,6 +48,9 @@ struct _RdRoller {
 	guint reconnect_id;
 	guint backoff_s;
 	guint resolve_timeout_id;
+	/* After the GATT server went with the link up: the chars (1 << RdChar)
+	 * it had, which setting up again waits for. */
+	guint chars_before;
 	GCancellable *link_cancellable;
 	GList *connect_waiters;		/* GDBusMethodInvocation */
 	int setup_pending;

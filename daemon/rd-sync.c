@@ -533,6 +533,12 @@ rd_sync_link_lost(RdSync *s)
 		return;
 	fail_attempt(s, g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
 				    "the roller disconnected"), FALSE);
+	/* Draining, nothing is under way on it: end the attempt here, or the
+	 * drain's end would go on with a new link's control point. */
+	if (s->phase == SYNC_DRAINING) {
+		stop_draining(s);
+		attempt_over(s);
+	}
 }
 
 RdSync *

@@ -13,7 +13,8 @@
  * container values it compares by printing both, which made a property
  * setter of gdbus-codegen (it compares old and new) the costliest call of
  * a live session.  @element_type must be
- * one of the fixed-size numeric types (y n q i u x t h d).
+ * one of the fixed-size numeric types (y n q i u x t h d) and @element_size
+ * its size.
  */
 GVariant *rd_variant_new_fixed_array(const GVariantType *element_type,
 				     gconstpointer elements, gsize n_elements,

@@ -89,7 +89,9 @@ test_refuses_types_not_always_normal(void **state)
 	assert_null(rd_variant_new_fixed_array(G_VARIANT_TYPE_STRING, strings, 1,
 					       sizeof(strings[0])));
 	assert_null(rd_variant_new_fixed_array(G_VARIANT_TYPE("(y)"), two, 1, 1));
-	assert_int_equal(n_criticals, 3);
+	/* An element size that is not the type's would not be normal form. */
+	assert_null(rd_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, two, 1, 1));
+	assert_int_equal(n_criticals, 4);
 }
 
 int
