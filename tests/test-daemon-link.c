@@ -137,7 +137,7 @@ assert_live_session_equals_truth(TestDaemon *td)
 	synced = test_daemon_history_lines(td);
 	assert_int_equal(synced->len, 1);
 	assert_string_equal(synced->pdata[0], truth->pdata[0]);
-	g_dbus_connection_signal_unsubscribe(td->conn, sub);
+	test_daemon_unsubscribe(td, sub);
 }
 
 /* The baseline the other two differ from: the mock shows the sockets. */
@@ -354,13 +354,14 @@ test_storage_full(void **state)
  * The roller's GATT server restarts with the link up (Sim1.RestartGatt:
  * its objects go and come back, the notification sockets hang up, as
  * after a Service Changed).  rollerd sets the roller up again by itself,
- * without a new connection, and its new subscriptions work: a session
- * started afterwards is seen live.
+ * without a new connection, once every service is back, and its new
+ * subscriptions work: a session started afterwards is seen live, and
+ * its battery level follows.
  */
 static void
 test_gatt_restart_with_link_up(void **state)
 {
-	const char *sim_args[] = { "--speed=10", "--session-seconds=3", NULL };
+	const char *sim_args[] = { "--speed=20", "--session-seconds=100", NULL };
 	TestDaemon *td = *state = test_daemon_new(sim_args);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = NULL, times = NULL;
@@ -386,6 +387,10 @@ test_gatt_restart_with_link_up(void **state)
 
 	test_daemon_roll_session(td, "face", 60000);
 	assert_true(s.strokes > 0);
+	/* The Battery service came back after the Roller service: it is
+	 * subscribed again too (the level drops during the session). */
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
+					      "0x56", WAIT_MS));
 }
 
 static gboolean

@@ -79,7 +79,7 @@ test_live_session_equals_the_stored_record(void **state)
 		assert_true(g_variant_lookup(row, "source", "&s", &source));
 		assert_string_equal(source, "both");
 	}
-	g_dbus_connection_signal_unsubscribe(td->conn, sub);
+	test_daemon_unsubscribe(td, sub);
 }
 
 static gboolean

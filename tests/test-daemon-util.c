@@ -110,6 +110,12 @@ test_daemon_free(TestDaemon *td)
 			ret = -1;
 		}
 	}
+	/* Signals already received would still be dispatched, into a stack
+	 * frame that is gone. */
+	for (guint i = 0; td->subscriptions && i < td->subscriptions->len; i++)
+		g_dbus_connection_signal_unsubscribe(td->conn,
+						     g_array_index(td->subscriptions, guint, i));
+	g_clear_pointer(&td->subscriptions, g_array_unref);
 	test_bus_free(td->bus);
 	g_free(td->state_dir);
 	g_free(td->sim_state_dir);
@@ -474,10 +480,27 @@ on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
 guint
 test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s)
 {
-	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL,
-						  td->roller_path, NULL,
-						  G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
-						  s, NULL);
+	guint id = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL,
+						      td->roller_path, NULL,
+						      G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
+						      s, NULL);
+
+	if (!td->subscriptions)
+		td->subscriptions = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_array_append_val(td->subscriptions, id);
+	return id;
+}
+
+void
+test_daemon_unsubscribe(TestDaemon *td, guint id)
+{
+	for (guint i = 0; td->subscriptions && i < td->subscriptions->len; i++) {
+		if (g_array_index(td->subscriptions, guint, i) == id) {
+			g_array_remove_index_fast(td->subscriptions, i);
+			g_dbus_connection_signal_unsubscribe(td->conn, id);
+			return;
+		}
+	}
 }
 
 static gboolean

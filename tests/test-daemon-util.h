@@ -21,6 +21,9 @@ typedef struct {
 	char *roller_path;	/* the first roller's, once found */
 	/* Real BlueZ: roller-sim --peripheral on this adapter; NULL: the mock. */
 	char *peripheral_adapter;
+	/* test_daemon_subscribe()'s, ended by test_daemon_free(): their
+	 * counters live on the test's stack, which the next test reuses. */
+	GArray *subscriptions;
 } TestDaemon;
 
 /* Starts the bus and roller-sim with @sim_args (NULL-terminated, may be NULL). */
@@ -95,6 +98,7 @@ typedef struct {
 
 /* Counts the first roller's signals into @s; returns the subscription. */
 guint test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s);
+void test_daemon_unsubscribe(TestDaemon *td, guint id);
 /* Roller1.Sync, then waits for its SyncFinished. */
 void test_daemon_sync_and_wait(TestDaemon *td, TestRollerSignals *s, guint timeout_ms);
 /*
