@@ -240,6 +240,22 @@ on_record_transfer(const guint8 *data, gsize len, gpointer user_data)
 	rd_roller_record_chunk_hook(user_data, data, len);
 }
 
+/*
+ * A subscription kept through a GATT restart (its characteristic never
+ * went) is still in force; anything else is subscribed afresh.
+ */
+static void
+subscribe(RdRoller *r, RdChar id, gboolean acquire, RdGattValueFunc value_func)
+{
+	if (!r->chr[id])
+		return;
+	if (r->notify[id] && rd_gatt_notify_get_path(r->notify[id]) != RD_GATT_NOTIFY_FAILED)
+		return;
+	g_clear_pointer(&r->notify[id], rd_gatt_notify_free);
+	r->notify[id] = rd_gatt_notify_new(r->chr[id], acquire, value_func,
+					   on_notify_closed, r);
+}
+
 static void
 link_setup(RdRoller *r)
 {
@@ -247,22 +263,11 @@ link_setup(RdRoller *r)
 
 	set_link_state(r, RD_LINK_SETUP);
 	r->cp = rd_control_point_new(r->chr[RD_CHAR_CONTROL_POINT]);
-	r->notify[RD_CHAR_CONTROL_POINT] =
-		rd_gatt_notify_new(r->chr[RD_CHAR_CONTROL_POINT], FALSE,
-				   on_control_point, on_notify_closed, r);
-	r->notify[RD_CHAR_TELEMETRY] =
-		rd_gatt_notify_new(r->chr[RD_CHAR_TELEMETRY], acquire, on_telemetry,
-				   on_notify_closed, r);
-	r->notify[RD_CHAR_RECORD_TRANSFER] =
-		rd_gatt_notify_new(r->chr[RD_CHAR_RECORD_TRANSFER], acquire,
-				   on_record_transfer, on_notify_closed, r);
-	r->notify[RD_CHAR_STATUS] =
-		rd_gatt_notify_new(r->chr[RD_CHAR_STATUS], acquire, on_status,
-				   on_notify_closed, r);
-	if (r->chr[RD_CHAR_BATTERY_LEVEL])
-		r->notify[RD_CHAR_BATTERY_LEVEL] =
-			rd_gatt_notify_new(r->chr[RD_CHAR_BATTERY_LEVEL], FALSE,
-					   on_battery, on_notify_closed, r);
+	subscribe(r, RD_CHAR_CONTROL_POINT, FALSE, on_control_point);
+	subscribe(r, RD_CHAR_TELEMETRY, acquire, on_telemetry);
+	subscribe(r, RD_CHAR_RECORD_TRANSFER, acquire, on_record_transfer);
+	subscribe(r, RD_CHAR_STATUS, acquire, on_status);
+	subscribe(r, RD_CHAR_BATTERY_LEVEL, FALSE, on_battery);
 
 	/* One pending step until every read is queued, so none finishes early. */
 	r->setup_pending = 1;
@@ -353,17 +358,25 @@ link_start(RdRoller *r)
 			  CONNECT_TIMEOUT_MS, r->link_cancellable, on_device_connected, r);
 }
 
+/* What needs the roller's GATT server as it was: the sync, the control
+ * point, the live session's continuity. */
+static void
+end_gatt_use(RdRoller *r)
+{
+	rd_roller_link_lost_hook(r);
+	g_clear_pointer(&r->cp, rd_control_point_free);
+	rd_live_link_lost(r->live);
+}
+
 /* Everything of the roller's GATT server: subscriptions, control point, proxies. */
 static void
 release_gatt(RdRoller *r)
 {
-	rd_roller_link_lost_hook(r);
+	end_gatt_use(r);
 	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
 		g_clear_pointer(&r->notify[i], rd_gatt_notify_free);
 		g_clear_object(&r->chr[i]);
 	}
-	g_clear_pointer(&r->cp, rd_control_point_free);
-	rd_live_link_lost(r->live);
 }
 
 static void
@@ -455,32 +468,37 @@ rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
 /*
  * A characteristic we use went away with the link up: the roller restarted
  * its GATT server, or a Service Changed made bluetoothd browse it again.
- * Our subscriptions went with it.  Wait for the services as after a
- * connection; if the link is going down instead, Device1.Connected will
- * say so and the usual teardown follows.
+ * Wait for the services as after a connection; if the link is going down
+ * instead, Device1.Connected will say so and the usual teardown follows.
+ *
+ * Only what is gone is let go.  Unsubscribing from a characteristic that
+ * is still there sends a CCCD write, and bluetoothd (5.66 to at least
+ * 5.87, bluez/bluez#363) frees the characteristic's state under that
+ * write if the Service Changed removes it before the answer comes, then
+ * crashes on the answer.  bluetoothd itself ends the subscriptions of what
+ * it removes; those still in force when all is back are kept.
  */
 void
 rd_roller_characteristic_removed(RdRoller *r, const char *path)
 {
 	guint before = 0;
-	gboolean ours = FALSE;
+	gint gone = -1;
 
 	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		if (r->chr[i])
-			before |= 1u << i;
-		if (r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
-			ours = TRUE;
+		if (!r->chr[i])
+			continue;
+		before |= 1u << i;
+		if (g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
+			gone = (gint)i;
 	}
-	if (!ours)
+	if (gone < 0)
 		return;
-	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY) {
-		/* Still resolving: found early, gone now; look again when it is back. */
-		for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-			if (r->chr[i] && g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
-				g_clear_object(&r->chr[i]);
-		}
+	/* Its object is gone, and with it bluetoothd's side of the subscription. */
+	g_clear_pointer(&r->notify[gone], rd_gatt_notify_free);
+	g_clear_object(&r->chr[gone]);
+	/* Still resolving: found early, gone now; look again when it is back. */
+	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY)
 		return;
-	}
 	g_message("Roller %s: its GATT services went away with the link up; "
 		  "waiting for them", r->address);
 	if (r->link_cancellable)
@@ -488,7 +506,7 @@ rd_roller_characteristic_removed(RdRoller *r, const char *path)
 	g_clear_object(&r->link_cancellable);
 	r->link_cancellable = g_cancellable_new();
 	set_link_state(r, RD_LINK_RESOLVING);
-	release_gatt(r);
+	end_gatt_use(r);
 	/* Each service comes back on its own: set up with all of them. */
 	r->chars_before = before;
 	/* Not resolved again until the new objects come: the others of the

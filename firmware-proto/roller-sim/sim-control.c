@@ -27,6 +27,10 @@ static const char control_xml[] =
 	"      <arg name='address' type='s' direction='in'/>"
 	"      <arg name='times' type='ax' direction='out'/>"
 	"    </method>"
+	"    <method name='Hazards'>"
+	"      <arg name='address' type='s' direction='in'/>"
+	"      <arg name='hazards' type='as' direction='out'/>"
+	"    </method>"
 	"    <method name='Registrations'>"
 	"      <arg name='applications' type='a(so)' direction='out'/>"
 	"      <arg name='advertisements' type='a(so)' direction='out'/>"
@@ -69,14 +73,17 @@ control_method_call(GDBusConnection *connection, const char *sender,
 		g_dbus_method_invocation_return_value(invocation,
 			h->registrations(control->user_data));
 		return;
-	} else if (g_str_equal(method_name, "ConnectCalls")) {
-		GVariant *times;
+	} else if (g_str_equal(method_name, "ConnectCalls") ||
+		   g_str_equal(method_name, "Hazards")) {
+		GVariant *list;
 
 		g_variant_get(parameters, "(&s)", &text);
-		times = h->connect_calls(control->user_data, text, &error);
-		if (times)
+		list = g_str_equal(method_name, "Hazards") ?
+		       h->hazards(control->user_data, text, &error) :
+		       h->connect_calls(control->user_data, text, &error);
+		if (list)
 			g_dbus_method_invocation_return_value(invocation,
-				g_variant_new_tuple(&times, 1));
+				g_variant_new_tuple(&list, 1));
 		else
 			g_dbus_method_invocation_return_gerror(invocation, error);
 		return;

@@ -27,6 +27,10 @@ typedef struct {
 	 * g_get_monotonic_time() microseconds; NULL with @error to refuse. */
 	GVariant *(*connect_calls)(gpointer user_data, const char *address,
 				   GError **error);
+	/* (as): what the central did to the roller at @address that would
+	 * crash a real bluetoothd; NULL with @error to refuse. */
+	GVariant *(*hazards)(gpointer user_data, const char *address,
+			     GError **error);
 	/* (a(so)a(so)): GATT applications and advertisements registered
 	 * with the mock adapter, as (owner, path). */
 	GVariant *(*registrations)(gpointer user_data);

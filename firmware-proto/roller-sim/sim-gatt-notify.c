@@ -123,16 +123,6 @@ remove_session(struct sim_gatt_char *chr, struct notify_session *session)
 }
 
 static void
-on_sender_vanished(GDBusConnection *connection, const char *name,
-		   gpointer user_data)
-{
-	struct notify_session *session = user_data;
-
-	g_debug("%s: notify client %s left the bus", session->chr->path, name);
-	remove_session(session->chr, session);
-}
-
-static void
 destroy_io(struct sim_gatt_char *chr)
 {
 	struct acquired_io *io = chr->notify_io;
@@ -146,6 +136,32 @@ destroy_io(struct sim_gatt_char *chr)
 	g_free(io);
 	set_notify_acquired(chr, FALSE);
 	update_subscription(chr);
+}
+
+/* The central's own unsubscribe (its @session, or else its socket): a
+ * CCCD write once the last subscriber goes. */
+static void
+ended_by_central(struct sim_gatt_char *chr, struct notify_session *session,
+		 const char *how)
+{
+	gboolean was_subscribed = chr->subscribed;
+
+	if (session)
+		remove_session(chr, session);
+	else
+		destroy_io(chr);
+	if (was_subscribed && !chr->subscribed)
+		sim_gatt_check_unsubscribe(chr, how);
+}
+
+static void
+on_sender_vanished(GDBusConnection *connection, const char *name,
+		   gpointer user_data)
+{
+	struct notify_session *session = user_data;
+
+	g_debug("%s: notify client %s left the bus", session->chr->path, name);
+	ended_by_central(session->chr, session, "left the bus");
 }
 
 static gboolean
@@ -164,7 +180,7 @@ on_io_event(int fd, GIOCondition condition, gpointer user_data)
 	g_debug("%s: notify socket closed", chr->path);
 	/* This source ends by returning, not by g_source_remove(). */
 	chr->notify_io->source = 0;
-	destroy_io(chr);
+	ended_by_central(chr, NULL, "closed its AcquireNotify socket");
 	return G_SOURCE_REMOVE;
 }
 
@@ -285,7 +301,7 @@ sim_gatt_stop_notify(struct sim_gatt_char *chr,
 	}
 	/* Whoever asks, StopNotify releases an acquired socket first. */
 	if (chr->notify_io) {
-		destroy_io(chr);
+		ended_by_central(chr, NULL, "called StopNotify");
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
@@ -295,7 +311,7 @@ sim_gatt_stop_notify(struct sim_gatt_char *chr,
 					     "No notify session started");
 		return;
 	}
-	remove_session(chr, session);
+	ended_by_central(chr, session, "called StopNotify");
 	g_dbus_method_invocation_return_value(invocation, NULL);
 }
 

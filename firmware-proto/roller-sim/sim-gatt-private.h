@@ -92,6 +92,9 @@ struct _SimGatt {
 	gpointer host_data;
 	GDBusObjectManagerServer *manager;
 	gboolean disconnecting;
+	/* Between the first and the last service a Service Changed removes. */
+	gboolean changing;
+	GPtrArray *hazards;	/* of char *, see sim_gatt_check_unsubscribe() */
 	GPtrArray *services;	/* of struct sim_gatt_service */
 	GPtrArray *chars;	/* of struct sim_gatt_char, in handle order */
 };
@@ -99,6 +102,8 @@ struct _SimGatt {
 /* sim-gatt.c */
 gboolean sim_gatt_link_is_up(SimGatt *gatt);
 struct sim_gatt_char *sim_gatt_find_char(SimGatt *gatt, guint id);
+/* A central ended its subscription to @chr (@how, in words). */
+void sim_gatt_check_unsubscribe(struct sim_gatt_char *chr, const char *how);
 
 /* sim-gatt-access.c: the SimIface handlers of the tree's objects
  * (user data: the struct sim_gatt_char, or the SimGatt for services). */

@@ -240,6 +240,7 @@ sim_gatt_new(SimGattMode mode, SimRoller *roller, const char *root,
 	gatt->host_data = host_data;
 	gatt->services = g_ptr_array_new_with_free_func((GDestroyNotify)service_free);
 	gatt->chars = g_ptr_array_new_with_free_func((GDestroyNotify)char_free);
+	gatt->hazards = g_ptr_array_new_with_free_func(g_free);
 	layout(gatt);
 	return gatt;
 }
@@ -252,6 +253,7 @@ sim_gatt_free(SimGatt *gatt)
 	sim_gatt_unexport(gatt);
 	g_ptr_array_unref(gatt->chars);
 	g_ptr_array_unref(gatt->services);
+	g_ptr_array_unref(gatt->hazards);
 	g_free(gatt->root);
 	g_free(gatt);
 }
@@ -291,39 +293,102 @@ sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager)
 	}
 }
 
-void
-sim_gatt_unexport(SimGatt *gatt)
+/* Removed as bluetoothd does: descriptors, characteristics, then the service. */
+static void
+unexport_service(SimGatt *gatt, struct sim_gatt_service *svc)
 {
 	GDBusObjectManagerServer *manager = gatt->manager;
 
-	if (!manager)
+	for (guint c = gatt->chars->len; c-- > 0;) {
+		struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, c);
+
+		if (chr->service != svc->def || !chr->object)
+			continue;
+		sim_gatt_notify_clear(chr);
+		if (chr->cccd_object)
+			g_dbus_object_manager_server_unexport(manager, chr->cccd_path);
+		g_dbus_object_manager_server_unexport(manager, chr->path);
+		g_clear_object(&chr->cccd_object);
+		g_clear_object(&chr->cccd_iface);
+		g_clear_object(&chr->object);
+		g_clear_object(&chr->iface);
+	}
+	g_dbus_object_manager_server_unexport(manager, svc->path);
+	g_clear_object(&svc->object);
+	g_clear_object(&svc->iface);
+}
+
+static void
+forget_manager(SimGatt *gatt)
+{
+	gatt->changing = FALSE;
+	g_clear_object(&gatt->manager);
+}
+
+void
+sim_gatt_unexport(SimGatt *gatt)
+{
+	if (!gatt->manager)
 		return;
-	/* Removed as bluetoothd does: descriptors, characteristics, then
-	 * their service. */
 	for (guint s = gatt->services->len; s-- > 0;) {
 		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
 
-		for (guint c = gatt->chars->len; c-- > 0;) {
-			struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, c);
-
-			if (chr->service != svc->def)
-				continue;
-			sim_gatt_notify_clear(chr);
-			if (chr->cccd_object)
-				g_dbus_object_manager_server_unexport(manager,
-								      chr->cccd_path);
-			g_dbus_object_manager_server_unexport(manager, chr->path);
-			g_clear_object(&chr->cccd_object);
-			g_clear_object(&chr->cccd_iface);
-			g_clear_object(&chr->object);
-			g_clear_object(&chr->iface);
-		}
-		g_dbus_object_manager_server_unexport(manager, svc->path);
-		g_clear_object(&svc->object);
-		g_clear_object(&svc->iface);
+		if (svc->object)
+			unexport_service(gatt, svc);
 	}
-	gatt->manager = NULL;
-	g_object_unref(manager);
+	forget_manager(gatt);
+}
+
+gboolean
+sim_gatt_remove_last_service(SimGatt *gatt)
+{
+	if (!gatt->manager)
+		return FALSE;
+	gatt->changing = TRUE;
+	for (guint s = gatt->services->len; s-- > 0;) {
+		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
+
+		if (svc->object) {
+			unexport_service(gatt, svc);
+			return TRUE;
+		}
+	}
+	forget_manager(gatt);
+	return FALSE;
+}
+
+/*
+ * An unsubscribe sends a CCCD write.  bluetoothd (5.66 to at least 5.87,
+ * bluez/bluez#363) frees the characteristic's notify state when a Service
+ * Changed removes it, without cancelling that write, and its answer then
+ * crashes bluetoothd: the VM saw it.
+ */
+void
+sim_gatt_check_unsubscribe(struct sim_gatt_char *chr, const char *how)
+{
+	SimGatt *gatt = chr->gatt;
+	char *hazard;
+
+	if (!gatt->changing || !chr->object)
+		return;
+	hazard = g_strdup_printf("%s: %s while a Service Changed was removing the services: "
+				 "a real bluetoothd crashes on the answer to its CCCD write "
+				 "(bluez/bluez#363)", chr->path, how);
+	g_message("Hazard: %s", hazard);
+	g_ptr_array_add(gatt->hazards, hazard);
+}
+
+GStrv
+sim_gatt_get_hazards(SimGatt *gatt)
+{
+	GStrvBuilder *builder = g_strv_builder_new();
+	GStrv hazards;
+
+	for (guint i = 0; i < gatt->hazards->len; i++)
+		g_strv_builder_add(builder, g_ptr_array_index(gatt->hazards, i));
+	hazards = g_strv_builder_end(builder);
+	g_strv_builder_unref(builder);
+	return hazards;
 }
 
 void

@@ -49,6 +49,15 @@ void sim_gatt_free(SimGatt *gatt);
 void sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager);
 void sim_gatt_unexport(SimGatt *gatt);
 gboolean sim_gatt_is_exported(SimGatt *gatt);
+/*
+ * A Service Changed handled service by service, as bluetoothd does: each
+ * call removes the last service still exported (its sockets hang up, its
+ * sessions end); FALSE once none is left.  Until then a central that
+ * unsubscribes from a characteristic still exported records a hazard.
+ */
+gboolean sim_gatt_remove_last_service(SimGatt *gatt);
+/* What centrals did that would crash a real bluetoothd, in words. */
+GStrv sim_gatt_get_hazards(SimGatt *gatt);
 
 /* The roller connected or disconnected (mock: the device's ATT link). */
 void sim_gatt_link_up(SimGatt *gatt);

@@ -37,6 +37,9 @@ struct _SimMockDevice {
 
 	LinkState state;
 	guint timer;
+	/* Sim1.RestartGatt: its services are going (and then coming back). */
+	gboolean gatt_restarting;
+	guint gatt_back_ms;
 	GDBusMethodInvocation *connect_call;
 	GList *disconnect_calls;
 	/* Connects refused under this fault setting (--fault-refuse-connect) */
@@ -171,9 +174,11 @@ sim_mock_device_drop_link(SimMockDevice *self, const char *reason,
 			      g_variant_new("(ss)", reason, message));
 	sim_iface_set_boolean(self->iface, "Connected", FALSE);
 	/* bluetoothd keeps the GATT database of a disconnected device only
-	 * with [GATT] Cache = always (its default) or for a paired one. */
-	if (self->cfg->gatt_cache != SIM_GATT_CACHE_ALWAYS)
+	 * with [GATT] Cache = always (its default) or for a paired one, and
+	 * never one it was browsing again. */
+	if (self->cfg->gatt_cache != SIM_GATT_CACHE_ALWAYS || self->gatt_restarting)
 		sim_gatt_unexport(self->gatt);
+	self->gatt_restarting = FALSE;
 	reply_disconnect_calls(self);
 }
 
@@ -183,10 +188,30 @@ on_gatt_back(gpointer data)
 	SimMockDevice *self = data;
 
 	self->timer = 0;
+	self->gatt_restarting = FALSE;
 	/* bluetoothd browses again and exports fresh objects. */
 	sim_gatt_export(self->gatt, self->manager);
 	sim_gatt_link_up(self->gatt);
 	g_debug("%s: GATT services back", self->path);
+	return G_SOURCE_REMOVE;
+}
+
+/* One service after another, as bluetoothd browses a Service Changed's
+ * ranges (ATT round trips: real time, not the roller's): a central sees
+ * the first go while the others are still there. */
+#define SERVICE_REMOVAL_STEP_MS 50
+
+static gboolean
+on_service_removal_step(gpointer data)
+{
+	SimMockDevice *self = data;
+
+	if (sim_gatt_remove_last_service(self->gatt)) {
+		self->timer = g_timeout_add(SERVICE_REMOVAL_STEP_MS,
+					    on_service_removal_step, self);
+		return G_SOURCE_REMOVE;
+	}
+	self->timer = sim_clock_timeout_add(self->gatt_back_ms, on_gatt_back, self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -197,10 +222,17 @@ sim_mock_device_restart_gatt(SimMockDevice *self, guint delay_ms)
 	if (self->state != LINK_UP || self->timer || !sim_gatt_is_exported(self->gatt))
 		return FALSE;
 	g_debug("%s: GATT server restarting, link up", self->path);
-	sim_gatt_link_down(self->gatt);
-	sim_gatt_unexport(self->gatt);
-	self->timer = sim_clock_timeout_add(delay_ms, on_gatt_back, self);
+	self->gatt_restarting = TRUE;
+	self->gatt_back_ms = delay_ms;
+	sim_gatt_remove_last_service(self->gatt);
+	self->timer = g_timeout_add(SERVICE_REMOVAL_STEP_MS, on_service_removal_step, self);
 	return TRUE;
+}
+
+GStrv
+sim_mock_device_get_hazards(SimMockDevice *self)
+{
+	return sim_gatt_get_hazards(self->gatt);
 }
 
 static gboolean

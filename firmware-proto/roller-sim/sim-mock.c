@@ -131,6 +131,23 @@ control_connect_calls(gpointer user_data, const char *address, GError **error)
 	return sim_mock_device_get_connect_calls(device);
 }
 
+static GVariant *
+control_hazards(gpointer user_data, const char *address, GError **error)
+{
+	SimMock *self = user_data;
+	SimMockDevice *device;
+	g_auto(GStrv) hazards = NULL;
+
+	if (!find_roller(self, address, error))
+		return NULL;
+	device = self->adapter ?
+		 sim_mock_adapter_find_device(self->adapter, address) : NULL;
+	if (!device)
+		return g_variant_new_strv(NULL, 0);
+	hazards = sim_mock_device_get_hazards(device);
+	return g_variant_new_strv((const char *const *)hazards, -1);
+}
+
 static gboolean
 control_set_fault(gpointer user_data, const char *name, GVariant *value,
 		  GError **error)
@@ -154,6 +171,7 @@ static const SimControlHandlers control_handlers = {
 	.disconnect_device = control_disconnect_device,
 	.restart_gatt = control_restart_gatt,
 	.connect_calls = control_connect_calls,
+	.hazards = control_hazards,
 	.set_fault = control_set_fault,
 	.registrations = control_registrations,
 };
