@@ -181,8 +181,9 @@ stop_pid(GPid pid)
 {
 	int status = 0;
 
+	/* roller-sim --peripheral ends its link first: over 2 s in bluetoothd. */
 	kill(pid, SIGTERM);
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 1000; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return status;
 		g_usleep(10000);

@@ -12,6 +12,9 @@
 #define RETRY_SECONDS 5
 /* Bounded, so that a wedged bluetoothd cannot hold up an exit. */
 #define UNREGISTER_TIMEOUT_MS 1000
+/* bluetoothd drops the link DISCONNECT_TIMER (2 s) after the request and
+ * answers then (src/device.c). */
+#define DISCONNECT_TIMEOUT_MS 5000
 
 struct _SimPeripheral {
 	SimConfig *cfg;
@@ -82,7 +85,9 @@ on_roller_notify(gpointer user_data, enum roller_char_id ch,
 /*
  * The roller ends the link, as one switched off or out of reach would:
  * the central's Device1 on this bluetoothd, disconnected.  Waits at most
- * UNREGISTER_TIMEOUT_MS when @wait (bluetoothd goes on regardless).
+ * DISCONNECT_TIMEOUT_MS when @wait: an application that goes while the
+ * link is still up leaves bluetoothd (5.66) browsing its vanished services
+ * and timing out reads on them, which crashed it in the VM.
  */
 static void
 disconnect_central(SimPeripheral *self, gboolean wait)
@@ -101,7 +106,7 @@ disconnect_central(SimPeripheral *self, gboolean wait)
 	}
 	reply = g_dbus_connection_call_sync(self->connection, BLUEZ_NAME, self->central,
 					    "org.bluez.Device1", "Disconnect", NULL, NULL,
-					    G_DBUS_CALL_FLAGS_NONE, UNREGISTER_TIMEOUT_MS,
+					    G_DBUS_CALL_FLAGS_NONE, DISCONNECT_TIMEOUT_MS,
 					    NULL, &error);
 	if (!reply)
 		g_debug("Disconnect: %s", error->message);
