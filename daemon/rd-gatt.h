@@ -22,7 +22,8 @@ typedef struct _RdGattNotify RdGattNotify;
 
 /* Each notified value, in order; @data is valid only during the call. */
 typedef void (*RdGattValueFunc)(const guint8 *data, gsize len, gpointer user_data);
-/* The subscription ended on the roller's side (link loss, BlueZ gone). */
+/* The subscription ended on the roller's side (link loss, BlueZ gone, the
+ * characteristic removed). */
 typedef void (*RdGattClosedFunc)(RdGattNotify *notify, gpointer user_data);
 
 typedef enum {

@@ -201,7 +201,8 @@ on_notify_closed(RdGattNotify *notify, gpointer user_data)
 {
 	RdRoller *r = user_data;
 
-	/* The link is going down; Device1.Connected tells the rest. */
+	/* The link is going down, or its characteristic is going (a GATT
+	 * restart): Device1.Connected or the object's removal tells the rest. */
 	g_debug("Roller %s: a subscription ended", r->address);
 }
 
@@ -358,8 +359,8 @@ link_start(RdRoller *r)
 			  CONNECT_TIMEOUT_MS, r->link_cancellable, on_device_connected, r);
 }
 
-/* What needs the roller's GATT server as it was: the sync, the control
- * point, the live session's continuity. */
+/* What needs the roller's GATT server as it was: the sync and the control
+ * point; the live session resynchronises. */
 static void
 end_gatt_use(RdRoller *r)
 {

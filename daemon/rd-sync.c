@@ -382,7 +382,9 @@ rd_sync_feed_chunk(RdSync *s, const guint8 *data, gsize len)
 	enum roller_error err;
 	bool complete;
 
-	if (s->phase != SYNC_TRANSFERRING && s->phase != SYNC_DRAINING) {
+	/* Without a control point (its GATT server restarting, a subscription
+	 * kept) the attempt is ending: nothing more belongs to it. */
+	if ((s->phase != SYNC_TRANSFERRING && s->phase != SYNC_DRAINING) || !s->roller->cp) {
 		g_debug("Roller %s: ignoring a record chunk outside a transfer",
 			s->roller->address);
 		return;

@@ -367,49 +367,91 @@ assert_no_hazards(TestDaemon *td)
 			 hazards[0]);
 }
 
-/*
- * The roller's GATT server restarts with the link up (Sim1.RestartGatt:
- * its services go one by one and come back, their notification sockets
- * hang up, as after a Service Changed).  rollerd sets the roller up again
- * by itself, without a new connection, once every service is back, and
- * its new subscriptions work: a session started afterwards is seen live,
- * and its battery level follows.  It never unsubscribed from a service
- * still going, which crashes bluetoothd 5.66 (the VM's test saw it).
- */
+/* Connected, and the sync on connecting over, so that nothing else is under way. */
 static void
-test_gatt_restart_with_link_up(void **state)
+connect_quietly(TestDaemon *td, TestRollerSignals *s)
 {
-	const char *sim_args[] = { "--speed=20", "--session-seconds=100", NULL };
-	TestDaemon *td = *state = test_daemon_new(sim_args);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = NULL, times = NULL;
-	TestRollerSignals s = { 0 };
-
 	test_daemon_start_rollerd(td, NULL);
 	test_daemon_discover(td, 1);
-	test_daemon_subscribe(td, &s);
+	test_daemon_subscribe(td, s);
 	test_daemon_connect(td);
-	/* The sync on connecting over, so that nothing else is under way. */
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
 					      "0", WAIT_MS));
-	ret = test_daemon_sim_call(td, "RestartGatt", g_variant_new("(su)", ADDRESS, 1000),
-				   &error);
+}
+
+/* Sim1.@method changes the GATT services: set up again over the same link. */
+static void
+change_gatt_services(TestDaemon *td, const char *method, GVariant *args)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_sim_call(td, method, args, &error);
+	g_autoptr(GVariant) times = NULL;
+
 	if (!ret)
-		fail_msg("RestartGatt: %s", error->message);
+		fail_msg("%s: %s", method, error->message);
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
 					      "false", WAIT_MS));
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
 					      "true", WAIT_MS));
 	times = connect_calls(td);
 	assert_int_equal(g_variant_n_children(times), 1);
+}
 
+/* The subscriptions work: a session is seen live, and the battery level
+ * (its service came back last) drops during it; nothing crashed bluetoothd. */
+static void
+assert_subscriptions_work(TestDaemon *td, TestRollerSignals *s)
+{
 	test_daemon_roll_session(td, "face", 60000);
-	assert_true(s.strokes > 0);
-	/* The Battery service came back after the Roller service: it is
-	 * subscribed again too (the level drops during the session). */
+	assert_true(s->strokes > 0);
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
 					      "0x56", WAIT_MS));
 	assert_no_hazards(td);
+}
+
+/*
+ * The roller's GATT server restarts with the link up (Sim1.RestartGatt:
+ * its services go one by one and come back, their notification sockets
+ * hang up, as after a Service Changed).  rollerd sets the roller up again
+ * by itself, without a new connection, once every service is back, and
+ * its new subscriptions work.  It never unsubscribed from a service still
+ * going, which crashes bluetoothd 5.66 (the VM's test saw it).
+ */
+static void
+test_gatt_restart_with_link_up(void **state)
+{
+	const char *sim_args[] = { "--speed=20", "--session-seconds=100", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	TestRollerSignals s = { 0 };
+
+	connect_quietly(td, &s);
+	change_gatt_services(td, "RestartGatt", g_variant_new("(su)", ADDRESS, 1000));
+	assert_subscriptions_work(td, &s);
+}
+
+/*
+ * A Service Changed of the Battery service alone (Sim1.ChangeService):
+ * rollerd lets go of the battery level only and is ready again once it is
+ * back.  Its Roller service subscriptions were kept, not taken again, and
+ * still work: the control point answers, a session is seen live, and the
+ * battery level follows again.
+ */
+static void
+test_service_changed_keeps_the_rest(void **state)
+{
+	const char *sim_args[] = { "--speed=20", "--session-seconds=100", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	TestRollerSignals s = { 0 };
+	/* Telemetry, Record Transfer and Status. */
+	const guint acquired = 3;
+
+	connect_quietly(td, &s);
+	assert_int_equal(test_daemon_log_count(td, "roller-sim", ".AcquireNotify"), acquired);
+	change_gatt_services(td, "ChangeService",
+			     g_variant_new("(ssu)", ADDRESS,
+					   "0000180f-0000-1000-8000-00805f9b34fb", 1000));
+	assert_int_equal(test_daemon_log_count(td, "roller-sim", ".AcquireNotify"), acquired);
+	assert_subscriptions_work(td, &s);
 }
 
 static gboolean
@@ -476,6 +518,7 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_storage_full, teardown),
 		cmocka_unit_test_teardown(test_gatt_restart_with_link_up, teardown),
+		cmocka_unit_test_teardown(test_service_changed_keeps_the_rest, teardown),
 		cmocka_unit_test_teardown(test_unanswered_setup_is_survived, teardown),
 	};
 

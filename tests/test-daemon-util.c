@@ -694,3 +694,18 @@ test_daemon_roller_history_lines(TestDaemon *td, const char *address)
 
 	return history_lines(td, filter);
 }
+
+guint
+test_daemon_log_count(TestDaemon *td, const char *who, const char *text)
+{
+	g_autofree char *name = g_strconcat(who, ".log", NULL);
+	g_autofree char *path = g_build_filename(test_bus_get_dir(td->bus), name, NULL);
+	g_autofree char *log = NULL;
+	guint n = 0;
+
+	if (!g_file_get_contents(path, &log, NULL, NULL))
+		return 0;
+	for (const char *p = strstr(log, text); p; p = strstr(p + 1, text))
+		n++;
+	return n;
+}

@@ -19,6 +19,11 @@ static const char control_xml[] =
 	"      <arg name='address' type='s' direction='in'/>"
 	"      <arg name='delay_ms' type='u' direction='in'/>"
 	"    </method>"
+	"    <method name='ChangeService'>"
+	"      <arg name='address' type='s' direction='in'/>"
+	"      <arg name='uuid' type='s' direction='in'/>"
+	"      <arg name='delay_ms' type='u' direction='in'/>"
+	"    </method>"
 	"    <method name='SetFault'>"
 	"      <arg name='name' type='s' direction='in'/>"
 	"      <arg name='value' type='v' direction='in'/>"
@@ -93,6 +98,11 @@ control_method_call(GDBusConnection *connection, const char *sender,
 	} else if (g_str_equal(method_name, "RestartGatt")) {
 		g_variant_get(parameters, "(&su)", &text, &delay_ms);
 		ok = h->restart_gatt(control->user_data, text, delay_ms, &error);
+	} else if (g_str_equal(method_name, "ChangeService")) {
+		const char *uuid;
+
+		g_variant_get(parameters, "(&s&su)", &text, &uuid, &delay_ms);
+		ok = h->change_service(control->user_data, text, uuid, delay_ms, &error);
 	} else {
 		g_variant_get(parameters, "(&sv)", &text, &value);
 		ok = h->set_fault(control->user_data, text, value, &error);

@@ -21,6 +21,8 @@ typedef struct {
 				      GError **error);
 	gboolean (*restart_gatt)(gpointer user_data, const char *address,
 				 guint delay_ms, GError **error);
+	gboolean (*change_service)(gpointer user_data, const char *address,
+				   const char *uuid, guint delay_ms, GError **error);
 	gboolean (*set_fault)(gpointer user_data, const char *name,
 			      GVariant *value, GError **error);
 	/* (ax): when each Connect of the roller at @address came, in

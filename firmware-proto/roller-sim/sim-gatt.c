@@ -267,27 +267,27 @@ sim_gatt_is_exported(SimGatt *gatt)
 void
 sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager)
 {
-	guint c = 0;
-
-	if (gatt->manager)
-		return;
-	gatt->manager = g_object_ref(manager);
+	if (!gatt->manager)
+		gatt->manager = g_object_ref(manager);
 	/* bluetoothd's order: a service, then each characteristic followed
-	 * by its descriptors; objects are fresh, as after a new browse. */
+	 * by its descriptors; objects are fresh, as after a new browse.  Only
+	 * what is not there yet: after sim_gatt_remove_service(), that one. */
 	for (guint s = 0; s < gatt->services->len; s++) {
 		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
 
+		if (svc->object)
+			continue;
 		build_service(gatt, svc);
-		g_dbus_object_manager_server_export(manager, svc->object);
-		for (; c < gatt->chars->len; c++) {
+		g_dbus_object_manager_server_export(gatt->manager, svc->object);
+		for (guint c = 0; c < gatt->chars->len; c++) {
 			struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, c);
 
 			if (chr->service != svc->def)
-				break;
+				continue;
 			build_char(gatt, chr, svc->path);
-			g_dbus_object_manager_server_export(manager, chr->object);
+			g_dbus_object_manager_server_export(gatt->manager, chr->object);
 			if (chr->cccd_object)
-				g_dbus_object_manager_server_export(manager,
+				g_dbus_object_manager_server_export(gatt->manager,
 								    chr->cccd_object);
 		}
 	}
@@ -339,21 +339,43 @@ sim_gatt_unexport(SimGatt *gatt)
 	forget_manager(gatt);
 }
 
+static void
+remove_service(SimGatt *gatt, struct sim_gatt_service *svc)
+{
+	unexport_service(gatt, svc);
+	for (guint s = 0; s < gatt->services->len; s++) {
+		if (((struct sim_gatt_service *)g_ptr_array_index(gatt->services, s))->object)
+			return;
+	}
+	forget_manager(gatt);
+}
+
 gboolean
 sim_gatt_remove_last_service(SimGatt *gatt)
 {
-	if (!gatt->manager)
-		return FALSE;
-	gatt->changing = TRUE;
 	for (guint s = gatt->services->len; s-- > 0;) {
 		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
 
 		if (svc->object) {
-			unexport_service(gatt, svc);
+			gatt->changing = TRUE;
+			remove_service(gatt, svc);
 			return TRUE;
 		}
 	}
-	forget_manager(gatt);
+	return FALSE;
+}
+
+gboolean
+sim_gatt_remove_service(SimGatt *gatt, const char *uuid)
+{
+	for (guint s = 0; s < gatt->services->len; s++) {
+		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
+
+		if (svc->object && g_ascii_strcasecmp(svc->def->uuid, uuid) == 0) {
+			remove_service(gatt, svc);
+			return TRUE;
+		}
+	}
 	return FALSE;
 }
 

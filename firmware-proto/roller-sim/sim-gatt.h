@@ -45,17 +45,21 @@ SimGatt *sim_gatt_new(SimGattMode mode, SimRoller *roller, const char *root,
 		      const SimGattHost *host, gpointer host_data);
 void sim_gatt_free(SimGatt *gatt);
 
-/* Adds every object to @manager (InterfacesAdded), or removes them. */
+/* Adds every object not there yet to @manager (InterfacesAdded), or
+ * removes them all. */
 void sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager);
 void sim_gatt_unexport(SimGatt *gatt);
 gboolean sim_gatt_is_exported(SimGatt *gatt);
 /*
  * A Service Changed handled service by service, as bluetoothd does: each
  * call removes the last service still exported (its sockets hang up, its
- * sessions end); FALSE once none is left.  Until then a central that
- * unsubscribes from a characteristic still exported records a hazard.
+ * sessions end); FALSE when none was left.  Until the last has gone, a
+ * central that unsubscribes from a characteristic still exported records
+ * a hazard.
  */
 gboolean sim_gatt_remove_last_service(SimGatt *gatt);
+/* A Service Changed of one service, by UUID: FALSE when it is not there. */
+gboolean sim_gatt_remove_service(SimGatt *gatt, const char *uuid);
 /* What centrals did that would crash a real bluetoothd, in words. */
 GStrv sim_gatt_get_hazards(SimGatt *gatt);
 

@@ -201,18 +201,27 @@ on_gatt_back(gpointer data)
  * the first go while the others are still there. */
 #define SERVICE_REMOVAL_STEP_MS 50
 
+static void remove_next_service(SimMockDevice *self);
+
 static gboolean
 on_service_removal_step(gpointer data)
 {
 	SimMockDevice *self = data;
 
-	if (sim_gatt_remove_last_service(self->gatt)) {
-		self->timer = g_timeout_add(SERVICE_REMOVAL_STEP_MS,
-					    on_service_removal_step, self);
-		return G_SOURCE_REMOVE;
-	}
-	self->timer = sim_clock_timeout_add(self->gatt_back_ms, on_gatt_back, self);
+	self->timer = 0;
+	remove_next_service(self);
 	return G_SOURCE_REMOVE;
+}
+
+static void
+remove_next_service(SimMockDevice *self)
+{
+	sim_gatt_remove_last_service(self->gatt);
+	if (sim_gatt_is_exported(self->gatt))
+		self->timer = g_timeout_add(SERVICE_REMOVAL_STEP_MS, on_service_removal_step,
+					    self);
+	else
+		self->timer = sim_clock_timeout_add(self->gatt_back_ms, on_gatt_back, self);
 }
 
 gboolean
@@ -224,8 +233,19 @@ sim_mock_device_restart_gatt(SimMockDevice *self, guint delay_ms)
 	g_debug("%s: GATT server restarting, link up", self->path);
 	self->gatt_restarting = TRUE;
 	self->gatt_back_ms = delay_ms;
-	sim_gatt_remove_last_service(self->gatt);
-	self->timer = g_timeout_add(SERVICE_REMOVAL_STEP_MS, on_service_removal_step, self);
+	remove_next_service(self);
+	return TRUE;
+}
+
+gboolean
+sim_mock_device_change_service(SimMockDevice *self, const char *uuid, guint delay_ms)
+{
+	if (self->state != LINK_UP || self->timer || !sim_gatt_is_exported(self->gatt) ||
+	    !sim_gatt_remove_service(self->gatt, uuid))
+		return FALSE;
+	g_debug("%s: service %s changed, link up", self->path, uuid);
+	self->gatt_restarting = TRUE;
+	self->timer = sim_clock_timeout_add(delay_ms, on_gatt_back, self);
 	return TRUE;
 }
 

@@ -50,5 +50,7 @@ void sim_mock_device_drop_link(SimMockDevice *device, const char *reason,
  * connected with its services resolved.
  */
 gboolean sim_mock_device_restart_gatt(SimMockDevice *device, guint delay_ms);
+gboolean sim_mock_device_change_service(SimMockDevice *device, const char *uuid,
+					guint delay_ms);
 /* See sim_gatt_get_hazards(). */
 GStrv sim_mock_device_get_hazards(SimMockDevice *device);

@@ -114,6 +114,22 @@ control_restart_gatt(gpointer user_data, const char *address, guint delay_ms,
 	return TRUE;
 }
 
+static gboolean
+control_change_service(gpointer user_data, const char *address, const char *uuid,
+		       guint delay_ms, GError **error)
+{
+	SimMockDevice *device = find_connected_device(user_data, address, error);
+
+	if (!device)
+		return FALSE;
+	if (!sim_mock_device_change_service(device, uuid, delay_ms)) {
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+			    "%s has no service %s resolved", address, uuid);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static GVariant *
 control_connect_calls(gpointer user_data, const char *address, GError **error)
 {
@@ -170,6 +186,7 @@ static const SimControlHandlers control_handlers = {
 	.restart = control_restart,
 	.disconnect_device = control_disconnect_device,
 	.restart_gatt = control_restart_gatt,
+	.change_service = control_change_service,
 	.connect_calls = control_connect_calls,
 	.hazards = control_hazards,
 	.set_fault = control_set_fault,
