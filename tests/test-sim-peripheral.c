@@ -3,12 +3,14 @@
  * roller-sim --peripheral against the mock bluetoothd: it registers its
  * GATT application and advertisement, answers bluetoothd's calls (with
  * the device, mtu and link options) as src/gatt-database.c expects,
- * registers again after bluetoothd restarts, and unregisters at exit.
+ * registers again after bluetoothd restarts, unregisters its application
+ * and registers it again on SIGUSR1, and unregisters at exit.
  * The test plays bluetoothd's side of the calls itself.
  */
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -50,25 +52,46 @@ has(GVariant *list, const char *owner, const char *path)
 	return FALSE;
 }
 
+/* FALSE while the mock bluetoothd is off the bus (a restart). */
 static gboolean
-registration_is(Harness *h, gpointer data)
+get_registrations(Harness *h, GVariant **apps, GVariant **adverts)
 {
-	struct registered *r = data;
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GVariant) apps = NULL;
-	g_autoptr(GVariant) adverts = NULL;
 
-	/* Off the bus during a restart: not registered. */
 	reply = g_dbus_connection_call_sync(h->connection, "org.bluez",
 					    "/org/rollerd/sim", "org.rollerd.Sim1",
 					    "Registrations", NULL,
 					    G_VARIANT_TYPE("(a(so)a(so))"),
 					    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
 	if (!reply)
+		return FALSE;
+	g_variant_get(reply, "(@a(so)@a(so))", apps, adverts);
+	return TRUE;
+}
+
+static gboolean
+registration_is(Harness *h, gpointer data)
+{
+	struct registered *r = data;
+	g_autoptr(GVariant) apps = NULL;
+	g_autoptr(GVariant) adverts = NULL;
+
+	if (!get_registrations(h, &apps, &adverts))
 		return !r->want;
-	g_variant_get(reply, "(@a(so)@a(so))", &apps, &adverts);
 	return has(apps, r->owner, APP) == r->want &&
 	       has(adverts, r->owner, ADVERTISEMENT) == r->want;
+}
+
+/* The application alone, the advertisement registered meanwhile. */
+static gboolean
+application_is(Harness *h, gpointer data)
+{
+	struct registered *r = data;
+	g_autoptr(GVariant) apps = NULL;
+	g_autoptr(GVariant) adverts = NULL;
+
+	return get_registrations(h, &apps, &adverts) &&
+	       has(apps, r->owner, APP) == r->want && has(adverts, r->owner, ADVERTISEMENT);
 }
 
 static GVariant *
@@ -341,6 +364,12 @@ test_peripheral(void **state)
 				     &error));
 	harness_wait(h, registration_is, &off, 3000, "bluetoothd to leave");
 	harness_wait(h, registration_is, &on, 5000, "the registrations again");
+
+	/* SIGUSR1, its GATT server restarting: the application goes and
+	 * comes back; the advertisement stays. */
+	assert_int_equal(kill(h->peer.pid, SIGUSR1), 0);
+	harness_wait(h, application_is, &off, 3000, "the application to go");
+	harness_wait(h, registration_is, &on, 3000, "the application again");
 
 	/* At exit it unregisters. */
 	harness_stop_peripheral(h);

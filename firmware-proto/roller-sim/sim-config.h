@@ -75,7 +75,7 @@ typedef struct {
 	gboolean ground_truth_times;	/* an "at <us>" line after each frame */
 	double speed;
 	gint session_seconds;	/* -1: the device model's default */
-	guint restart_delay_ms;	/* SIGUSR1's absence from the bus */
+	guint restart_delay_ms;	/* SIGUSR1's absence (the mock, or the GATT app) */
 	SimGattCache gatt_cache;
 	SimFaults faults;
 } SimConfig;

@@ -51,7 +51,7 @@ on_restart_signal(gpointer data)
 	if (app->mock)
 		sim_mock_restart(app->mock, app->cfg.restart_delay_ms);
 	else
-		g_message("SIGUSR1 restarts the mock bluetoothd only");
+		sim_peripheral_restart_gatt(app->peripheral);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -161,7 +161,8 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  "yes (paired devices only: removed), no (removed) [always]",
 		  "always|yes|no" },
 		{ "restart-delay-ms", 0, 0, G_OPTION_ARG_INT, &restart_delay,
-		  "How long SIGUSR1 keeps the mock bluetoothd off the bus [500]",
+		  "How long SIGUSR1 keeps the mock bluetoothd off the bus, "
+		  "or the GATT application unregistered [500]",
 		  "MS" },
 		{ "fault-early-resolved", 0, 0, G_OPTION_ARG_NONE,
 		  &cfg->faults.early_resolved,
@@ -223,7 +224,8 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		"drives it (PressButton, Restart, DisconnectDevice, RestartGatt, SetFault).  "
 		"SIGUSR1 makes the mock bluetoothd leave the bus and come back.\n"
 		"With --peripheral it registers a GATT application and an "
-		"advertisement with the real bluetoothd.");
+		"advertisement with the real bluetoothd; SIGUSR1 restarts its "
+		"GATT server with the link up.");
 	g_option_context_set_description(context,
 		"See docs/roller-sim.md for what is modelled and what is not.");
 	/* The callbacks get @cfg. */

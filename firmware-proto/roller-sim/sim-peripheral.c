@@ -33,6 +33,8 @@ struct _SimPeripheral {
 	gboolean app_registered;
 	gboolean adv_registered;
 	guint retry_timer;
+	/* sim_peripheral_restart_gatt(): the application comes back then. */
+	guint gatt_back_timer;
 
 	/* The central's Device1, whose Connected we follow. */
 	char *central;
@@ -300,6 +302,10 @@ on_bluez_vanished(GDBusConnection *connection, const char *name,
 		g_source_remove(self->retry_timer);
 		self->retry_timer = 0;
 	}
+	if (self->gatt_back_timer) {
+		g_source_remove(self->gatt_back_timer);
+		self->gatt_back_timer = 0;
+	}
 	link_down(self);
 }
 
@@ -422,6 +428,51 @@ unregister(SimPeripheral *self, const char *interface, const char *method,
 		g_debug("%s: %s", method, error->message);
 }
 
+static gboolean
+on_gatt_back(gpointer data)
+{
+	SimPeripheral *self = data;
+
+	self->gatt_back_timer = 0;
+	g_debug("GATT server back: registering the application again");
+	register_all(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_app_unregistered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error = NULL;
+	SimPeripheral *self;
+
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	self = user_data;
+	if (!reply)
+		g_message("UnregisterApplication: %s", error->message);
+	/* The restarted server has forgotten every CCCD. */
+	sim_gatt_link_down(self->gatt);
+	self->gatt_back_timer = g_timeout_add(self->cfg->restart_delay_ms, on_gatt_back, self);
+}
+
+void
+sim_peripheral_restart_gatt(SimPeripheral *self)
+{
+	if (!self->app_registered || self->gatt_back_timer) {
+		g_message("No GATT application registered to restart");
+		return;
+	}
+	g_debug("GATT server restarting, link up: unregistering the application");
+	self->app_registered = FALSE;
+	g_dbus_connection_call(self->connection, BLUEZ_NAME, self->adapter_path,
+			       "org.bluez.GattManager1", "UnregisterApplication",
+			       g_variant_new("(o)", SIM_PERIPHERAL_APP_PATH), NULL,
+			       G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
+			       on_app_unregistered, self);
+}
+
 void
 sim_peripheral_free(SimPeripheral *self)
 {
@@ -429,6 +480,8 @@ sim_peripheral_free(SimPeripheral *self)
 		return;
 	if (self->retry_timer)
 		g_source_remove(self->retry_timer);
+	if (self->gatt_back_timer)
+		g_source_remove(self->gatt_back_timer);
 	if (self->cancellable) {
 		g_cancellable_cancel(self->cancellable);
 		g_clear_object(&self->cancellable);

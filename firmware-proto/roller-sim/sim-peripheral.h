@@ -23,5 +23,11 @@ typedef struct _SimPeripheral SimPeripheral;
 SimPeripheral *sim_peripheral_new(SimConfig *cfg, SimRoller *roller,
 				  GSourceFunc on_fatal, gpointer fatal_data);
 gboolean sim_peripheral_start(SimPeripheral *peripheral, GError **error);
+/*
+ * The roller restarts its GATT server with the link up: the application
+ * is unregistered and registered again --restart-delay-ms later, and
+ * bluetoothd tells the central with Service Changed.
+ */
+void sim_peripheral_restart_gatt(SimPeripheral *peripheral);
 /* Unregisters (best effort) and leaves the bus. */
 void sim_peripheral_free(SimPeripheral *peripheral);

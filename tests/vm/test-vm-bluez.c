@@ -5,12 +5,14 @@
  * where btvirt gives two LE controllers sharing one virtual air.  The
  * same assertions as the mock-based tests: every stored record synced
  * exactly once and deleted from the roller after commit, a live session
- * equal to roller-sim's ground truth, and a reconnect after roller-sim
- * restarts.  The tests run in order on one roller and one rollerd.
+ * equal to roller-sim's ground truth, the roller's GATT server restarting
+ * with the link up, and a reconnect after roller-sim restarts.  The tests
+ * run in order on one roller and one rollerd.
  */
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -166,6 +168,56 @@ test_live_session_equals_the_stored_record(void **state)
 	assert_int_equal(stored_records(td), 0);
 }
 
+typedef struct {
+	TestDaemon *td;
+	const char *text;
+	guint before;
+} LogWait;
+
+static gboolean
+log_has_more(gpointer user_data)
+{
+	LogWait *w = user_data;
+
+	return test_daemon_log_count(w->td, "rollerd", w->text) > w->before;
+}
+
+/*
+ * roller-sim restarts its GATT server with the link up (SIGUSR1: its
+ * application goes and comes back, bluetoothd sends Service Changed).
+ * rollerd sets the roller up again over the same link; bluetoothd lives
+ * through it (an unsubscribe while the services went crashed it,
+ * bluez/bluez#363); a session afterwards is seen live and synced.
+ */
+static void
+test_gatt_restart_with_link_up(void **state)
+{
+	VmTest *t = *state;
+	TestDaemon *td = t->td;
+	guint strokes_before = t->signals.strokes;
+	LogWait went = { td, "its GATT services went away with the link up" };
+	guint lost_before = test_daemon_log_count(td, "rollerd", "link lost");
+
+	assert_non_null(td->roller_path);
+	went.before = test_daemon_log_count(td, "rollerd", went.text);
+	assert_int_equal(kill(td->sim, SIGUSR1), 0);
+	assert_true(test_bus_wait_until(log_has_more, &went, WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
+					      "'idle'", WAIT_MS));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState",
+					      "'idle'", WAIT_MS));
+	/* Over the link it had: never lost, never connected again. */
+	assert_int_equal(test_daemon_log_count(td, "rollerd", "link lost"), lost_before);
+
+	test_daemon_roll_session(td, "arms", WAIT_MS);
+	test_bus_run_for(500);	/* the last signals */
+	assert_true(t->signals.strokes > strokes_before);
+	test_daemon_sync_and_wait(td, &t->signals, WAIT_MS);
+	assert_int_equal(t->signals.last_stored, 1);
+	assert_history_is_truth(td, STORED + 2);
+	assert_true(test_bus_wait_for_name(td->bus, "org.bluez", 1000));
+}
+
 /* roller-sim restarts: the link drops, rollerd reconnects by itself. */
 static void
 test_reconnect_after_roller_sim_restarts(void **state)
@@ -197,12 +249,12 @@ test_reconnect_after_roller_sim_restarts(void **state)
 
 	after = test_daemon_truth_records(td, SIM_ADDRESS);
 	history = test_daemon_history_lines(td);
-	assert_int_equal(before->len, STORED + 1);
+	assert_int_equal(before->len, STORED + 2);
 	assert_int_equal(after->len, 1);
-	assert_int_equal(history->len, STORED + 2);
+	assert_int_equal(history->len, STORED + 3);
 	for (guint i = 0; i < before->len; i++)
 		assert_string_equal(history->pdata[i], before->pdata[i]);
-	assert_string_equal(history->pdata[STORED + 1], after->pdata[0]);
+	assert_string_equal(history->pdata[STORED + 2], after->pdata[0]);
 }
 
 int
@@ -211,6 +263,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_discover_connect_and_sync_stored),
 		cmocka_unit_test(test_live_session_equals_the_stored_record),
+		cmocka_unit_test(test_gatt_restart_with_link_up),
 		cmocka_unit_test(test_reconnect_after_roller_sim_restarts),
 	};
 
