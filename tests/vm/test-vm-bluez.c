@@ -209,7 +209,7 @@ test_gatt_restart_with_link_up(void **state)
 	/* Over the link it had: never lost, never connected again. */
 	assert_int_equal(test_daemon_log_count(td, "rollerd", "link lost"), lost_before);
 
-	test_daemon_roll_session(td, "arms", WAIT_MS);
+	test_daemon_roll_session(td, "face", WAIT_MS);
 	test_bus_run_for(500);	/* the last signals */
 	assert_true(t->signals.strokes > strokes_before);
 	test_daemon_sync_and_wait(td, &t->signals, WAIT_MS);
