@@ -383,14 +383,16 @@ connect_quietly(TestDaemon *td, TestRollerSignals *s)
 static void
 change_gatt_services(TestDaemon *td, const char *method, GVariant *args)
 {
+	const char *went = "its GATT services went away with the link up";
+	guint before = test_daemon_log_count(td, "rollerd", went);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = test_daemon_sim_call(td, method, args, &error);
 	g_autoptr(GVariant) times = NULL;
 
 	if (!ret)
 		fail_msg("%s: %s", method, error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
-					      "false", WAIT_MS));
+	/* Not ready for a moment only: the log says it was not. */
+	assert_true(test_daemon_wait_log(td, "rollerd", went, before, WAIT_MS));
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
 					      "true", WAIT_MS));
 	times = connect_calls(td);
@@ -398,7 +400,7 @@ change_gatt_services(TestDaemon *td, const char *method, GVariant *args)
 }
 
 /* The subscriptions work: a session is seen live, and the battery level
- * (its service came back last) drops during it; nothing crashed bluetoothd. */
+ * (its service came back last) drops during it. */
 static void
 assert_subscriptions_work(TestDaemon *td, TestRollerSignals *s)
 {
@@ -406,7 +408,6 @@ assert_subscriptions_work(TestDaemon *td, TestRollerSignals *s)
 	assert_true(s->strokes > 0);
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
 					      "0x56", WAIT_MS));
-	assert_no_hazards(td);
 }
 
 /*
@@ -427,6 +428,7 @@ test_gatt_restart_with_link_up(void **state)
 	connect_quietly(td, &s);
 	change_gatt_services(td, "RestartGatt", g_variant_new("(su)", ADDRESS, 1000));
 	assert_subscriptions_work(td, &s);
+	assert_no_hazards(td);
 }
 
 /*

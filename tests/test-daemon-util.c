@@ -709,3 +709,31 @@ test_daemon_log_count(TestDaemon *td, const char *who, const char *text)
 		n++;
 	return n;
 }
+
+typedef struct {
+	TestDaemon *td;
+	const char *who;
+	const char *text;
+	guint before;
+} LogWait;
+
+static gboolean
+log_has_more(gpointer user_data)
+{
+	LogWait *w = user_data;
+
+	if (test_daemon_log_count(w->td, w->who, w->text) > w->before)
+		return TRUE;
+	/* The logs are verbose: not read again at once. */
+	g_usleep(20000);
+	return FALSE;
+}
+
+gboolean
+test_daemon_wait_log(TestDaemon *td, const char *who, const char *text, guint before,
+		     guint timeout_ms)
+{
+	LogWait w = { td, who, text, before };
+
+	return test_bus_wait_until(log_has_more, &w, timeout_ms);
+}

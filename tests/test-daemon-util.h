@@ -125,7 +125,11 @@ char *test_daemon_session_line(TestDaemon *td, guint64 id);
 /* Every stored session of the history, as such lines, by record id. */
 GPtrArray *test_daemon_history_lines(TestDaemon *td);
 
-/* How often @text is in @who's log so far ("rollerd" or "roller-sim"). */
-guint test_daemon_log_count(TestDaemon *td, const char *who, const char *text);
 /* The same for the sessions of the roller at @address. */
 GPtrArray *test_daemon_roller_history_lines(TestDaemon *td, const char *address);
+
+/* How often @text is in @who's log so far ("rollerd" or "roller-sim"). */
+guint test_daemon_log_count(TestDaemon *td, const char *who, const char *text);
+/* Waits until @text is there more than @before times. */
+gboolean test_daemon_wait_log(TestDaemon *td, const char *who, const char *text,
+			      guint before, guint timeout_ms);

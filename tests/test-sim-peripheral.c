@@ -345,7 +345,8 @@ test_peripheral(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	const char *args[] = { "--speed=10", NULL };
+	/* The application stays away long enough to be seen gone. */
+	const char *args[] = { "--speed=10", "--restart-delay-ms=2000", NULL };
 	g_autofree char *peer = harness_start_peripheral(h, args);
 	struct registered on = { peer, TRUE }, off = { peer, FALSE };
 	g_autoptr(GDBusInterface) advertising = NULL;
@@ -369,7 +370,7 @@ test_peripheral(void **state)
 	 * comes back; the advertisement stays. */
 	assert_int_equal(kill(h->peer.pid, SIGUSR1), 0);
 	harness_wait(h, application_is, &off, 3000, "the application to go");
-	harness_wait(h, registration_is, &on, 3000, "the application again");
+	harness_wait(h, registration_is, &on, 5000, "the application again");
 
 	/* At exit it unregisters. */
 	harness_stop_peripheral(h);

@@ -124,7 +124,8 @@ control_change_service(gpointer user_data, const char *address, const char *uuid
 		return FALSE;
 	if (!sim_mock_device_change_service(device, uuid, delay_ms)) {
 		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-			    "%s has no service %s resolved", address, uuid);
+			    "%s has no service %s resolved, or its services are "
+			    "changing already", address, uuid);
 		return FALSE;
 	}
 	return TRUE;

@@ -35,6 +35,8 @@ struct _SimPeripheral {
 	guint retry_timer;
 	/* sim_peripheral_restart_gatt(): the application comes back then. */
 	guint gatt_back_timer;
+	/* Asked for before the application was registered: done once it is. */
+	gboolean restart_pending;
 
 	/* The central's Device1, whose Connected we follow. */
 	char *central;
@@ -208,6 +210,8 @@ on_app_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (registration_ok(self, "RegisterApplication", error)) {
 		g_debug("GATT application registered");
 		self->app_registered = TRUE;
+		if (self->restart_pending)
+			sim_peripheral_restart_gatt(self);
 	}
 }
 
@@ -306,6 +310,8 @@ on_bluez_vanished(GDBusConnection *connection, const char *name,
 		g_source_remove(self->gatt_back_timer);
 		self->gatt_back_timer = 0;
 	}
+	/* Its registrations are fresh when it is back. */
+	self->restart_pending = FALSE;
 	link_down(self);
 }
 
@@ -460,11 +466,14 @@ on_app_unregistered(GObject *source, GAsyncResult *result, gpointer user_data)
 void
 sim_peripheral_restart_gatt(SimPeripheral *self)
 {
-	if (!self->app_registered || self->gatt_back_timer) {
-		g_message("No GATT application registered to restart");
+	if (!self->app_registered) {
+		/* Still registering, or coming back from the last restart. */
+		g_debug("GATT server restart: once the application is registered");
+		self->restart_pending = TRUE;
 		return;
 	}
 	g_debug("GATT server restarting, link up: unregistering the application");
+	self->restart_pending = FALSE;
 	self->app_registered = FALSE;
 	g_dbus_connection_call(self->connection, BLUEZ_NAME, self->adapter_path,
 			       "org.bluez.GattManager1", "UnregisterApplication",

@@ -168,18 +168,18 @@ test_live_session_equals_the_stored_record(void **state)
 	assert_int_equal(stored_records(td), 0);
 }
 
-typedef struct {
-	TestDaemon *td;
-	const char *text;
-	guint before;
-} LogWait;
-
-static gboolean
-log_has_more(gpointer user_data)
+static char *
+bluetoothd_owner(TestDaemon *td)
 {
-	LogWait *w = user_data;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_sync(
+		td->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+		"org.freedesktop.DBus", "GetNameOwner", g_variant_new("(s)", "org.bluez"),
+		G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+	char *owner = NULL;
 
-	return test_daemon_log_count(w->td, "rollerd", w->text) > w->before;
+	if (ret)
+		g_variant_get(ret, "(s)", &owner);
+	return owner;
 }
 
 /*
@@ -195,13 +195,16 @@ test_gatt_restart_with_link_up(void **state)
 	VmTest *t = *state;
 	TestDaemon *td = t->td;
 	guint strokes_before = t->signals.strokes;
-	LogWait went = { td, "its GATT services went away with the link up" };
+	const char *went = "its GATT services went away with the link up";
+	guint went_before = test_daemon_log_count(td, "rollerd", went);
 	guint lost_before = test_daemon_log_count(td, "rollerd", "link lost");
+	g_autofree char *owner = bluetoothd_owner(td);
+	g_autofree char *owner_after = NULL;
 
 	assert_non_null(td->roller_path);
-	went.before = test_daemon_log_count(td, "rollerd", went.text);
+	assert_non_null(owner);
 	assert_int_equal(kill(td->sim, SIGUSR1), 0);
-	assert_true(test_bus_wait_until(log_has_more, &went, WAIT_MS));
+	assert_true(test_daemon_wait_log(td, "rollerd", went, went_before, WAIT_MS));
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
 					      "'idle'", WAIT_MS));
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState",
@@ -215,7 +218,9 @@ test_gatt_restart_with_link_up(void **state)
 	test_daemon_sync_and_wait(td, &t->signals, WAIT_MS);
 	assert_int_equal(t->signals.last_stored, 1);
 	assert_history_is_truth(td, STORED + 2);
-	assert_true(test_bus_wait_for_name(td->bus, "org.bluez", 1000));
+	/* The same bluetoothd throughout. */
+	owner_after = bluetoothd_owner(td);
+	assert_string_equal(owner_after, owner);
 }
 
 /* roller-sim restarts: the link drops, rollerd reconnects by itself. */
