@@ -1,4 +1,5 @@
-# rollerctl: the command line; one file per command group.
+# rollerctl: the command line; one file per command group.  It shares
+# common/ with rollerd and nothing else of it.
 bin_PROGRAMS += client/rollerctl
 client_rollerctl_SOURCES = \
 	client/rollerctl.c client/rc-common.h client/rc-common.c \
@@ -9,10 +10,9 @@ client_rollerctl_SOURCES = \
 	client/rc-monitor.h client/rc-monitor.c \
 	client/rc-report.h client/rc-report.c client/rc-report-private.h \
 	client/rc-report-draw.c client/rc-report-area.c
-client_rollerctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_builddir)/daemon
 client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAIRO_CFLAGS)
-client_rollerctl_LDADD = $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) $(ROLLER_PROTO_LIBS) \
+client_rollerctl_LDADD = $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_LIBS) \
 	$(GLIB_LIBS) $(JSON_GLIB_LIBS) $(NCURSES_LIBS) $(CAIRO_LIBS) -lm
 
 dist_man1_MANS = docs/rollerctl.1

@@ -5,7 +5,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "rd-dbus-generated.h"
+#include "common/rd-dbus-generated.h"
 
 /* gdbus-codegen defines cleanups for the proxy types, not the interfaces. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusManager1, g_object_unref)

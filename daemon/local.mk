@@ -1,50 +1,46 @@
-# rollerd's core: the live session aggregator, technique feedback, the
-# count of malformed frames and rollerd.conf.  Plain C over firmware-proto
-# and GLib, no D-Bus, so the unit tests need neither a bus nor BlueZ.
-noinst_LIBRARIES += daemon/librollerd-core.a
-daemon_librollerd_core_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-daemon_librollerd_core_a_SOURCES = \
-	daemon/rd-live-session.h daemon/rd-live-session.c \
-	daemon/rd-rejects.h daemon/rd-rejects.c \
-	daemon/rd-feedback.h daemon/rd-feedback.c \
+# rollerd.  One library of the daemon's layers, each a folder:
+#   bluez/  BlueZ's D-Bus API: the object manager client, GATT I/O, the
+#           Control Point client, the link to one roller, discovery
+#   live/   the live session: aggregator, feedback, rejects (plain C),
+#           and its Session1, LiveUpdate, Stroke, Alert
+#   store/  the SQLite journal
+#   sync/   lossless sync of stored records
+#   dbus/   org.rollerd's objects: Manager1, Roller1, stored Session1s
+# and rollerd.c, rd-config (rollerd.conf), rd-context.h at the top.
+# Tests link the library and get only the objects they use.
+noinst_LIBRARIES += daemon/librollerd.a
+daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS)
+daemon_librollerd_a_SOURCES = \
+	daemon/rd-context.h \
 	daemon/rd-config.h daemon/rd-config.c \
-	daemon/rd-variant.h daemon/rd-variant.c
-ROLLERD_CORE_LIBS = daemon/librollerd-core.a
+	daemon/bluez/rd-bluez.h daemon/bluez/rd-bluez.c \
+	daemon/bluez/rd-gatt.h daemon/bluez/rd-gatt.c \
+	daemon/bluez/rd-control-point.h daemon/bluez/rd-control-point.c \
+	daemon/bluez/rd-roller-link.c \
+	daemon/bluez/rd-discovery.h daemon/bluez/rd-discovery.c \
+	daemon/live/rd-live-session.h daemon/live/rd-live-session.c \
+	daemon/live/rd-feedback.h daemon/live/rd-feedback.c \
+	daemon/live/rd-rejects.h daemon/live/rd-rejects.c \
+	daemon/live/rd-live.h daemon/live/rd-live.c \
+	daemon/store/rd-store.h daemon/store/rd-store-private.h \
+	daemon/store/rd-store.c daemon/store/rd-store-schema.c \
+	daemon/store/rd-store-commit.c daemon/store/rd-store-query.c \
+	daemon/store/rd-store-journal.c daemon/store/rd-store-export.c \
+	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
+	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
+	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
+	daemon/dbus/rd-roller.h daemon/dbus/rd-roller-private.h daemon/dbus/rd-roller.c \
+	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
+	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c
+daemon_librollerd_a_DEPENDENCIES = $(rollerd_dbus_generated)
+ROLLERD_LIBS = daemon/librollerd.a $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_LIBS) \
+	$(GLIB_LIBS) $(SQLITE_LIBS) $(JSON_GLIB_LIBS)
 
-# The shipped rollerd.conf; test-config checks it against the defaults.
-EXTRA_DIST += data/rollerd.conf
+bin_PROGRAMS += daemon/rollerd
+daemon_rollerd_SOURCES = daemon/rollerd.c
+daemon_rollerd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
+	-DLOCALSTATEDIR='"$(localstatedir)"' -DSYSCONFDIR='"$(sysconfdir)"'
+daemon_rollerd_LDADD = $(ROLLERD_LIBS)
 
-core_tests = tests/test-live-session tests/test-feedback tests/test-config \
-	tests/test-rejects tests/test-variant
-check_PROGRAMS += $(core_tests)
-TESTS += $(core_tests)
-
-core_test_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
-	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
-core_test_cflags = $(TEST_CFLAGS) $(GLIB_CFLAGS)
-core_test_ldadd = $(ROLLERD_CORE_LIBS) $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_LIBS)
-
-tests_test_live_session_SOURCES = tests/test-live-session.c tests/test-live-util.h
-tests_test_live_session_CPPFLAGS = $(core_test_cppflags)
-tests_test_live_session_CFLAGS = $(core_test_cflags)
-tests_test_live_session_LDADD = $(core_test_ldadd)
-
-tests_test_feedback_SOURCES = tests/test-feedback.c tests/test-live-util.h
-tests_test_feedback_CPPFLAGS = $(core_test_cppflags)
-tests_test_feedback_CFLAGS = $(core_test_cflags)
-tests_test_feedback_LDADD = $(core_test_ldadd)
-
-tests_test_rejects_SOURCES = tests/test-rejects.c
-tests_test_rejects_CPPFLAGS = $(core_test_cppflags)
-tests_test_rejects_CFLAGS = $(core_test_cflags)
-tests_test_rejects_LDADD = $(core_test_ldadd)
-
-tests_test_variant_SOURCES = tests/test-variant.c
-tests_test_variant_CPPFLAGS = $(core_test_cppflags)
-tests_test_variant_CFLAGS = $(core_test_cflags)
-tests_test_variant_LDADD = $(core_test_ldadd)
-
-tests_test_config_SOURCES = tests/test-config.c
-tests_test_config_CPPFLAGS = $(core_test_cppflags)
-tests_test_config_CFLAGS = $(core_test_cflags)
-tests_test_config_LDADD = $(core_test_ldadd)
+dist_man8_MANS = docs/rollerd.8
+EXTRA_DIST += docs/dbus-api.md data/rollerd.conf

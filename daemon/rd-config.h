@@ -15,8 +15,8 @@
 
 #include <glib.h>
 
-#include "rd-feedback.h"
-#include "rd-store.h"
+#include "daemon/live/rd-feedback.h"
+#include "daemon/store/rd-store.h"
 
 /* At most this many [Plan] needle bands (the defaults included). */
 #define RD_CONFIG_PLAN_BANDS_MAX 32

@@ -4,7 +4,7 @@
 
 #include <gio/gio.h>
 
-#include "rd-bluez.h"
+#include "daemon/bluez/rd-bluez.h"
 
 typedef struct _RdStore RdStore;
 typedef struct _RdConfig RdConfig;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <glib-unix.h>
 
-#include "rd-daemon.h"
+#include "daemon/dbus/rd-daemon.h"
 
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/rollerd"
 #define DEFAULT_CONFIG SYSCONFDIR "/rollerd/rollerd.conf"

@@ -1,17 +1,40 @@
-# firmware-proto: the portable wire library (C11, no GLib, no heap).
-noinst_LIBRARIES += firmware-proto/libroller-proto.a
+# firmware-proto: the Roller GATT profile as a portable C11 library (no
+# GLib, no heap), installed as a static library with its headers and
+# roller-proto.pc for firmware and third-party tools.
+lib_LIBRARIES += firmware-proto/libroller-proto.a
 firmware_proto_libroller_proto_a_CFLAGS = $(AM_CFLAGS) -std=c11
-firmware_proto_libroller_proto_a_SOURCES = \
-	firmware-proto/roller-proto.h firmware-proto/roller-proto.c \
-	firmware-proto/roller-crc.h firmware-proto/roller-crc.c \
+roller_proto_headers = \
+	firmware-proto/roller-proto.h \
+	firmware-proto/roller-crc.h \
+	firmware-proto/roller-frame.h \
+	firmware-proto/roller-record.h \
+	firmware-proto/roller-transfer.h \
+	firmware-proto/roller-control.h \
+	firmware-proto/roller-info.h \
+	firmware-proto/roller-dump.h \
+	firmware-proto/roller-hex.h
+firmware_proto_libroller_proto_a_SOURCES = $(roller_proto_headers) \
+	firmware-proto/roller-proto.c \
+	firmware-proto/roller-crc.c \
 	firmware-proto/roller-crc-tables.c \
-	firmware-proto/roller-frame.h firmware-proto/roller-frame.c \
-	firmware-proto/roller-record.h firmware-proto/roller-record.c \
-	firmware-proto/roller-transfer.h firmware-proto/roller-transfer.c \
-	firmware-proto/roller-control.h firmware-proto/roller-control.c \
-	firmware-proto/roller-info.h firmware-proto/roller-info.c \
-	firmware-proto/roller-dump.h firmware-proto/roller-dump.c \
-	firmware-proto/roller-hex.h firmware-proto/roller-hex.c
-EXTRA_DIST += firmware-proto/gen-crc-tables.c
+	firmware-proto/roller-frame.c \
+	firmware-proto/roller-record.c \
+	firmware-proto/roller-transfer.c \
+	firmware-proto/roller-control.c \
+	firmware-proto/roller-info.c \
+	firmware-proto/roller-dump.c \
+	firmware-proto/roller-hex.c
+rollerprotoincludedir = $(includedir)/roller-proto
+rollerprotoinclude_HEADERS = $(roller_proto_headers)
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = firmware-proto/roller-proto.pc
+EXTRA_DIST += firmware-proto/gen-crc-tables.c firmware-proto/roller-proto.pc.in
+
+firmware-proto/roller-proto.pc: firmware-proto/roller-proto.pc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) firmware-proto && \
+	sed -e 's|@prefix[@]|$(prefix)|g' -e 's|@exec_prefix[@]|$(exec_prefix)|g' \
+		-e 's|@libdir[@]|$(libdir)|g' -e 's|@includedir[@]|$(includedir)|g' \
+		-e 's|@VERSION[@]|$(VERSION)|g' $< > $@.tmp && mv $@.tmp $@
+CLEANFILES += firmware-proto/roller-proto.pc
 
 ROLLER_PROTO_LIBS = firmware-proto/libroller-proto.a

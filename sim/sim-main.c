@@ -12,14 +12,14 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-#include "sim-clock.h"
+#include "sim/host/sim-clock.h"
 #include "sim-config.h"
-#include "sim-faults.h"
-#include "sim-hostile.h"
-#include "sim-iface.h"
-#include "sim-mock.h"
-#include "sim-peripheral.h"
-#include "sim-roller.h"
+#include "sim/host/sim-faults.h"
+#include "sim/host/sim-hostile.h"
+#include "sim/gatt/sim-iface.h"
+#include "sim/mock-bluez/sim-mock.h"
+#include "sim/peripheral/sim-peripheral.h"
+#include "sim/host/sim-roller.h"
 
 #define MAX_ROLLERS 64
 

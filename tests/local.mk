@@ -1,175 +1,293 @@
-# Unit tests (cmocka, one file per module) and tool tests; run by make check.
+# Every test's rules.  tests/ mirrors the tree:
+#   harness/      the private-bus harness and helpers every test shares
+#   proto/        firmware-proto (cmocka, the vectors of tests/data/)
+#   sim/          roller-sim: its model, and the mock and peripheral on a bus
+#   daemon/       rollerd's units without a bus (live session, feedback, config)
+#   store/        the SQLite journal
+#   client/       rollerctl
+#   integration/  rollerd and roller-sim together on a private bus
+#   vm/ bench/ fuzz/   real BlueZ in a VM, benchmarks, libFuzzer targets
 AM_TESTS_ENVIRONMENT = \
 	ROLLER_TEST_DATA=$(abs_top_srcdir)/tests/data \
 	ROLLER_BUILDDIR=$(abs_top_builddir) \
 	ROLLER_SRCDIR=$(abs_top_srcdir); \
 	export ROLLER_TEST_DATA ROLLER_BUILDDIR ROLLER_SRCDIR;
 
-TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"'
-TEST_LIBS = tests/libtest-util.a $(ROLLER_PROTO_LIBS) $(CMOCKA_LIBS)
-
-check_LIBRARIES = tests/libtest-util.a tests/libtest-bus.a
-# Integration tests' private bus and children; link with $(GLIB_LIBS).
-tests_libtest_bus_a_SOURCES = tests/test-bus.h tests/test-bus.c
-tests_libtest_bus_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-TEST_BUS_LIBS = tests/libtest-bus.a
-tests_libtest_util_a_SOURCES = tests/test-vectors.h tests/test-vectors.c \
-	tests/test-util.h tests/test-frame-model.h tests/test-frame-model.c
-tests_libtest_util_a_CFLAGS = $(TEST_CFLAGS)
-
-proto_tests = tests/test-dump tests/test-crc tests/test-frame \
-	tests/test-record tests/test-transfer tests/test-control \
-	tests/test-info tests/test-hex
-check_PROGRAMS += $(proto_tests)
-TESTS += $(proto_tests)
-
-tests_test_dump_SOURCES = tests/test-dump.c
-tests_test_dump_CFLAGS = $(TEST_CFLAGS)
-tests_test_dump_LDADD = $(TEST_LIBS)
-
-tests_test_crc_SOURCES = tests/test-crc.c
-tests_test_crc_CFLAGS = $(TEST_CFLAGS)
-tests_test_crc_LDADD = $(TEST_LIBS)
-
-tests_test_frame_SOURCES = tests/test-frame.c
-tests_test_frame_CFLAGS = $(TEST_CFLAGS)
-tests_test_frame_LDADD = $(TEST_LIBS)
-
-tests_test_record_SOURCES = tests/test-record.c
-tests_test_record_CFLAGS = $(TEST_CFLAGS)
-tests_test_record_LDADD = $(TEST_LIBS)
-
-tests_test_transfer_SOURCES = tests/test-transfer.c
-tests_test_transfer_CFLAGS = $(TEST_CFLAGS)
-tests_test_transfer_LDADD = $(TEST_LIBS)
-
-tests_test_control_SOURCES = tests/test-control.c
-tests_test_control_CFLAGS = $(TEST_CFLAGS)
-tests_test_control_LDADD = $(TEST_LIBS)
-
-tests_test_info_SOURCES = tests/test-info.c
-tests_test_info_CFLAGS = $(TEST_CFLAGS)
-tests_test_info_LDADD = $(TEST_LIBS)
-
-tests_test_hex_SOURCES = tests/test-hex.c
-tests_test_hex_CFLAGS = $(TEST_CFLAGS)
-tests_test_hex_LDADD = $(TEST_LIBS)
+TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
+EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
 
 # Shell tests, run with the automake harness through SH_LOG_COMPILER (so a
 # LOG_COMPILER such as valgrind only wraps the C tests).
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
-tool_tests = tests/test-rollerctl-decode.sh tests/check-proto-portable.sh
-TESTS += $(tool_tests)
-EXTRA_DIST += $(tool_tests)
-tests/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
-tests/check-proto-portable.log: $(ROLLER_PROTO_LIBS)
 
-EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
+## harness/ ------------------------------------------------------------
+# The private bus and its children; link with $(GLIB_LIBS).
+check_LIBRARIES += tests/harness/libtest-bus.a
+tests_harness_libtest_bus_a_SOURCES = tests/harness/test-bus.h tests/harness/test-bus.c
+tests_harness_libtest_bus_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
+	-DDBUS_DAEMON='"$(DBUS_DAEMON)"'
+TEST_BUS_LIBS = tests/harness/libtest-bus.a
 
-# The daemon's integration tests: roller-sim and rollerd on a private bus.
-check_LIBRARIES += tests/libtest-daemon.a
-tests_libtest_daemon_a_SOURCES = tests/test-daemon-util.h tests/test-daemon-util.c \
-	tests/test-daemon-assert.c
-tests_libtest_daemon_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
-tests_libtest_daemon_a_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
-TEST_DAEMON_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+# rollerd and roller-sim on the harness's bus, driven as rollerctl would.
+check_LIBRARIES += tests/harness/libtest-daemon.a
+tests_harness_libtest_daemon_a_SOURCES = tests/harness/test-daemon-util.h \
+	tests/harness/test-daemon-util.c tests/harness/test-daemon-assert.c
+tests_harness_libtest_daemon_a_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
 TEST_DAEMON_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
-TEST_DAEMON_LIBS = tests/libtest-daemon.a $(TEST_BUS_LIBS) $(ROLLERD_BASE_LIBS) \
+TEST_DAEMON_LIBS = tests/harness/libtest-daemon.a $(TEST_BUS_LIBS) $(ROLLERD_COMMON_LIBS) \
 	$(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/test-daemon-live
-TESTS += tests/test-daemon-live
-tests_test_daemon_live_SOURCES = tests/test-daemon-live.c
-tests_test_daemon_live_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
+## proto/ --------------------------------------------------------------
+check_LIBRARIES += tests/proto/libtest-proto.a
+tests_proto_libtest_proto_a_SOURCES = tests/proto/test-vectors.h tests/proto/test-vectors.c \
+	tests/harness/test-util.h tests/proto/test-frame-model.h tests/proto/test-frame-model.c
+tests_proto_libtest_proto_a_CFLAGS = $(TEST_CFLAGS)
+TEST_PROTO_LIBS = tests/proto/libtest-proto.a $(ROLLER_PROTO_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/test-daemon-hostile
-TESTS += tests/test-daemon-hostile
-tests_test_daemon_hostile_SOURCES = tests/test-daemon-hostile.c
-tests_test_daemon_hostile_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_daemon_hostile_LDADD = $(TEST_DAEMON_LIBS)
+proto_tests = tests/proto/test-dump tests/proto/test-crc tests/proto/test-frame \
+	tests/proto/test-record tests/proto/test-transfer tests/proto/test-control \
+	tests/proto/test-info tests/proto/test-hex
+check_PROGRAMS += $(proto_tests)
+TESTS += $(proto_tests) tests/proto/check-proto-portable.sh
+EXTRA_DIST += tests/proto/check-proto-portable.sh
+tests/proto/check-proto-portable.log: $(ROLLER_PROTO_LIBS)
 
-check_PROGRAMS += tests/test-daemon-link
-TESTS += tests/test-daemon-link
-tests_test_daemon_link_SOURCES = tests/test-daemon-link.c
-tests_test_daemon_link_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_daemon_link_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_daemon_link_LDADD = $(TEST_DAEMON_LIBS)
+tests_proto_test_dump_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_dump_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_crc_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_crc_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_frame_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_frame_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_record_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_record_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_transfer_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_transfer_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_control_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_control_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_info_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_info_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_hex_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_hex_LDADD = $(TEST_PROTO_LIBS)
 
-check_PROGRAMS += tests/test-examples
-TESTS += tests/test-examples
-tests_test_examples_SOURCES = tests/test-examples.c
-tests_test_examples_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
-tests_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
-EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh \
-	docs/architecture.md
+## sim/ ----------------------------------------------------------------
+# The model alone, stepped by hand (test-sim-harness: no bus).
+sim_model_tests = tests/sim/test-sim-device tests/sim/test-sim-records tests/sim/test-sim-model
+check_PROGRAMS += $(sim_model_tests)
+TESTS += $(sim_model_tests) tests/sim/check-sim-portable.sh
+EXTRA_DIST += tests/sim/check-sim-portable.sh
+tests/sim/check-sim-portable.log: sim/model/libsim-model.a
+sim_model_test_sources = tests/sim/test-sim-harness.h tests/sim/test-sim-harness.c
+SIM_MODEL_TEST_LIBS = $(SIM_MODEL_LIBS) $(CMOCKA_LIBS)
 
-# rollerctl against rollerd: commands, their --json, the report's pages.
-TEST_ROLLERCTL_SOURCES = tests/test-rollerctl-util.h tests/test-rollerctl-util.c
-TEST_ROLLERCTL_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
-TEST_ROLLERCTL_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
+tests_sim_test_sim_device_SOURCES = tests/sim/test-sim-device.c $(sim_model_test_sources)
+tests_sim_test_sim_device_CFLAGS = $(TEST_CFLAGS)
+tests_sim_test_sim_device_LDADD = $(SIM_MODEL_TEST_LIBS)
+tests_sim_test_sim_records_SOURCES = tests/sim/test-sim-records.c $(sim_model_test_sources)
+tests_sim_test_sim_records_CFLAGS = $(TEST_CFLAGS)
+tests_sim_test_sim_records_LDADD = $(SIM_MODEL_TEST_LIBS)
+tests_sim_test_sim_model_SOURCES = tests/sim/test-sim-model.c \
+	tests/sim/test-sim-view.h tests/sim/test-sim-view.c $(sim_model_test_sources)
+tests_sim_test_sim_model_CFLAGS = $(TEST_CFLAGS)
+tests_sim_test_sim_model_LDADD = $(SIM_MODEL_TEST_LIBS)
 
-check_PROGRAMS += tests/test-rollerctl
-TESTS += tests/test-rollerctl
-tests_test_rollerctl_SOURCES = tests/test-rollerctl.c $(TEST_ROLLERCTL_SOURCES)
-tests_test_rollerctl_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_rollerctl_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
-tests_test_rollerctl_LDADD = $(TEST_ROLLERCTL_LIBS)
+# roller-sim --mock-bluez on the harness's bus; the test plays the central
+# through the generated Bluez* proxies.
+roller_sim_test_sources = tests/sim/sim-harness.h tests/sim/sim-harness.c \
+	tests/sim/sim-central.h tests/sim/sim-central.c
+roller_sim_test_cflags = $(TEST_CFLAGS) $(GLIB_CFLAGS) \
+	-DSIM_BUILDDIR='"$(abs_top_builddir)"' -DDBUS_DAEMON='"$(DBUS_DAEMON)"'
+roller_sim_test_ldadd = $(BLUEZ_GDBUS_LIBS) $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) \
+	$(CMOCKA_LIBS)
+roller_sim_tests = tests/sim/test-sim-mock tests/sim/test-sim-mock-link \
+	tests/sim/test-sim-mock-faults tests/sim/test-sim-peripheral
+check_PROGRAMS += $(roller_sim_tests)
+TESTS += $(roller_sim_tests)
 
-check_PROGRAMS += tests/test-rollerctl-json
-TESTS += tests/test-rollerctl-json
-tests_test_rollerctl_json_SOURCES = tests/test-rollerctl-json.c $(TEST_ROLLERCTL_SOURCES)
-tests_test_rollerctl_json_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_rollerctl_json_CFLAGS = $(TEST_ROLLERCTL_CFLAGS)
-tests_test_rollerctl_json_LDADD = $(TEST_ROLLERCTL_LIBS)
+tests_sim_test_sim_mock_SOURCES = tests/sim/test-sim-mock.c $(roller_sim_test_sources)
+tests_sim_test_sim_mock_CFLAGS = $(roller_sim_test_cflags)
+tests_sim_test_sim_mock_LDADD = $(roller_sim_test_ldadd)
+tests_sim_test_sim_mock_link_SOURCES = tests/sim/test-sim-mock-link.c $(roller_sim_test_sources)
+tests_sim_test_sim_mock_link_CFLAGS = $(roller_sim_test_cflags)
+tests_sim_test_sim_mock_link_LDADD = $(roller_sim_test_ldadd)
+tests_sim_test_sim_mock_faults_SOURCES = tests/sim/test-sim-mock-faults.c $(roller_sim_test_sources)
+tests_sim_test_sim_mock_faults_CFLAGS = $(roller_sim_test_cflags)
+tests_sim_test_sim_mock_faults_LDADD = $(roller_sim_test_ldadd)
+tests_sim_test_sim_peripheral_SOURCES = tests/sim/test-sim-peripheral.c $(roller_sim_test_sources)
+tests_sim_test_sim_peripheral_CFLAGS = $(roller_sim_test_cflags)
+tests_sim_test_sim_peripheral_LDADD = $(roller_sim_test_ldadd)
 
+## daemon/ -------------------------------------------------------------
+# rollerd's parts without a bus: the live aggregator, feedback, rejects,
+# rollerd.conf, GVariant helpers; and rd-live fed by hand.
+daemon_tests = tests/daemon/test-live-session tests/daemon/test-feedback \
+	tests/daemon/test-config tests/daemon/test-rejects tests/daemon/test-variant \
+	tests/daemon/test-live
+check_PROGRAMS += $(daemon_tests)
+TESTS += $(daemon_tests)
+DAEMON_TEST_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+DAEMON_TEST_LIBS = $(ROLLERD_LIBS) $(CMOCKA_LIBS)
+
+tests_daemon_test_live_session_SOURCES = tests/daemon/test-live-session.c tests/daemon/test-live-util.h
+tests_daemon_test_live_session_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_live_session_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_feedback_SOURCES = tests/daemon/test-feedback.c tests/daemon/test-live-util.h
+tests_daemon_test_feedback_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_feedback_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_config_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_config_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_rejects_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_rejects_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_variant_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_variant_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_live_SOURCES = tests/daemon/test-live.c tests/daemon/test-live-util.h
+tests_daemon_test_live_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)
+
+## store/ --------------------------------------------------------------
+store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate
+check_PROGRAMS += $(store_tests)
+TESTS += $(store_tests)
+store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
+STORE_TEST_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS)
+
+tests_store_test_store_SOURCES = tests/store/test-store.c $(store_test_sources)
+tests_store_test_store_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_export_SOURCES = tests/store/test-store-export.c $(store_test_sources)
+tests_store_test_store_export_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_export_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_migrate_SOURCES = tests/store/test-store-migrate.c $(store_test_sources)
+tests_store_test_store_migrate_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_migrate_LDADD = $(DAEMON_TEST_LIBS)
+
+## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
-check_PROGRAMS += tests/test-rc-errors
-TESTS += tests/test-rc-errors
-tests_test_rc_errors_SOURCES = tests/test-rc-errors.c client/rc-common.c client/rc-common.h
-tests_test_rc_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/daemon \
-	-I$(top_builddir)/daemon
-tests_test_rc_errors_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS)
-tests_test_rc_errors_LDADD = $(ROLLERD_DBUS_LIBS) $(ROLLERD_BASE_LIBS) $(GLIB_LIBS) \
+check_PROGRAMS += tests/client/test-rc-errors
+TESTS += tests/client/test-rc-errors
+tests_client_test_rc_errors_SOURCES = tests/client/test-rc-errors.c client/rc-common.c client/rc-common.h
+tests_client_test_rc_errors_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_client_test_rc_errors_LDADD = $(ROLLERD_COMMON_LIBS) $(GLIB_LIBS) \
 	$(JSON_GLIB_LIBS) $(CMOCKA_LIBS)
 
-# pdfinfo and pdftotext (poppler-utils) read the PDFs.
-check_PROGRAMS += tests/test-rollerctl-report
-TESTS += tests/test-rollerctl-report
-tests_test_rollerctl_report_SOURCES = tests/test-rollerctl-report.c $(TEST_ROLLERCTL_SOURCES)
-tests_test_rollerctl_report_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_rollerctl_report_CFLAGS = $(TEST_ROLLERCTL_CFLAGS) $(CAIRO_CFLAGS)
-tests_test_rollerctl_report_LDADD = $(TEST_ROLLERCTL_LIBS) $(CAIRO_LIBS)
+TESTS += tests/client/test-rollerctl-decode.sh
+EXTRA_DIST += tests/client/test-rollerctl-decode.sh
+tests/client/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
 
-# rollerctl on a terminal: a pty of its own, and tmux for the monitor.
-check_PROGRAMS += tests/test-rollerctl-tty
-TESTS += tests/test-rollerctl-tty
-tests_test_rollerctl_tty_SOURCES = tests/test-rollerctl-tty.c
-tests_test_rollerctl_tty_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
+# rollerctl against rollerd: commands, their --json, the report's pages
+# (pdfinfo and pdftotext of poppler-utils), a terminal (a pty, tmux).
+client_rollerctl_test_sources = tests/client/test-rollerctl-util.h tests/client/test-rollerctl-util.c
+CLIENT_TEST_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
+CLIENT_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
+client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
+	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty
+check_PROGRAMS += $(client_tests)
+TESTS += $(client_tests)
 
-check_PROGRAMS += tests/test-daemon-sync
-TESTS += tests/test-daemon-sync
-tests_test_daemon_sync_SOURCES = tests/test-daemon-sync.c
-tests_test_daemon_sync_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_daemon_sync_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_daemon_sync_LDADD = $(TEST_DAEMON_LIBS)
+tests_client_test_rollerctl_SOURCES = tests/client/test-rollerctl.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_json_SOURCES = tests/client/test-rollerctl-json.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_json_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_json_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_report_SOURCES = tests/client/test-rollerctl-report.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_report_CFLAGS = $(CLIENT_TEST_CFLAGS) $(CAIRO_CFLAGS)
+tests_client_test_rollerctl_report_LDADD = $(CLIENT_TEST_LIBS) $(CAIRO_LIBS)
+tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 
-check_PROGRAMS += tests/test-dbus-robustness
-TESTS += tests/test-dbus-robustness
-tests_test_dbus_robustness_SOURCES = tests/test-dbus-robustness.c
-tests_test_dbus_robustness_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_dbus_robustness_LDADD = $(TEST_DAEMON_LIBS)
+## integration/ --------------------------------------------------------
+integration_tests = tests/integration/test-daemon-live tests/integration/test-daemon-hostile \
+	tests/integration/test-daemon-link tests/integration/test-daemon-sync \
+	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
+	tests/integration/test-examples
+check_PROGRAMS += $(integration_tests)
+TESTS += $(integration_tests)
 
-check_PROGRAMS += tests/test-daemon-polkit
-TESTS += tests/test-daemon-polkit
-tests_test_daemon_polkit_SOURCES = tests/test-daemon-polkit.c
-tests_test_daemon_polkit_CPPFLAGS = $(TEST_DAEMON_CPPFLAGS)
-tests_test_daemon_polkit_CFLAGS = $(TEST_DAEMON_CFLAGS)
-tests_test_daemon_polkit_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_hostile_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_link_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_link_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_sync_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_sync_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_polkit_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_polkit_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_dbus_robustness_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
+EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh
+
+## vm/ -----------------------------------------------------------------
+# rollerd and roller-sim --peripheral through bluetoothd and the kernel in
+# a qemu VM (tests/vm/check-vm.sh).  Not part of make check: `make
+# check-vm` runs it; it skips (77) where no VM can run.
+check_PROGRAMS += tests/vm/test-vm-bluez
+tests_vm_test_vm_bluez_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_vm_test_vm_bluez_LDADD = $(TEST_DAEMON_LIBS)
+EXTRA_DIST += tests/vm/check-vm.sh tests/vm/guest.sh tests/vm/initramfs-init \
+	tests/vm/debian-packages docs/testing.md
+
+check-vm: all tests/vm/test-vm-bluez$(EXEEXT)
+	ROLLER_BUILDDIR="$(abs_top_builddir)" $(SHELL) $(top_srcdir)/tests/vm/check-vm.sh
+
+clean-local: clean-vm
+clean-vm:
+	rm -rf vm-build vm-artifacts vm-apt.log
+
+.PHONY: check-vm clean-vm
+
+## bench/ --------------------------------------------------------------
+# Built by make, run by `make bench` (never by make check); they print
+# figures.  (Not BENCH_PROGRAMS: automake takes any *_PROGRAMS for a
+# primary and would want a BENCHdir to install them into.)
+BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-history
+noinst_PROGRAMS += $(BENCHMARKS)
+
+# Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
+tests_bench_bench_proto_CFLAGS = $(AM_CFLAGS) -std=c11 -O2
+# Counts heap allocations (see bench-proto.c); only this program wraps.
+tests_bench_bench_proto_LDFLAGS = \
+	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
+
+bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
+tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)
+tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
+
+# The history at 10,000 sessions, filled through the store's own API,
+# queried through rollerd; then a sync of 300 records into it.
+tests_bench_bench_history_SOURCES = tests/bench/bench-history.c $(bench_util_sources)
+tests_bench_bench_history_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_bench_bench_history_LDADD = $(TEST_BUS_LIBS) $(ROLLERD_LIBS)
+
+bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
+	@for bench in $(BENCHMARKS); do \
+		echo "== $$bench"; \
+		ROLLER_BUILDDIR="$(abs_top_builddir)" ./$$bench || exit 1; \
+	done
+
+.PHONY: bench
+
+## fuzz/ ---------------------------------------------------------------
+# libFuzzer targets for firmware-proto.  Not built by make or make check
+# (they need clang's -fsanitize=fuzzer, and CC may be gcc): `make fuzz`
+# builds and runs them through run-fuzz.sh under fuzz-build/.
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = frame record reassembler
+EXTRA_DIST += tests/fuzz/fuzz-frame.c tests/fuzz/fuzz-record.c tests/fuzz/fuzz-reassembler.c \
+	tests/fuzz/make-seeds.sh tests/fuzz/run-fuzz.sh
+
+fuzz:
+	ROLLER_BUILDDIR="$(abs_top_builddir)" $(SHELL) \
+		$(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The grown corpora live in fuzz-build/ too, so make clean leaves it alone.
+fuzz-clean:
+	rm -rf fuzz-build
+
+.PHONY: fuzz fuzz-clean

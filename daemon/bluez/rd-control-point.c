@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "rd-control-point.h"
-#include "rd-error.h"
+#include "common/rd-error.h"
 #include "rd-gatt.h"
 
 struct _RdControlPoint {

@@ -3,7 +3,7 @@
 
 #include "rd-control-point.h"
 #include "rd-discovery.h"
-#include "rd-error.h"
+#include "common/rd-error.h"
 #include "roller-proto.h"
 
 struct _RdDiscovery {

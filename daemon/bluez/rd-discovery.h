@@ -8,8 +8,8 @@
  */
 #pragma once
 
-#include "rd-context.h"
-#include "rd-dbus-generated.h"
+#include "daemon/rd-context.h"
+#include "common/rd-dbus-generated.h"
 
 typedef struct _RdDiscovery RdDiscovery;
 

@@ -9,12 +9,12 @@
 #include "config.h"
 
 #include "rd-bluez.h"
-#include "rd-config.h"
-#include "rd-error.h"
+#include "daemon/rd-config.h"
+#include "common/rd-error.h"
 #include "rd-gatt.h"
-#include "rd-live.h"
-#include "rd-roller.h"
-#include "rd-roller-private.h"
+#include "daemon/live/rd-live.h"
+#include "daemon/dbus/rd-roller.h"
+#include "daemon/dbus/rd-roller-private.h"
 #include "roller-proto.h"
 
 #define CONNECT_TIMEOUT_MS 35000

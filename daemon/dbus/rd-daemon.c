@@ -3,14 +3,14 @@
 
 #include <glib/gstdio.h>
 
-#include "rd-config.h"
+#include "daemon/rd-config.h"
 #include "rd-daemon.h"
-#include "rd-dbus-generated.h"
-#include "rd-discovery.h"
-#include "rd-error.h"
+#include "common/rd-dbus-generated.h"
+#include "daemon/bluez/rd-discovery.h"
+#include "common/rd-error.h"
 #include "rd-history.h"
 #include "rd-roller.h"
-#include "rd-store.h"
+#include "daemon/store/rd-store.h"
 #include "roller-proto.h"
 
 #define MANAGER_PATH "/org/rollerd"

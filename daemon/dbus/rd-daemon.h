@@ -8,7 +8,7 @@
 
 #include <gio/gio.h>
 
-#include "rd-context.h"
+#include "daemon/rd-context.h"
 
 typedef struct _RdDaemon RdDaemon;
 

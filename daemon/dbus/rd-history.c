@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "rd-area.h"
-#include "rd-config.h"
-#include "rd-error.h"
+#include "common/rd-area.h"
+#include "daemon/rd-config.h"
+#include "common/rd-error.h"
 #include "rd-history.h"
 #include "rd-polkit.h"
 #include "rd-variant.h"

@@ -7,9 +7,9 @@
  */
 #pragma once
 
-#include "rd-context.h"
-#include "rd-dbus-generated.h"
-#include "rd-store.h"
+#include "daemon/rd-context.h"
+#include "common/rd-dbus-generated.h"
+#include "daemon/store/rd-store.h"
 
 typedef struct _RdHistory RdHistory;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "rd-error.h"
+#include "common/rd-error.h"
 #include "rd-polkit.h"
 
 typedef struct {

@@ -2,10 +2,10 @@
 /* What rd-roller.c (the object) and rd-roller-link.c (the link) share. */
 #pragma once
 
-#include "rd-control-point.h"
-#include "rd-dbus-generated.h"
-#include "rd-gatt.h"
-#include "rd-live.h"
+#include "daemon/bluez/rd-control-point.h"
+#include "common/rd-dbus-generated.h"
+#include "daemon/bluez/rd-gatt.h"
+#include "daemon/live/rd-live.h"
 #include "rd-roller.h"
 #include "roller-info.h"
 

@@ -2,11 +2,11 @@
 /* org.rollerd.Roller1: a roller's properties and methods. */
 #include "config.h"
 
-#include "rd-area.h"
-#include "rd-error.h"
+#include "common/rd-area.h"
+#include "common/rd-error.h"
 #include "rd-polkit.h"
 #include "rd-roller-private.h"
-#include "rd-sync.h"
+#include "daemon/sync/rd-sync.h"
 
 #define CP_TIMEOUT_MS 5000
 

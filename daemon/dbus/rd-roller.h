@@ -8,8 +8,8 @@
 
 #include <gio/gio.h>
 
-#include "rd-context.h"
-#include "rd-control-point.h"
+#include "daemon/rd-context.h"
+#include "daemon/bluez/rd-control-point.h"
 #include "roller-info.h"
 
 typedef struct _RdRoller RdRoller;

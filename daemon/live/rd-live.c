@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "rd-area.h"
-#include "rd-config.h"
-#include "rd-error.h"
+#include "common/rd-area.h"
+#include "daemon/rd-config.h"
+#include "common/rd-error.h"
 #include "rd-feedback.h"
 #include "rd-live-session.h"
 #include "rd-live.h"
 #include "rd-rejects.h"
-#include "rd-store.h"
-#include "rd-variant.h"
+#include "daemon/store/rd-store.h"
+#include "daemon/dbus/rd-variant.h"
 
 /* rd-config allows LiveUpdateMaxHz up to 60. */
 #define RD_LIVE_UPDATE_MAX_HZ_LIMIT 60

@@ -12,8 +12,8 @@
 
 #include <gio/gio.h>
 
-#include "rd-context.h"
-#include "rd-dbus-generated.h"
+#include "daemon/rd-context.h"
+#include "common/rd-dbus-generated.h"
 #include "roller-info.h"
 
 typedef struct _RdLive RdLive;

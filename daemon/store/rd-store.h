@@ -53,7 +53,7 @@
 
 #include <glib.h>
 
-#include "rd-error.h"
+#include "common/rd-error.h"
 
 #define RD_STORE_SCHEMA_VERSION 2
 

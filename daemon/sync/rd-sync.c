@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "rd-config.h"
-#include "rd-error.h"
-#include "rd-roller-private.h"
-#include "rd-store.h"
+#include "daemon/rd-config.h"
+#include "common/rd-error.h"
+#include "daemon/dbus/rd-roller-private.h"
+#include "daemon/store/rd-store.h"
 #include "rd-sync.h"
 #include "roller-transfer.h"
 

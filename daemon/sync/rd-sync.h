@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "rd-context.h"
+#include "daemon/rd-context.h"
 
 typedef struct _RdRoller RdRoller;
 typedef struct _RdSync RdSync;

@@ -19,11 +19,11 @@ return_att_error_to_central(GDBusMethodInvocation *invocation, guint8 ecode)
 	g_autofree char *message = NULL;
 
 	switch (ecode) {
-	case ROLLER_ATT_READ_NOT_PERMITTED:
+	case MODEL_ATT_READ_NOT_PERMITTED:
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Read not permitted");
 		return;
-	case ROLLER_ATT_WRITE_NOT_PERMITTED:
+	case MODEL_ATT_WRITE_NOT_PERMITTED:
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Write not permitted");
 		return;
@@ -33,11 +33,11 @@ return_att_error_to_central(GDBusMethodInvocation *invocation, guint8 ecode)
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Not paired");
 		return;
-	case ROLLER_ATT_INVALID_OFFSET:
+	case MODEL_ATT_INVALID_OFFSET:
 		sim_iface_return_bluez_error(invocation, "InvalidArguments",
 					     "Invalid offset");
 		return;
-	case ROLLER_ATT_INVALID_VALUE_LEN:
+	case MODEL_ATT_INVALID_VALUE_LEN:
 		sim_iface_return_bluez_error(invocation, "InvalidArguments",
 					     "Invalid Length");
 		return;
@@ -66,20 +66,20 @@ return_att_error_to_bluetoothd(GDBusMethodInvocation *invocation, guint8 ecode)
 	g_autofree char *code = NULL;
 
 	switch (ecode) {
-	case ROLLER_ATT_READ_NOT_PERMITTED:
-	case ROLLER_ATT_WRITE_NOT_PERMITTED:
+	case MODEL_ATT_READ_NOT_PERMITTED:
+	case MODEL_ATT_WRITE_NOT_PERMITTED:
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Not permitted");
 		return;
-	case ROLLER_ATT_INVALID_OFFSET:
+	case MODEL_ATT_INVALID_OFFSET:
 		sim_iface_return_bluez_error(invocation, "InvalidOffset",
 					     "Invalid offset");
 		return;
-	case ROLLER_ATT_INVALID_VALUE_LEN:
+	case MODEL_ATT_INVALID_VALUE_LEN:
 		sim_iface_return_bluez_error(invocation, "InvalidValueLength",
 					     "Invalid value length");
 		return;
-	case ROLLER_ATT_CCCD_IMPROPER:
+	case MODEL_ATT_CCCD_IMPROPER:
 		sim_iface_return_bluez_error(invocation, "ImproperlyConfigured",
 					     "Indications not enabled");
 		return;
@@ -156,7 +156,7 @@ static guint8
 read_value(struct sim_gatt_char *chr, guint16 offset, GByteArray *out)
 {
 	if (!(chr->def->props & PROP_READ))
-		return ROLLER_ATT_READ_NOT_PERMITTED;
+		return MODEL_ATT_READ_NOT_PERMITTED;
 	return sim_roller_read(chr->gatt->roller, chr->def->id, offset, out);
 }
 
@@ -166,10 +166,10 @@ write_value(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 	    guint16 offset)
 {
 	if (!(chr->def->props & PROP_WRITE))
-		return ROLLER_ATT_WRITE_NOT_PERMITTED;
+		return MODEL_ATT_WRITE_NOT_PERMITTED;
 	/* The roller's characteristics are written whole. */
 	if (offset)
-		return ROLLER_ATT_INVALID_OFFSET;
+		return MODEL_ATT_INVALID_OFFSET;
 	return sim_roller_write(chr->gatt->roller, chr->def->id, data, len);
 }
 
@@ -387,7 +387,7 @@ sim_gatt_cccd_method(SimIface *iface, const char *method, GVariant *params,
 	}
 	roller_put_le16(cccd, sim_gatt_notify_cccd_value(chr));
 	if (offset > sizeof(cccd)) {
-		return_att_error(chr->gatt, invocation, ROLLER_ATT_INVALID_OFFSET);
+		return_att_error(chr->gatt, invocation, MODEL_ATT_INVALID_OFFSET);
 		return;
 	}
 	sim_iface_set_always(chr->cccd_iface, "Value",

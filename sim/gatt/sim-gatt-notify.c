@@ -20,7 +20,7 @@
 #include <gio/gunixfdlist.h>
 #include <glib-unix.h>
 
-#include "sim-faults.h"
+#include "sim/host/sim-faults.h"
 #include "sim-gatt-private.h"
 
 static gboolean
@@ -53,7 +53,7 @@ update_subscription(struct sim_gatt_char *chr)
 		return;
 	chr->subscribed = want;
 	/* Service Changed is the mock's own and never indicates. */
-	if (chr->def->id < ROLLER_CHAR_COUNT)
+	if (chr->def->id < MODEL_CHAR_COUNT)
 		sim_roller_subscribe(chr->gatt->roller, chr->def->id, want);
 }
 
@@ -418,7 +418,7 @@ sim_gatt_notify_link_down(struct sim_gatt_char *chr)
 	chr->app_notifying = FALSE;
 	if (chr->gatt->mode == SIM_GATT_PERIPHERAL)
 		set_notifying(chr, FALSE);
-	if (chr->subscribed && chr->def->id < ROLLER_CHAR_COUNT &&
+	if (chr->subscribed && chr->def->id < MODEL_CHAR_COUNT &&
 	    sim_roller_is_connected(chr->gatt->roller))
 		sim_roller_subscribe(chr->gatt->roller, chr->def->id, FALSE);
 	chr->subscribed = FALSE;

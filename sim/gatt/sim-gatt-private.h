@@ -15,9 +15,9 @@
 #define PROP_NOTIFY		0x10
 #define PROP_INDICATE		0x20
 
-/* Not a roller_char_id: the GATT service's Service Changed, which the
+/* Not a model_char_id: the GATT service's Service Changed, which the
  * mock serves itself and never indicates. */
-#define SIM_CHAR_SERVICE_CHANGED ROLLER_CHAR_COUNT
+#define SIM_CHAR_SERVICE_CHANGED MODEL_CHAR_COUNT
 
 /* ATT error codes beyond the model's (Core Vol 3 Part F 3.4.1.1). */
 #define ATT_ERROR_REQUEST_NOT_SUPPORTED 0x06
@@ -25,7 +25,7 @@
 
 struct char_def {
 	const char *uuid;
-	guint id;		/* enum roller_char_id or SIM_CHAR_SERVICE_CHANGED */
+	guint id;		/* enum model_char_id or SIM_CHAR_SERVICE_CHANGED */
 	guint8 props;
 };
 

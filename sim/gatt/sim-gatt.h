@@ -17,8 +17,8 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
-#include "sim-roller.h"
+#include "sim/sim-config.h"
+#include "sim/host/sim-roller.h"
 
 typedef enum {
 	SIM_GATT_MOCK,
@@ -70,7 +70,7 @@ void sim_gatt_link_down(SimGatt *gatt);
 void sim_gatt_set_disconnecting(SimGatt *gatt, gboolean disconnecting);
 
 /* A notification or indication from the roller, to its subscribers. */
-void sim_gatt_deliver(SimGatt *gatt, enum roller_char_id ch,
+void sim_gatt_deliver(SimGatt *gatt, enum model_char_id ch,
 		      const guint8 *data, gsize len);
 
 /* The primary services' UUIDs, sorted as bluetoothd lists Device1.UUIDs. */

@@ -3,7 +3,7 @@
 
 #include "sim-faults.h"
 #include "sim-hostile.h"
-#include "sim-iface.h"
+#include "sim/gatt/sim-iface.h"
 
 /*
  * Why bluetoothd's characteristic_acquire_notify() refuses, each with

@@ -10,7 +10,7 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
+#include "sim/sim-config.h"
 
 /* Sets one knob from a boolean, a string (hostile-frames,
  * refuse-acquire-notify) or any integer variant; "once" faults arm again.

@@ -172,6 +172,6 @@ sim_hostile_after_frame(SimHostile *h, const SimFaults *faults, guint16 mtu,
 
 		sim_ground_truth_hostile(truth, out, n);
 		if (link && link->notify)
-			link->notify(link_data, ROLLER_CHAR_TELEMETRY, out, n);
+			link->notify(link_data, MODEL_CHAR_TELEMETRY, out, n);
 	}
 }

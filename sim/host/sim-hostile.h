@@ -22,7 +22,7 @@
 
 #include <glib.h>
 
-#include "sim-config.h"
+#include "sim/sim-config.h"
 #include "sim-ground-truth.h"
 #include "sim-roller.h"
 

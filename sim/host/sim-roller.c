@@ -6,8 +6,8 @@
 #include <gio/gio.h>
 
 #include "roller-record.h"
-#include "roller-session.h"
-#include "roller-store.h"
+#include "sim/model/model-session.h"
+#include "sim/model/model-store.h"
 #include "roller-transfer.h"
 #include "sim-clock.h"
 #include "sim-ground-truth.h"
@@ -23,7 +23,7 @@
 #define ATT_VALUE_MAX 512
 
 struct pending_notification {
-	enum roller_char_id ch;
+	enum model_char_id ch;
 	GBytes *data;
 };
 
@@ -33,9 +33,9 @@ struct _SimRoller {
 	char address[18];
 	char name[16];
 
-	struct roller_device *dev;
+	struct model_device *dev;
 	/* The model may keep the pointer: it lives as long as the model. */
-	struct roller_device_io io;
+	struct model_device_io io;
 	guint8 *store;
 	gsize store_size;
 	guint timer;
@@ -104,9 +104,9 @@ save_state(SimRoller *self)
 
 	if (!self->state_path)
 		return;
-	need = roller_device_save(self->dev, NULL, 0);
+	need = model_device_save(self->dev, NULL, 0);
 	buf = g_malloc(need ? need : 1);
-	need = roller_device_save(self->dev, buf, need);
+	need = model_device_save(self->dev, buf, need);
 	state = g_bytes_new_take(g_steal_pointer(&buf), need);
 	if (self->saved_state && g_bytes_equal(state, self->saved_state))
 		return;
@@ -129,7 +129,7 @@ static void
 run_model(SimRoller *self)
 {
 	guint32 now = sim_clock_now_ms();
-	guint32 next = roller_device_advance(self->dev, now);
+	guint32 next = model_device_advance(self->dev, now);
 	guint delay;
 
 	if (self->timer)
@@ -196,7 +196,7 @@ transmit(SimRoller *self, struct pending_notification *n)
 	g_autofree guint8 *corrupted = NULL;
 
 	arm_faults(self);
-	if (n->ch == ROLLER_CHAR_TELEMETRY) {
+	if (n->ch == MODEL_CHAR_TELEMETRY) {
 		/* Drawn for every frame, so that the losses depend on the
 		 * seed and the frame's rank only. */
 		gboolean lost = g_rand_int_range(self->drop_rand, 0, 100) <
@@ -210,7 +210,7 @@ transmit(SimRoller *self, struct pending_notification *n)
 		sim_hostile_after_frame(self->hostile, faults, self->mtu, data, len,
 					self->truth, self->link, self->link_data);
 		return TRUE;
-	} else if (n->ch == ROLLER_CHAR_RECORD_TRANSFER) {
+	} else if (n->ch == MODEL_CHAR_RECORD_TRANSFER) {
 		/* A record lost whole leaves no gap in the chunks' offsets. */
 		if (len >= ROLLER_CHUNK_HEADER_LEN && roller_get_le16(data + 2) == 0) {
 			self->transfer_records++;
@@ -233,7 +233,7 @@ transmit(SimRoller *self, struct pending_notification *n)
 	}
 	if (self->link && self->link->notify)
 		self->link->notify(self->link_data, n->ch, data, len);
-	if (n->ch == ROLLER_CHAR_RECORD_TRANSFER &&
+	if (n->ch == MODEL_CHAR_RECORD_TRANSFER &&
 	    faults->disconnect_after_bytes && !self->cut_done &&
 	    self->transfer_bytes >= faults->disconnect_after_bytes) {
 		self->cut_done = TRUE;
@@ -249,7 +249,7 @@ is_last_chunk(const struct pending_notification *n)
 	gsize len;
 	const guint8 *data = g_bytes_get_data(n->data, &len);
 
-	return n->ch == ROLLER_CHAR_RECORD_TRANSFER && len >= ROLLER_CHUNK_HEADER_LEN &&
+	return n->ch == MODEL_CHAR_RECORD_TRANSFER && len >= ROLLER_CHUNK_HEADER_LEN &&
 	       (data[4] & ROLLER_CHUNK_FLAG_LAST);
 }
 
@@ -272,8 +272,8 @@ static gboolean
 transmit_reordered(SimRoller *self, struct pending_notification *n)
 {
 	gboolean flush = self->held_complete &&
-			 (n->ch != ROLLER_CHAR_RECORD_TRANSFER || is_last_chunk(n));
-	gboolean hold = n->ch == ROLLER_CHAR_RECORD_TRANSFER && !self->held_complete;
+			 (n->ch != MODEL_CHAR_RECORD_TRANSFER || is_last_chunk(n));
+	gboolean hold = n->ch == MODEL_CHAR_RECORD_TRANSFER && !self->held_complete;
 	gboolean last = is_last_chunk(n);
 
 	if (hold) {
@@ -323,7 +323,7 @@ clear_radio(SimRoller *self)
 }
 
 static void
-on_device_notify(void *user, enum roller_char_id ch, const uint8_t *data,
+on_device_notify(void *user, enum model_char_id ch, const uint8_t *data,
 		 size_t len)
 {
 	SimRoller *self = user;
@@ -362,7 +362,7 @@ load_state(SimRoller *self, GError **error)
 		g_propagate_error(error, g_steal_pointer(&local_error));
 		return FALSE;
 	}
-	if (!roller_device_load(self->dev, (const uint8_t *)contents, len)) {
+	if (!model_device_load(self->dev, (const uint8_t *)contents, len)) {
 		g_warning("%s: unusable state, starting afresh", self->state_path);
 		return FALSE;
 	}
@@ -374,7 +374,7 @@ SimRoller *
 sim_roller_new(SimConfig *cfg, guint index, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
-	struct roller_device_config dev_cfg;
+	struct model_device_config dev_cfg;
 	SimRoller *self;
 	guint64 base;
 	gboolean loaded = FALSE;
@@ -397,7 +397,7 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 	g_queue_init(&self->radio);
 	g_queue_init(&self->held);
 
-	roller_device_config_defaults(&dev_cfg);
+	model_device_config_defaults(&dev_cfg);
 	/* Distinct rollers, each reproducible from --seed. */
 	dev_cfg.seed = cfg->seed + index;
 	/* The serial ends in the address's last three bytes, so the name
@@ -412,18 +412,18 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 		dev_cfg.session_seconds = (uint16_t)MIN(cfg->session_seconds,
 							G_MAXUINT16);
 
-	self->dev = g_malloc0(roller_device_size());
+	self->dev = g_malloc0(model_device_size());
 	/* The flash: room for every record the roller says it can keep,
 	 * at the largest size a session makes, with its entry's length. */
 	self->store_size = (gsize)MAX(dev_cfg.info.record_capacity, 1) *
-			   (roller_session_record_max(dev_cfg.info.grid_cols,
+			   (model_session_record_max(dev_cfg.info.grid_cols,
 						      dev_cfg.info.grid_rows) +
-			    ROLLER_STORE_ENTRY_HEADER);
+			    MODEL_STORE_ENTRY_HEADER);
 	self->store = g_malloc0(self->store_size);
 	self->io.notify = on_device_notify;
 	self->io.record_stored = on_record_stored;
 	self->io.user = self;
-	roller_device_init(self->dev, &dev_cfg, self->store, self->store_size,
+	model_device_init(self->dev, &dev_cfg, self->store, self->store_size,
 			   &self->io);
 	self->drop_rand = g_rand_new_with_seed(cfg->seed ^ (0x5eed0000u + index));
 	self->hostile = sim_hostile_new(cfg->seed ^ (0xba5e0000u + index));
@@ -455,7 +455,7 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 	}
 	/* A roller whose state came back already holds its records. */
 	if (!loaded && cfg->stored)
-		roller_device_preload_sessions(self->dev, cfg->stored);
+		model_device_preload_sessions(self->dev, cfg->stored);
 	if (self->state_path)
 		self->state_timer = g_timeout_add(STATE_POLL_MS, on_state_timer, self);
 	run_model(self);
@@ -518,7 +518,7 @@ sim_roller_connect(SimRoller *self, guint16 mtu, const SimRollerLink *link,
 	self->link = link;
 	self->link_data = link_data;
 	g_debug("%s: connected, MTU %u", self->address, mtu);
-	roller_device_connect(self->dev, mtu, sim_clock_now_ms());
+	model_device_connect(self->dev, mtu, sim_clock_now_ms());
 	run_model(self);
 }
 
@@ -533,7 +533,7 @@ sim_roller_disconnect(SimRoller *self)
 	/* What was still in the air is lost with the link. */
 	clear_radio(self);
 	g_debug("%s: disconnected", self->address);
-	roller_device_disconnect(self->dev, sim_clock_now_ms());
+	model_device_disconnect(self->dev, sim_clock_now_ms());
 	run_model(self);
 }
 
@@ -556,38 +556,38 @@ sim_roller_get_mtu(SimRoller *self)
 }
 
 void
-sim_roller_subscribe(SimRoller *self, enum roller_char_id ch, gboolean enabled)
+sim_roller_subscribe(SimRoller *self, enum model_char_id ch, gboolean enabled)
 {
 	g_debug("%s: char %d %s", self->address, ch,
 		enabled ? "subscribed" : "unsubscribed");
-	roller_device_subscribe(self->dev, ch, enabled);
+	model_device_subscribe(self->dev, ch, enabled);
 	run_model(self);
 }
 
-enum roller_att_error
-sim_roller_read(SimRoller *self, enum roller_char_id ch, guint16 offset,
+enum model_att_error
+sim_roller_read(SimRoller *self, enum model_char_id ch, guint16 offset,
 		GByteArray *out)
 {
 	guint8 buf[ATT_VALUE_MAX];
 	size_t len = 0;
-	enum roller_att_error err;
+	enum model_att_error err;
 
 	/* A read sees the model as it is now, not at its last timer. */
 	run_model(self);
-	err = roller_device_read(self->dev, ch, offset, buf, sizeof(buf), &len);
-	if (err == ROLLER_ATT_OK)
+	err = model_device_read(self->dev, ch, offset, buf, sizeof(buf), &len);
+	if (err == MODEL_ATT_OK)
 		g_byte_array_append(out, buf, (guint)len);
 	return err;
 }
 
-enum roller_att_error
-sim_roller_write(SimRoller *self, enum roller_char_id ch, const guint8 *data,
+enum model_att_error
+sim_roller_write(SimRoller *self, enum model_char_id ch, const guint8 *data,
 		 gsize len)
 {
-	enum roller_att_error err;
+	enum model_att_error err;
 
 	run_model(self);
-	err = roller_device_write(self->dev, ch, data, len, sim_clock_now_ms());
+	err = model_device_write(self->dev, ch, data, len, sim_clock_now_ms());
 	/* A request may delete records, set the clock or the band. */
 	self->state_dirty = TRUE;
 	run_model(self);
@@ -599,6 +599,6 @@ sim_roller_press_button(SimRoller *self)
 {
 	run_model(self);
 	g_debug("%s: button pressed", self->address);
-	roller_device_press_button(self->dev, sim_clock_now_ms());
+	model_device_press_button(self->dev, sim_clock_now_ms());
 	run_model(self);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SimRoller: one simulated roller, the host of a roller_device (the device
- * model in firmware-proto/sim).  It owns the model's clock (sim-clock),
+ * SimRoller: one simulated roller, the host of a model_device (the device
+ * model in sim/model).  It owns the model's clock (sim-clock),
  * its flash (the record store), its saved state (--state-dir), its ground
  * truth (--ground-truth) and the radio between it and the central, where
  * the link faults happen (lost Telemetry, a corrupted chunk, a link cut
@@ -15,14 +15,14 @@
 
 #include <glib.h>
 
-#include "roller-device.h"
-#include "sim-config.h"
+#include "sim/model/model-device.h"
+#include "sim/sim-config.h"
 
 typedef struct _SimRoller SimRoller;
 
 /* Where the roller's notifications go while it is connected. */
 typedef struct {
-	void (*notify)(gpointer user_data, enum roller_char_id ch,
+	void (*notify)(gpointer user_data, enum model_char_id ch,
 		       const guint8 *data, gsize len);
 	/* The link went down on the roller's side (a link fault). */
 	void (*link_lost)(gpointer user_data);
@@ -48,14 +48,14 @@ guint16 sim_roller_get_mtu(SimRoller *roller);
 const SimFaults *sim_roller_get_faults(SimRoller *roller);
 
 /* A CCCD write by the central. */
-void sim_roller_subscribe(SimRoller *roller, enum roller_char_id ch,
+void sim_roller_subscribe(SimRoller *roller, enum model_char_id ch,
 			  gboolean enabled);
-/* GATT read of the value from @offset; ROLLER_ATT_OK fills @out. */
-enum roller_att_error sim_roller_read(SimRoller *roller,
-				      enum roller_char_id ch, guint16 offset,
+/* GATT read of the value from @offset; MODEL_ATT_OK fills @out. */
+enum model_att_error sim_roller_read(SimRoller *roller,
+				      enum model_char_id ch, guint16 offset,
 				      GByteArray *out);
-enum roller_att_error sim_roller_write(SimRoller *roller,
-				       enum roller_char_id ch,
+enum model_att_error sim_roller_write(SimRoller *roller,
+				       enum model_char_id ch,
 				       const guint8 *data, gsize len);
 
 void sim_roller_press_button(SimRoller *roller);

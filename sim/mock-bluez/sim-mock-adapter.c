@@ -5,9 +5,9 @@
 
 #include "data/bluez-gdbus.h"
 #include "roller-proto.h"
-#include "sim-clock.h"
+#include "sim/host/sim-clock.h"
 #include "sim-discovery-filter.h"
-#include "sim-iface.h"
+#include "sim/gatt/sim-iface.h"
 #include "sim-mock-adapter.h"
 #include "sim-mock-managers.h"
 

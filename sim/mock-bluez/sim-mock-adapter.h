@@ -12,7 +12,7 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
+#include "sim/sim-config.h"
 #include "sim-mock-device.h"
 
 /* Exports /org/bluez/<cfg->adapter> on @manager's connection. */

@@ -3,9 +3,9 @@
 
 #include "data/bluez-gdbus.h"
 #include "roller-proto.h"
-#include "sim-clock.h"
-#include "sim-gatt.h"
-#include "sim-iface.h"
+#include "sim/host/sim-clock.h"
+#include "sim/gatt/sim-gatt.h"
+#include "sim/gatt/sim-iface.h"
 #include "sim-mock-adapter.h"
 #include "sim-mock-device.h"
 
@@ -49,7 +49,7 @@ struct _SimMockDevice {
 	GArray *connect_times;
 };
 
-static void on_roller_notify(gpointer user_data, enum roller_char_id ch,
+static void on_roller_notify(gpointer user_data, enum model_char_id ch,
 			     const guint8 *data, gsize len);
 static void on_roller_link_lost(gpointer user_data);
 
@@ -267,7 +267,7 @@ on_disconnect_timer(gpointer data)
 }
 
 static void
-on_roller_notify(gpointer user_data, enum roller_char_id ch,
+on_roller_notify(gpointer user_data, enum model_char_id ch,
 		 const guint8 *data, gsize len)
 {
 	SimMockDevice *self = user_data;

@@ -9,8 +9,8 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
-#include "sim-roller.h"
+#include "sim/sim-config.h"
+#include "sim/host/sim-roller.h"
 
 typedef struct _SimMockDevice SimMockDevice;
 typedef struct _SimMockAdapter SimMockAdapter;

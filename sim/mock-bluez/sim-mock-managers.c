@@ -5,7 +5,7 @@
 
 #include "data/bluez-gdbus.h"
 #include "sim-discovery-filter.h"
-#include "sim-iface.h"
+#include "sim/gatt/sim-iface.h"
 #include "sim-mock-managers.h"
 
 /* What a controller with four advertising sets and 31-byte legacy

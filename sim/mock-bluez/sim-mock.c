@@ -2,10 +2,10 @@
 #include "config.h"
 
 #include "sim-control.h"
-#include "sim-faults.h"
+#include "sim/host/sim-faults.h"
 #include "sim-mock-adapter.h"
 #include "sim-mock.h"
-#include "sim-roller.h"
+#include "sim/host/sim-roller.h"
 
 #define BLUEZ_NAME "org.bluez"
 

@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
+#include "sim/sim-config.h"
 
 typedef struct _SimMock SimMock;
 

@@ -21,13 +21,13 @@
  *    connection interval counted from the request; the response follows
  *    the last chunk.  A disconnection ends the transfer unanswered.
  */
-#include "roller-device-private.h"
+#include "model-device-private.h"
 
 /* The connection interval, 7.5 ms, in half milliseconds. */
 #define INTERVAL_HALF_MS 15u
 
 static void
-respond(struct roller_device *dev, uint8_t opcode, uint8_t result, uint16_t value)
+respond(struct model_device *dev, uint8_t opcode, uint8_t result, uint16_t value)
 {
 	struct roller_cp_response rsp = {
 		.request_opcode = opcode,
@@ -39,41 +39,41 @@ respond(struct roller_device *dev, uint8_t opcode, uint8_t result, uint16_t valu
 	uint8_t buf[ROLLER_CP_RESPONSE_MAX_LEN];
 	size_t len = roller_cp_response_encode(&rsp, buf, sizeof(buf));
 
-	roller_dev_notify(dev, ROLLER_CHAR_CONTROL_POINT, buf, len);
+	model_dev_notify(dev, MODEL_CHAR_CONTROL_POINT, buf, len);
 }
 
 static uint32_t
-interval_start_ms(const struct roller_report_procedure *report, uint32_t k)
+interval_start_ms(const struct model_report_procedure *report, uint32_t k)
 {
 	return report->start_ms + (uint32_t)(((uint64_t)k * INTERVAL_HALF_MS + 1) / 2);
 }
 
 uint32_t
-roller_dev_report_next_ms(const struct roller_device *dev)
+model_dev_report_next_ms(const struct model_device *dev)
 {
 	return interval_start_ms(&dev->report, dev->report.intervals_done);
 }
 
 static size_t
-chunk_max(const struct roller_device *dev)
+chunk_max(const struct model_device *dev)
 {
 	size_t payload = dev->mtu - 3u;
 
-	return payload < ROLLER_ATT_VALUE_MAX ? payload : ROLLER_ATT_VALUE_MAX;
+	return payload < MODEL_ATT_VALUE_MAX ? payload : MODEL_ATT_VALUE_MAX;
 }
 
 /* Loads the next matching record into the chunker; false when none is left. */
 static bool
-next_matching_record(struct roller_device *dev)
+next_matching_record(struct model_device *dev)
 {
-	struct roller_report_procedure *report = &dev->report;
-	struct roller_store_entry e;
+	struct model_report_procedure *report = &dev->report;
+	struct model_store_entry e;
 
 	while (report->candidates_left &&
-	       roller_store_entry_at(&dev->store, report->scan_pos, &e)) {
-		report->scan_pos = roller_store_entry_next(&e);
+	       model_store_entry_at(&dev->store, report->scan_pos, &e)) {
+		report->scan_pos = model_store_entry_next(&e);
 		report->candidates_left--;
-		if (roller_store_id_matches(e.id, report->op, report->operand)) {
+		if (model_store_id_matches(e.id, report->op, report->operand)) {
 			roller_chunker_init(&report->chunker, e.id, e.record, e.len);
 			report->sending = true;
 			return true;
@@ -83,17 +83,17 @@ next_matching_record(struct roller_device *dev)
 }
 
 static void
-finish_report(struct roller_device *dev, uint8_t result)
+finish_report(struct model_device *dev, uint8_t result)
 {
 	dev->report.active = false;
 	respond(dev, ROLLER_CP_REPORT_RECORDS, result, dev->report.sent);
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 }
 
 static void
-send_interval(struct roller_device *dev)
+send_interval(struct model_device *dev)
 {
-	struct roller_report_procedure *report = &dev->report;
+	struct model_report_procedure *report = &dev->report;
 	unsigned budget = dev->cfg.chunks_per_interval ? dev->cfg.chunks_per_interval : 1;
 
 	while (budget && report->active) {
@@ -106,7 +106,7 @@ send_interval(struct roller_device *dev)
 		len = roller_chunker_next(&report->chunker, dev->chunk_buf,
 					  chunk_max(dev));
 		if (len)
-			roller_dev_notify(dev, ROLLER_CHAR_RECORD_TRANSFER,
+			model_dev_notify(dev, MODEL_CHAR_RECORD_TRANSFER,
 					  dev->chunk_buf, len);
 		budget--;
 		if (report->chunker.done || len == 0) {
@@ -117,9 +117,9 @@ send_interval(struct roller_device *dev)
 }
 
 void
-roller_dev_report_pump(struct roller_device *dev, uint32_t now_ms)
+model_dev_report_pump(struct model_device *dev, uint32_t now_ms)
 {
-	struct roller_report_procedure *report = &dev->report;
+	struct model_report_procedure *report = &dev->report;
 
 	while (report->active &&
 	       !roller_time_before(now_ms, interval_start_ms(report,
@@ -130,23 +130,23 @@ roller_dev_report_pump(struct roller_device *dev, uint32_t now_ms)
 }
 
 void
-roller_dev_report_cancel(struct roller_device *dev)
+model_dev_report_cancel(struct model_device *dev)
 {
 	dev->report.active = false;
 }
 
-static enum roller_att_error
-start_report(struct roller_device *dev, const struct roller_cp_request *req,
+static enum model_att_error
+start_report(struct model_device *dev, const struct roller_cp_request *req,
 	     uint32_t now_ms)
 {
-	struct roller_report_procedure *report = &dev->report;
+	struct model_report_procedure *report = &dev->report;
 
-	if (!dev->subscribed[ROLLER_CHAR_RECORD_TRANSFER])
-		return ROLLER_ATT_CCCD_IMPROPER;
-	if (!roller_store_count_matching(&dev->store, req->u.records.op,
+	if (!dev->subscribed[MODEL_CHAR_RECORD_TRANSFER])
+		return MODEL_ATT_CCCD_IMPROPER;
+	if (!model_store_count_matching(&dev->store, req->u.records.op,
 					 req->u.records.id)) {
 		respond(dev, req->opcode, ROLLER_CP_NO_RECORDS, 0);
-		return ROLLER_ATT_OK;
+		return MODEL_ATT_OK;
 	}
 	memset(report, 0, sizeof(*report));
 	report->active = true;
@@ -154,12 +154,12 @@ start_report(struct roller_device *dev, const struct roller_cp_request *req,
 	report->operand = req->u.records.id;
 	report->candidates_left = dev->store.count;
 	report->start_ms = now_ms;
-	roller_dev_status_changed(dev);
-	return ROLLER_ATT_OK;
+	model_dev_status_changed(dev);
+	return MODEL_ATT_OK;
 }
 
 static void
-abort_procedure(struct roller_device *dev)
+abort_procedure(struct model_device *dev)
 {
 	if (dev->report.active)
 		finish_report(dev, ROLLER_CP_ABORTED);
@@ -167,17 +167,17 @@ abort_procedure(struct roller_device *dev)
 }
 
 static void
-delete_records(struct roller_device *dev, const struct roller_cp_request *req)
+delete_records(struct model_device *dev, const struct roller_cp_request *req)
 {
-	uint16_t n = roller_store_delete_matching(&dev->store, req->u.records.op,
+	uint16_t n = model_store_delete_matching(&dev->store, req->u.records.op,
 						  req->u.records.id);
 
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 	respond(dev, req->opcode, n ? ROLLER_CP_SUCCESS : ROLLER_CP_NO_RECORDS, n);
 }
 
 static void
-set_force_band(struct roller_device *dev, const struct roller_cp_request *req)
+set_force_band(struct model_device *dev, const struct roller_cp_request *req)
 {
 	if (dev->in_session) {
 		respond(dev, req->opcode, ROLLER_CP_FAILED, 0);
@@ -188,8 +188,8 @@ set_force_band(struct roller_device *dev, const struct roller_cp_request *req)
 	respond(dev, req->opcode, ROLLER_CP_SUCCESS, 0);
 }
 
-static enum roller_att_error
-dispatch(struct roller_device *dev, const struct roller_cp_request *req,
+static enum model_att_error
+dispatch(struct model_device *dev, const struct roller_cp_request *req,
 	 uint32_t now_ms)
 {
 	enum roller_cp_result result;
@@ -197,17 +197,17 @@ dispatch(struct roller_device *dev, const struct roller_cp_request *req,
 
 	switch (req->opcode) {
 	case ROLLER_CP_START_SESSION:
-		result = roller_dev_start_session(dev, req->u.area_id, now_ms, &id);
+		result = model_dev_start_session(dev, req->u.area_id, now_ms, &id);
 		respond(dev, req->opcode, result, id);
 		break;
 	case ROLLER_CP_STOP_SESSION:
-		result = roller_dev_stop_session(dev, now_ms, &id);
+		result = model_dev_stop_session(dev, now_ms, &id);
 		respond(dev, req->opcode, result, id);
 		break;
 	case ROLLER_CP_SET_TIME:
 		dev->clock_offset_ms = (int64_t)req->u.unix_seconds * 1000 - now_ms;
 		dev->clock_set = true;
-		roller_dev_status_changed(dev);
+		model_dev_status_changed(dev);
 		respond(dev, req->opcode, ROLLER_CP_SUCCESS, 0);
 		break;
 	case ROLLER_CP_SET_FORCE_BAND:
@@ -228,47 +228,47 @@ dispatch(struct roller_device *dev, const struct roller_cp_request *req,
 		break;
 	case ROLLER_CP_REPORT_NUMBER:
 		respond(dev, req->opcode, ROLLER_CP_SUCCESS,
-			roller_store_count_matching(&dev->store, req->u.records.op,
+			model_store_count_matching(&dev->store, req->u.records.op,
 						    req->u.records.id));
 		break;
 	default:
 		respond(dev, req->opcode, ROLLER_CP_NOT_SUPPORTED, 0);
 		break;
 	}
-	return ROLLER_ATT_OK;
+	return MODEL_ATT_OK;
 }
 
-enum roller_att_error
-roller_device_write(struct roller_device *dev, enum roller_char_id ch,
+enum model_att_error
+model_device_write(struct model_device *dev, enum model_char_id ch,
 		    const uint8_t *data, size_t len, uint32_t now_ms)
 {
 	struct roller_cp_request req;
 	enum roller_cp_result result;
 	uint8_t opcode = len ? data[0] : 0;
 
-	if (ch != ROLLER_CHAR_CONTROL_POINT)
-		return ROLLER_ATT_WRITE_NOT_PERMITTED;
-	if (len > ROLLER_ATT_VALUE_MAX)
-		return ROLLER_ATT_INVALID_VALUE_LEN;
-	if (!dev->subscribed[ROLLER_CHAR_CONTROL_POINT])
-		return ROLLER_ATT_CCCD_IMPROPER;
+	if (ch != MODEL_CHAR_CONTROL_POINT)
+		return MODEL_ATT_WRITE_NOT_PERMITTED;
+	if (len > MODEL_ATT_VALUE_MAX)
+		return MODEL_ATT_INVALID_VALUE_LEN;
+	if (!dev->subscribed[MODEL_CHAR_CONTROL_POINT])
+		return MODEL_ATT_CCCD_IMPROPER;
 
 	/* The request acts on the roller as it is at @now_ms. */
-	roller_dev_run_until(dev, now_ms);
+	model_dev_run_until(dev, now_ms);
 	now_ms = dev->now_ms;
 	result = roller_cp_request_decode(data, len, dev->info.force_full_scale_cN,
 					  &req);
 	if (result == ROLLER_CP_NOT_SUPPORTED) {
 		respond(dev, opcode, result, 0);
-		return ROLLER_ATT_OK;
+		return MODEL_ATT_OK;
 	}
 	if (dev->report.active && opcode != ROLLER_CP_ABORT) {
 		respond(dev, opcode, ROLLER_CP_BUSY, 0);
-		return ROLLER_ATT_OK;
+		return MODEL_ATT_OK;
 	}
 	if (result != ROLLER_CP_SUCCESS) {
 		respond(dev, opcode, result, 0);
-		return ROLLER_ATT_OK;
+		return MODEL_ATT_OK;
 	}
 	return dispatch(dev, &req, now_ms);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The simulated roller's insides, shared by its source files: the
- * definition of struct roller_device (include this to allocate one
+ * definition of struct model_device (include this to allocate one
  * statically; use the functions of roller-device.h to touch it) and the
  * helpers the files call across.
  *
@@ -13,24 +13,24 @@
 #pragma once
 
 #include "roller-control.h"
-#include "roller-device.h"
-#include "roller-session.h"
-#include "roller-store.h"
-#include "roller-telemetry.h"
+#include "model-device.h"
+#include "model-session.h"
+#include "model-store.h"
+#include "model-telemetry.h"
 #include "roller-transfer.h"
 
-#define ROLLER_DEVICE_STRING_MAX 32
-#define ROLLER_ATT_VALUE_MAX 512
+#define MODEL_DEVICE_STRING_MAX 32
+#define MODEL_ATT_VALUE_MAX 512
 
 /* Battery: 1 % per 90 s of session, BATTERY_LOW at 15 %, a session ends
  * (reason battery) at 3 % and the roller then charges 1 % per 6 s. */
-#define ROLLER_BATTERY_DRAIN_MS 90000u
-#define ROLLER_BATTERY_LOW_PERCENT 15
-#define ROLLER_BATTERY_EMPTY_PERCENT 3
-#define ROLLER_BATTERY_CHARGE_MS 6000u
+#define MODEL_BATTERY_DRAIN_MS 90000u
+#define MODEL_BATTERY_LOW_PERCENT 15
+#define MODEL_BATTERY_EMPTY_PERCENT 3
+#define MODEL_BATTERY_CHARGE_MS 6000u
 
 /* REPORT_RECORDS under way. */
-struct roller_report_procedure {
+struct model_report_procedure {
 	bool active;
 	uint8_t op;
 	uint16_t operand;
@@ -45,21 +45,21 @@ struct roller_report_procedure {
 	uint32_t intervals_done;
 };
 
-struct roller_device {
-	struct roller_device_config cfg;	/* string pointers cleared */
-	char manufacturer[ROLLER_DEVICE_STRING_MAX + 1];
-	char model[ROLLER_DEVICE_STRING_MAX + 1];
-	char firmware[ROLLER_DEVICE_STRING_MAX + 1];
-	char hardware[ROLLER_DEVICE_STRING_MAX + 1];
-	struct roller_device_io io;
+struct model_device {
+	struct model_device_config cfg;	/* string pointers cleared */
+	char manufacturer[MODEL_DEVICE_STRING_MAX + 1];
+	char model[MODEL_DEVICE_STRING_MAX + 1];
+	char firmware[MODEL_DEVICE_STRING_MAX + 1];
+	char hardware[MODEL_DEVICE_STRING_MAX + 1];
+	struct model_device_io io;
 	uint64_t seed;			/* from cfg.seed and the serial */
-	struct roller_person person;
+	struct model_person person;
 	struct roller_info info;	/* as served */
 	uint32_t now_ms;
 
 	bool connected;
 	uint16_t mtu;
-	bool subscribed[ROLLER_CHAR_COUNT];
+	bool subscribed[MODEL_CHAR_COUNT];
 
 	uint8_t battery;
 	bool charging;
@@ -73,16 +73,16 @@ struct roller_device {
 	bool in_session;
 	uint32_t session_start_ms;
 	uint32_t next_drain_ms;		/* session time of the next 1 % */
-	struct roller_session session;
-	struct roller_telemetry telemetry;
+	struct model_session session;
+	struct model_telemetry telemetry;
 
-	struct roller_report_procedure report;
-	struct roller_store store;
+	struct model_report_procedure report;
+	struct model_store store;
 
 	uint8_t last_status[ROLLER_STATUS_LEN];	/* as last notified */
 	uint8_t last_battery;
 	uint8_t record_buf[ROLLER_RECORD_MAX_LEN];
-	uint8_t chunk_buf[ROLLER_ATT_VALUE_MAX];
+	uint8_t chunk_buf[MODEL_ATT_VALUE_MAX];
 };
 
 /* (int32_t)(a - b) < 0: @a comes before @b on the wrapping ms clock. */
@@ -99,41 +99,41 @@ roller_time_earlier(uint32_t a, uint32_t b)
 }
 
 /* A notification or indication, sent only to a subscribed central. */
-void roller_dev_notify(struct roller_device *dev, enum roller_char_id ch,
+void model_dev_notify(struct model_device *dev, enum model_char_id ch,
 		       const uint8_t *data, size_t len);
 /* Notifies Status and Battery Level if they changed since last time. */
-void roller_dev_status_changed(struct roller_device *dev);
+void model_dev_status_changed(struct model_device *dev);
 /* Lets the person, the battery and the transfer run up to @now_ms. */
-void roller_dev_run_until(struct roller_device *dev, uint32_t now_ms);
+void model_dev_run_until(struct model_device *dev, uint32_t now_ms);
 
-enum roller_cp_result roller_dev_start_session(struct roller_device *dev,
+enum roller_cp_result model_dev_start_session(struct model_device *dev,
 					       uint8_t area_id, uint32_t now_ms,
 					       uint16_t *session_id);
-enum roller_cp_result roller_dev_stop_session(struct roller_device *dev,
+enum roller_cp_result model_dev_stop_session(struct model_device *dev,
 					      uint32_t now_ms,
 					      uint16_t *session_id);
 
 /* The next session id: counts up from 1, skips 0 and stored ids. */
-uint16_t roller_dev_allocate_session_id(struct roller_device *dev);
+uint16_t model_dev_allocate_session_id(struct model_device *dev);
 /* Seed of the person's choices in session @id: a session is the same
  * whether rolled live, preloaded, or after a restart. */
-uint64_t roller_dev_session_seed(const struct roller_device *dev, uint16_t id);
-void roller_dev_session_params(const struct roller_device *dev, uint16_t id,
+uint64_t model_dev_session_seed(const struct model_device *dev, uint16_t id);
+void model_dev_session_params(const struct model_device *dev, uint16_t id,
 			       uint8_t area_id, uint32_t start_unix,
-			       struct roller_session_params *params);
+			       struct model_session_params *params);
 /* UTC seconds at device time @ms, 0 while the clock is not set. */
-uint32_t roller_dev_unix_at(const struct roller_device *dev, uint32_t ms);
+uint32_t model_dev_unix_at(const struct model_device *dev, uint32_t ms);
 /* Appends a finished record and hands it to io->record_stored. */
-bool roller_dev_store_record(struct roller_device *dev, const uint8_t *record,
+bool model_dev_store_record(struct model_device *dev, const uint8_t *record,
 			     size_t len);
 
 /* roller-device-session.c: the session up to @now_ms, and the device time
  * of its next tick that sends something. */
-void roller_dev_run_session(struct roller_device *dev, uint32_t now_ms);
-uint32_t roller_dev_session_next_ms(const struct roller_device *dev);
+void model_dev_run_session(struct model_device *dev, uint32_t now_ms);
+uint32_t model_dev_session_next_ms(const struct model_device *dev);
 
 /* roller-device-control.c */
-void roller_dev_report_pump(struct roller_device *dev, uint32_t now_ms);
-uint32_t roller_dev_report_next_ms(const struct roller_device *dev);
+void model_dev_report_pump(struct model_device *dev, uint32_t now_ms);
+uint32_t model_dev_report_next_ms(const struct model_device *dev);
 /* The link is gone: the procedure ends without an answer. */
-void roller_dev_report_cancel(struct roller_device *dev);
+void model_dev_report_cancel(struct model_device *dev);

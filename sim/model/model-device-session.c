@@ -17,45 +17,45 @@
  *  - A session ends by itself (end reason user) once it has rolled for
  *    session_seconds, pauses excluded, at the next moment between strokes.
  *  - The record's needle_um is the head's at the start; HEAD_CHANGED is
- *    only sent when the host calls roller_device_change_head().
+ *    only sent when the host calls model_device_change_head().
  */
-#include "roller-device-private.h"
+#include "model-device-private.h"
 
 static void
 send_telemetry(void *user, const uint8_t *frame, size_t len)
 {
-	roller_dev_notify(user, ROLLER_CHAR_TELEMETRY, frame, len);
+	model_dev_notify(user, MODEL_CHAR_TELEMETRY, frame, len);
 }
 
 uint16_t
-roller_dev_allocate_session_id(struct roller_device *dev)
+model_dev_allocate_session_id(struct model_device *dev)
 {
 	for (;;) {
 		uint16_t id = dev->next_session_id++;
 
 		if (dev->next_session_id == 0)
 			dev->next_session_id = 1;
-		if (id != 0 && !roller_store_has_id(&dev->store, id))
+		if (id != 0 && !model_store_has_id(&dev->store, id))
 			return id;
 	}
 }
 
 uint64_t
-roller_dev_session_seed(const struct roller_device *dev, uint16_t id)
+model_dev_session_seed(const struct model_device *dev, uint16_t id)
 {
-	return roller_rand_mix(dev->seed ^ ((uint64_t)id * 0x9e3779b97f4a7c15ull));
+	return model_rand_mix(dev->seed ^ ((uint64_t)id * 0x9e3779b97f4a7c15ull));
 }
 
 void
-roller_dev_session_params(const struct roller_device *dev, uint16_t id,
+model_dev_session_params(const struct model_device *dev, uint16_t id,
 			  uint8_t area_id, uint32_t start_unix,
-			  struct roller_session_params *params)
+			  struct model_session_params *params)
 {
 	params->id = id;
 	params->area_id = area_id;
 	params->start_unix = start_unix;
 	params->needle_um = dev->info.needle_um;
-	params->motion = (struct roller_motion_params) {
+	params->motion = (struct model_motion_params) {
 		.cols = dev->info.grid_cols,
 		.rows = dev->info.grid_rows,
 		.cell_mm = dev->info.cell_mm,
@@ -67,10 +67,10 @@ roller_dev_session_params(const struct roller_device *dev, uint16_t id,
 }
 
 bool
-roller_dev_store_record(struct roller_device *dev, const uint8_t *record,
+model_dev_store_record(struct model_device *dev, const uint8_t *record,
 			size_t len)
 {
-	if (!roller_store_append(&dev->store, record, len))
+	if (!model_store_append(&dev->store, record, len))
 		return false;
 	if (dev->io.record_stored)
 		dev->io.record_stored(dev->io.user, record, len);
@@ -78,62 +78,62 @@ roller_dev_store_record(struct roller_device *dev, const uint8_t *record,
 }
 
 enum roller_cp_result
-roller_dev_start_session(struct roller_device *dev, uint8_t area_id,
+model_dev_start_session(struct model_device *dev, uint8_t area_id,
 			 uint32_t now_ms, uint16_t *session_id)
 {
-	struct roller_session_params params;
+	struct model_session_params params;
 	uint16_t id;
 
 	if (dev->in_session || dev->charging ||
-	    dev->battery <= ROLLER_BATTERY_EMPTY_PERCENT ||
-	    roller_store_is_full(&dev->store))
+	    dev->battery <= MODEL_BATTERY_EMPTY_PERCENT ||
+	    model_store_is_full(&dev->store))
 		return ROLLER_CP_FAILED;
-	id = roller_dev_allocate_session_id(dev);
-	roller_dev_session_params(dev, id, area_id,
-				  roller_dev_unix_at(dev, now_ms), &params);
-	roller_session_begin(&dev->session, &params, &dev->person,
-			     roller_dev_session_seed(dev, id));
+	id = model_dev_allocate_session_id(dev);
+	model_dev_session_params(dev, id, area_id,
+				  model_dev_unix_at(dev, now_ms), &params);
+	model_session_begin(&dev->session, &params, &dev->person,
+			     model_dev_session_seed(dev, id));
 	dev->in_session = true;
 	dev->session_start_ms = now_ms;
-	dev->next_drain_ms = ROLLER_BATTERY_DRAIN_MS;
-	roller_telemetry_begin(&dev->telemetry, id, dev->info.sample_period_ms,
-			       roller_telemetry_frame_max(dev->mtu),
+	dev->next_drain_ms = MODEL_BATTERY_DRAIN_MS;
+	model_telemetry_begin(&dev->telemetry, id, dev->info.sample_period_ms,
+			       model_telemetry_frame_max(dev->mtu),
 			       dev->cfg.telemetry_crc, send_telemetry, dev);
-	roller_telemetry_event(&dev->telemetry, 0, ROLLER_EVENT_SESSION_START,
+	model_telemetry_event(&dev->telemetry, 0, ROLLER_EVENT_SESSION_START,
 			       area_id);
-	roller_telemetry_commit(&dev->telemetry);
-	roller_dev_status_changed(dev);
+	model_telemetry_commit(&dev->telemetry);
+	model_dev_status_changed(dev);
 	*session_id = id;
 	return ROLLER_CP_SUCCESS;
 }
 
 static void
-end_session(struct roller_device *dev, uint32_t t_ms, uint8_t reason)
+end_session(struct model_device *dev, uint32_t t_ms, uint8_t reason)
 {
-	struct roller_session *s = &dev->session;
+	struct model_session *s = &dev->session;
 	size_t len = 0;
 
 	if (t_ms < s->last_t_ms)
 		t_ms = s->last_t_ms;
-	roller_telemetry_event(&dev->telemetry, t_ms, ROLLER_EVENT_SESSION_END, reason);
-	roller_telemetry_coverage(&dev->telemetry, s->p.motion.cols,
+	model_telemetry_event(&dev->telemetry, t_ms, ROLLER_EVENT_SESSION_END, reason);
+	model_telemetry_coverage(&dev->telemetry, s->p.motion.cols,
 				  s->p.motion.rows, s->passes);
-	roller_telemetry_flush(&dev->telemetry);
-	if (roller_session_finish(s, t_ms, reason, dev->record_buf,
+	model_telemetry_flush(&dev->telemetry);
+	if (model_session_finish(s, t_ms, reason, dev->record_buf,
 				  sizeof(dev->record_buf), &len) == ROLLER_OK)
-		roller_dev_store_record(dev, dev->record_buf, len);
+		model_dev_store_record(dev, dev->record_buf, len);
 	dev->in_session = false;
 	if (reason == ROLLER_END_BATTERY) {
 		/* The person puts the roller on its charger. */
 		dev->charging = true;
 		dev->next_charge_ms = dev->session_start_ms + t_ms +
-				      ROLLER_BATTERY_CHARGE_MS;
+				      MODEL_BATTERY_CHARGE_MS;
 	}
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 }
 
 enum roller_cp_result
-roller_dev_stop_session(struct roller_device *dev, uint32_t now_ms,
+model_dev_stop_session(struct model_device *dev, uint32_t now_ms,
 			uint16_t *session_id)
 {
 	if (!dev->in_session)
@@ -145,48 +145,48 @@ roller_dev_stop_session(struct roller_device *dev, uint32_t now_ms,
 
 /* 1 % less; true when the battery is too low to go on. */
 static bool
-drain_battery(struct roller_device *dev, uint32_t t_ms)
+drain_battery(struct model_device *dev, uint32_t t_ms)
 {
 	if (dev->battery > 0)
 		dev->battery--;
-	if (dev->battery == ROLLER_BATTERY_LOW_PERCENT)
-		roller_telemetry_event(&dev->telemetry, t_ms,
+	if (dev->battery == MODEL_BATTERY_LOW_PERCENT)
+		model_telemetry_event(&dev->telemetry, t_ms,
 				       ROLLER_EVENT_BATTERY_LOW, dev->battery);
-	return dev->battery <= ROLLER_BATTERY_EMPTY_PERCENT;
+	return dev->battery <= MODEL_BATTERY_EMPTY_PERCENT;
 }
 
 /* Sends what one tick produced; false when it ended the session. */
 static bool
-emit_tick(struct roller_device *dev, const struct roller_session_tick *tick)
+emit_tick(struct model_device *dev, const struct model_session_tick *tick)
 {
-	struct roller_telemetry *tel = &dev->telemetry;
-	const struct roller_motion_sample *sample = &tick->sample;
-	struct roller_session *s = &dev->session;
+	struct model_telemetry *tel = &dev->telemetry;
+	const struct model_motion_sample *sample = &tick->sample;
+	struct model_session *s = &dev->session;
 	bool empty = false;
 
 	/* PAUSE and RESUME go before the first sample they apply to, so a
 	 * receiver reading the stream in order classifies every sample
 	 * right; what concerns this sample goes after it. */
 	if (sample->pause_ends)
-		roller_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_RESUME, 0);
+		model_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_RESUME, 0);
 	if (sample->pause_begins)
-		roller_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_PAUSE, 0);
-	roller_telemetry_sample(tel, tick->t_ms, sample->force_cN);
+		model_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_PAUSE, 0);
+	model_telemetry_sample(tel, tick->t_ms, sample->force_cN);
 	if (tick->overforce)
-		roller_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_OVERFORCE,
+		model_telemetry_event(tel, tick->t_ms, ROLLER_EVENT_OVERFORCE,
 				       sample->force_cN);
 	if (sample->stroke_done)
-		roller_telemetry_stroke(tel, &sample->stroke);
+		model_telemetry_stroke(tel, &sample->stroke);
 	if (tick->coverage_due)
-		roller_telemetry_coverage(tel, s->p.motion.cols, s->p.motion.rows,
+		model_telemetry_coverage(tel, s->p.motion.cols, s->p.motion.rows,
 					  s->passes);
 	if (tick->t_ms >= dev->next_drain_ms) {
-		dev->next_drain_ms += ROLLER_BATTERY_DRAIN_MS;
+		dev->next_drain_ms += MODEL_BATTERY_DRAIN_MS;
 		empty = drain_battery(dev, tick->t_ms);
 	}
-	roller_telemetry_commit(tel);
+	model_telemetry_commit(tel);
 	/* A pause, a resume or the battery: Status and Battery Level. */
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 	if (empty) {
 		end_session(dev, tick->t_ms, ROLLER_END_BATTERY);
 		return false;
@@ -195,25 +195,25 @@ emit_tick(struct roller_device *dev, const struct roller_session_tick *tick)
 }
 
 static bool
-session_rolled_enough(const struct roller_device *dev, uint32_t t_ms)
+session_rolled_enough(const struct model_device *dev, uint32_t t_ms)
 {
 	uint32_t limit = dev->cfg.session_seconds * 1000u;
 
-	return limit && roller_session_active_ms(&dev->session, t_ms) >= limit &&
-	       roller_motion_between_strokes(&dev->session.motion);
+	return limit && model_session_active_ms(&dev->session, t_ms) >= limit &&
+	       model_motion_between_strokes(&dev->session.motion);
 }
 
 void
-roller_dev_run_session(struct roller_device *dev, uint32_t now_ms)
+model_dev_run_session(struct model_device *dev, uint32_t now_ms)
 {
-	struct roller_session_tick tick;
+	struct model_session_tick tick;
 
 	while (dev->in_session) {
 		uint32_t elapsed = now_ms - dev->session_start_ms;
 
-		if (roller_session_next_sample_ms(&dev->session) > elapsed)
+		if (model_session_next_sample_ms(&dev->session) > elapsed)
 			return;
-		roller_session_tick(&dev->session, &tick);
+		model_session_tick(&dev->session, &tick);
 		if (!emit_tick(dev, &tick))
 			return;
 		if (session_rolled_enough(dev, tick.t_ms))
@@ -222,12 +222,12 @@ roller_dev_run_session(struct roller_device *dev, uint32_t now_ms)
 }
 
 uint32_t
-roller_dev_session_next_ms(const struct roller_device *dev)
+model_dev_session_next_ms(const struct model_device *dev)
 {
-	const struct roller_session *s = &dev->session;
-	uint32_t sample = roller_session_next_sample_ms(s);
-	uint32_t room = roller_telemetry_room(&dev->telemetry);
-	uint32_t next = roller_session_next_edge_ms(s);
+	const struct model_session *s = &dev->session;
+	uint32_t sample = model_session_next_sample_ms(s);
+	uint32_t room = model_telemetry_room(&dev->telemetry);
+	uint32_t next = model_session_next_edge_ms(s);
 	uint32_t limit = dev->cfg.session_seconds * 1000u;
 
 	/* Session times: the frame fills, something happens, 1 % goes, the
@@ -236,7 +236,7 @@ roller_dev_session_next_ms(const struct roller_device *dev)
 		next = roller_time_earlier(next, sample + (room - 1) * s->motion.p.period_ms);
 	next = roller_time_earlier(next, dev->next_drain_ms);
 	if (limit) {
-		uint32_t active = roller_session_active_ms(s, sample);
+		uint32_t active = model_session_active_ms(s, sample);
 
 		next = roller_time_earlier(next, active >= limit ? sample :
 							   sample + limit - active);
@@ -247,16 +247,16 @@ roller_dev_session_next_ms(const struct roller_device *dev)
 }
 
 void
-roller_device_change_head(struct roller_device *dev, uint16_t needle_um,
+model_device_change_head(struct model_device *dev, uint16_t needle_um,
 			  uint32_t now_ms)
 {
-	roller_dev_run_until(dev, now_ms);
+	model_dev_run_until(dev, now_ms);
 	dev->info.needle_um = needle_um;
 	dev->head_attached = true;
 	if (dev->in_session) {
-		roller_telemetry_event(&dev->telemetry, now_ms - dev->session_start_ms,
+		model_telemetry_event(&dev->telemetry, now_ms - dev->session_start_ms,
 				       ROLLER_EVENT_HEAD_CHANGED, needle_um);
-		roller_telemetry_commit(&dev->telemetry);
+		model_telemetry_commit(&dev->telemetry);
 	}
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 }

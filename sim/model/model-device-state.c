@@ -26,7 +26,7 @@
  * when there is something new to write.
  */
 #include "roller-crc.h"
-#include "roller-device-private.h"
+#include "model-device-private.h"
 
 #define STATE_MAGIC "RLst"
 #define STATE_VERSION 1
@@ -43,7 +43,7 @@
 #define PRELOAD_AREA_MAX 10
 
 size_t
-roller_device_save(const struct roller_device *dev, uint8_t *out, size_t cap)
+model_device_save(const struct model_device *dev, uint8_t *out, size_t cap)
 {
 	size_t need = STATE_HEADER_LEN + dev->store.used + STATE_CRC_LEN;
 	uint64_t offset = (uint64_t)dev->clock_offset_ms;
@@ -76,7 +76,7 @@ roller_device_save(const struct roller_device *dev, uint8_t *out, size_t cap)
 }
 
 bool
-roller_device_load(struct roller_device *dev, const uint8_t *data, size_t len)
+model_device_load(struct model_device *dev, const uint8_t *data, size_t len)
 {
 	uint16_t flags, next_id, low, high;
 	size_t used;
@@ -101,7 +101,7 @@ roller_device_load(struct roller_device *dev, const uint8_t *data, size_t len)
 	if (next_id == 0 || low >= high || high > dev->info.force_full_scale_cN ||
 	    data[24] > 100)
 		return false;
-	if (!roller_store_restore(&dev->store, data + STATE_HEADER_LEN, used,
+	if (!model_store_restore(&dev->store, data + STATE_HEADER_LEN, used,
 				  roller_get_le16(data + 26)))
 		return false;
 
@@ -114,40 +114,40 @@ roller_device_load(struct roller_device *dev, const uint8_t *data, size_t len)
 	dev->info.force_band_high_cN = high;
 	dev->info.needle_um = roller_get_le16(data + 22);
 	dev->battery = data[24];
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 	return true;
 }
 
 /* Rolls session @id to the end offline, the way it would have gone live. */
 static void
-roll_offline(struct roller_device *dev, uint16_t id, uint8_t area_id,
+roll_offline(struct model_device *dev, uint16_t id, uint8_t area_id,
 	     uint32_t start_unix, uint32_t active_ms)
 {
-	struct roller_session *s = &dev->session;
-	struct roller_session_params params;
-	struct roller_session_tick tick;
+	struct model_session *s = &dev->session;
+	struct model_session_params params;
+	struct model_session_tick tick;
 	size_t len = 0;
 
-	roller_dev_session_params(dev, id, area_id, start_unix, &params);
-	roller_session_begin(s, &params, &dev->person,
-			     roller_dev_session_seed(dev, id));
+	model_dev_session_params(dev, id, area_id, start_unix, &params);
+	model_session_begin(s, &params, &dev->person,
+			     model_dev_session_seed(dev, id));
 	do
-		roller_session_tick(s, &tick);
-	while (roller_session_active_ms(s, tick.t_ms) < active_ms ||
-	       !roller_motion_between_strokes(&s->motion));
-	if (roller_session_finish(s, tick.t_ms, ROLLER_END_USER, dev->record_buf,
+		model_session_tick(s, &tick);
+	while (model_session_active_ms(s, tick.t_ms) < active_ms ||
+	       !model_motion_between_strokes(&s->motion));
+	if (model_session_finish(s, tick.t_ms, ROLLER_END_USER, dev->record_buf,
 				  sizeof(dev->record_buf), &len) == ROLLER_OK)
-		roller_dev_store_record(dev, dev->record_buf, len);
+		model_dev_store_record(dev, dev->record_buf, len);
 }
 
 void
-roller_device_preload_sessions(struct roller_device *dev, unsigned count)
+model_device_preload_sessions(struct model_device *dev, unsigned count)
 {
-	struct roller_rand gaps, choices;
-	uint64_t seed = roller_rand_mix(dev->seed ^ 0x7072656c6f6164ull ^
+	struct model_rand gaps, choices;
+	uint64_t seed = model_rand_mix(dev->seed ^ 0x7072656c6f6164ull ^
 					dev->next_session_id);
 	uint64_t behind_s = 0;
-	uint32_t now_unix = roller_dev_unix_at(dev, dev->now_ms);
+	uint32_t now_unix = model_dev_unix_at(dev, dev->now_ms);
 	unsigned room;
 
 	if (dev->in_session || dev->report.active)
@@ -159,26 +159,26 @@ roller_device_preload_sessions(struct roller_device *dev, unsigned count)
 
 	/* The sessions end before now: first how far back the first one
 	 * lies, then the same gaps again to walk forward. */
-	roller_rand_seed(&gaps, seed);
+	model_rand_seed(&gaps, seed);
 	for (unsigned i = 0; i < count; i++)
-		behind_s += (uint32_t)roller_rand_range(&gaps, PRELOAD_GAP_MIN_S,
+		behind_s += (uint32_t)model_rand_range(&gaps, PRELOAD_GAP_MIN_S,
 							PRELOAD_GAP_MAX_S);
-	roller_rand_seed(&gaps, seed);
-	roller_rand_seed(&choices, roller_rand_mix(seed));
+	model_rand_seed(&gaps, seed);
+	model_rand_seed(&choices, model_rand_mix(seed));
 
-	for (unsigned i = 0; i < count && !roller_store_is_full(&dev->store); i++) {
+	for (unsigned i = 0; i < count && !model_store_is_full(&dev->store); i++) {
 		uint32_t start_unix = 0;
-		uint8_t area = (uint8_t)roller_rand_range(&choices, 0, PRELOAD_AREA_MAX);
-		uint32_t active = (uint32_t)roller_rand_range(&choices,
+		uint8_t area = (uint8_t)model_rand_range(&choices, 0, PRELOAD_AREA_MAX);
+		uint32_t active = (uint32_t)model_rand_range(&choices,
 							      PRELOAD_ACTIVE_MIN_MS,
 							      PRELOAD_ACTIVE_MAX_MS);
 
 		if (dev->clock_set && now_unix > behind_s)
 			start_unix = (uint32_t)(now_unix - behind_s);
-		behind_s -= (uint32_t)roller_rand_range(&gaps, PRELOAD_GAP_MIN_S,
+		behind_s -= (uint32_t)model_rand_range(&gaps, PRELOAD_GAP_MIN_S,
 							PRELOAD_GAP_MAX_S);
-		roll_offline(dev, roller_dev_allocate_session_id(dev), area,
+		roll_offline(dev, model_dev_allocate_session_id(dev), area,
 			     start_unix, active);
 	}
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 }

@@ -13,7 +13,7 @@
  *  - Battery: see roller-device-private.h; while charging no session
  *    starts.
  */
-#include "roller-device-private.h"
+#include "model-device-private.h"
 
 /* With nothing scheduled, the host may sleep this long. */
 #define IDLE_WAKE_MS 60000u
@@ -21,7 +21,7 @@
 #define ATT_MTU_MAX 517
 
 void
-roller_device_config_defaults(struct roller_device_config *cfg)
+model_device_config_defaults(struct model_device_config *cfg)
 {
 	static const char serial[] = "RL000001";
 
@@ -50,9 +50,9 @@ roller_device_config_defaults(struct roller_device_config *cfg)
 }
 
 size_t
-roller_device_size(void)
+model_device_size(void)
 {
-	return sizeof(struct roller_device);
+	return sizeof(struct model_device);
 }
 
 static void
@@ -62,7 +62,7 @@ copy_string(char *dst, const char *src, const char *fallback)
 
 	if (!src)
 		src = fallback;
-	while (n < ROLLER_DEVICE_STRING_MAX && src[n])
+	while (n < MODEL_DEVICE_STRING_MAX && src[n])
 		n++;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
@@ -98,22 +98,22 @@ serial_hash(const char *serial)
 {
 	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
 
-	for (size_t i = 0; i < ROLLER_DEVICE_SERIAL_MAX && serial[i]; i++)
+	for (size_t i = 0; i < MODEL_DEVICE_SERIAL_MAX && serial[i]; i++)
 		h = (h ^ (uint8_t)serial[i]) * 0x100000001b3ull;
 	return h;
 }
 
 void
-roller_device_init(struct roller_device *dev,
-		   const struct roller_device_config *cfg,
+model_device_init(struct model_device *dev,
+		   const struct model_device_config *cfg,
 		   uint8_t *store, size_t store_size,
-		   const struct roller_device_io *io)
+		   const struct model_device_io *io)
 {
 	struct roller_status status;
 
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
-	dev->cfg.serial[ROLLER_DEVICE_SERIAL_MAX] = '\0';
+	dev->cfg.serial[MODEL_DEVICE_SERIAL_MAX] = '\0';
 	copy_string(dev->manufacturer, cfg->manufacturer, "Roller Labs");
 	copy_string(dev->model, cfg->model, "RL-1");
 	copy_string(dev->firmware, cfg->firmware, "1.0.0");
@@ -124,14 +124,14 @@ roller_device_init(struct roller_device *dev,
 	if (io)
 		dev->io = *io;
 
-	dev->seed = roller_rand_mix(roller_rand_mix(cfg->seed) ^
+	dev->seed = model_rand_mix(model_rand_mix(cfg->seed) ^
 				    serial_hash(dev->cfg.serial));
-	roller_person_from_seed(&dev->person,
-				roller_rand_mix(dev->seed ^ 0x706572736f6eull));
+	model_person_from_seed(&dev->person,
+				model_rand_mix(dev->seed ^ 0x706572736f6eull));
 	dev->info = cfg->info;
 	sanitize_info(&dev->info);
-	roller_store_init(&dev->store, store, store_size, dev->info.record_capacity,
-			  roller_session_record_max(dev->info.grid_cols,
+	model_store_init(&dev->store, store, store_size, dev->info.record_capacity,
+			  model_session_record_max(dev->info.grid_cols,
 						    dev->info.grid_rows));
 	dev->info.record_capacity = dev->store.capacity;
 
@@ -139,23 +139,23 @@ roller_device_init(struct roller_device *dev,
 	dev->head_attached = true;
 	dev->next_session_id = 1;
 	dev->mtu = ATT_MTU_MIN;
-	roller_device_get_status(dev, &status);
+	model_device_get_status(dev, &status);
 	roller_status_encode(&status, dev->last_status);
 	dev->last_battery = dev->battery;
 }
 
 void
-roller_dev_notify(struct roller_device *dev, enum roller_char_id ch,
+model_dev_notify(struct model_device *dev, enum model_char_id ch,
 		  const uint8_t *data, size_t len)
 {
-	if (!dev->connected || (unsigned)ch >= ROLLER_CHAR_COUNT ||
+	if (!dev->connected || (unsigned)ch >= MODEL_CHAR_COUNT ||
 	    !dev->subscribed[ch] || !dev->io.notify)
 		return;
 	dev->io.notify(dev->io.user, ch, data, len);
 }
 
 void
-roller_device_get_status(const struct roller_device *dev,
+model_device_get_status(const struct model_device *dev,
 			 struct roller_status *status)
 {
 	if (dev->in_session)
@@ -172,9 +172,9 @@ roller_device_get_status(const struct roller_device *dev,
 		status->flags |= ROLLER_STATUS_CLOCK_SET;
 	if (dev->head_attached)
 		status->flags |= ROLLER_STATUS_HEAD_ATTACHED;
-	if (dev->battery <= ROLLER_BATTERY_LOW_PERCENT)
+	if (dev->battery <= MODEL_BATTERY_LOW_PERCENT)
 		status->flags |= ROLLER_STATUS_BATTERY_LOW;
-	if (roller_store_is_full(&dev->store))
+	if (model_store_is_full(&dev->store))
 		status->flags |= ROLLER_STATUS_STORAGE_FULL;
 	status->active_session_id = dev->in_session ? dev->session.p.id : 0;
 	status->stored_records = dev->store.count;
@@ -182,31 +182,31 @@ roller_device_get_status(const struct roller_device *dev,
 }
 
 void
-roller_device_get_info(const struct roller_device *dev, struct roller_info *info)
+model_device_get_info(const struct model_device *dev, struct roller_info *info)
 {
 	*info = dev->info;
 }
 
 void
-roller_dev_status_changed(struct roller_device *dev)
+model_dev_status_changed(struct model_device *dev)
 {
 	struct roller_status now;
 	uint8_t buf[ROLLER_STATUS_LEN];
 
-	roller_device_get_status(dev, &now);
+	model_device_get_status(dev, &now);
 	roller_status_encode(&now, buf);
 	if (memcmp(buf, dev->last_status, sizeof(buf)) != 0) {
 		memcpy(dev->last_status, buf, sizeof(buf));
-		roller_dev_notify(dev, ROLLER_CHAR_STATUS, buf, sizeof(buf));
+		model_dev_notify(dev, MODEL_CHAR_STATUS, buf, sizeof(buf));
 	}
 	if (dev->battery != dev->last_battery) {
 		dev->last_battery = dev->battery;
-		roller_dev_notify(dev, ROLLER_CHAR_BATTERY_LEVEL, &dev->battery, 1);
+		model_dev_notify(dev, MODEL_CHAR_BATTERY_LEVEL, &dev->battery, 1);
 	}
 }
 
 uint32_t
-roller_dev_unix_at(const struct roller_device *dev, uint32_t ms)
+model_dev_unix_at(const struct model_device *dev, uint32_t ms)
 {
 	int64_t unix_ms = (int64_t)ms + dev->clock_offset_ms;
 
@@ -216,51 +216,51 @@ roller_dev_unix_at(const struct roller_device *dev, uint32_t ms)
 }
 
 static void
-run_charger(struct roller_device *dev, uint32_t now_ms)
+run_charger(struct model_device *dev, uint32_t now_ms)
 {
 	while (dev->charging && !roller_time_before(now_ms, dev->next_charge_ms)) {
-		dev->next_charge_ms += ROLLER_BATTERY_CHARGE_MS;
+		dev->next_charge_ms += MODEL_BATTERY_CHARGE_MS;
 		if (dev->battery < 100)
 			dev->battery++;
 		if (dev->battery >= 100)
 			dev->charging = false;
-		roller_dev_status_changed(dev);
+		model_dev_status_changed(dev);
 	}
 }
 
 void
-roller_dev_run_until(struct roller_device *dev, uint32_t now_ms)
+model_dev_run_until(struct model_device *dev, uint32_t now_ms)
 {
 	/* The host's clock never goes back; if it did, time stands still. */
 	if (roller_time_before(now_ms, dev->now_ms))
 		now_ms = dev->now_ms;
 	dev->now_ms = now_ms;
-	roller_dev_run_session(dev, now_ms);
+	model_dev_run_session(dev, now_ms);
 	run_charger(dev, now_ms);
-	roller_dev_report_pump(dev, now_ms);
+	model_dev_report_pump(dev, now_ms);
 }
 
 uint32_t
-roller_device_advance(struct roller_device *dev, uint32_t now_ms)
+model_device_advance(struct model_device *dev, uint32_t now_ms)
 {
 	uint32_t next;
 
-	roller_dev_run_until(dev, now_ms);
+	model_dev_run_until(dev, now_ms);
 	now_ms = dev->now_ms;
 	next = now_ms + IDLE_WAKE_MS;
 	if (dev->in_session)
-		next = roller_time_earlier(next, roller_dev_session_next_ms(dev));
+		next = roller_time_earlier(next, model_dev_session_next_ms(dev));
 	if (dev->report.active)
-		next = roller_time_earlier(next, roller_dev_report_next_ms(dev));
+		next = roller_time_earlier(next, model_dev_report_next_ms(dev));
 	if (dev->charging)
 		next = roller_time_earlier(next, dev->next_charge_ms);
 	return roller_time_before(next, now_ms) ? now_ms : next;
 }
 
 void
-roller_device_connect(struct roller_device *dev, uint16_t mtu, uint32_t now_ms)
+model_device_connect(struct model_device *dev, uint16_t mtu, uint32_t now_ms)
 {
-	roller_dev_run_until(dev, now_ms);
+	model_dev_run_until(dev, now_ms);
 	if (mtu < ATT_MTU_MIN)
 		mtu = ATT_MTU_MIN;
 	if (mtu > ATT_MTU_MAX)
@@ -271,30 +271,30 @@ roller_device_connect(struct roller_device *dev, uint16_t mtu, uint32_t now_ms)
 	dev->connected = true;
 	dev->mtu = mtu;
 	if (dev->in_session)
-		roller_telemetry_set_frame_max(&dev->telemetry,
-					       roller_telemetry_frame_max(mtu));
+		model_telemetry_set_frame_max(&dev->telemetry,
+					       model_telemetry_frame_max(mtu));
 }
 
 void
-roller_device_disconnect(struct roller_device *dev, uint32_t now_ms)
+model_device_disconnect(struct model_device *dev, uint32_t now_ms)
 {
-	roller_dev_run_until(dev, now_ms);
-	roller_dev_report_cancel(dev);
+	model_dev_run_until(dev, now_ms);
+	model_dev_report_cancel(dev);
 	dev->connected = false;
 	memset(dev->subscribed, 0, sizeof(dev->subscribed));
-	roller_dev_status_changed(dev);
+	model_dev_status_changed(dev);
 }
 
 void
-roller_device_subscribe(struct roller_device *dev, enum roller_char_id ch,
+model_device_subscribe(struct model_device *dev, enum model_char_id ch,
 			bool enabled)
 {
 	switch (ch) {
-	case ROLLER_CHAR_TELEMETRY:
-	case ROLLER_CHAR_CONTROL_POINT:
-	case ROLLER_CHAR_RECORD_TRANSFER:
-	case ROLLER_CHAR_STATUS:
-	case ROLLER_CHAR_BATTERY_LEVEL:
+	case MODEL_CHAR_TELEMETRY:
+	case MODEL_CHAR_CONTROL_POINT:
+	case MODEL_CHAR_RECORD_TRANSFER:
+	case MODEL_CHAR_STATUS:
+	case MODEL_CHAR_BATTERY_LEVEL:
 		dev->subscribed[ch] = enabled;
 		break;
 	default:
@@ -303,15 +303,15 @@ roller_device_subscribe(struct roller_device *dev, enum roller_char_id ch,
 }
 
 void
-roller_device_press_button(struct roller_device *dev, uint32_t now_ms)
+model_device_press_button(struct model_device *dev, uint32_t now_ms)
 {
 	uint16_t id;
 
-	roller_dev_run_until(dev, now_ms);
+	model_dev_run_until(dev, now_ms);
 	if (dev->in_session)
-		roller_dev_stop_session(dev, now_ms, &id);
+		model_dev_stop_session(dev, now_ms, &id);
 	else
-		roller_dev_start_session(dev, dev->cfg.button_area, now_ms, &id);
+		model_dev_start_session(dev, dev->cfg.button_area, now_ms, &id);
 }
 
 static size_t
@@ -323,52 +323,52 @@ string_value(const char *s, uint8_t *value)
 	return n;
 }
 
-enum roller_att_error
-roller_device_read(struct roller_device *dev, enum roller_char_id ch,
+enum model_att_error
+model_device_read(struct model_device *dev, enum model_char_id ch,
 		   uint16_t offset, uint8_t *out, size_t cap, size_t *out_len)
 {
-	uint8_t value[ROLLER_DEVICE_STRING_MAX + ROLLER_INFO_LEN];
+	uint8_t value[MODEL_DEVICE_STRING_MAX + ROLLER_INFO_LEN];
 	struct roller_status status;
 	size_t len, n;
 
 	*out_len = 0;
 	switch (ch) {
-	case ROLLER_CHAR_ROLLER_INFO:
+	case MODEL_CHAR_ROLLER_INFO:
 		roller_info_encode(&dev->info, value);
 		len = ROLLER_INFO_LEN;
 		break;
-	case ROLLER_CHAR_STATUS:
-		roller_device_get_status(dev, &status);
+	case MODEL_CHAR_STATUS:
+		model_device_get_status(dev, &status);
 		roller_status_encode(&status, value);
 		len = ROLLER_STATUS_LEN;
 		break;
-	case ROLLER_CHAR_BATTERY_LEVEL:
+	case MODEL_CHAR_BATTERY_LEVEL:
 		value[0] = dev->battery;
 		len = 1;
 		break;
-	case ROLLER_CHAR_MANUFACTURER:
+	case MODEL_CHAR_MANUFACTURER:
 		len = string_value(dev->manufacturer, value);
 		break;
-	case ROLLER_CHAR_MODEL_NUMBER:
+	case MODEL_CHAR_MODEL_NUMBER:
 		len = string_value(dev->model, value);
 		break;
-	case ROLLER_CHAR_SERIAL_NUMBER:
+	case MODEL_CHAR_SERIAL_NUMBER:
 		len = string_value(dev->cfg.serial, value);
 		break;
-	case ROLLER_CHAR_FIRMWARE_REV:
+	case MODEL_CHAR_FIRMWARE_REV:
 		len = string_value(dev->firmware, value);
 		break;
-	case ROLLER_CHAR_HARDWARE_REV:
+	case MODEL_CHAR_HARDWARE_REV:
 		len = string_value(dev->hardware, value);
 		break;
 	default:
-		return ROLLER_ATT_READ_NOT_PERMITTED;
+		return MODEL_ATT_READ_NOT_PERMITTED;
 	}
 	if (offset > len)
-		return ROLLER_ATT_INVALID_OFFSET;
+		return MODEL_ATT_INVALID_OFFSET;
 	n = len - offset < cap ? len - offset : cap;
 	if (n)
 		memcpy(out, value + offset, n);
 	*out_len = n;
-	return ROLLER_ATT_OK;
+	return MODEL_ATT_OK;
 }

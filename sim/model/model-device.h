@@ -6,7 +6,7 @@
  * no heap, no stdio, no clock of its own.
  *
  * The host (roller-sim: mock BlueZ or a real peripheral) owns the clock
- * and the transport.  It calls roller_device_advance() with the current
+ * and the transport.  It calls model_device_advance() with the current
  * time and gets every notification or indication through io->notify; it
  * forwards GATT reads and writes from the central.  Same config, same
  * calls at the same times: same bytes.
@@ -16,36 +16,36 @@
 #include "roller-proto.h"
 #include "roller-info.h"
 
-enum roller_char_id {
-	ROLLER_CHAR_TELEMETRY,
-	ROLLER_CHAR_CONTROL_POINT,
-	ROLLER_CHAR_RECORD_TRANSFER,
-	ROLLER_CHAR_ROLLER_INFO,
-	ROLLER_CHAR_STATUS,
-	ROLLER_CHAR_BATTERY_LEVEL,
-	ROLLER_CHAR_MANUFACTURER,
-	ROLLER_CHAR_MODEL_NUMBER,
-	ROLLER_CHAR_SERIAL_NUMBER,
-	ROLLER_CHAR_FIRMWARE_REV,
-	ROLLER_CHAR_HARDWARE_REV,
-	ROLLER_CHAR_COUNT,
+enum model_char_id {
+	MODEL_CHAR_TELEMETRY,
+	MODEL_CHAR_CONTROL_POINT,
+	MODEL_CHAR_RECORD_TRANSFER,
+	MODEL_CHAR_ROLLER_INFO,
+	MODEL_CHAR_STATUS,
+	MODEL_CHAR_BATTERY_LEVEL,
+	MODEL_CHAR_MANUFACTURER,
+	MODEL_CHAR_MODEL_NUMBER,
+	MODEL_CHAR_SERIAL_NUMBER,
+	MODEL_CHAR_FIRMWARE_REV,
+	MODEL_CHAR_HARDWARE_REV,
+	MODEL_CHAR_COUNT,
 };
 
 /* ATT error codes a read or write can fail with (Core spec Vol 3 Part F). */
-enum roller_att_error {
-	ROLLER_ATT_OK = 0x00,
-	ROLLER_ATT_READ_NOT_PERMITTED = 0x02,
-	ROLLER_ATT_WRITE_NOT_PERMITTED = 0x03,
-	ROLLER_ATT_INVALID_OFFSET = 0x07,
-	ROLLER_ATT_INVALID_VALUE_LEN = 0x0d,
-	ROLLER_ATT_CCCD_IMPROPER = 0xfd,	/* indications not enabled */
+enum model_att_error {
+	MODEL_ATT_OK = 0x00,
+	MODEL_ATT_READ_NOT_PERMITTED = 0x02,
+	MODEL_ATT_WRITE_NOT_PERMITTED = 0x03,
+	MODEL_ATT_INVALID_OFFSET = 0x07,
+	MODEL_ATT_INVALID_VALUE_LEN = 0x0d,
+	MODEL_ATT_CCCD_IMPROPER = 0xfd,	/* indications not enabled */
 };
 
-#define ROLLER_DEVICE_SERIAL_MAX 16
+#define MODEL_DEVICE_SERIAL_MAX 16
 
-struct roller_device_config {
+struct model_device_config {
 	uint32_t seed;
-	char serial[ROLLER_DEVICE_SERIAL_MAX + 1];	/* e.g. "RL0001A7" */
+	char serial[MODEL_DEVICE_SERIAL_MAX + 1];	/* e.g. "RL0001A7" */
 	const char *model;		/* Model Number string */
 	const char *firmware;		/* Firmware Revision string */
 	struct roller_info info;	/* Roller Info as served */
@@ -55,7 +55,7 @@ struct roller_device_config {
 	uint16_t session_seconds;
 	/* Record Transfer chunks the link carries per 7.5 ms interval. */
 	uint8_t chunks_per_interval;
-	/* Added for the simulator; roller_device_config_defaults() sets them. */
+	/* Added for the simulator; model_device_config_defaults() sets them. */
 	const char *manufacturer;	/* Manufacturer Name string */
 	const char *hardware;		/* Hardware Revision string */
 	bool telemetry_crc;		/* telemetry frames carry a CRC-16 */
@@ -63,12 +63,12 @@ struct roller_device_config {
 };
 
 /* Sets config to a believable roller (10x8 grid of 10 mm, 10 ms period...). */
-void roller_device_config_defaults(struct roller_device_config *cfg);
+void model_device_config_defaults(struct model_device_config *cfg);
 
-struct roller_device_io {
+struct model_device_io {
 	/* Every notification (Telemetry, Record Transfer, Status, Battery)
 	 * and indication (Control Point) the device sends, in order. */
-	void (*notify)(void *user, enum roller_char_id ch, const uint8_t *data,
+	void (*notify)(void *user, enum model_char_id ch, const uint8_t *data,
 		       size_t len);
 	/* Called once per record when a session ends and it is stored. */
 	void (*record_stored)(void *user, const uint8_t *record, size_t len);
@@ -80,55 +80,55 @@ struct roller_device_io {
  * (flash on a real roller), whose size with info.record_capacity bounds
  * what can be kept: Roller Info serves the smaller of record_capacity and
  * the number of records of the largest size a session can produce
- * (roller_session_record_max() + 2 bytes each) that fit in @store.
+ * (model_session_record_max() + 2 bytes each) that fit in @store.
  * Treat the members as private; roller-device-private.h defines the
  * struct for a host that wants to allocate it statically.
  */
-struct roller_device;
+struct model_device;
 
-/* sizeof(struct roller_device), for hosts that allocate it. */
-size_t roller_device_size(void);
+/* sizeof(struct model_device), for hosts that allocate it. */
+size_t model_device_size(void);
 
 /* Copies @cfg (strings up to 32 bytes) and @io; @store must outlive @dev.
  * A config that breaks a Roller Info rule is mended, not trusted. */
-void roller_device_init(struct roller_device *dev,
-			const struct roller_device_config *cfg,
+void model_device_init(struct model_device *dev,
+			const struct model_device_config *cfg,
 			uint8_t *store, size_t store_size,
-			const struct roller_device_io *io);
+			const struct model_device_io *io);
 
 /* Link events: MTU is the negotiated ATT MTU (23..517). */
-void roller_device_connect(struct roller_device *dev, uint16_t mtu,
+void model_device_connect(struct model_device *dev, uint16_t mtu,
 			   uint32_t now_ms);
-void roller_device_disconnect(struct roller_device *dev, uint32_t now_ms);
+void model_device_disconnect(struct model_device *dev, uint32_t now_ms);
 /* A central enabled or disabled notifications/indications (CCCD). */
-void roller_device_subscribe(struct roller_device *dev, enum roller_char_id ch,
+void model_device_subscribe(struct model_device *dev, enum model_char_id ch,
 			     bool enabled);
 
 /* GATT read of a characteristic value at @offset (long reads). */
-enum roller_att_error roller_device_read(struct roller_device *dev,
-					 enum roller_char_id ch,
+enum model_att_error model_device_read(struct model_device *dev,
+					 enum model_char_id ch,
 					 uint16_t offset, uint8_t *out,
 					 size_t cap, size_t *out_len);
 
 /*
  * GATT write.  A Control Point request is answered through io->notify,
  * at once or, for a procedure that takes time, from a later
- * roller_device_advance().
+ * model_device_advance().
  */
-enum roller_att_error roller_device_write(struct roller_device *dev,
-					  enum roller_char_id ch,
+enum model_att_error model_device_write(struct model_device *dev,
+					  enum model_char_id ch,
 					  const uint8_t *data, size_t len,
 					  uint32_t now_ms);
 
 /* The roller's button: starts a session when idle, ends one otherwise. */
-void roller_device_press_button(struct roller_device *dev, uint32_t now_ms);
+void model_device_press_button(struct model_device *dev, uint32_t now_ms);
 
 /*
  * Runs the device and the person rolling it up to @now_ms (monotonic,
  * never decreasing) and returns the time of its next scheduled action,
  * for the host's timer.
  */
-uint32_t roller_device_advance(struct roller_device *dev, uint32_t now_ms);
+uint32_t model_device_advance(struct model_device *dev, uint32_t now_ms);
 
 /*
  * Stores @count finished sessions as if rolled earlier (--stored K): the
@@ -137,18 +137,18 @@ uint32_t roller_device_advance(struct roller_device *dev, uint32_t now_ms);
  * not).  Stops when the store is full; does nothing during a session or
  * a transfer.  io->record_stored sees each record.
  */
-void roller_device_preload_sessions(struct roller_device *dev, unsigned count);
+void model_device_preload_sessions(struct model_device *dev, unsigned count);
 
-void roller_device_get_status(const struct roller_device *dev,
+void model_device_get_status(const struct model_device *dev,
 			      struct roller_status *status);
 
 /* Roller Info as served now (band set by SET_FORCE_BAND, capacity). */
-void roller_device_get_info(const struct roller_device *dev,
+void model_device_get_info(const struct model_device *dev,
 			    struct roller_info *info);
 
 /* A head of @needle_um was fitted: served in Roller Info, used by the
  * next session's record, and a HEAD_CHANGED event when a session runs. */
-void roller_device_change_head(struct roller_device *dev, uint16_t needle_um,
+void model_device_change_head(struct model_device *dev, uint16_t needle_um,
 			       uint32_t now_ms);
 
 /*
@@ -160,7 +160,7 @@ void roller_device_change_head(struct roller_device *dev, uint16_t needle_um,
  * unknown version, records that do not decode or fit) and while a
  * session or a transfer runs.  See roller-device-state.c for the format.
  */
-size_t roller_device_save(const struct roller_device *dev, uint8_t *out,
+size_t model_device_save(const struct model_device *dev, uint8_t *out,
 			  size_t cap);
-bool roller_device_load(struct roller_device *dev, const uint8_t *data,
+bool model_device_load(struct model_device *dev, const uint8_t *data,
 			size_t len);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "roller-motion.h"
+#include "model-motion.h"
 #include "roller-record.h"
 
 #define Q14 16384
@@ -33,7 +33,7 @@ sine_q14(uint8_t angle)
 }
 
 void
-roller_heading_vector(uint8_t heading, int32_t *x_q14, int32_t *y_q14)
+model_heading_vector(uint8_t heading, int32_t *x_q14, int32_t *y_q14)
 {
 	/* Heading 0 points toward row 0, that is toward smaller y. */
 	*x_q14 = sine_q14(heading);
@@ -41,26 +41,26 @@ roller_heading_vector(uint8_t heading, int32_t *x_q14, int32_t *y_q14)
 }
 
 void
-roller_person_from_seed(struct roller_person *person, uint64_t seed)
+model_person_from_seed(struct model_person *person, uint64_t seed)
 {
-	struct roller_rand r;
+	struct model_rand r;
 
-	roller_rand_seed(&r, seed);
+	model_rand_seed(&r, seed);
 	/* Most people stay inside the band; some press a little harder. */
-	person->level_permille = (uint16_t)roller_rand_range(&r, 250, 1050);
-	person->speed_mm_s = (uint16_t)roller_rand_range(&r, 70, 150);
-	person->stroke_permille = (uint16_t)roller_rand_range(&r, 300, 600);
-	person->reps_min = (uint8_t)roller_rand_range(&r, 1, 2);
-	person->reps_max = (uint8_t)(person->reps_min + roller_rand_range(&r, 1, 3));
-	person->pause_permille = (uint16_t)roller_rand_range(&r, 8, 30);
-	person->overforce_permille = (uint16_t)roller_rand_range(&r, 5, 40);
-	person->dropout_ppm = (uint16_t)roller_rand_range(&r, 200, 1200);
-	person->rest_cN = roller_rand_range(&r, 0, 1) ?
-		(uint8_t)roller_rand_range(&r, 8, 35) : 0;
+	person->level_permille = (uint16_t)model_rand_range(&r, 250, 1050);
+	person->speed_mm_s = (uint16_t)model_rand_range(&r, 70, 150);
+	person->stroke_permille = (uint16_t)model_rand_range(&r, 300, 600);
+	person->reps_min = (uint8_t)model_rand_range(&r, 1, 2);
+	person->reps_max = (uint8_t)(person->reps_min + model_rand_range(&r, 1, 3));
+	person->pause_permille = (uint16_t)model_rand_range(&r, 8, 30);
+	person->overforce_permille = (uint16_t)model_rand_range(&r, 5, 40);
+	person->dropout_ppm = (uint16_t)model_rand_range(&r, 200, 1200);
+	person->rest_cN = model_rand_range(&r, 0, 1) ?
+		(uint8_t)model_rand_range(&r, 8, 35) : 0;
 }
 
 static uint32_t
-ms_to_ticks(const struct roller_motion *m, uint32_t ms)
+ms_to_ticks(const struct model_motion *m, uint32_t ms)
 {
 	uint32_t ticks = (ms + m->p.period_ms / 2u) / m->p.period_ms;
 
@@ -68,26 +68,26 @@ ms_to_ticks(const struct roller_motion *m, uint32_t ms)
 }
 
 static int32_t
-rand_ms_ticks(struct roller_motion *m, int32_t lo_ms, int32_t hi_ms)
+rand_ms_ticks(struct model_motion *m, int32_t lo_ms, int32_t hi_ms)
 {
-	return (int32_t)ms_to_ticks(m, (uint32_t)roller_rand_range(&m->rng, lo_ms,
+	return (int32_t)ms_to_ticks(m, (uint32_t)model_rand_range(&m->rng, lo_ms,
 								   hi_ms));
 }
 
 static int64_t
-grid_width_um(const struct roller_motion *m)
+grid_width_um(const struct model_motion *m)
 {
 	return (int64_t)m->p.cols * m->p.cell_mm * 1000;
 }
 
 static int64_t
-grid_height_um(const struct roller_motion *m)
+grid_height_um(const struct model_motion *m)
 {
 	return (int64_t)m->p.rows * m->p.cell_mm * 1000;
 }
 
 static int32_t
-cell_um(const struct roller_motion *m)
+cell_um(const struct model_motion *m)
 {
 	return (int32_t)m->p.cell_mm * 1000;
 }
@@ -100,20 +100,20 @@ abs32(int32_t v)
 
 /* How far the grid reaches from its centre across the lanes of a pass. */
 static int32_t
-pass_half_extent_um(const struct roller_motion *m, uint8_t pass)
+pass_half_extent_um(const struct model_motion *m, uint8_t pass)
 {
 	int32_t nx, ny;
 
-	roller_heading_vector((uint8_t)(pass_heading[pass] + 64), &nx, &ny);
+	model_heading_vector((uint8_t)(pass_heading[pass] + 64), &nx, &ny);
 	return (int32_t)((grid_width_um(m) / 2 * abs32(nx) +
 			  grid_height_um(m) / 2 * abs32(ny)) / Q14);
 }
 
 /* Lanes are about one roller width apart: a cell, give or take. */
 static int32_t
-lane_spacing_um(struct roller_motion *m)
+lane_spacing_um(struct model_motion *m)
 {
-	return cell_um(m) * roller_rand_range(&m->rng, 75, 110) / 100;
+	return cell_um(m) * model_rand_range(&m->rng, 75, 110) / 100;
 }
 
 /* Narrows [*lo, *hi] to the a for which p + a * u / Q14 lies in [0, size]. */
@@ -144,7 +144,7 @@ clip_axis(int64_t p, int64_t u, int64_t size, int64_t *lo, int64_t *hi)
  * [*lo, *hi], measured along u from the point closest to the centre.
  */
 static bool
-lane_chord(const struct roller_motion *m, int32_t s, int32_t ux, int32_t uy,
+lane_chord(const struct model_motion *m, int32_t s, int32_t ux, int32_t uy,
 	   int32_t nx, int32_t ny, int64_t *lo, int64_t *hi)
 {
 	int64_t px = grid_width_um(m) / 2 + (int64_t)s * nx / Q14;
@@ -158,14 +158,14 @@ lane_chord(const struct roller_motion *m, int32_t s, int32_t ux, int32_t uy,
 
 /* The grid's extent along the current lane, 0 when the lane misses it. */
 static int64_t
-lane_length_um(const struct roller_motion *m, int32_t s)
+lane_length_um(const struct model_motion *m, int32_t s)
 {
 	uint8_t base = pass_heading[m->pass];
 	int32_t ux, uy, nx, ny;
 	int64_t lo, hi;
 
-	roller_heading_vector(base, &ux, &uy);
-	roller_heading_vector((uint8_t)(base + 64), &nx, &ny);
+	model_heading_vector(base, &ux, &uy);
+	model_heading_vector((uint8_t)(base + 64), &nx, &ny);
 	return lane_chord(m, s, ux, uy, nx, ny, &lo, &hi) ? hi - lo : 0;
 }
 
@@ -175,21 +175,21 @@ lane_length_um(const struct roller_motion *m, int32_t s)
  * whole lane gets covered, unevenly.
  */
 static void
-start_lane(struct roller_motion *m)
+start_lane(struct model_motion *m)
 {
 	int64_t length = lane_length_um(m, m->lane_um);
 	int64_t segments = (length + m->stroke_um / 2) / (m->stroke_um * 9 / 10);
 
 	m->segments = (uint8_t)(segments < 1 ? 1 : segments > 15 ? 15 : segments);
 	m->segment = 0;
-	m->reverse = roller_rand_range(&m->rng, 0, 1);
+	m->reverse = model_rand_range(&m->rng, 0, 1);
 	m->reps_left = length < m->stroke_um / 2 ? 1 :
-		       (uint8_t)roller_rand_range(&m->rng, m->person.reps_min,
+		       (uint8_t)model_rand_range(&m->rng, m->person.reps_min,
 						  m->person.reps_max);
 }
 
 static void
-start_pass(struct roller_motion *m, uint8_t pass)
+start_pass(struct model_motion *m, uint8_t pass)
 {
 	m->pass = pass & 3u;
 	m->lane_um = -pass_half_extent_um(m, m->pass) + lane_spacing_um(m) / 2;
@@ -199,12 +199,12 @@ start_pass(struct roller_motion *m, uint8_t pass)
 /* After a stroke: the next segment or lane; true when that began a new
  * pass direction. */
 static bool
-advance_sweep(struct roller_motion *m)
+advance_sweep(struct model_motion *m)
 {
 	if (m->reps_left && --m->reps_left)
 		return false;
 	if (++m->segment < m->segments) {
-		m->reps_left = (uint8_t)roller_rand_range(&m->rng, m->person.reps_min,
+		m->reps_left = (uint8_t)model_rand_range(&m->rng, m->person.reps_min,
 							  m->person.reps_max);
 		return false;
 	}
@@ -218,7 +218,7 @@ advance_sweep(struct roller_motion *m)
 }
 
 static uint8_t
-zone_of(const struct roller_motion *m, int64_t x, int64_t y)
+zone_of(const struct model_motion *m, int64_t x, int64_t y)
 {
 	if (x < 0 || y < 0 || x >= grid_width_um(m) || y >= grid_height_um(m))
 		return ROLLER_ZONE_OUTSIDE;
@@ -227,20 +227,20 @@ zone_of(const struct roller_motion *m, int64_t x, int64_t y)
 
 /* Where the next stroke goes: heading, length and the zone of its middle. */
 static void
-aim_stroke(struct roller_motion *m)
+aim_stroke(struct model_motion *m)
 {
 	uint8_t base = pass_heading[m->pass];
 	int32_t ux, uy, nx, ny, cell = cell_um(m);
-	int32_t s = m->lane_um + roller_rand_range(&m->rng, -cell * 3 / 10, cell * 3 / 10);
+	int32_t s = m->lane_um + model_rand_range(&m->rng, -cell * 3 / 10, cell * 3 / 10);
 	int64_t lo, hi, chord = 0, len, a;
 	bool on_grid;
 
-	roller_heading_vector(base, &ux, &uy);
-	roller_heading_vector((uint8_t)(base + 64), &nx, &ny);
+	model_heading_vector(base, &ux, &uy);
+	model_heading_vector((uint8_t)(base + 64), &nx, &ny);
 	/* Now and then the hand slips past the edge of the treated area. */
-	if (roller_rand_chance(&m->rng, 25)) {
+	if (model_rand_chance(&m->rng, 25)) {
 		int32_t beyond = pass_half_extent_um(m, m->pass) + cell / 2 +
-				 roller_rand_range(&m->rng, 0, cell / 2);
+				 model_rand_range(&m->rng, 0, cell / 2);
 
 		s = m->lane_um < 0 ? -beyond : beyond;
 	}
@@ -248,7 +248,7 @@ aim_stroke(struct roller_motion *m)
 	if (on_grid)
 		chord = hi - lo;
 
-	len = m->stroke_um * roller_rand_range(&m->rng, 85, 115) / 100;
+	len = m->stroke_um * model_rand_range(&m->rng, 85, 115) / 100;
 	if (on_grid && len > chord)	/* a short lane, a short stroke */
 		len = chord;
 	if (len < cell)
@@ -257,26 +257,26 @@ aim_stroke(struct roller_motion *m)
 		int64_t segment = chord / m->segments;
 
 		a = lo + segment * m->segment +
-		    roller_rand_range(&m->rng, 0, (int32_t)segment);
+		    model_rand_range(&m->rng, 0, (int32_t)segment);
 	} else {
-		a = roller_rand_range(&m->rng, -cell, cell);
+		a = model_rand_range(&m->rng, -cell, cell);
 	}
 
 	m->zone = zone_of(m, grid_width_um(m) / 2 + ((int64_t)s * nx + a * ux) / Q14,
 			  grid_height_um(m) / 2 + ((int64_t)s * ny + a * uy) / Q14);
 	m->length_mm = (uint16_t)((len + 500) / 1000);
 	m->heading = (uint8_t)(base + (m->reverse ? 128 : 0) +
-			       roller_rand_range(&m->rng, -7, 7));
+			       model_rand_range(&m->rng, -7, 7));
 	m->reverse = !m->reverse;	/* back and forth along the lane */
 }
 
 static void
-start_stroke(struct roller_motion *m, uint32_t tick)
+start_stroke(struct model_motion *m, uint32_t tick)
 {
 	uint32_t speed, duration_ms, ticks, plateau;
 
 	aim_stroke(m);
-	speed = m->person.speed_mm_s * (uint32_t)roller_rand_range(&m->rng, 80, 120) / 100;
+	speed = m->person.speed_mm_s * (uint32_t)model_rand_range(&m->rng, 80, 120) / 100;
 	duration_ms = m->length_mm * 1000u / speed;
 	if (duration_ms < 150)
 		duration_ms = 150;
@@ -288,27 +288,27 @@ start_stroke(struct roller_motion *m, uint32_t tick)
 	plateau = ticks - m->up_ticks - m->down_ticks;
 
 	m->stroke_level_cN = m->level_cN *
-			     (uint32_t)roller_rand_range(&m->rng, 90, 110) / 100;
+			     (uint32_t)model_rand_range(&m->rng, 90, 110) / 100;
 	m->wobble_cN = 0;
 	m->spike_start = m->spike_end = 0;
-	if (roller_rand_chance(&m->rng, m->person.overforce_permille)) {
+	if (model_rand_chance(&m->rng, m->person.overforce_permille)) {
 		m->spike_start = tick + m->up_ticks +
-				 (uint32_t)roller_rand_range(&m->rng, 0, (int32_t)plateau / 2);
+				 (uint32_t)model_rand_range(&m->rng, 0, (int32_t)plateau / 2);
 		m->spike_end = m->spike_start + (uint32_t)rand_ms_ticks(m, 80, 200);
 		if (m->spike_end > tick + ticks - m->down_ticks)
 			m->spike_end = tick + ticks - m->down_ticks;
 		m->spike_cN = m->p.band_high_cN *
-			      (uint32_t)roller_rand_range(&m->rng, 155, 190) / 100;
+			      (uint32_t)model_rand_range(&m->rng, 155, 190) / 100;
 	}
 	m->contact_sum = 0;
 	m->contact_n = 0;
 	m->stroke_start = tick;
-	m->state = ROLLER_MOTION_STROKE;
+	m->state = MODEL_MOTION_STROKE;
 	m->state_end = tick + ticks;
 }
 
 static uint32_t
-clamp_force(const struct roller_motion *m, int32_t f)
+clamp_force(const struct model_motion *m, int32_t f)
 {
 	uint32_t full = m->p.full_scale_cN < ROLLER_FORCE_INVALID ?
 			m->p.full_scale_cN : ROLLER_FORCE_INVALID - 1u;
@@ -319,7 +319,7 @@ clamp_force(const struct roller_motion *m, int32_t f)
 }
 
 static uint32_t
-stroke_force(struct roller_motion *m, uint32_t tick)
+stroke_force(struct model_motion *m, uint32_t tick)
 {
 	uint32_t tau = tick - m->stroke_start;
 	uint32_t ticks = m->state_end - m->stroke_start;
@@ -333,16 +333,16 @@ stroke_force(struct roller_motion *m, uint32_t tick)
 	else
 		env = 1024;
 	/* A slow drift of the hand, and sample-to-sample noise. */
-	m->wobble_cN += roller_rand_range(&m->rng, -level / 60 - 1, level / 60 + 1);
+	m->wobble_cN += model_rand_range(&m->rng, -level / 60 - 1, level / 60 + 1);
 	if (m->wobble_cN > level / 8)
 		m->wobble_cN = level / 8;
 	if (m->wobble_cN < -level / 8)
 		m->wobble_cN = -level / 8;
 	amp = level / 16 * env / 1024;
-	f = (level + m->wobble_cN) * env / 1024 + roller_rand_range(&m->rng, -amp, amp);
+	f = (level + m->wobble_cN) * env / 1024 + model_rand_range(&m->rng, -amp, amp);
 	if (tick >= m->spike_start && tick < m->spike_end) {
 		int32_t spike = (int32_t)m->spike_cN;
-		int32_t s = spike + roller_rand_range(&m->rng, -spike / 40, spike / 40);
+		int32_t s = spike + model_rand_range(&m->rng, -spike / 40, spike / 40);
 
 		if (s > f)
 			f = s;
@@ -351,25 +351,25 @@ stroke_force(struct roller_motion *m, uint32_t tick)
 }
 
 static void
-plan_gap(struct roller_motion *m, uint32_t tick, bool new_pass)
+plan_gap(struct model_motion *m, uint32_t tick, bool new_pass)
 {
 	/* Turning to a new direction is a natural moment to stop briefly. */
 	uint32_t chance = new_pass ? 450 : m->person.pause_permille;
 
-	m->state = ROLLER_MOTION_GAP;
+	m->state = MODEL_MOTION_GAP;
 	m->state_end = tick + (uint32_t)rand_ms_ticks(m, 120, 400);
-	m->pause_planned = roller_rand_chance(&m->rng, chance);
+	m->pause_planned = model_rand_chance(&m->rng, chance);
 	if (!m->pause_planned)
 		return;
 	m->pause_start = tick + (uint32_t)rand_ms_ticks(m, 60, 200);
 	m->pause_ticks = (uint32_t)(new_pass ? rand_ms_ticks(m, 1500, 4000) :
 					       rand_ms_ticks(m, 2000, 9000));
-	m->rest_cN = roller_rand_chance(&m->rng, 300) ? 0 : m->person.rest_cN;
+	m->rest_cN = model_rand_chance(&m->rng, 300) ? 0 : m->person.rest_cN;
 }
 
 static void
-finish_stroke(struct roller_motion *m, uint32_t tick,
-	      struct roller_motion_sample *out)
+finish_stroke(struct model_motion *m, uint32_t tick,
+	      struct model_motion_sample *out)
 {
 	bool new_pass;
 
@@ -387,19 +387,19 @@ finish_stroke(struct roller_motion *m, uint32_t tick,
 
 /* The force before dropouts, moving the state machine through @tick. */
 static uint32_t
-force_at(struct roller_motion *m, uint32_t tick, struct roller_motion_sample *out)
+force_at(struct model_motion *m, uint32_t tick, struct model_motion_sample *out)
 {
 	for (;;) {
 		switch (m->state) {
-		case ROLLER_MOTION_STROKE:
+		case MODEL_MOTION_STROKE:
 			if (tick < m->state_end)
 				return stroke_force(m, tick);
 			finish_stroke(m, tick, out);
 			break;
-		case ROLLER_MOTION_GAP:
+		case MODEL_MOTION_GAP:
 			if (m->pause_planned && tick >= m->pause_start) {
 				m->pause_planned = false;
-				m->state = ROLLER_MOTION_PAUSE;
+				m->state = MODEL_MOTION_PAUSE;
 				m->state_end = tick + m->pause_ticks;
 				out->pause_begins = true;
 				break;
@@ -415,10 +415,10 @@ force_at(struct roller_motion *m, uint32_t tick, struct roller_motion_sample *ou
 				out->paused = true;
 				if (!rest)
 					return 0;
-				return clamp_force(m, rest + roller_rand_range(&m->rng, -5, 5));
+				return clamp_force(m, rest + model_rand_range(&m->rng, -5, 5));
 			}
 			out->pause_ends = true;
-			m->state = ROLLER_MOTION_GAP;
+			m->state = MODEL_MOTION_GAP;
 			m->state_end = tick + (uint32_t)rand_ms_ticks(m, 150, 450);
 			break;
 		}
@@ -426,7 +426,7 @@ force_at(struct roller_motion *m, uint32_t tick, struct roller_motion_sample *ou
 }
 
 void
-roller_motion_sample(struct roller_motion *m, struct roller_motion_sample *out)
+model_motion_sample(struct model_motion *m, struct model_motion_sample *out)
 {
 	uint32_t tick = m->tick++;
 	uint32_t force;
@@ -436,11 +436,11 @@ roller_motion_sample(struct roller_motion *m, struct roller_motion_sample *out)
 	if (m->dropout_left) {
 		m->dropout_left--;
 		force = ROLLER_FORCE_INVALID;
-	} else if (roller_rand_chance_ppm(&m->rng, m->person.dropout_ppm)) {
-		m->dropout_left = (uint16_t)roller_rand_range(&m->rng, 0, 5);
+	} else if (model_rand_chance_ppm(&m->rng, m->person.dropout_ppm)) {
+		m->dropout_left = (uint16_t)model_rand_range(&m->rng, 0, 5);
 		force = ROLLER_FORCE_INVALID;
 	}
-	if (m->state == ROLLER_MOTION_STROKE && force != ROLLER_FORCE_INVALID &&
+	if (m->state == MODEL_MOTION_STROKE && force != ROLLER_FORCE_INVALID &&
 	    force >= ROLLER_CONTACT_MIN_CN) {
 		m->contact_sum += force;
 		m->contact_n++;
@@ -449,9 +449,9 @@ roller_motion_sample(struct roller_motion *m, struct roller_motion_sample *out)
 }
 
 void
-roller_motion_start(struct roller_motion *m,
-		    const struct roller_motion_params *params,
-		    const struct roller_person *person, uint64_t seed)
+model_motion_start(struct model_motion *m,
+		    const struct model_motion_params *params,
+		    const struct model_person *person, uint64_t seed)
 {
 	uint32_t low, high, level;
 
@@ -460,13 +460,13 @@ roller_motion_start(struct roller_motion *m,
 	if (m->p.period_ms == 0)
 		m->p.period_ms = 1;
 	m->person = *person;
-	roller_rand_seed(&m->rng, seed);
+	model_rand_seed(&m->rng, seed);
 
 	low = m->p.band_low_cN;
 	high = m->p.band_high_cN > low ? m->p.band_high_cN : low + 1;
 	level = low + (high - low) * m->person.level_permille / 1000u;
 	/* Some days a little firmer, some days lighter. */
-	level = level * (uint32_t)roller_rand_range(&m->rng, 94, 106) / 100;
+	level = level * (uint32_t)model_rand_range(&m->rng, 94, 106) / 100;
 	if (level < 2 * ROLLER_CONTACT_MIN_CN)
 		level = 2 * ROLLER_CONTACT_MIN_CN;
 	m->level_cN = clamp_force(m, (int32_t)level);
@@ -481,21 +481,21 @@ roller_motion_start(struct roller_motion *m,
 		m->stroke_um = 150000;
 	start_pass(m, 0);
 	/* The roller touches the skin a moment after the session starts. */
-	m->state = ROLLER_MOTION_GAP;
+	m->state = MODEL_MOTION_GAP;
 	m->state_end = (uint32_t)rand_ms_ticks(m, 200, 600);
 }
 
 uint32_t
-roller_motion_next_edge(const struct roller_motion *m)
+model_motion_next_edge(const struct model_motion *m)
 {
 	switch (m->state) {
-	case ROLLER_MOTION_STROKE:
+	case MODEL_MOTION_STROKE:
 		/* Within a spike any sample may be the one that crosses the
 		 * overforce limit (a dropout can hide the first). */
 		if (m->spike_end > m->spike_start && m->tick < m->spike_end)
 			return m->spike_start > m->tick ? m->spike_start : m->tick;
 		return m->state_end;
-	case ROLLER_MOTION_GAP:
+	case MODEL_MOTION_GAP:
 		return m->pause_planned ? m->pause_start : m->state_end;
 	default:
 		return m->state_end;
@@ -503,7 +503,7 @@ roller_motion_next_edge(const struct roller_motion *m)
 }
 
 bool
-roller_motion_between_strokes(const struct roller_motion *m)
+model_motion_between_strokes(const struct model_motion *m)
 {
-	return m->state == ROLLER_MOTION_GAP;
+	return m->state == MODEL_MOTION_GAP;
 }

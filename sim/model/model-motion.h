@@ -18,9 +18,9 @@
 #pragma once
 
 #include "roller-frame.h"
-#include "roller-rand.h"
+#include "model-rand.h"
 
-struct roller_motion_params {
+struct model_motion_params {
 	uint8_t cols;
 	uint8_t rows;
 	uint8_t cell_mm;
@@ -31,7 +31,7 @@ struct roller_motion_params {
 };
 
 /* One person's habits, the same for every session of a roller. */
-struct roller_person {
+struct model_person {
 	uint16_t level_permille;	/* usual plateau, as a share of the band */
 	uint16_t speed_mm_s;
 	uint16_t stroke_permille;	/* stroke length, as a share of the
@@ -44,16 +44,16 @@ struct roller_person {
 	uint8_t rest_cN;		/* force left on the skin while paused */
 };
 
-void roller_person_from_seed(struct roller_person *person, uint64_t seed);
+void model_person_from_seed(struct model_person *person, uint64_t seed);
 
-enum roller_motion_state {
-	ROLLER_MOTION_GAP,
-	ROLLER_MOTION_STROKE,
-	ROLLER_MOTION_PAUSE,
+enum model_motion_state {
+	MODEL_MOTION_GAP,
+	MODEL_MOTION_STROKE,
+	MODEL_MOTION_PAUSE,
 };
 
 /* What one tick produced. */
-struct roller_motion_sample {
+struct model_motion_sample {
 	uint16_t force_cN;		/* ROLLER_FORCE_INVALID in a dropout */
 	bool paused;			/* the sample was taken while paused */
 	bool pause_begins;		/* this tick is the first paused one */
@@ -64,14 +64,14 @@ struct roller_motion_sample {
 	struct roller_stroke stroke;
 };
 
-struct roller_motion {
-	struct roller_rand rng;
-	struct roller_motion_params p;
-	struct roller_person person;
+struct model_motion {
+	struct model_rand rng;
+	struct model_motion_params p;
+	struct model_person person;
 	uint32_t level_cN;		/* this session's usual plateau */
 	uint32_t tick;			/* the tick the next sample is taken at */
 
-	uint8_t state;			/* enum roller_motion_state */
+	uint8_t state;			/* enum model_motion_state */
 	uint32_t state_end;		/* first tick after the current state */
 
 	int32_t stroke_um;		/* this session's usual stroke */
@@ -109,21 +109,21 @@ struct roller_motion {
 };
 
 /* Starts a session's motion; @seed makes the session's own choices. */
-void roller_motion_start(struct roller_motion *m,
-			 const struct roller_motion_params *params,
-			 const struct roller_person *person, uint64_t seed);
+void model_motion_start(struct model_motion *m,
+			 const struct model_motion_params *params,
+			 const struct model_person *person, uint64_t seed);
 
 /* Takes the sample of tick m->tick and moves to the next tick. */
-void roller_motion_sample(struct roller_motion *m,
-			  struct roller_motion_sample *out);
+void model_motion_sample(struct model_motion *m,
+			  struct model_motion_sample *out);
 
 /* The next tick at which a stroke, a pause or a force spike may start or
  * end: nothing but plain samples comes before it. */
-uint32_t roller_motion_next_edge(const struct roller_motion *m);
+uint32_t model_motion_next_edge(const struct model_motion *m);
 
 /* Between strokes and not paused: a moment the person may stop at. */
-bool roller_motion_between_strokes(const struct roller_motion *m);
+bool model_motion_between_strokes(const struct model_motion *m);
 
 /* Heading (256ths of a turn, 0 toward row 0, clockwise) as a unit vector
  * in Q14: x toward higher columns, y toward higher rows. */
-void roller_heading_vector(uint8_t heading, int32_t *x_q14, int32_t *y_q14);
+void model_heading_vector(uint8_t heading, int32_t *x_q14, int32_t *y_q14);

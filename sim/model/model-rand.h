@@ -9,13 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct roller_rand {
+struct model_rand {
 	uint64_t state;
 };
 
 /* splitmix64's output function: spreads any 64-bit value over all bits. */
 static inline uint64_t
-roller_rand_mix(uint64_t x)
+model_rand_mix(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ull;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -24,15 +24,15 @@ roller_rand_mix(uint64_t x)
 }
 
 static inline void
-roller_rand_seed(struct roller_rand *r, uint64_t seed)
+model_rand_seed(struct model_rand *r, uint64_t seed)
 {
-	r->state = roller_rand_mix(seed);
+	r->state = model_rand_mix(seed);
 	if (r->state == 0)	/* xorshift never leaves 0 */
 		r->state = 0x9e3779b97f4a7c15ull;
 }
 
 static inline uint64_t
-roller_rand_next(struct roller_rand *r)
+model_rand_next(struct model_rand *r)
 {
 	uint64_t x = r->state;
 
@@ -46,24 +46,24 @@ roller_rand_next(struct roller_rand *r)
 /* Uniform in lo..hi, both included (multiply-shift, no modulo bias worth
  * mentioning for spans this small). */
 static inline int32_t
-roller_rand_range(struct roller_rand *r, int32_t lo, int32_t hi)
+model_rand_range(struct model_rand *r, int32_t lo, int32_t hi)
 {
 	uint64_t span = (uint64_t)((int64_t)hi - lo) + 1;
-	uint64_t top = roller_rand_next(r) >> 32;
+	uint64_t top = model_rand_next(r) >> 32;
 
 	return (int32_t)(lo + (int64_t)((top * span) >> 32));
 }
 
 /* True with probability @per_mille / 1000. */
 static inline bool
-roller_rand_chance(struct roller_rand *r, uint32_t per_mille)
+model_rand_chance(struct model_rand *r, uint32_t per_mille)
 {
-	return (uint32_t)roller_rand_range(r, 0, 999) < per_mille;
+	return (uint32_t)model_rand_range(r, 0, 999) < per_mille;
 }
 
 /* True with probability @per_million / 1000000. */
 static inline bool
-roller_rand_chance_ppm(struct roller_rand *r, uint32_t per_million)
+model_rand_chance_ppm(struct model_rand *r, uint32_t per_million)
 {
-	return (uint32_t)roller_rand_range(r, 0, 999999) < per_million;
+	return (uint32_t)model_rand_range(r, 0, 999999) < per_million;
 }

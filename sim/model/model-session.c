@@ -1,42 +1,42 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "roller-session.h"
+#include "model-session.h"
 
 size_t
-roller_session_record_max(uint8_t cols, uint8_t rows)
+model_session_record_max(uint8_t cols, uint8_t rows)
 {
-	return roller_stored_record_size(cols, rows, ROLLER_SESSION_TRACE_MAX);
+	return roller_stored_record_size(cols, rows, MODEL_SESSION_TRACE_MAX);
 }
 
 void
-roller_session_begin(struct roller_session *s,
-		     const struct roller_session_params *params,
-		     const struct roller_person *person, uint64_t seed)
+model_session_begin(struct model_session *s,
+		     const struct model_session_params *params,
+		     const struct model_person *person, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->p = *params;
-	roller_motion_start(&s->motion, &params->motion, person, seed);
+	model_motion_start(&s->motion, &params->motion, person, seed);
 	roller_force_stats_init(&s->stats);
 	s->overforce_cN = (uint32_t)params->motion.band_high_cN * 3u / 2u;
-	s->next_coverage_ms = ROLLER_SESSION_COVERAGE_MS;
-	s->trace_period_ms = ROLLER_SESSION_TRACE_PERIOD_MS;
+	s->next_coverage_ms = MODEL_SESSION_COVERAGE_MS;
+	s->trace_period_ms = MODEL_SESSION_TRACE_PERIOD_MS;
 }
 
 uint32_t
-roller_session_next_sample_ms(const struct roller_session *s)
+model_session_next_sample_ms(const struct model_session *s)
 {
 	return s->motion.tick * s->motion.p.period_ms;
 }
 
 uint32_t
-roller_session_next_edge_ms(const struct roller_session *s)
+model_session_next_edge_ms(const struct model_session *s)
 {
-	uint32_t edge = roller_motion_next_edge(&s->motion) * s->motion.p.period_ms;
+	uint32_t edge = model_motion_next_edge(&s->motion) * s->motion.p.period_ms;
 
 	return edge < s->next_coverage_ms ? edge : s->next_coverage_ms;
 }
 
 uint32_t
-roller_session_active_ms(const struct roller_session *s, uint32_t t_ms)
+model_session_active_ms(const struct model_session *s, uint32_t t_ms)
 {
 	uint32_t paused = s->paused_ms;
 
@@ -59,13 +59,13 @@ saturating_inc16(uint16_t v)
 
 /* Halves the trace's resolution: neighbours merge, exact from sums. */
 static void
-merge_trace(struct roller_session *s)
+merge_trace(struct model_session *s)
 {
-	for (unsigned i = 0; i < ROLLER_SESSION_TRACE_MAX / 2; i++) {
+	for (unsigned i = 0; i < MODEL_SESSION_TRACE_MAX / 2; i++) {
 		s->trace_sum[i] = s->trace_sum[2 * i] + s->trace_sum[2 * i + 1];
 		s->trace_n[i] = s->trace_n[2 * i] + s->trace_n[2 * i + 1];
 	}
-	for (unsigned i = ROLLER_SESSION_TRACE_MAX / 2; i < ROLLER_SESSION_TRACE_MAX; i++) {
+	for (unsigned i = MODEL_SESSION_TRACE_MAX / 2; i < MODEL_SESSION_TRACE_MAX; i++) {
 		s->trace_sum[i] = 0;
 		s->trace_n[i] = 0;
 	}
@@ -73,14 +73,14 @@ merge_trace(struct roller_session *s)
 }
 
 static void
-add_to_trace(struct roller_session *s, uint32_t t_ms, uint16_t force)
+add_to_trace(struct model_session *s, uint32_t t_ms, uint16_t force)
 {
 	uint32_t bucket;
 
 	if (s->trace_stopped)
 		return;
-	while ((bucket = t_ms / s->trace_period_ms) >= ROLLER_SESSION_TRACE_MAX) {
-		if (s->trace_period_ms * 2 > ROLLER_SESSION_TRACE_PERIOD_MAX) {
+	while ((bucket = t_ms / s->trace_period_ms) >= MODEL_SESSION_TRACE_MAX) {
+		if (s->trace_period_ms * 2 > MODEL_SESSION_TRACE_PERIOD_MAX) {
 			s->trace_stopped = true;
 			return;
 		}
@@ -93,7 +93,7 @@ add_to_trace(struct roller_session *s, uint32_t t_ms, uint16_t force)
 }
 
 static void
-count_stroke(struct roller_session *s, struct roller_stroke *stroke)
+count_stroke(struct model_session *s, struct roller_stroke *stroke)
 {
 	enum roller_direction dir = roller_heading_direction(stroke->heading);
 
@@ -105,15 +105,15 @@ count_stroke(struct roller_session *s, struct roller_stroke *stroke)
 }
 
 void
-roller_session_tick(struct roller_session *s, struct roller_session_tick *out)
+model_session_tick(struct model_session *s, struct model_session_tick *out)
 {
-	struct roller_motion_sample *sample = &out->sample;
+	struct model_motion_sample *sample = &out->sample;
 	uint16_t force;
 
-	out->t_ms = roller_session_next_sample_ms(s);
+	out->t_ms = model_session_next_sample_ms(s);
 	out->overforce = false;
 	out->coverage_due = false;
-	roller_motion_sample(&s->motion, sample);
+	model_motion_sample(&s->motion, sample);
 	force = sample->force_cN;
 
 	if (sample->pause_ends && s->paused) {
@@ -140,21 +140,21 @@ roller_session_tick(struct roller_session *s, struct roller_session_tick *out)
 	if (out->t_ms >= s->next_coverage_ms) {
 		out->coverage_due = true;
 		while (s->next_coverage_ms <= out->t_ms)
-			s->next_coverage_ms += ROLLER_SESSION_COVERAGE_MS;
+			s->next_coverage_ms += MODEL_SESSION_COVERAGE_MS;
 	}
 	s->last_t_ms = out->t_ms;
 }
 
 static uint16_t
-trace_length(const struct roller_session *s)
+trace_length(const struct model_session *s)
 {
 	uint32_t len = s->last_t_ms / s->trace_period_ms + 1;
 
-	return (uint16_t)(len < ROLLER_SESSION_TRACE_MAX ? len : ROLLER_SESSION_TRACE_MAX);
+	return (uint16_t)(len < MODEL_SESSION_TRACE_MAX ? len : MODEL_SESSION_TRACE_MAX);
 }
 
 enum roller_error
-roller_session_finish(struct roller_session *s, uint32_t t_ms, uint8_t end_reason,
+model_session_finish(struct model_session *s, uint32_t t_ms, uint8_t end_reason,
 		      uint8_t *buf, size_t cap, size_t *len)
 {
 	struct roller_stored_record rec = { 0 };

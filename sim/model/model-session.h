@@ -10,40 +10,40 @@
  * The force trace has one value per trace period: the mean of the valid
  * samples (paused ones included, they show the pause) taken at t_ms in
  * [i * period, (i + 1) * period), rounded half up, 0 when there is none.
- * The period is 1000 ms; a session longer than ROLLER_SESSION_TRACE_MAX
+ * The period is 1000 ms; a session longer than MODEL_SESSION_TRACE_MAX
  * periods doubles it (merging neighbours exactly, from sums and counts),
  * up to 64000 ms, after which the trace stops growing.
  */
 #pragma once
 
-#include "roller-motion.h"
+#include "model-motion.h"
 #include "roller-record.h"
 
-#define ROLLER_SESSION_TRACE_PERIOD_MS 1000u
-#define ROLLER_SESSION_TRACE_MAX 1024u
-#define ROLLER_SESSION_TRACE_PERIOD_MAX 64000u
-#define ROLLER_SESSION_COVERAGE_MS 5000u
+#define MODEL_SESSION_TRACE_PERIOD_MS 1000u
+#define MODEL_SESSION_TRACE_MAX 1024u
+#define MODEL_SESSION_TRACE_PERIOD_MAX 64000u
+#define MODEL_SESSION_COVERAGE_MS 5000u
 
-struct roller_session_params {
+struct model_session_params {
 	uint16_t id;
 	uint8_t area_id;
 	uint32_t start_unix;
 	uint16_t needle_um;
 	/* Grid, period and the force band latched for the whole session. */
-	struct roller_motion_params motion;
+	struct model_motion_params motion;
 };
 
 /* What one sampling tick produced. */
-struct roller_session_tick {
+struct model_session_tick {
 	uint32_t t_ms;
-	struct roller_motion_sample sample;	/* stroke.roll_count filled */
+	struct model_motion_sample sample;	/* stroke.roll_count filled */
 	bool overforce;		/* the sample crossed band_high * 3 / 2 */
 	bool coverage_due;	/* a 5 s boundary was reached at this sample */
 };
 
-struct roller_session {
-	struct roller_session_params p;
-	struct roller_motion motion;
+struct model_session {
+	struct model_session_params p;
+	struct model_motion motion;
 	struct roller_force_stats stats;
 	uint32_t overforce_cN;
 	bool above_overforce;
@@ -60,34 +60,34 @@ struct roller_session {
 
 	uint32_t trace_period_ms;
 	bool trace_stopped;
-	uint64_t trace_sum[ROLLER_SESSION_TRACE_MAX];
-	uint32_t trace_n[ROLLER_SESSION_TRACE_MAX];
-	uint16_t trace_out[ROLLER_SESSION_TRACE_MAX];
+	uint64_t trace_sum[MODEL_SESSION_TRACE_MAX];
+	uint32_t trace_n[MODEL_SESSION_TRACE_MAX];
+	uint16_t trace_out[MODEL_SESSION_TRACE_MAX];
 };
 
 /* Largest record a session on this grid can store. */
-size_t roller_session_record_max(uint8_t cols, uint8_t rows);
+size_t model_session_record_max(uint8_t cols, uint8_t rows);
 
-void roller_session_begin(struct roller_session *s,
-			  const struct roller_session_params *params,
-			  const struct roller_person *person, uint64_t seed);
+void model_session_begin(struct model_session *s,
+			  const struct model_session_params *params,
+			  const struct model_person *person, uint64_t seed);
 
-/* Takes the next sample (at roller_session_next_sample_ms()). */
-void roller_session_tick(struct roller_session *s,
-			 struct roller_session_tick *out);
+/* Takes the next sample (at model_session_next_sample_ms()). */
+void model_session_tick(struct model_session *s,
+			 struct model_session_tick *out);
 
-uint32_t roller_session_next_sample_ms(const struct roller_session *s);
+uint32_t model_session_next_sample_ms(const struct model_session *s);
 
 /* Session time at which something other than a plain sample may happen. */
-uint32_t roller_session_next_edge_ms(const struct roller_session *s);
+uint32_t model_session_next_edge_ms(const struct model_session *s);
 
 /* Time rolled up to session time @t_ms, pauses excluded. */
-uint32_t roller_session_active_ms(const struct roller_session *s, uint32_t t_ms);
+uint32_t model_session_active_ms(const struct model_session *s, uint32_t t_ms);
 
 /*
  * Ends the session at session time @t_ms (not before its last sample) and
  * encodes its record into @buf; *len receives its length.
  */
-enum roller_error roller_session_finish(struct roller_session *s, uint32_t t_ms,
+enum roller_error model_session_finish(struct model_session *s, uint32_t t_ms,
 					uint8_t end_reason, uint8_t *buf,
 					size_t cap, size_t *len);

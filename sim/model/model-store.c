@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "roller-control.h"
 #include "roller-record.h"
-#include "roller-store.h"
+#include "model-store.h"
 
 void
-roller_store_init(struct roller_store *st, uint8_t *base, size_t size,
+model_store_init(struct model_store *st, uint8_t *base, size_t size,
 		  uint16_t configured_capacity, size_t record_max)
 {
-	size_t fits = base ? size / (ROLLER_STORE_ENTRY_HEADER + record_max) : 0;
+	size_t fits = base ? size / (MODEL_STORE_ENTRY_HEADER + record_max) : 0;
 
 	st->base = base;
 	st->size = base ? size : 0;
 	st->capacity = fits < configured_capacity ? (uint16_t)fits : configured_capacity;
-	roller_store_clear(st);
+	model_store_clear(st);
 }
 
 void
-roller_store_clear(struct roller_store *st)
+model_store_clear(struct model_store *st)
 {
 	st->used = 0;
 	st->count = 0;
@@ -24,45 +24,45 @@ roller_store_clear(struct roller_store *st)
 }
 
 bool
-roller_store_is_full(const struct roller_store *st)
+model_store_is_full(const struct model_store *st)
 {
 	return st->count >= st->capacity;
 }
 
 bool
-roller_store_append(struct roller_store *st, const uint8_t *record, size_t len)
+model_store_append(struct model_store *st, const uint8_t *record, size_t len)
 {
-	if (roller_store_is_full(st) || len < 2 || len > UINT16_MAX ||
-	    st->size - st->used < ROLLER_STORE_ENTRY_HEADER + len)
+	if (model_store_is_full(st) || len < 2 || len > UINT16_MAX ||
+	    st->size - st->used < MODEL_STORE_ENTRY_HEADER + len)
 		return false;
 	roller_put_le16(st->base + st->used, (uint16_t)len);
-	memcpy(st->base + st->used + ROLLER_STORE_ENTRY_HEADER, record, len);
-	st->used += ROLLER_STORE_ENTRY_HEADER + len;
+	memcpy(st->base + st->used + MODEL_STORE_ENTRY_HEADER, record, len);
+	st->used += MODEL_STORE_ENTRY_HEADER + len;
 	st->count++;
 	st->last_id = roller_get_le16(record);
 	return true;
 }
 
 bool
-roller_store_entry_at(const struct roller_store *st, size_t pos,
-		      struct roller_store_entry *entry)
+model_store_entry_at(const struct model_store *st, size_t pos,
+		      struct model_store_entry *entry)
 {
-	if (pos + ROLLER_STORE_ENTRY_HEADER > st->used)
+	if (pos + MODEL_STORE_ENTRY_HEADER > st->used)
 		return false;
 	entry->pos = pos;
 	entry->len = roller_get_le16(st->base + pos);
-	entry->record = st->base + pos + ROLLER_STORE_ENTRY_HEADER;
+	entry->record = st->base + pos + MODEL_STORE_ENTRY_HEADER;
 	entry->id = roller_get_le16(entry->record);
 	return true;
 }
 
 bool
-roller_store_has_id(const struct roller_store *st, uint16_t id)
+model_store_has_id(const struct model_store *st, uint16_t id)
 {
-	struct roller_store_entry e;
+	struct model_store_entry e;
 
-	for (size_t pos = 0; roller_store_entry_at(st, pos, &e);
-	     pos = roller_store_entry_next(&e))
+	for (size_t pos = 0; model_store_entry_at(st, pos, &e);
+	     pos = model_store_entry_next(&e))
 		if (e.id == id)
 			return true;
 	return false;
@@ -70,18 +70,18 @@ roller_store_has_id(const struct roller_store *st, uint16_t id)
 
 /* The newest is the last entry: walk to it. */
 static void
-update_last_id(struct roller_store *st)
+update_last_id(struct model_store *st)
 {
-	struct roller_store_entry e;
+	struct model_store_entry e;
 
 	st->last_id = 0;
-	for (size_t pos = 0; roller_store_entry_at(st, pos, &e);
-	     pos = roller_store_entry_next(&e))
+	for (size_t pos = 0; model_store_entry_at(st, pos, &e);
+	     pos = model_store_entry_next(&e))
 		st->last_id = e.id;
 }
 
 bool
-roller_store_id_matches(uint16_t id, uint8_t op, uint16_t operand)
+model_store_id_matches(uint16_t id, uint8_t op, uint16_t operand)
 {
 	switch (op) {
 	case ROLLER_CP_OP_ALL:
@@ -96,31 +96,31 @@ roller_store_id_matches(uint16_t id, uint8_t op, uint16_t operand)
 }
 
 uint16_t
-roller_store_count_matching(const struct roller_store *st, uint8_t op,
+model_store_count_matching(const struct model_store *st, uint8_t op,
 			    uint16_t operand)
 {
-	struct roller_store_entry e;
+	struct model_store_entry e;
 	uint16_t n = 0;
 
-	for (size_t pos = 0; roller_store_entry_at(st, pos, &e);
-	     pos = roller_store_entry_next(&e))
-		if (roller_store_id_matches(e.id, op, operand))
+	for (size_t pos = 0; model_store_entry_at(st, pos, &e);
+	     pos = model_store_entry_next(&e))
+		if (model_store_id_matches(e.id, op, operand))
 			n++;
 	return n;
 }
 
 uint16_t
-roller_store_delete_matching(struct roller_store *st, uint8_t op,
+model_store_delete_matching(struct model_store *st, uint8_t op,
 			     uint16_t operand)
 {
-	struct roller_store_entry e;
+	struct model_store_entry e;
 	size_t pos = 0;
 	uint16_t n = 0;
 
-	while (roller_store_entry_at(st, pos, &e)) {
-		size_t next = roller_store_entry_next(&e);
+	while (model_store_entry_at(st, pos, &e)) {
+		size_t next = model_store_entry_next(&e);
 
-		if (!roller_store_id_matches(e.id, op, operand)) {
+		if (!model_store_id_matches(e.id, op, operand)) {
 			pos = next;
 			continue;
 		}
@@ -136,7 +136,7 @@ roller_store_delete_matching(struct roller_store *st, uint8_t op,
 }
 
 bool
-roller_store_restore(struct roller_store *st, const uint8_t *entries,
+model_store_restore(struct model_store *st, const uint8_t *entries,
 		     size_t used, uint16_t count)
 {
 	struct roller_stored_record rec;
@@ -148,10 +148,10 @@ roller_store_restore(struct roller_store *st, const uint8_t *entries,
 	while (pos < used) {
 		size_t len;
 
-		if (used - pos < ROLLER_STORE_ENTRY_HEADER)
+		if (used - pos < MODEL_STORE_ENTRY_HEADER)
 			return false;
 		len = roller_get_le16(entries + pos);
-		pos += ROLLER_STORE_ENTRY_HEADER;
+		pos += MODEL_STORE_ENTRY_HEADER;
 		if (len > used - pos ||
 		    roller_stored_record_decode(entries + pos, len, &rec) != ROLLER_OK)
 			return false;

@@ -14,9 +14,9 @@
 
 #include "roller-proto.h"
 
-#define ROLLER_STORE_ENTRY_HEADER 2
+#define MODEL_STORE_ENTRY_HEADER 2
 
-struct roller_store {
+struct model_store {
 	uint8_t *base;
 	size_t size;
 	size_t used;
@@ -26,45 +26,45 @@ struct roller_store {
 };
 
 /* A stored record as the store hands it out. */
-struct roller_store_entry {
+struct model_store_entry {
 	size_t pos;		/* of the entry in the arena */
 	uint16_t id;
 	const uint8_t *record;
 	size_t len;
 };
 
-void roller_store_init(struct roller_store *st, uint8_t *base, size_t size,
+void model_store_init(struct model_store *st, uint8_t *base, size_t size,
 		       uint16_t configured_capacity, size_t record_max);
 
 /* Forgets every record. */
-void roller_store_clear(struct roller_store *st);
+void model_store_clear(struct model_store *st);
 
-bool roller_store_is_full(const struct roller_store *st);
+bool model_store_is_full(const struct model_store *st);
 
 /* False when the store is full or the record does not fit. */
-bool roller_store_append(struct roller_store *st, const uint8_t *record,
+bool model_store_append(struct model_store *st, const uint8_t *record,
 			 size_t len);
 
 /* Walks the records from storage position @pos (0 for the oldest); fills
  * @entry and returns true, or false past the last one.  The next record
- * is at entry->pos + ROLLER_STORE_ENTRY_HEADER + entry->len. */
-bool roller_store_entry_at(const struct roller_store *st, size_t pos,
-			   struct roller_store_entry *entry);
+ * is at entry->pos + MODEL_STORE_ENTRY_HEADER + entry->len. */
+bool model_store_entry_at(const struct model_store *st, size_t pos,
+			   struct model_store_entry *entry);
 
 static inline size_t
-roller_store_entry_next(const struct roller_store_entry *entry)
+model_store_entry_next(const struct model_store_entry *entry)
 {
-	return entry->pos + ROLLER_STORE_ENTRY_HEADER + entry->len;
+	return entry->pos + MODEL_STORE_ENTRY_HEADER + entry->len;
 }
 
-bool roller_store_has_id(const struct roller_store *st, uint16_t id);
+bool model_store_has_id(const struct model_store *st, uint16_t id);
 
 /* Whether @id matches a REPORT/DELETE/NUMBER operator (spec section 5). */
-bool roller_store_id_matches(uint16_t id, uint8_t op, uint16_t operand);
+bool model_store_id_matches(uint16_t id, uint8_t op, uint16_t operand);
 
-uint16_t roller_store_count_matching(const struct roller_store *st, uint8_t op,
+uint16_t model_store_count_matching(const struct model_store *st, uint8_t op,
 				     uint16_t operand);
-uint16_t roller_store_delete_matching(struct roller_store *st, uint8_t op,
+uint16_t model_store_delete_matching(struct model_store *st, uint8_t op,
 				      uint16_t operand);
 
 /*
@@ -72,5 +72,5 @@ uint16_t roller_store_delete_matching(struct roller_store *st, uint8_t op,
  * (a saved state); false, leaving the store as it was, unless they are
  * @count whole entries of records that decode, within the capacity.
  */
-bool roller_store_restore(struct roller_store *st, const uint8_t *entries,
+bool model_store_restore(struct model_store *st, const uint8_t *entries,
 			  size_t used, uint16_t count);

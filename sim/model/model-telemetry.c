@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "roller-telemetry.h"
+#include "model-telemetry.h"
 
 /* ATT's smallest MTU is 23: a notification carries 20 bytes at least. */
 #define ATT_MIN_PAYLOAD 20
 
 uint16_t
-roller_telemetry_frame_max(uint16_t mtu)
+model_telemetry_frame_max(uint16_t mtu)
 {
 	uint32_t payload = mtu > 3 ? mtu - 3u : 0;
 
@@ -17,7 +17,7 @@ roller_telemetry_frame_max(uint16_t mtu)
 }
 
 static void
-open_frame(struct roller_telemetry *tel)
+open_frame(struct model_telemetry *tel)
 {
 	roller_frame_writer_init(&tel->w, tel->frame, tel->frame_max, tel->seq,
 				 tel->session_id, tel->crc);
@@ -25,7 +25,7 @@ open_frame(struct roller_telemetry *tel)
 }
 
 static void
-send_frame(struct roller_telemetry *tel)
+send_frame(struct model_telemetry *tel)
 {
 	size_t len;
 
@@ -40,7 +40,7 @@ send_frame(struct roller_telemetry *tel)
 
 /* Batched samples become one FORCE record of the current frame. */
 static void
-write_pending(struct roller_telemetry *tel)
+write_pending(struct model_telemetry *tel)
 {
 	enum roller_error err;
 
@@ -61,9 +61,9 @@ write_pending(struct roller_telemetry *tel)
 }
 
 void
-roller_telemetry_begin(struct roller_telemetry *tel, uint16_t session_id,
+model_telemetry_begin(struct model_telemetry *tel, uint16_t session_id,
 		       uint8_t period_ms, uint16_t frame_max, bool crc,
-		       roller_telemetry_send_fn send, void *user)
+		       model_telemetry_send_fn send, void *user)
 {
 	memset(tel, 0, sizeof(*tel));
 	tel->send = send;
@@ -76,17 +76,17 @@ roller_telemetry_begin(struct roller_telemetry *tel, uint16_t session_id,
 }
 
 void
-roller_telemetry_set_frame_max(struct roller_telemetry *tel, uint16_t frame_max)
+model_telemetry_set_frame_max(struct model_telemetry *tel, uint16_t frame_max)
 {
 	if (frame_max == tel->frame_max)
 		return;
-	roller_telemetry_flush(tel);
+	model_telemetry_flush(tel);
 	tel->frame_max = frame_max;
 	open_frame(tel);
 }
 
 void
-roller_telemetry_sample(struct roller_telemetry *tel, uint32_t t_ms,
+model_telemetry_sample(struct model_telemetry *tel, uint32_t t_ms,
 			uint16_t force_cN)
 {
 	if (roller_frame_writer_force_room(&tel->w) == 0)
@@ -131,7 +131,7 @@ urgent_body_len(const struct urgent_record *u)
 }
 
 static enum roller_error
-try_add(struct roller_telemetry *tel, const struct urgent_record *u)
+try_add(struct model_telemetry *tel, const struct urgent_record *u)
 {
 	switch (u->kind) {
 	case URGENT_STROKE:
@@ -146,7 +146,7 @@ try_add(struct roller_telemetry *tel, const struct urgent_record *u)
 
 /* Behind the samples taken before it, in this frame or a fresh one. */
 static void
-add_urgent(struct roller_telemetry *tel, const struct urgent_record *u)
+add_urgent(struct model_telemetry *tel, const struct urgent_record *u)
 {
 	size_t empty_room = tel->frame_max - ROLLER_FRAME_HEADER_LEN - (tel->crc ? 2u : 0u);
 	enum roller_error err;
@@ -171,7 +171,7 @@ add_urgent(struct roller_telemetry *tel, const struct urgent_record *u)
 }
 
 void
-roller_telemetry_stroke(struct roller_telemetry *tel,
+model_telemetry_stroke(struct model_telemetry *tel,
 			const struct roller_stroke *stroke)
 {
 	struct urgent_record u = { .kind = URGENT_STROKE, .stroke = stroke };
@@ -180,7 +180,7 @@ roller_telemetry_stroke(struct roller_telemetry *tel,
 }
 
 void
-roller_telemetry_event(struct roller_telemetry *tel, uint32_t t_ms,
+model_telemetry_event(struct model_telemetry *tel, uint32_t t_ms,
 		       uint8_t code, uint16_t arg)
 {
 	struct urgent_record u = {
@@ -192,7 +192,7 @@ roller_telemetry_event(struct roller_telemetry *tel, uint32_t t_ms,
 }
 
 void
-roller_telemetry_coverage(struct roller_telemetry *tel, uint8_t cols,
+model_telemetry_coverage(struct model_telemetry *tel, uint8_t cols,
 			  uint8_t rows, const uint8_t *passes)
 {
 	struct urgent_record u = {
@@ -204,7 +204,7 @@ roller_telemetry_coverage(struct roller_telemetry *tel, uint8_t cols,
 }
 
 void
-roller_telemetry_commit(struct roller_telemetry *tel)
+model_telemetry_commit(struct model_telemetry *tel)
 {
 	if (!tel->flush_due)
 		return;
@@ -213,7 +213,7 @@ roller_telemetry_commit(struct roller_telemetry *tel)
 }
 
 void
-roller_telemetry_flush(struct roller_telemetry *tel)
+model_telemetry_flush(struct model_telemetry *tel)
 {
 	write_pending(tel);
 	tel->flush_due = false;
@@ -221,7 +221,7 @@ roller_telemetry_flush(struct roller_telemetry *tel)
 }
 
 uint16_t
-roller_telemetry_room(const struct roller_telemetry *tel)
+model_telemetry_room(const struct model_telemetry *tel)
 {
 	uint16_t room = roller_frame_writer_force_room(&tel->w);
 

@@ -7,7 +7,7 @@
  * when one record's 125 samples do not fill it).  A STROKE, EVENT or
  * COVERAGE goes into the current frame right behind the samples taken
  * before it, and the frame leaves at the end of that tick
- * (roller_telemetry_commit), so such records wait at most one sample.
+ * (model_telemetry_commit), so such records wait at most one sample.
  * A COVERAGE that no frame at this MTU can carry (MTU 23 and a large
  * grid) is left out: STROKE records say the same thing, piece by piece.
  */
@@ -16,13 +16,13 @@
 #include "roller-frame.h"
 
 /* Samples one frame of 512 bytes can carry in its FORCE records. */
-#define ROLLER_TELEMETRY_PENDING_MAX 256
+#define MODEL_TELEMETRY_PENDING_MAX 256
 
-typedef void (*roller_telemetry_send_fn)(void *user, const uint8_t *frame,
+typedef void (*model_telemetry_send_fn)(void *user, const uint8_t *frame,
 					 size_t len);
 
-struct roller_telemetry {
-	roller_telemetry_send_fn send;
+struct model_telemetry {
+	model_telemetry_send_fn send;
 	void *user;
 
 	uint16_t session_id;
@@ -38,39 +38,39 @@ struct roller_telemetry {
 
 	uint32_t pending_t_ms;
 	uint16_t n_pending;
-	uint16_t pending[ROLLER_TELEMETRY_PENDING_MAX];
+	uint16_t pending[MODEL_TELEMETRY_PENDING_MAX];
 
 	uint32_t frames_sent;
 	uint32_t records_dropped;	/* coverage too large for the MTU */
 };
 
 /* Frame payload for an ATT MTU: MTU - 3, clamped to 4..512. */
-uint16_t roller_telemetry_frame_max(uint16_t mtu);
+uint16_t model_telemetry_frame_max(uint16_t mtu);
 
-void roller_telemetry_begin(struct roller_telemetry *tel, uint16_t session_id,
+void model_telemetry_begin(struct model_telemetry *tel, uint16_t session_id,
 			    uint8_t period_ms, uint16_t frame_max, bool crc,
-			    roller_telemetry_send_fn send, void *user);
+			    model_telemetry_send_fn send, void *user);
 
 /* The negotiated MTU changed: what is batched leaves first. */
-void roller_telemetry_set_frame_max(struct roller_telemetry *tel,
+void model_telemetry_set_frame_max(struct model_telemetry *tel,
 				    uint16_t frame_max);
 
 /* One FORCE sample taken at @t_ms, one period after the previous one. */
-void roller_telemetry_sample(struct roller_telemetry *tel, uint32_t t_ms,
+void model_telemetry_sample(struct model_telemetry *tel, uint32_t t_ms,
 			     uint16_t force_cN);
 
-void roller_telemetry_stroke(struct roller_telemetry *tel,
+void model_telemetry_stroke(struct model_telemetry *tel,
 			     const struct roller_stroke *stroke);
-void roller_telemetry_event(struct roller_telemetry *tel, uint32_t t_ms,
+void model_telemetry_event(struct model_telemetry *tel, uint32_t t_ms,
 			    uint8_t code, uint16_t arg);
-void roller_telemetry_coverage(struct roller_telemetry *tel, uint8_t cols,
+void model_telemetry_coverage(struct model_telemetry *tel, uint8_t cols,
 			       uint8_t rows, const uint8_t *passes);
 
 /* End of a tick: sends the frame if a STROKE, EVENT or COVERAGE is in it. */
-void roller_telemetry_commit(struct roller_telemetry *tel);
+void model_telemetry_commit(struct model_telemetry *tel);
 
 /* Sends whatever is batched, samples included (MTU change, session end). */
-void roller_telemetry_flush(struct roller_telemetry *tel);
+void model_telemetry_flush(struct model_telemetry *tel);
 
 /* Samples still to go before the frame is full (for the host's timer). */
-uint16_t roller_telemetry_room(const struct roller_telemetry *tel);
+uint16_t model_telemetry_room(const struct model_telemetry *tel);

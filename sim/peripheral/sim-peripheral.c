@@ -3,8 +3,8 @@
 
 #include "data/bluez-gdbus.h"
 #include "roller-proto.h"
-#include "sim-gatt.h"
-#include "sim-iface.h"
+#include "sim/gatt/sim-gatt.h"
+#include "sim/gatt/sim-iface.h"
 #include "sim-peripheral.h"
 
 #define BLUEZ_NAME "org.bluez"
@@ -78,7 +78,7 @@ on_central_changed(GDBusConnection *connection, const char *sender,
 }
 
 static void
-on_roller_notify(gpointer user_data, enum roller_char_id ch,
+on_roller_notify(gpointer user_data, enum model_char_id ch,
 		 const guint8 *data, gsize len)
 {
 	SimPeripheral *self = user_data;

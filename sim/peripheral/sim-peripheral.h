@@ -12,8 +12,8 @@
 
 #include <gio/gio.h>
 
-#include "sim-config.h"
-#include "sim-roller.h"
+#include "sim/sim-config.h"
+#include "sim/host/sim-roller.h"
 
 #define SIM_PERIPHERAL_APP_PATH "/org/rollerd/sim/app"
 #define SIM_PERIPHERAL_ADVERTISEMENT_PATH "/org/rollerd/sim/advertisement0"

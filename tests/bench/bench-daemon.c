@@ -168,7 +168,7 @@ run_case(guint n, gboolean acquire, guint seconds)
 	state = g_build_filename(test_bus_get_dir(b.bus), "rollerd", NULL);
 	truth_arg = g_strconcat("--ground-truth=", truth, NULL);
 	{
-		const char *sim_argv[] = { "@builddir@/firmware-proto/roller-sim/roller-sim",
+		const char *sim_argv[] = { "@builddir@/sim/roller-sim",
 					   "--mock-bluez", address, count, "--mtu=247",
 					   "--session-seconds=0", truth_arg,
 					   "--ground-truth-times", NULL };

@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 
 #include "bench-util.h"
-#include "rd-area.h"
-#include "rd-store.h"
+#include "common/rd-area.h"
+#include "daemon/store/rd-store.h"
 #include "roller-record.h"
 
 #define N_SESSIONS 10000
@@ -337,7 +337,7 @@ start(Bench *b, const char *const *sim_args)
 	const char *rollerd_argv[] = { "@builddir@/daemon/rollerd", "--session",
 				       "--bluez-bus=session", state_arg, b->config_arg, NULL };
 
-	g_ptr_array_add(sim_argv, (gpointer)"@builddir@/firmware-proto/roller-sim/roller-sim");
+	g_ptr_array_add(sim_argv, (gpointer)"@builddir@/sim/roller-sim");
 	g_ptr_array_add(sim_argv, (gpointer)"--mock-bluez");
 	g_ptr_array_add(sim_argv, bus_arg);
 	for (gsize i = 0; sim_args[i]; i++)

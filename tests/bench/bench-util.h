@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "test-bus.h"
+#include "tests/harness/test-bus.h"
 
 /* Prints "<prgname>: <message>" and exits with status 1. */
 G_NORETURN void bench_die(const char *format, ...) G_GNUC_PRINTF(1, 2);

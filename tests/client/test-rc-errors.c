@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rc-common.h"
+#include "client/rc-common.h"
 
 static GString *printed;
 

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 

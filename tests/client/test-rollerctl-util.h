@@ -4,7 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 /* One run of rollerctl: its exit status and what it wrote. */
 typedef struct {

@@ -14,7 +14,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "rd-config.h"
+#include "daemon/rd-config.h"
 
 #define SHIPPED_CONF TOP_SRCDIR "/data/rollerd.conf"
 

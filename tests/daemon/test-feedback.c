@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "rd-feedback.h"
-#include "rd-live-session.h"
+#include "daemon/live/rd-feedback.h"
+#include "daemon/live/rd-live-session.h"
 #include "test-live-util.h"
 
 #define HOLD_OFF_MS 10000

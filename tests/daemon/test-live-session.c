@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "rd-live-session.h"
+#include "daemon/live/rd-live-session.h"
 #include "test-live-util.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 typedef struct {
 	RdLiveSession *session;

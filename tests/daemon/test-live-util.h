@@ -8,9 +8,9 @@
 
 #include <glib.h>
 
-#include "rd-live-session.h"
+#include "daemon/live/rd-live-session.h"
 #include "roller-frame.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 #define TEST_SESSION_ID 0x1234
 #define TEST_BAND_LOW 200

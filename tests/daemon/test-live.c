@@ -14,9 +14,9 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "rd-config.h"
-#include "rd-live.h"
-#include "rd-store.h"
+#include "daemon/rd-config.h"
+#include "daemon/live/rd-live.h"
+#include "daemon/store/rd-store.h"
 #include "test-live-util.h"
 
 #define ROLLER_PATH "/org/rollerd/roller/C0_52_4C_00_00_01"

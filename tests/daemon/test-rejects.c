@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rd-rejects.h"
+#include "daemon/live/rd-rejects.h"
 
 #define ADDRESS "C0:52:4C:00:00:01"
 #define T0 (1000 * G_USEC_PER_SEC)

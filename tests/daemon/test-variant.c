@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rd-variant.h"
+#include "daemon/dbus/rd-variant.h"
 
 static guint n_criticals;
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "rd-area.h"
+#include "common/rd-area.h"
 #include "test-daemon-util.h"
 
 #define START_TIMEOUT_MS 10000
@@ -188,7 +188,7 @@ test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 		else
 			assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
 	}
-	g_ptr_array_add(argv, g_strdup("@builddir@/firmware-proto/roller-sim/roller-sim"));
+	g_ptr_array_add(argv, g_strdup("@builddir@/sim/roller-sim"));
 	if (td->peripheral_adapter) {
 		g_ptr_array_add(argv, g_strdup("--peripheral"));
 		g_ptr_array_add(argv, g_strdup_printf("--adapter=%s", td->peripheral_adapter));

@@ -19,7 +19,7 @@
 
 #include "roller-frame.h"
 #include "roller-hex.h"
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 #define SESSION1 "org.rollerd.Session1"

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "roller-proto.h"
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 #define ADDRESS "C0:52:4C:00:00:01"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 #define WAIT_MS 20000

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 #define ADDRESS "C0:52:4C:00:00:01"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 static int
 teardown(void **state)

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <json-glib/json-glib.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 static int
 teardown(void **state)

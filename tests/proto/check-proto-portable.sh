@@ -23,13 +23,16 @@ fail() {
 [ -r "$lib" ] || { echo "ERROR: $lib not built" >&2; exit 99; }
 command -v "$NM" >/dev/null || { echo "ERROR: $NM not found (binutils)" >&2; exit 99; }
 
-# The library's sources as firmware-proto/local.mk lists them.
+# The library's sources and headers as firmware-proto/local.mk lists them.
 sources=$(awk '
-	/^firmware_proto_libroller_proto_a_SOURCES[ \t]*=/ { on = 1; sub(/^[^=]*=/, "") }
+	/^(firmware_proto_libroller_proto_a_SOURCES|roller_proto_headers)[ \t]*=/ {
+		on = 1; sub(/^[^=]*=/, "")
+	}
 	on {
 		more = sub(/\\[ \t]*$/, "")
 		for (i = 1; i <= NF; i++)
-			print $i
+			if ($i !~ /^\$/)
+				print $i
 		if (!more)
 			on = 0
 	}

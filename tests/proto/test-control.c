@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "roller-control.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 static const uint8_t all_opcodes[] = {
 	ROLLER_CP_START_SESSION, ROLLER_CP_STOP_SESSION, ROLLER_CP_SET_TIME,

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "roller-crc.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 #define MAX_LEN 300
 

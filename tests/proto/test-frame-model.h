@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "roller-frame.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 #define TEST_FRAME_MAX_RECORDS 254	/* empty records in 512 - 4 bytes */
 #define TEST_FRAME_MAX_SAMPLES 125	/* (255 - 5) / 2 */

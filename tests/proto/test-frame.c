@@ -17,7 +17,7 @@
 #include "roller-crc.h"
 #include "roller-frame.h"
 #include "test-frame-model.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 #include "test-vectors.h"
 
 #define MAX_SAMPLES TEST_FRAME_MAX_SAMPLES

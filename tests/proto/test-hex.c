@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "roller-hex.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 /* Decodes from an exact-size copy without the NUL, so overreads show. */
 static bool

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "roller-info.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 #define OFF_VERSION 0
 #define OFF_COLS 1

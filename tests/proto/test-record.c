@@ -14,7 +14,7 @@
 
 #include "roller-crc.h"
 #include "roller-record.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 #include "test-vectors.h"
 
 #define MAX_TRACE ((ROLLER_RECORD_MAX_LEN - 40) / 2)

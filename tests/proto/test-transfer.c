@@ -14,7 +14,7 @@
 
 #include "roller-crc.h"
 #include "roller-transfer.h"
-#include "test-util.h"
+#include "tests/harness/test-util.h"
 
 #define SMALL_CHUNK (23 - 3)
 #define LARGE_CHUNK (247 - 3)

@@ -78,7 +78,7 @@ spawn(Harness *h, HarnessChild *child, const char *mode,
 			g_ptr_array_add(argv, g_strdup(words[i]));
 	}
 	g_ptr_array_add(argv, g_build_filename(builddir ? builddir : SIM_BUILDDIR,
-					       "firmware-proto", "roller-sim",
+					       "sim",
 					       "roller-sim", NULL));
 	g_ptr_array_add(argv, g_strdup(mode));
 	g_ptr_array_add(argv, g_strconcat("--bus=", h->bus_address, NULL));

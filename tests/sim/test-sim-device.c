@@ -19,11 +19,11 @@
 #include "test-sim-harness.h"
 
 static void
-read_value(struct sim_rig *rig, enum roller_char_id ch, uint16_t offset,
+read_value(struct sim_rig *rig, enum model_char_id ch, uint16_t offset,
 	   uint8_t *out, size_t cap, size_t *len)
 {
-	assert_int_equal(roller_device_read(rig->dev, ch, offset, out, cap, len),
-			 ROLLER_ATT_OK);
+	assert_int_equal(model_device_read(rig->dev, ch, offset, out, cap, len),
+			 MODEL_ATT_OK);
 }
 
 static void
@@ -36,7 +36,7 @@ test_reads(void **state)
 	size_t len;
 
 	sim_rig_up(&rig, 7, SIM_MTU_LARGE);
-	read_value(&rig, ROLLER_CHAR_ROLLER_INFO, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_ROLLER_INFO, 0, buf, sizeof(buf), &len);
 	assert_int_equal(roller_info_decode(buf, len, &info), ROLLER_OK);
 	assert_int_equal(info.grid_cols, 10);
 	assert_int_equal(info.grid_rows, 8);
@@ -49,42 +49,42 @@ test_reads(void **state)
 	assert_int_equal(st.stored_records, 0);
 	assert_int_equal(st.last_record_id, 0);
 
-	read_value(&rig, ROLLER_CHAR_BATTERY_LEVEL, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_BATTERY_LEVEL, 0, buf, sizeof(buf), &len);
 	assert_int_equal(len, 1);
 	assert_int_equal(buf[0], 87);
-	read_value(&rig, ROLLER_CHAR_MANUFACTURER, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_MANUFACTURER, 0, buf, sizeof(buf), &len);
 	assert_memory_equal(buf, "Roller Labs", len);
-	read_value(&rig, ROLLER_CHAR_MODEL_NUMBER, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_MODEL_NUMBER, 0, buf, sizeof(buf), &len);
 	assert_memory_equal(buf, "RL-1", len);
-	read_value(&rig, ROLLER_CHAR_FIRMWARE_REV, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_FIRMWARE_REV, 0, buf, sizeof(buf), &len);
 	assert_memory_equal(buf, "1.0.0", len);
-	read_value(&rig, ROLLER_CHAR_HARDWARE_REV, 0, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_HARDWARE_REV, 0, buf, sizeof(buf), &len);
 	assert_memory_equal(buf, "B", len);
 
 	/* Long reads: a blob from an offset, the end, past the end. */
-	read_value(&rig, ROLLER_CHAR_SERIAL_NUMBER, 0, buf, 3, &len);
+	read_value(&rig, MODEL_CHAR_SERIAL_NUMBER, 0, buf, 3, &len);
 	assert_int_equal(len, 3);
 	assert_memory_equal(buf, "RL0", 3);
-	read_value(&rig, ROLLER_CHAR_SERIAL_NUMBER, 3, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_SERIAL_NUMBER, 3, buf, sizeof(buf), &len);
 	assert_int_equal(len, 5);
 	assert_memory_equal(buf, "00001", 5);
-	read_value(&rig, ROLLER_CHAR_SERIAL_NUMBER, 8, buf, sizeof(buf), &len);
+	read_value(&rig, MODEL_CHAR_SERIAL_NUMBER, 8, buf, sizeof(buf), &len);
 	assert_int_equal(len, 0);
-	assert_int_equal(roller_device_read(rig.dev, ROLLER_CHAR_SERIAL_NUMBER, 9,
+	assert_int_equal(model_device_read(rig.dev, MODEL_CHAR_SERIAL_NUMBER, 9,
 					    buf, sizeof(buf), &len),
-			 ROLLER_ATT_INVALID_OFFSET);
-	read_value(&rig, ROLLER_CHAR_ROLLER_INFO, 10, buf, sizeof(buf), &len);
+			 MODEL_ATT_INVALID_OFFSET);
+	read_value(&rig, MODEL_CHAR_ROLLER_INFO, 10, buf, sizeof(buf), &len);
 	assert_int_equal(len, 6);
 	assert_int_equal(roller_get_le16(buf), 300);
 
-	assert_int_equal(roller_device_read(rig.dev, ROLLER_CHAR_TELEMETRY, 0, buf,
+	assert_int_equal(model_device_read(rig.dev, MODEL_CHAR_TELEMETRY, 0, buf,
 					    sizeof(buf), &len),
-			 ROLLER_ATT_READ_NOT_PERMITTED);
-	assert_int_equal(roller_device_read(rig.dev, ROLLER_CHAR_CONTROL_POINT, 0,
+			 MODEL_ATT_READ_NOT_PERMITTED);
+	assert_int_equal(model_device_read(rig.dev, MODEL_CHAR_CONTROL_POINT, 0,
 					    buf, sizeof(buf), &len),
-			 ROLLER_ATT_READ_NOT_PERMITTED);
-	assert_int_equal(roller_device_write(rig.dev, ROLLER_CHAR_ROLLER_INFO, buf, 1, 0),
-			 ROLLER_ATT_WRITE_NOT_PERMITTED);
+			 MODEL_ATT_READ_NOT_PERMITTED);
+	assert_int_equal(model_device_write(rig.dev, MODEL_CHAR_ROLLER_INFO, buf, 1, 0),
+			 MODEL_ATT_WRITE_NOT_PERMITTED);
 	sim_rig_free(&rig);
 }
 
@@ -96,17 +96,17 @@ test_control_point_needs_indications(void **state)
 	struct sim_rig rig;
 
 	sim_rig_up(&rig, 7, SIM_MTU_LARGE);
-	roller_device_subscribe(rig.dev, ROLLER_CHAR_CONTROL_POINT, false);
-	assert_int_equal(sim_rig_request(&rig, &req), ROLLER_ATT_CCCD_IMPROPER);
+	model_device_subscribe(rig.dev, MODEL_CHAR_CONTROL_POINT, false);
+	assert_int_equal(sim_rig_request(&rig, &req), MODEL_ATT_CCCD_IMPROPER);
 	assert_int_equal(rig.n_notes, 0);
-	roller_device_subscribe(rig.dev, ROLLER_CHAR_CONTROL_POINT, true);
+	model_device_subscribe(rig.dev, MODEL_CHAR_CONTROL_POINT, true);
 	sim_rig_expect(&rig, &req, ROLLER_CP_SUCCESS, 0);
 
 	/* Reports need Record Transfer notifications as well. */
-	roller_device_preload_sessions(rig.dev, 1);
-	roller_device_subscribe(rig.dev, ROLLER_CHAR_RECORD_TRANSFER, false);
+	model_device_preload_sessions(rig.dev, 1);
+	model_device_subscribe(rig.dev, MODEL_CHAR_RECORD_TRANSFER, false);
 	req.opcode = ROLLER_CP_REPORT_RECORDS;
-	assert_int_equal(sim_rig_request(&rig, &req), ROLLER_ATT_CCCD_IMPROPER);
+	assert_int_equal(sim_rig_request(&rig, &req), MODEL_ATT_CCCD_IMPROPER);
 	sim_rig_free(&rig);
 }
 
@@ -148,11 +148,11 @@ test_session_start_stop(void **state)
 	assert_true(rec.roll_count > 5);
 
 	/* The button: the next id, then back to idle. */
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.active_session_id, 2);
 	sim_rig_run_to(&rig, rig.now + 5000);
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_IDLE);
 	assert_int_equal(st.last_record_id, 2);
@@ -160,7 +160,7 @@ test_session_start_stop(void **state)
 	for (size_t i = rig.n_notes; i-- > 0;) {
 		struct roller_status notified;
 
-		if (rig.notes[i].ch != ROLLER_CHAR_STATUS)
+		if (rig.notes[i].ch != MODEL_CHAR_STATUS)
 			continue;
 		assert_int_equal(roller_status_decode(rig.notes[i].data,
 						      rig.notes[i].len, &notified),
@@ -201,11 +201,11 @@ test_request_errors(void **state)
 
 	sim_rig_up(&rig, 7, SIM_MTU_LARGE);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t before = sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT);
+		size_t before = sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT);
 
 		assert_int_equal(sim_rig_write(&rig, cases[i].bytes, cases[i].len),
-				 ROLLER_ATT_OK);
-		assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT), before + 1);
+				 MODEL_ATT_OK);
+		assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), before + 1);
 		assert_true(sim_rig_last_response(&rig, &rsp));
 		assert_int_equal(rsp.request_opcode, cases[i].len ? cases[i].bytes[0] : 0);
 		assert_int_equal(rsp.result, cases[i].result);
@@ -234,7 +234,7 @@ test_set_time_and_force_band(void **state)
 	band.u.band.low_cN = 400;
 	band.u.band.high_cN = 2000;	/* full scale itself is allowed */
 	sim_rig_expect(&rig, &band, ROLLER_CP_SUCCESS, 0);
-	roller_device_get_info(rig.dev, &info);
+	model_device_get_info(rig.dev, &info);
 	assert_int_equal(info.force_band_low_cN, 400);
 	assert_int_equal(info.force_band_high_cN, 2000);
 
@@ -242,7 +242,7 @@ test_set_time_and_force_band(void **state)
 	sim_rig_expect(&rig, &start, ROLLER_CP_SUCCESS, 1);
 	sim_rig_expect(&rig, &band, ROLLER_CP_FAILED, 0);	/* mid-session */
 	sim_rig_run_to(&rig, 30000);
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	assert_int_equal(roller_stored_record_decode(rig.stored[0], rig.stored_len[0],
 						     &rec), ROLLER_OK);
 	assert_int_equal(rec.start_unix, 1700000006u);
@@ -253,7 +253,7 @@ static void
 test_battery(void **state)
 {
 	struct roller_cp_request start = sim_request(ROLLER_CP_START_SESSION);
-	struct roller_device_config cfg;
+	struct model_device_config cfg;
 	struct roller_stored_record rec;
 	struct roller_status st;
 	struct sim_rig rig;
@@ -265,7 +265,7 @@ test_battery(void **state)
 	cfg.session_seconds = 0;	/* rolls until the battery gives up */
 	sim_rig_init(&rig, &cfg, 0);
 	sim_rig_connect(&rig, SIM_MTU_LARGE);
-	roller_device_press_button(rig.dev, 0);
+	model_device_press_button(rig.dev, 0);
 	sim_rig_run_to(&rig, 14 * 90000 + 1000);
 
 	for (size_t i = 0; i < rig.n_notes; i++) {
@@ -273,9 +273,9 @@ test_battery(void **state)
 		struct roller_frame_iter it;
 		struct roller_record r;
 
-		if (rig.notes[i].ch == ROLLER_CHAR_BATTERY_LEVEL)
+		if (rig.notes[i].ch == MODEL_CHAR_BATTERY_LEVEL)
 			last_level = rig.notes[i].data[0];
-		if (rig.notes[i].ch != ROLLER_CHAR_TELEMETRY)
+		if (rig.notes[i].ch != MODEL_CHAR_TELEMETRY)
 			continue;
 		assert_int_equal(roller_frame_parse(rig.notes[i].data, rig.notes[i].len,
 						    &f), ROLLER_OK);
@@ -318,7 +318,7 @@ scripted_run(uint32_t seed, const char *serial)
 {
 	struct roller_cp_request report = sim_records_request(ROLLER_CP_REPORT_RECORDS,
 							  ROLLER_CP_OP_ALL, 0);
-	struct roller_device_config cfg;
+	struct model_device_config cfg;
 	struct sim_rig rig;
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -327,11 +327,11 @@ scripted_run(uint32_t seed, const char *serial)
 	cfg.session_seconds = 40;
 	sim_rig_init(&rig, &cfg, 0);
 	sim_rig_connect(&rig, 185);
-	roller_device_preload_sessions(rig.dev, 3);
+	model_device_preload_sessions(rig.dev, 3);
 	sim_rig_session(&rig, 30000);
-	roller_device_press_button(rig.dev, rig.now);	/* ends by itself */
+	model_device_press_button(rig.dev, rig.now);	/* ends by itself */
 	sim_rig_run_to(&rig, rig.now + 90000);
-	assert_int_equal(sim_rig_request(&rig, &report), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_request(&rig, &report), MODEL_ATT_OK);
 	sim_rig_run_to(&rig, rig.now + 10000);
 	assert_int_equal(rig.n_stored, 5);
 	for (size_t i = 0; i < rig.n_notes; i++) {

@@ -11,12 +11,12 @@
 #include "test-sim-harness.h"
 
 static void
-on_notify(void *user, enum roller_char_id ch, const uint8_t *data, size_t len)
+on_notify(void *user, enum model_char_id ch, const uint8_t *data, size_t len)
 {
 	struct sim_rig *rig = user;
 	struct sim_note *note;
 
-	assert_true(len <= ROLLER_ATT_VALUE_MAX);
+	assert_true(len <= MODEL_ATT_VALUE_MAX);
 	if (rig->n_notes == rig->cap_notes) {
 		rig->cap_notes = rig->cap_notes ? 2 * rig->cap_notes : 256;
 		rig->notes = realloc(rig->notes, rig->cap_notes * sizeof(*rig->notes));
@@ -48,17 +48,17 @@ on_record_stored(void *user, const uint8_t *record, size_t len)
 }
 
 void
-sim_rig_config(struct roller_device_config *cfg, uint32_t seed)
+sim_rig_config(struct model_device_config *cfg, uint32_t seed)
 {
-	roller_device_config_defaults(cfg);
+	model_device_config_defaults(cfg);
 	cfg->seed = seed;
 }
 
 void
-sim_rig_init(struct sim_rig *rig, const struct roller_device_config *cfg,
+sim_rig_init(struct sim_rig *rig, const struct model_device_config *cfg,
 	     size_t store_size)
 {
-	struct roller_device_io io = {
+	struct model_device_io io = {
 		.notify = on_notify, .record_stored = on_record_stored, .user = rig,
 	};
 
@@ -67,10 +67,10 @@ sim_rig_init(struct sim_rig *rig, const struct roller_device_config *cfg,
 	rig->store_size = store_size ? store_size :
 			  (size_t)cfg->info.record_capacity * ROLLER_RECORD_MAX_LEN;
 	rig->store = malloc(rig->store_size);
-	rig->dev = malloc(roller_device_size());
+	rig->dev = malloc(model_device_size());
 	assert_non_null(rig->store);
 	assert_non_null(rig->dev);
-	roller_device_init(rig->dev, cfg, rig->store, rig->store_size, &io);
+	model_device_init(rig->dev, cfg, rig->store, rig->store_size, &io);
 }
 
 void
@@ -98,21 +98,21 @@ sim_rig_free(struct sim_rig *rig)
 void
 sim_rig_connect(struct sim_rig *rig, uint16_t mtu)
 {
-	static const enum roller_char_id subscribable[] = {
-		ROLLER_CHAR_TELEMETRY, ROLLER_CHAR_CONTROL_POINT,
-		ROLLER_CHAR_RECORD_TRANSFER, ROLLER_CHAR_STATUS,
-		ROLLER_CHAR_BATTERY_LEVEL,
+	static const enum model_char_id subscribable[] = {
+		MODEL_CHAR_TELEMETRY, MODEL_CHAR_CONTROL_POINT,
+		MODEL_CHAR_RECORD_TRANSFER, MODEL_CHAR_STATUS,
+		MODEL_CHAR_BATTERY_LEVEL,
 	};
 
-	roller_device_connect(rig->dev, mtu, rig->now);
+	model_device_connect(rig->dev, mtu, rig->now);
 	for (size_t i = 0; i < sizeof(subscribable) / sizeof(subscribable[0]); i++)
-		roller_device_subscribe(rig->dev, subscribable[i], true);
+		model_device_subscribe(rig->dev, subscribable[i], true);
 }
 
 void
 sim_rig_up(struct sim_rig *rig, uint32_t seed, uint16_t mtu)
 {
-	struct roller_device_config cfg;
+	struct model_device_config cfg;
 
 	sim_rig_config(&cfg, seed);
 	sim_rig_init(rig, &cfg, 0);
@@ -139,7 +139,7 @@ void
 sim_rig_run_to(struct sim_rig *rig, uint32_t until)
 {
 	for (;;) {
-		uint32_t next = roller_device_advance(rig->dev, rig->now);
+		uint32_t next = model_device_advance(rig->dev, rig->now);
 
 		/* Whatever was due by now has happened. */
 		assert_true(next > rig->now);
@@ -148,7 +148,7 @@ sim_rig_run_to(struct sim_rig *rig, uint32_t until)
 		rig->now = next;
 	}
 	rig->now = until;
-	roller_device_advance(rig->dev, rig->now);
+	model_device_advance(rig->dev, rig->now);
 }
 
 void
@@ -156,18 +156,18 @@ sim_rig_step_to(struct sim_rig *rig, uint32_t until, uint32_t step)
 {
 	while (rig->now < until) {
 		rig->now = until - rig->now > step ? rig->now + step : until;
-		roller_device_advance(rig->dev, rig->now);
+		model_device_advance(rig->dev, rig->now);
 	}
 }
 
-enum roller_att_error
+enum model_att_error
 sim_rig_write(struct sim_rig *rig, const uint8_t *req, size_t len)
 {
-	return roller_device_write(rig->dev, ROLLER_CHAR_CONTROL_POINT, req, len,
+	return model_device_write(rig->dev, MODEL_CHAR_CONTROL_POINT, req, len,
 				   rig->now);
 }
 
-enum roller_att_error
+enum model_att_error
 sim_rig_request(struct sim_rig *rig, const struct roller_cp_request *req)
 {
 	uint8_t buf[ROLLER_CP_REQUEST_MAX_LEN];
@@ -181,11 +181,11 @@ void
 sim_rig_expect(struct sim_rig *rig, const struct roller_cp_request *req,
 	       uint8_t result, uint16_t value)
 {
-	size_t before = sim_rig_count(rig, ROLLER_CHAR_CONTROL_POINT);
+	size_t before = sim_rig_count(rig, MODEL_CHAR_CONTROL_POINT);
 	struct roller_cp_response rsp;
 
-	assert_int_equal(sim_rig_request(rig, req), ROLLER_ATT_OK);
-	assert_int_equal(sim_rig_count(rig, ROLLER_CHAR_CONTROL_POINT), before + 1);
+	assert_int_equal(sim_rig_request(rig, req), MODEL_ATT_OK);
+	assert_int_equal(sim_rig_count(rig, MODEL_CHAR_CONTROL_POINT), before + 1);
 	assert_true(sim_rig_last_response(rig, &rsp));
 	assert_int_equal(rsp.request_opcode, req->opcode);
 	assert_int_equal(rsp.result, result);
@@ -199,7 +199,7 @@ bool
 sim_rig_last_response(const struct sim_rig *rig, struct roller_cp_response *rsp)
 {
 	for (size_t i = rig->n_notes; i-- > 0;) {
-		if (rig->notes[i].ch != ROLLER_CHAR_CONTROL_POINT)
+		if (rig->notes[i].ch != MODEL_CHAR_CONTROL_POINT)
 			continue;
 		assert_int_equal(roller_cp_response_decode(rig->notes[i].data,
 							   rig->notes[i].len, rsp),
@@ -210,7 +210,7 @@ sim_rig_last_response(const struct sim_rig *rig, struct roller_cp_response *rsp)
 }
 
 size_t
-sim_rig_count(const struct sim_rig *rig, enum roller_char_id ch)
+sim_rig_count(const struct sim_rig *rig, enum model_char_id ch)
 {
 	size_t n = 0;
 
@@ -225,8 +225,8 @@ sim_rig_status(const struct sim_rig *rig, struct roller_status *status)
 	uint8_t buf[ROLLER_STATUS_LEN];
 	size_t len = 0;
 
-	assert_int_equal(roller_device_read(rig->dev, ROLLER_CHAR_STATUS, 0, buf,
-					    sizeof(buf), &len), ROLLER_ATT_OK);
+	assert_int_equal(model_device_read(rig->dev, MODEL_CHAR_STATUS, 0, buf,
+					    sizeof(buf), &len), MODEL_ATT_OK);
 	assert_int_equal(roller_status_decode(buf, len, status), ROLLER_OK);
 }
 
@@ -237,7 +237,7 @@ sim_rig_session(struct sim_rig *rig, uint32_t ms)
 	struct roller_cp_request stop = sim_request(ROLLER_CP_STOP_SESSION);
 	struct roller_cp_response rsp;
 
-	assert_int_equal(sim_rig_request(rig, &start), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_request(rig, &start), MODEL_ATT_OK);
 	assert_true(sim_rig_last_response(rig, &rsp));
 	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
 	sim_rig_run_to(rig, rig->now + ms);

@@ -11,19 +11,19 @@
 #include <stdint.h>
 
 #include "roller-control.h"
-#include "roller-device-private.h"
+#include "sim/model/model-device-private.h"
 #include "roller-frame.h"
 
 struct sim_note {
-	enum roller_char_id ch;
+	enum model_char_id ch;
 	uint32_t at_ms;
 	size_t len;
 	uint8_t *data;
 };
 
 struct sim_rig {
-	struct roller_device_config cfg;
-	struct roller_device *dev;
+	struct model_device_config cfg;
+	struct model_device *dev;
 	uint8_t *store;
 	size_t store_size;
 	uint32_t now;
@@ -41,10 +41,10 @@ struct sim_rig {
 #define SIM_MTU_LARGE 247
 
 /* The default config with @seed. */
-void sim_rig_config(struct roller_device_config *cfg, uint32_t seed);
+void sim_rig_config(struct model_device_config *cfg, uint32_t seed);
 /* A roller with a store of @store_size bytes (0: room for every record
  * of cfg->info.record_capacity). */
-void sim_rig_init(struct sim_rig *rig, const struct roller_device_config *cfg,
+void sim_rig_init(struct sim_rig *rig, const struct model_device_config *cfg,
 		  size_t store_size);
 void sim_rig_free(struct sim_rig *rig);
 
@@ -64,10 +64,10 @@ struct roller_cp_request sim_records_request(uint8_t opcode, uint8_t op,
 					     uint16_t id);
 
 /* Writes a Control Point request at rig->now; returns the ATT result. */
-enum roller_att_error sim_rig_write(struct sim_rig *rig, const uint8_t *req,
+enum model_att_error sim_rig_write(struct sim_rig *rig, const uint8_t *req,
 				    size_t len);
 /* Encodes and writes @req. */
-enum roller_att_error sim_rig_request(struct sim_rig *rig,
+enum model_att_error sim_rig_request(struct sim_rig *rig,
 				      const struct roller_cp_request *req);
 /* Writes @req and fails the test unless exactly one response came, with
  * @result and, on success, @value. */
@@ -77,7 +77,7 @@ void sim_rig_expect(struct sim_rig *rig, const struct roller_cp_request *req,
 /* The last Control Point indication; false when there was none. */
 bool sim_rig_last_response(const struct sim_rig *rig,
 			   struct roller_cp_response *rsp);
-size_t sim_rig_count(const struct sim_rig *rig, enum roller_char_id ch);
+size_t sim_rig_count(const struct sim_rig *rig, enum model_char_id ch);
 void sim_rig_forget_notes(struct sim_rig *rig);
 void sim_rig_status(const struct sim_rig *rig, struct roller_status *status);
 

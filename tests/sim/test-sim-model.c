@@ -22,7 +22,7 @@ static void
 rig_for_session(struct sim_rig *rig, uint32_t seed, uint16_t mtu, bool crc,
 		uint16_t session_seconds)
 {
-	struct roller_device_config cfg;
+	struct model_device_config cfg;
 
 	sim_rig_config(&cfg, seed);
 	cfg.telemetry_crc = crc;
@@ -41,7 +41,7 @@ test_long_session(void **state)
 	uint8_t last_state = 0xff;
 
 	rig_for_session(&rig, 3, 247, false, 900);
-	roller_device_press_button(rig.dev, 0);
+	model_device_press_button(rig.dev, 0);
 	sim_rig_run_to(&rig, 1200000);
 	assert_false(rig.dev->in_session);	/* ended by itself */
 	sim_view_init(&v, &rig);
@@ -59,7 +59,7 @@ test_long_session(void **state)
 	for (size_t i = 0; i < rig.n_notes; i++) {
 		struct roller_status st;
 
-		if (rig.notes[i].ch != ROLLER_CHAR_STATUS)
+		if (rig.notes[i].ch != MODEL_CHAR_STATUS)
 			continue;
 		assert_int_equal(roller_status_decode(rig.notes[i].data,
 						      rig.notes[i].len, &st), ROLLER_OK);
@@ -154,7 +154,7 @@ collect_frames(struct sim_rig *rig, uint8_t **bytes, size_t *len)
 	*len = 0;
 	*bytes = NULL;
 	for (size_t i = 0; i < rig->n_notes; i++) {
-		if (rig->notes[i].ch != ROLLER_CHAR_TELEMETRY)
+		if (rig->notes[i].ch != MODEL_CHAR_TELEMETRY)
 			continue;
 		*bytes = realloc(*bytes, *len + rig->notes[i].len);
 		assert_non_null(*bytes);
@@ -180,12 +180,12 @@ test_same_bytes_at_any_wakeup_rate(void **state)
 		size_t len;
 
 		rig_for_session(&rig, 41, 247, modes[m].crc, 0);
-		roller_device_press_button(rig.dev, 0);
+		model_device_press_button(rig.dev, 0);
 		if (modes[m].step)
 			sim_rig_step_to(&rig, 120000, modes[m].step);
 		else
 			sim_rig_run_to(&rig, 120000);
-		roller_device_press_button(rig.dev, rig.now);
+		model_device_press_button(rig.dev, rig.now);
 		assert_int_equal(rig.n_stored, 1);
 		collect_frames(&rig, &bytes, &len);
 		if (m == 0) {
@@ -224,16 +224,16 @@ test_reconnect_mid_session(void **state)
 	uint32_t sent;
 
 	rig_for_session(&rig, 43, 23, false, 0);
-	roller_device_press_button(rig.dev, 0);
+	model_device_press_button(rig.dev, 0);
 	sim_rig_run_to(&rig, 20000);
-	roller_device_disconnect(rig.dev, rig.now);
+	model_device_disconnect(rig.dev, rig.now);
 	sim_rig_run_to(&rig, 30000);
 	sim_rig_connect(&rig, 247);
 	sim_rig_run_to(&rig, 40000);
 	sent = rig.dev->telemetry.frames_sent;
 
 	for (size_t i = 0; i < rig.n_notes; i++) {
-		if (rig.notes[i].ch != ROLLER_CHAR_TELEMETRY)
+		if (rig.notes[i].ch != MODEL_CHAR_TELEMETRY)
 			continue;
 		assert_int_equal(roller_frame_parse(rig.notes[i].data,
 						    rig.notes[i].len, &f), ROLLER_OK);
@@ -251,7 +251,7 @@ test_reconnect_mid_session(void **state)
 	assert_true(sent > before + after + 100);
 	assert_int_equal(last_seq, (uint8_t)(sent - 1));
 
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	assert_int_equal(rig.n_stored, 1);
 	sim_rig_free(&rig);
 }
@@ -267,13 +267,13 @@ test_head_change(void **state)
 	struct sim_view v;
 
 	rig_for_session(&rig, 47, 247, false, 0);
-	roller_device_press_button(rig.dev, 0);
+	model_device_press_button(rig.dev, 0);
 	sim_rig_run_to(&rig, 12000);
-	roller_device_change_head(rig.dev, 1500, rig.now);
-	roller_device_get_info(rig.dev, &info);
+	model_device_change_head(rig.dev, 1500, rig.now);
+	model_device_get_info(rig.dev, &info);
 	assert_int_equal(info.needle_um, 1500);
 	sim_rig_run_to(&rig, 20000);
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	sim_view_init(&v, &rig);
 	sim_view_check_session(&v, &rig, 0);
 	assert_int_equal(v.head_changes, 1);

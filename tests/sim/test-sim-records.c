@@ -27,7 +27,7 @@ test_number_and_delete(void **state)
 	struct sim_rig rig;
 
 	sim_rig_up(&rig, 11, SIM_MTU_LARGE);
-	roller_device_preload_sessions(rig.dev, 10);
+	model_device_preload_sessions(rig.dev, 10);
 	req = sim_records_request(ROLLER_CP_REPORT_NUMBER, ROLLER_CP_OP_ALL, 0);
 	sim_rig_expect(&rig, &req, ROLLER_CP_SUCCESS, 10);
 	req = sim_records_request(ROLLER_CP_REPORT_NUMBER, ROLLER_CP_OP_LE, 3);
@@ -74,7 +74,7 @@ reassemble(const struct sim_rig *rig, uint16_t *ids, size_t max_ids,
 		struct roller_stored_record rec;
 		bool complete;
 
-		if (rig->notes[i].ch != ROLLER_CHAR_RECORD_TRANSFER)
+		if (rig->notes[i].ch != MODEL_CHAR_RECORD_TRANSFER)
 			continue;
 		assert_true(rig->notes[i].len <= SIM_MTU_SMALL - 3u);
 		assert_int_equal(roller_reassembler_feed(&r, rig->notes[i].data,
@@ -104,37 +104,37 @@ test_report_records(void **state)
 	size_t last_chunk = 0, n;
 
 	sim_rig_up(&rig, 13, SIM_MTU_SMALL);
-	roller_device_preload_sessions(rig.dev, 6);
+	model_device_preload_sessions(rig.dev, 6);
 	rig.now = 1000;
 	sim_rig_forget_notes(&rig);
-	assert_int_equal(sim_rig_request(&rig, &req), ROLLER_ATT_OK);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), 0);
+	assert_int_equal(sim_rig_request(&rig, &req), MODEL_ATT_OK);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), 0);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_TRANSFERRING);
 
 	/* Four chunks per 7.5 ms interval, from the request on. */
-	roller_device_advance(rig.dev, 1000);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), 4);
-	roller_device_advance(rig.dev, 1007);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), 4);
-	roller_device_advance(rig.dev, 1008);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), 8);
-	roller_device_advance(rig.dev, 1015);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), 12);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT), 0);
+	model_device_advance(rig.dev, 1000);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), 4);
+	model_device_advance(rig.dev, 1007);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), 4);
+	model_device_advance(rig.dev, 1008);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), 8);
+	model_device_advance(rig.dev, 1015);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), 12);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), 0);
 
 	sim_rig_run_to(&rig, 60000);
 	n = reassemble(&rig, ids, 8, &last_chunk);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(ids[i], 3 + i);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT), 1);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), 1);
 	assert_true(sim_rig_last_response(&rig, &rsp));
 	assert_int_equal(rsp.request_opcode, ROLLER_CP_REPORT_RECORDS);
 	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
 	assert_int_equal(rsp.value, 4);
 	for (size_t i = 0; i < rig.n_notes; i++)
-		if (rig.notes[i].ch == ROLLER_CHAR_CONTROL_POINT)
+		if (rig.notes[i].ch == MODEL_CHAR_CONTROL_POINT)
 			assert_true(i > last_chunk);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_IDLE);
@@ -160,25 +160,25 @@ test_busy_and_abort(void **state)
 	uint8_t unknown = 0x42;
 
 	sim_rig_up(&rig, 17, SIM_MTU_SMALL);
-	roller_device_preload_sessions(rig.dev, 4);
+	model_device_preload_sessions(rig.dev, 4);
 	sim_rig_expect(&rig, &abort_req, ROLLER_CP_SUCCESS, 0);	/* nothing to abort */
-	assert_int_equal(sim_rig_request(&rig, &report), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_request(&rig, &report), MODEL_ATT_OK);
 	sim_rig_run_to(&rig, rig.now + 20);
 
 	sim_rig_expect(&rig, &report, ROLLER_CP_BUSY, 0);
 	sim_rig_expect(&rig, &number, ROLLER_CP_BUSY, 0);
 	sim_rig_expect(&rig, &start, ROLLER_CP_BUSY, 0);
 	sim_rig_expect(&rig, &del, ROLLER_CP_BUSY, 0);
-	assert_int_equal(sim_rig_write(&rig, &unknown, 1), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_write(&rig, &unknown, 1), MODEL_ATT_OK);
 	assert_true(sim_rig_last_response(&rig, &rsp));
 	assert_int_equal(rsp.result, ROLLER_CP_NOT_SUPPORTED);
 
 	/* ABORT: the report is answered ABORTED, then ABORT itself. */
-	cp = sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT);
-	assert_int_equal(sim_rig_request(&rig, &abort_req), ROLLER_ATT_OK);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT), cp + 2);
+	cp = sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT);
+	assert_int_equal(sim_rig_request(&rig, &abort_req), MODEL_ATT_OK);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), cp + 2);
 	for (size_t i = rig.n_notes, seen = 0; i-- > 0 && seen < 2;) {
-		if (rig.notes[i].ch != ROLLER_CHAR_CONTROL_POINT)
+		if (rig.notes[i].ch != MODEL_CHAR_CONTROL_POINT)
 			continue;
 		assert_int_equal(roller_cp_response_decode(rig.notes[i].data,
 							   rig.notes[i].len, &rsp),
@@ -189,25 +189,25 @@ test_busy_and_abort(void **state)
 		assert_false(rsp.has_value);
 		seen++;
 	}
-	chunks = sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER);
+	chunks = sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER);
 	assert_true(chunks > 0);
 	sim_rig_run_to(&rig, rig.now + 5000);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_RECORD_TRANSFER), chunks);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_RECORD_TRANSFER), chunks);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_IDLE);
 	assert_int_equal(st.stored_records, 4);
 	sim_rig_expect(&rig, &number, ROLLER_CP_SUCCESS, 4);
 
 	/* A lost link ends a transfer without an answer. */
-	assert_int_equal(sim_rig_request(&rig, &report), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_request(&rig, &report), MODEL_ATT_OK);
 	sim_rig_run_to(&rig, rig.now + 10);
-	cp = sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT);
-	roller_device_disconnect(rig.dev, rig.now);
+	cp = sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT);
+	model_device_disconnect(rig.dev, rig.now);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_IDLE);
 	sim_rig_connect(&rig, SIM_MTU_SMALL);
 	sim_rig_run_to(&rig, rig.now + 5000);
-	assert_int_equal(sim_rig_count(&rig, ROLLER_CHAR_CONTROL_POINT), cp);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), cp);
 	sim_rig_free(&rig);
 }
 
@@ -226,15 +226,15 @@ test_report_during_session(void **state)
 	size_t last_chunk = 0;
 
 	sim_rig_up(&rig, 53, SIM_MTU_SMALL);
-	roller_device_preload_sessions(rig.dev, 20);
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_preload_sessions(rig.dev, 20);
+	model_device_press_button(rig.dev, rig.now);
 	sim_rig_run_to(&rig, 3000);
-	assert_int_equal(sim_rig_request(&rig, &report), ROLLER_ATT_OK);
+	assert_int_equal(sim_rig_request(&rig, &report), MODEL_ATT_OK);
 	sim_rig_run_to(&rig, 3100);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_SESSION);	/* the session shows */
 	sim_rig_expect(&rig, &stop, ROLLER_CP_BUSY, 0);
-	roller_device_press_button(rig.dev, rig.now);	/* the button works */
+	model_device_press_button(rig.dev, rig.now);	/* the button works */
 	assert_int_equal(rig.n_stored, 21);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_TRANSFERRING);
@@ -250,7 +250,7 @@ test_report_during_session(void **state)
 static void
 test_storage_full(void **state)
 {
-	struct roller_device_config cfg;
+	struct model_device_config cfg;
 	struct roller_cp_request start = sim_request(ROLLER_CP_START_SESSION);
 	struct roller_cp_request del = sim_records_request(ROLLER_CP_DELETE_RECORDS,
 						       ROLLER_CP_OP_LE, 1);
@@ -260,16 +260,16 @@ test_storage_full(void **state)
 
 	/* An arena for three records of the largest size: capacity 3. */
 	sim_rig_config(&cfg, 19);
-	sim_rig_init(&rig, &cfg, 3 * (2 + roller_session_record_max(10, 8)) + 100);
+	sim_rig_init(&rig, &cfg, 3 * (2 + model_session_record_max(10, 8)) + 100);
 	sim_rig_connect(&rig, SIM_MTU_LARGE);
-	roller_device_get_info(rig.dev, &info);
+	model_device_get_info(rig.dev, &info);
 	assert_int_equal(info.record_capacity, 3);
-	roller_device_preload_sessions(rig.dev, 5);
+	model_device_preload_sessions(rig.dev, 5);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.stored_records, 3);
 	assert_true(st.flags & ROLLER_STATUS_STORAGE_FULL);
 	sim_rig_expect(&rig, &start, ROLLER_CP_FAILED, 0);
-	roller_device_press_button(rig.dev, rig.now);
+	model_device_press_button(rig.dev, rig.now);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.state, ROLLER_STATE_IDLE);
 
@@ -301,17 +301,17 @@ test_save_load(void **state)
 	sim_rig_up(&rig, 29, SIM_MTU_LARGE);
 	set_time.u.unix_seconds = 1710000000u;
 	sim_rig_expect(&rig, &set_time, ROLLER_CP_SUCCESS, 0);
-	roller_device_preload_sessions(rig.dev, 20);
-	len = roller_device_save(rig.dev, NULL, 0);
-	assert_int_equal(roller_device_save(rig.dev, NULL, 0), len);
+	model_device_preload_sessions(rig.dev, 20);
+	len = model_device_save(rig.dev, NULL, 0);
+	assert_int_equal(model_device_save(rig.dev, NULL, 0), len);
 	blob = malloc(len);
 	again = malloc(len);
-	assert_int_equal(roller_device_save(rig.dev, blob, len - 1), len);
-	assert_int_equal(roller_device_save(rig.dev, blob, len), len);
+	assert_int_equal(model_device_save(rig.dev, blob, len - 1), len);
+	assert_int_equal(model_device_save(rig.dev, blob, len), len);
 
 	sim_rig_up(&copy, 29, SIM_MTU_LARGE);
-	assert_true(roller_device_load(copy.dev, blob, len));
-	assert_int_equal(roller_device_save(copy.dev, again, len), len);
+	assert_true(model_device_load(copy.dev, blob, len));
+	assert_int_equal(model_device_save(copy.dev, again, len), len);
 	assert_memory_equal(blob, again, len);
 	sim_rig_status(&rig, &a);
 	sim_rig_status(&copy, &b);
@@ -323,29 +323,29 @@ test_save_load(void **state)
 	for (size_t i = 0; i < len; i += 97) {
 		memcpy(again, blob, len);
 		again[i] ^= 0x10;
-		assert_false(roller_device_load(copy.dev, again, len));
+		assert_false(model_device_load(copy.dev, again, len));
 	}
-	assert_false(roller_device_load(copy.dev, blob, len - 1));
-	assert_false(roller_device_load(copy.dev, blob, 10));
-	assert_false(roller_device_load(copy.dev, NULL, 0));
+	assert_false(model_device_load(copy.dev, blob, len - 1));
+	assert_false(model_device_load(copy.dev, blob, 10));
+	assert_false(model_device_load(copy.dev, NULL, 0));
 	memcpy(again, blob, len);
 	roller_put_le16(again + 4, 2);	/* a version from the future */
 	roller_put_le32(again + len - 4, roller_crc32(ROLLER_CRC32_INIT, again, len - 4));
-	assert_false(roller_device_load(copy.dev, again, len));
+	assert_false(model_device_load(copy.dev, again, len));
 	sim_rig_status(&copy, &b);
 	assert_memory_equal(&a, &b, sizeof(a));	/* refusals change nothing */
 
 	/* Ids skip 0 and those still stored. */
 	memcpy(again, blob, len);
 	patch_next_id(again, len, 0xffff);
-	assert_true(roller_device_load(copy.dev, again, len));
+	assert_true(model_device_load(copy.dev, again, len));
 	assert_int_equal(sim_rig_session(&copy, 3000), 0xffff);
 	assert_int_equal(sim_rig_session(&copy, 3000), 21);
 	del = sim_records_request(ROLLER_CP_DELETE_RECORDS, ROLLER_CP_OP_LE, 2);
 	sim_rig_expect(&copy, &del, ROLLER_CP_SUCCESS, 2);
 	patch_next_id(again, len, 1);
-	roller_device_press_button(copy.dev, copy.now);
-	assert_false(roller_device_load(copy.dev, again, len));	/* mid-session */
+	model_device_press_button(copy.dev, copy.now);
+	assert_false(model_device_load(copy.dev, again, len));	/* mid-session */
 	sim_rig_free(&copy);
 	sim_rig_free(&rig);
 	free(blob);
@@ -363,7 +363,7 @@ test_preload_history(void **state)
 	sim_rig_up(&rig, 37, SIM_MTU_LARGE);
 	set_time.u.unix_seconds = now_unix;
 	sim_rig_expect(&rig, &set_time, ROLLER_CP_SUCCESS, 0);
-	roller_device_preload_sessions(rig.dev, 300);
+	model_device_preload_sessions(rig.dev, 300);
 	assert_int_equal(rig.n_stored, 300);
 	sim_rig_status(&rig, &st);
 	assert_int_equal(st.stored_records, 300);

@@ -32,8 +32,8 @@ sim_view_init(struct sim_view *v, const struct sim_rig *rig)
 	struct roller_info info;
 
 	memset(v, 0, sizeof(*v));
-	roller_device_get_info(rig->dev, &info);
-	v->frame_max = roller_telemetry_frame_max(rig->dev->mtu);
+	model_device_get_info(rig->dev, &info);
+	v->frame_max = model_telemetry_frame_max(rig->dev->mtu);
 	v->period = info.sample_period_ms;
 	v->band_low = info.force_band_low_cN;
 	v->band_high = info.force_band_high_cN;
@@ -242,7 +242,7 @@ sim_view_check_session(struct sim_view *v, const struct sim_rig *rig,
 	uint64_t contacts;
 
 	for (size_t i = 0; i < rig->n_notes; i++)
-		if (rig->notes[i].ch == ROLLER_CHAR_TELEMETRY)
+		if (rig->notes[i].ch == MODEL_CHAR_TELEMETRY)
 			view_frame(v, rig, &rig->notes[i]);
 	assert_true(v->ended);
 	assert_true(v->final_coverage || v->frame_max < 2 + 4 + 2 + v->cols * v->rows);
@@ -273,7 +273,7 @@ sim_view_check_session(struct sim_view *v, const struct sim_rig *rig,
 	/* One value per period, 1 s doubled until 1024 of them cover the
 	 * session: the mean of the valid samples in it. */
 	period_s = 1;
-	while (v->last_sample_t / (period_s * 1000) >= ROLLER_SESSION_TRACE_MAX)
+	while (v->last_sample_t / (period_s * 1000) >= MODEL_SESSION_TRACE_MAX)
 		period_s *= 2;
 	assert_int_equal(rec.trace_period_ms, period_s * 1000);
 	assert_int_equal(rec.trace_len, v->last_sample_t / (period_s * 1000) + 1);

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "rd-store-private.h"
+#include "daemon/store/rd-store-private.h"
 #include "test-store-util.h"
 
 #define NOBODY 65534

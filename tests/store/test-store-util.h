@@ -5,7 +5,7 @@
 #include <glib.h>
 
 #include "roller-record.h"
-#include "rd-store.h"
+#include "daemon/store/rd-store.h"
 
 #define TEST_SERIAL "RL-0001A7"
 #define TEST_ADDRESS "C0:FF:EE:00:01:A7"

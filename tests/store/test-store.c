@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "rd-store-private.h"
+#include "daemon/store/rd-store-private.h"
 #include "test-store-util.h"
 
 static RdSession *

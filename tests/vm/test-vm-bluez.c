@@ -20,7 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "test-daemon-util.h"
+#include "tests/harness/test-daemon-util.h"
 
 #define ROLLER1 "org.rollerd.Roller1"
 /* Generous: under TCG every process starts slowly. */
