@@ -28,13 +28,7 @@ rollerprotoincludedir = $(includedir)/roller-proto
 rollerprotoinclude_HEADERS = $(roller_proto_headers)
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = firmware-proto/roller-proto.pc
-EXTRA_DIST += firmware-proto/gen-crc-tables.c firmware-proto/roller-proto.pc.in
-
-firmware-proto/roller-proto.pc: firmware-proto/roller-proto.pc.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) firmware-proto && \
-	sed -e 's|@prefix[@]|$(prefix)|g' -e 's|@exec_prefix[@]|$(exec_prefix)|g' \
-		-e 's|@libdir[@]|$(libdir)|g' -e 's|@includedir[@]|$(includedir)|g' \
-		-e 's|@VERSION[@]|$(VERSION)|g' $< > $@.tmp && mv $@.tmp $@
-CLEANFILES += firmware-proto/roller-proto.pc
+# roller-proto.pc comes from configure (AC_CONFIG_FILES), relocatable.
+EXTRA_DIST += firmware-proto/gen-crc-tables.c
 
 ROLLER_PROTO_LIBS = firmware-proto/libroller-proto.a
