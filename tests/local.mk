@@ -22,6 +22,11 @@ EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 
+# The layout: no two files call or include each other in a loop.
+TESTS += tests/check-no-loops.sh
+EXTRA_DIST += tests/check-no-loops.sh tests/check-no-loops.py
+tests/check-no-loops.log: $(bin_PROGRAMS) $(check_PROGRAMS) $(noinst_PROGRAMS)
+
 ## harness/ ------------------------------------------------------------
 # The private bus and its children; link with $(GLIB_LIBS).
 check_LIBRARIES += tests/harness/libtest-bus.a
