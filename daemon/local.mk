@@ -13,6 +13,7 @@ daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON
 daemon_librollerd_a_SOURCES = \
 	daemon/rd-context.h \
 	daemon/rd-config.h daemon/rd-config.c \
+	daemon/rd-state-dir.h daemon/rd-state-dir.c \
 	daemon/bluez/rd-bluez.h daemon/bluez/rd-bluez.c \
 	daemon/bluez/rd-gatt.h daemon/bluez/rd-gatt.c \
 	daemon/bluez/rd-control-point.h daemon/bluez/rd-control-point.c \

@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <glib-unix.h>
 
 #include "daemon/dbus/rd-daemon.h"
@@ -110,6 +111,9 @@ main(int argc, char **argv)
 	RdDaemonOptions options = { 0 };
 	Main m = { 0 };
 
+	/* Whatever rollerd creates (the journal, its WAL, rollers.ini) is
+	 * personal data: private whatever the caller's umask was. */
+	umask(0077);
 	/* One malloc arena: GDBus's worker thread would otherwise get its own,
 	 * and the peak RSS of a daemon serving tens of rollers matters. */
 	mallopt(M_ARENA_MAX, 1);

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon/rd-config.h"
+#include "daemon/rd-state-dir.h"
 #include "rd-daemon.h"
 #include "common/rd-dbus-generated.h"
 #include "daemon/bluez/rd-discovery.h"
@@ -237,12 +238,8 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 	d->config = rd_config_load(options->config_path, error);
 	if (!d->config)
 		return NULL;
-	if (g_mkdir_with_parents(options->state_dir, 0750) < 0) {
-		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
-			    "Cannot create the state directory %s: %s",
-			    options->state_dir, g_strerror(errno));
+	if (!rd_state_dir_prepare(options->state_dir, error))
 		return NULL;
-	}
 	db_path = g_build_filename(options->state_dir, "sessions.db", NULL);
 	d->ctx.store = rd_store_open(db_path, error);
 	if (!d->ctx.store)
