@@ -1,5 +1,6 @@
 # What rollerd installs beside its programs.
 systemdsystemunit_DATA = data/rollerd.service
+dist_sysusers_DATA = data/sysusers.d/rollerd.conf
 dbussys_DATA = data/org.rollerd.conf
 dbusservicedir = $(dbussystemservicesdir)
 dbusservice_DATA = data/org.rollerd.service
@@ -14,6 +15,7 @@ EXTRA_DIST += data/rollerd.service.in data/org.rollerd.conf data/org.rollerd.ser
 # Under distcheck's prefix, not where systemd and D-Bus look.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir='$${libdir}/systemd/system' \
+	--with-sysusersdir='$${libdir}/sysusers.d' \
 	--with-dbus-sys-dir='$${datadir}/dbus-1/system.d' \
 	--with-dbus-system-services-dir='$${datadir}/dbus-1/system-services'
 polkitactiondir = $(datadir)/polkit-1/actions
