@@ -30,6 +30,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
+	daemon/dbus/rd-call-guard.h daemon/dbus/rd-call-guard.c \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller-private.h daemon/dbus/rd-roller.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <glib-unix.h>
 
+#include "daemon/dbus/rd-call-guard.h"
 #include "daemon/dbus/rd-daemon.h"
 
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/rollerd"
@@ -19,6 +20,7 @@ typedef struct {
 	RdDaemon *daemon;
 	GDBusConnection *bus;
 	GDBusConnection *bluez_bus;
+	RdCallGuard *guard;
 	GBusNameOwnerFlags name_flags;
 	guint owner_id;
 	int exit_code;
@@ -117,6 +119,9 @@ main(int argc, char **argv)
 	/* One malloc arena: GDBus's worker thread would otherwise get its own,
 	 * and the peak RSS of a daemon serving tens of rollers matters. */
 	mallopt(M_ARENA_MAX, 1);
+	/* A caller's big message is mapped and unmapped whole: glibc's
+	 * moving threshold would keep it in the heap after the first. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	setlocale(LC_ALL, "");
 	g_set_prgname("rollerd");
 	g_option_context_set_summary(ctx, "The daemon of instrumented microneedling rollers: "
@@ -173,6 +178,7 @@ main(int argc, char **argv)
 		g_clear_object(&m.bluez_bus);
 		return EXIT_FAILURE;
 	}
+	m.guard = rd_call_guard_new(m.bus);
 	m.name_flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
 		       (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0);
 	rd_daemon_start(m.daemon, m.bus, m.bluez_bus ? m.bluez_bus : m.bus,
@@ -182,6 +188,7 @@ main(int argc, char **argv)
 	if (m.owner_id)
 		g_bus_unown_name(m.owner_id);
 	rd_daemon_free(m.daemon);
+	rd_call_guard_free(m.guard);
 	g_clear_object(&m.bluez_bus);
 	g_clear_object(&m.bus);
 	g_main_loop_unref(m.loop);

@@ -208,7 +208,8 @@ tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 integration_tests = tests/integration/test-daemon-live tests/integration/test-daemon-hostile \
 	tests/integration/test-daemon-link tests/integration/test-daemon-sync \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
-	tests/integration/test-examples tests/integration/test-daemon-access
+	tests/integration/test-examples tests/integration/test-daemon-access \
+	tests/integration/test-daemon-limits
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -226,6 +227,8 @@ tests_integration_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_dbus_robustness_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_access_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_access_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_limits_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_limits_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh
