@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "roller-proto.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt-char.h"
 
 /* Errors as a central sees them: src/gatt-client.c's
  * create_gatt_dbus_error() for an ATT error from the roller. */

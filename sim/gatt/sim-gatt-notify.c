@@ -21,7 +21,7 @@
 #include <glib-unix.h>
 
 #include "sim/host/sim-faults.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt-char.h"
 
 static gboolean
 has_notify_or_indicate(struct sim_gatt_char *chr)

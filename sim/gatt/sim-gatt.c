@@ -11,7 +11,7 @@
 
 #include "data/bluez-gdbus.h"
 #include "roller-proto.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt-char.h"
 
 #define UUID_GATT_SERVICE	"00001801-0000-1000-8000-00805f9b34fb"
 #define UUID_SERVICE_CHANGED	"00002a05-0000-1000-8000-00805f9b34fb"
