@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared by sim-gatt.c (the tree, reads and writes) and sim-gatt-notify.c
- * (notification sessions and acquired sockets).
+ * One characteristic of the GATT tree as its handlers see it, and what
+ * they share of the tree.  SimGatt (sim-gatt.c) lays the characteristics
+ * out and builds their objects; sim-gatt-access.c answers their reads
+ * and writes, sim-gatt-notify.c their subscriptions.  Both of those sit
+ * below SimGatt and reach it only through struct sim_gatt_tree.
  */
 #pragma once
 
-#include "sim-gatt.h"
+#include <gio/gio.h>
+
+#include "sim/host/sim-roller.h"
 #include "sim-iface.h"
 
 /* Characteristic properties, as in the declaration (Core Vol 3 Part G). */
@@ -40,23 +45,26 @@ struct service_def {
 	guint n_chars;
 };
 
-/* A central's StartNotify session (mock mode). */
-struct notify_session {
-	struct sim_gatt_char *chr;
-	char *sender;
-	guint watch;
-	/* The CCCD write went through (FALSE while the link is down). */
-	gboolean registered;
+/* What every characteristic's handlers need of the tree.  SimGatt keeps
+ * one and sets disconnecting and changing as the link and the services
+ * come and go. */
+struct sim_gatt_tree {
+	gboolean mock;		/* SIM_GATT_MOCK, else peripheral */
+	SimRoller *roller;
+	/* SimGattHost's link_hint and its data (NULL: none). */
+	void (*link_hint)(gpointer user_data, const char *device, guint16 mtu);
+	gpointer link_hint_data;
+	gboolean disconnecting;
+	/* Between the first and the last service a Service Changed removes. */
+	gboolean changing;
+	GPtrArray *hazards;	/* of char *, see sim_gatt_char_check_unsubscribe() */
 };
 
-/* The socket handed out by AcquireNotify. */
-struct acquired_io {
-	int fd;			/* our end */
-	guint source;
-};
+/* A characteristic's subscriptions (sim-gatt-notify.c). */
+typedef struct _SimGattNotify SimGattNotify;
 
 struct sim_gatt_char {
-	SimGatt *gatt;
+	struct sim_gatt_tree *tree;
 	const struct service_def *service;
 	const struct char_def *def;
 	guint16 handle;		/* declaration */
@@ -67,73 +75,12 @@ struct sim_gatt_char {
 	char *cccd_path;
 	SimIface *cccd_iface;
 	GDBusObjectSkeleton *cccd_object;
-
-	GList *sessions;		/* of struct notify_session */
-	struct acquired_io *notify_io;
-	/* Peripheral mode: bluetoothd's StartNotify is in force. */
-	gboolean app_notifying;
-	/* What the roller was told through its CCCD. */
-	gboolean subscribed;
+	SimGattNotify *notify;
 };
 
-struct sim_gatt_service {
-	const struct service_def *def;
-	guint16 handle;
-	char *path;
-	SimIface *iface;
-	GDBusObjectSkeleton *object;
-};
-
-struct _SimGatt {
-	SimGattMode mode;
-	SimRoller *roller;
-	char *root;
-	const SimGattHost *host;
-	gpointer host_data;
-	GDBusObjectManagerServer *manager;
-	gboolean disconnecting;
-	/* Between the first and the last service a Service Changed removes. */
-	gboolean changing;
-	GPtrArray *hazards;	/* of char *, see sim_gatt_check_unsubscribe() */
-	GPtrArray *services;	/* of struct sim_gatt_service */
-	GPtrArray *chars;	/* of struct sim_gatt_char, in handle order */
-};
-
-/* sim-gatt.c */
-gboolean sim_gatt_link_is_up(SimGatt *gatt);
-struct sim_gatt_char *sim_gatt_find_char(SimGatt *gatt, guint id);
-/* A central ended its subscription to @chr (@how, in words). */
-void sim_gatt_check_unsubscribe(struct sim_gatt_char *chr, const char *how);
-
-/* sim-gatt-access.c: the SimIface handlers of the tree's objects
- * (user data: the struct sim_gatt_char, or the SimGatt for services). */
-void sim_gatt_char_method(SimIface *iface, const char *method,
-			  GVariant *params, GDBusMethodInvocation *invocation,
-			  gpointer user_data);
-void sim_gatt_cccd_method(SimIface *iface, const char *method,
-			  GVariant *params, GDBusMethodInvocation *invocation,
-			  gpointer user_data);
-gboolean sim_gatt_set_property(SimIface *iface, const char *property,
-			       GVariant *value, GError **error,
-			       gpointer user_data);
-
-/* sim-gatt-notify.c: the notify methods of GattCharacteristic1. */
-void sim_gatt_start_notify(struct sim_gatt_char *chr,
-			   GDBusMethodInvocation *invocation);
-void sim_gatt_stop_notify(struct sim_gatt_char *chr,
-			  GDBusMethodInvocation *invocation);
-void sim_gatt_acquire_notify(struct sim_gatt_char *chr, GVariant *options,
-			     GDBusMethodInvocation *invocation);
-void sim_gatt_acquire_write(struct sim_gatt_char *chr, GVariant *options,
-			    GDBusMethodInvocation *invocation);
-/* Sessions and sockets after the link came up or went down, or when the
- * objects go away. */
-void sim_gatt_notify_link_up(struct sim_gatt_char *chr);
-void sim_gatt_notify_link_down(struct sim_gatt_char *chr);
-void sim_gatt_notify_clear(struct sim_gatt_char *chr);
-void sim_gatt_notify_deliver(struct sim_gatt_char *chr, const guint8 *data,
-			     gsize len);
-/* The CCCD's value for this link: bit 0 notify, bit 1 indicate. */
-guint16 sim_gatt_notify_cccd_value(struct sim_gatt_char *chr);
+gboolean sim_gatt_tree_link_is_up(struct sim_gatt_tree *tree);
 /* Peripheral options: the device and the MTU, handed to the host. */
-void sim_gatt_hint_link(SimGatt *gatt, GVariant *options);
+void sim_gatt_tree_hint_link(struct sim_gatt_tree *tree, GVariant *options);
+
+/* A central ended its subscription to @chr (@how, in words). */
+void sim_gatt_char_check_unsubscribe(struct sim_gatt_char *chr, const char *how);
