@@ -4,7 +4,7 @@ noinst_LIBRARIES += sim/model/libsim-model.a
 sim_model_libsim_model_a_CFLAGS = $(AM_CFLAGS) -std=c11
 sim_model_libsim_model_a_SOURCES = \
 	sim/model/model-device.h \
-	sim/model/model-device-private.h \
+	sim/model/model-device-core.h \
 	sim/model/model-device.c \
 	sim/model/model-device-session.c \
 	sim/model/model-device-control.c \

@@ -21,7 +21,7 @@
  *    connection interval counted from the request; the response follows
  *    the last chunk.  A disconnection ends the transfer unanswered.
  */
-#include "model-device-private.h"
+#include "model-device-core.h"
 
 /* The connection interval, 7.5 ms, in half milliseconds. */
 #define INTERVAL_HALF_MS 15u

@@ -19,7 +19,7 @@
  *  - The record's needle_um is the head's at the start; HEAD_CHANGED is
  *    only sent when the host calls model_device_change_head().
  */
-#include "model-device-private.h"
+#include "model-device-core.h"
 
 static void
 send_telemetry(void *user, const uint8_t *frame, size_t len)

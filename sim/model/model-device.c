@@ -13,7 +13,7 @@
  *  - Battery: see roller-device-private.h; while charging no session
  *    starts.
  */
-#include "model-device-private.h"
+#include "model-device-core.h"
 
 /* With nothing scheduled, the host may sleep this long. */
 #define IDLE_WAKE_MS 60000u
