@@ -26,6 +26,7 @@
  * when there is something new to write.
  */
 #include "roller-crc.h"
+#include "model-device.h"
 #include "model-device-core.h"
 
 #define STATE_MAGIC "RLst"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "roller-control.h"
+#include "sim/model/model-device.h"
 #include "sim/model/model-device-core.h"
 #include "roller-frame.h"
 
