@@ -41,6 +41,27 @@ activatable(GDBusConnection *bus)
 	return names && g_strv_contains(names, ROLLERD_NAME);
 }
 
+gboolean
+rc_parse_options(const char *command, const char *params, const char *summary,
+		 const GOptionEntry *entries, int *argc, char ***argv,
+		 int *exit_code)
+{
+	g_autofree char *usage = g_strdup_printf("%s %s", command, params);
+	g_autoptr(GOptionContext) ctx = g_option_context_new(usage);
+	g_autoptr(GError) error = NULL;
+
+	g_option_context_set_summary(ctx, summary);
+	if (entries)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &error)) {
+		g_printerr("rollerctl %s: %s\nTry 'rollerctl %s --help'.\n",
+			   command, error->message, command);
+		*exit_code = RC_EXIT_USAGE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
 GDBusConnection *
 rc_connect(const struct rc_globals *globals, int *exit_code)
 {
@@ -128,6 +149,26 @@ rc_roller_paths(GDBusConnection *bus, int *exit_code)
 	if (!paths)
 		*exit_code = rc_print_error(NULL, error);
 	return paths;
+}
+
+void
+rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint *high)
+{
+	int code;
+	g_autoptr(GPtrArray) paths = rc_roller_paths(bus, &code);
+
+	*low = *high = 0;
+	for (guint i = 0; paths && i < paths->len; i++) {
+		g_autoptr(RdDbusRoller1) r = rc_roller(bus, paths->pdata[i], &code);
+		GVariant *band = r ? rd_dbus_roller1_get_force_band(r) : NULL;
+		guint16 lo = 0, hi = 0;
+
+		if (band && g_strcmp0(rd_dbus_roller1_get_serial(r), serial) == 0) {
+			g_variant_get(band, "(qq)", &lo, &hi);
+			*low = lo;
+			*high = hi;
+		}
+	}
 }
 
 char *

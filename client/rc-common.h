@@ -47,6 +47,9 @@ RdDbusRoller1 *rc_roller(GDBusConnection *bus, const char *path, int *exit_code)
 /* Object paths of the rollers rollerd knows, sorted (NULL after printing). */
 GPtrArray *rc_roller_paths(GDBusConnection *bus, int *exit_code);
 
+/* The band of the roller with @serial if rollerd knows it, else 0, 0. */
+void rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint *high);
+
 /*
  * The roller an ADDR argument names, or with @address NULL the only
  * known one; prints why not (none known, several known, unknown address)

@@ -64,9 +64,6 @@ void rc_direction_rose(cairo_t *cr, RcBox box, const guint32 *d);
 /* Share of the grid's cells with a pass, per mille. */
 guint rc_coverage_permille(const guint8 *passes, gsize n);
 
-/* The band of the roller with @serial if rollerd knows it, else 0, 0. */
-void rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint *high);
-
 /* An area's page: its sessions (oldest first) and the latest one. */
 typedef struct _RcAreaReport RcAreaReport;
 

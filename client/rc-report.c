@@ -19,26 +19,6 @@
 /* PNG at 150 dpi. */
 #define PNG_SCALE (150.0 / 72.0)
 
-void
-rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint *high)
-{
-	int code;
-	g_autoptr(GPtrArray) paths = rc_roller_paths(bus, &code);
-
-	*low = *high = 0;
-	for (guint i = 0; paths && i < paths->len; i++) {
-		g_autoptr(RdDbusRoller1) r = rc_roller(bus, paths->pdata[i], &code);
-		GVariant *band = r ? rd_dbus_roller1_get_force_band(r) : NULL;
-		guint16 lo = 0, hi = 0;
-
-		if (band && g_strcmp0(rd_dbus_roller1_get_serial(r), serial) == 0) {
-			g_variant_get(band, "(qq)", &lo, &hi);
-			*low = lo;
-			*high = hi;
-		}
-	}
-}
-
 static void
 draw_tiles(cairo_t *cr, RdDbusSession1 *s, const guint8 *p, gsize np, double y)
 {

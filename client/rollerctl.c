@@ -65,27 +65,6 @@ print_usage(FILE *out)
 		"3 rollerd not running or unreachable.\n");
 }
 
-gboolean
-rc_parse_options(const char *command, const char *params, const char *summary,
-		 const GOptionEntry *entries, int *argc, char ***argv,
-		 int *exit_code)
-{
-	g_autofree char *usage = g_strdup_printf("%s %s", command, params);
-	g_autoptr(GOptionContext) ctx = g_option_context_new(usage);
-	g_autoptr(GError) error = NULL;
-
-	g_option_context_set_summary(ctx, summary);
-	if (entries)
-		g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, argc, argv, &error)) {
-		g_printerr("rollerctl %s: %s\nTry 'rollerctl %s --help'.\n",
-			   command, error->message, command);
-		*exit_code = RC_EXIT_USAGE;
-		return FALSE;
-	}
-	return TRUE;
-}
-
 int
 main(int argc, char **argv)
 {

@@ -16,9 +16,9 @@ sim_roller_sim_SOURCES = \
 	sim/host/sim-roller.h sim/host/sim-roller.c \
 	sim/gatt/sim-iface.h sim/gatt/sim-iface.c \
 	sim/gatt/sim-gatt.h sim/gatt/sim-gatt.c \
-	sim/gatt/sim-gatt-private.h \
-	sim/gatt/sim-gatt-access.c \
-	sim/gatt/sim-gatt-notify.c \
+	sim/gatt/sim-gatt-char.h sim/gatt/sim-gatt-char.c \
+	sim/gatt/sim-gatt-access.h sim/gatt/sim-gatt-access.c \
+	sim/gatt/sim-gatt-notify.h sim/gatt/sim-gatt-notify.c \
 	sim/mock-bluez/sim-discovery-filter.h sim/mock-bluez/sim-discovery-filter.c \
 	sim/mock-bluez/sim-mock-adapter.h sim/mock-bluez/sim-mock-adapter.c \
 	sim/mock-bluez/sim-mock-device.h sim/mock-bluez/sim-mock-device.c \

@@ -9,7 +9,8 @@
 #include "config.h"
 
 #include "roller-proto.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt-access.h"
+#include "sim-gatt-notify.h"
 
 /* Errors as a central sees them: src/gatt-client.c's
  * create_gatt_dbus_error() for an ATT error from the roller. */
@@ -97,9 +98,10 @@ return_att_error_to_bluetoothd(GDBusMethodInvocation *invocation, guint8 ecode)
 }
 
 static void
-return_att_error(SimGatt *gatt, GDBusMethodInvocation *invocation, guint8 ecode)
+return_att_error(struct sim_gatt_tree *tree, GDBusMethodInvocation *invocation,
+		 guint8 ecode)
 {
-	if (gatt->mode == SIM_GATT_MOCK)
+	if (tree->mock)
 		return_att_error_to_central(invocation, ecode);
 	else
 		return_att_error_to_bluetoothd(invocation, ecode);
@@ -135,29 +137,13 @@ parse_options(GVariant *options, guint16 *offset, char **type)
 	return TRUE;
 }
 
-void
-sim_gatt_hint_link(SimGatt *gatt, GVariant *options)
-{
-	const char *device = NULL;
-	guint16 mtu = 0;
-
-	if (gatt->mode != SIM_GATT_PERIPHERAL || !gatt->host ||
-	    !gatt->host->link_hint)
-		return;
-	if (options) {
-		g_variant_lookup(options, "device", "&o", &device);
-		g_variant_lookup(options, "mtu", "q", &mtu);
-	}
-	gatt->host->link_hint(gatt->host_data, device, mtu);
-}
-
 /* What the roller's ATT server answers to a read of this value. */
 static guint8
 read_value(struct sim_gatt_char *chr, guint16 offset, GByteArray *out)
 {
 	if (!(chr->def->props & PROP_READ))
 		return MODEL_ATT_READ_NOT_PERMITTED;
-	return sim_roller_read(chr->gatt->roller, chr->def->id, offset, out);
+	return sim_roller_read(chr->tree->roller, chr->def->id, offset, out);
 }
 
 /* ... and to a write request (or a prepared write at @offset). */
@@ -170,21 +156,21 @@ write_value(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 	/* The roller's characteristics are written whole. */
 	if (offset)
 		return MODEL_ATT_INVALID_OFFSET;
-	return sim_roller_write(chr->gatt->roller, chr->def->id, data, len);
+	return sim_roller_write(chr->tree->roller, chr->def->id, data, len);
 }
 
 static void
 char_read_value(struct sim_gatt_char *chr, GVariant *params,
 		GDBusMethodInvocation *invocation)
 {
-	SimGatt *gatt = chr->gatt;
+	struct sim_gatt_tree *tree = chr->tree;
 	g_autoptr(GVariant) options = NULL;
 	g_autoptr(GByteArray) value = g_byte_array_new();
 	guint16 offset = 0;
 	guint8 ecode;
 
 	g_variant_get(params, "(@a{sv})", &options);
-	if (gatt->mode == SIM_GATT_MOCK && !sim_gatt_link_is_up(gatt)) {
+	if (tree->mock && !sim_gatt_tree_link_is_up(tree)) {
 		sim_iface_return_bluez_error(invocation, "Failed", "Not connected");
 		return;
 	}
@@ -193,13 +179,13 @@ char_read_value(struct sim_gatt_char *chr, GVariant *params,
 					     "Invalid arguments in method call");
 		return;
 	}
-	sim_gatt_hint_link(gatt, options);
+	sim_gatt_tree_hint_link(tree, options);
 	ecode = read_value(chr, offset, value);
 	if (ecode) {
-		return_att_error(gatt, invocation, ecode);
+		return_att_error(tree, invocation, ecode);
 		return;
 	}
-	if (gatt->mode == SIM_GATT_MOCK) {
+	if (tree->mock) {
 		/* bluetoothd stores what it read in its cache at @offset,
 		 * which Value shows, then answers from the cache. */
 		GVariant *cached = sim_iface_get(chr->iface, "Value");
@@ -209,7 +195,7 @@ char_read_value(struct sim_gatt_char *chr, GVariant *params,
 		g_autoptr(GByteArray) merged = g_byte_array_new();
 
 		if (offset > cached_len) {
-			return_att_error(gatt, invocation, ATT_ERROR_UNLIKELY);
+			return_att_error(tree, invocation, ATT_ERROR_UNLIKELY);
 			return;
 		}
 		g_byte_array_append(merged, old, offset);
@@ -241,7 +227,7 @@ char_write_value_mock(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 		      GDBusMethodInvocation *invocation)
 {
 	guint8 props = chr->def->props;
-	guint late_ms = sim_roller_get_faults(chr->gatt->roller)->late_write_reply_ms;
+	guint late_ms = sim_roller_get_faults(chr->tree->roller)->late_write_reply_ms;
 	guint8 ecode;
 
 	if (chr->service->claimed) {
@@ -256,7 +242,7 @@ char_write_value_mock(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 	    (type && g_ascii_strcasecmp(type, "request") == 0)) {
 		ecode = write_value(chr, data, len, offset);
 		if (ecode)
-			return_att_error(chr->gatt, invocation, ecode);
+			return_att_error(chr->tree, invocation, ecode);
 		else if (late_ms)
 			g_timeout_add(late_ms, return_late, invocation);
 		else
@@ -269,7 +255,7 @@ char_write_value_mock(struct sim_gatt_char *chr, const guint8 *data, gsize len,
 		 * only where write-without-response is allowed, and no
 		 * roller characteristic allows it, so it is dropped. */
 		if (props & PROP_WRITE_NO_RSP)
-			sim_roller_write(chr->gatt->roller, chr->def->id, data, len);
+			sim_roller_write(chr->tree->roller, chr->def->id, data, len);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
@@ -283,7 +269,7 @@ static void
 char_write_value(struct sim_gatt_char *chr, GVariant *params,
 		 GDBusMethodInvocation *invocation)
 {
-	SimGatt *gatt = chr->gatt;
+	struct sim_gatt_tree *tree = chr->tree;
 	g_autoptr(GVariant) value = NULL;
 	g_autoptr(GVariant) options = NULL;
 	g_autofree char *type = NULL;
@@ -294,7 +280,7 @@ char_write_value(struct sim_gatt_char *chr, GVariant *params,
 
 	g_variant_get(params, "(@ay@a{sv})", &value, &options);
 	data = g_variant_get_fixed_array(value, &len, 1);
-	if (gatt->mode == SIM_GATT_MOCK && !sim_gatt_link_is_up(gatt)) {
+	if (tree->mock && !sim_gatt_tree_link_is_up(tree)) {
 		sim_iface_return_bluez_error(invocation, "Failed", "Not connected");
 		return;
 	}
@@ -303,15 +289,15 @@ char_write_value(struct sim_gatt_char *chr, GVariant *params,
 					     "Invalid arguments in method call");
 		return;
 	}
-	if (gatt->mode == SIM_GATT_MOCK) {
+	if (tree->mock) {
 		char_write_value_mock(chr, data, len, offset, type, invocation);
 		return;
 	}
 	/* Peripheral: bluetoothd has checked the permissions already. */
-	sim_gatt_hint_link(gatt, options);
+	sim_gatt_tree_hint_link(tree, options);
 	ecode = write_value(chr, data, len, offset);
 	if (ecode)
-		return_att_error(gatt, invocation, ecode);
+		return_att_error(tree, invocation, ecode);
 	else
 		g_dbus_method_invocation_return_value(invocation, NULL);
 }
@@ -339,7 +325,7 @@ sim_gatt_char_method(SimIface *iface, const char *method, GVariant *params,
 		g_variant_get(params, "(@a{sv})", &options);
 		sim_gatt_acquire_write(chr, options, invocation);
 	} else if (g_str_equal(method, "Confirm") &&
-		   chr->gatt->mode == SIM_GATT_PERIPHERAL) {
+		   !chr->tree->mock) {
 		/* An indication was confirmed; the roller does not wait. */
 		g_dbus_method_invocation_return_value(invocation, NULL);
 	} else {
@@ -362,7 +348,7 @@ sim_gatt_cccd_method(SimIface *iface, const char *method, GVariant *params,
 	guint8 cccd[2];
 
 	g_debug("%s.%s", chr->cccd_path, method);
-	if (!sim_gatt_link_is_up(chr->gatt)) {
+	if (!sim_gatt_tree_link_is_up(chr->tree)) {
 		sim_iface_return_bluez_error(invocation, "Failed", "Not connected");
 		return;
 	}
@@ -387,7 +373,7 @@ sim_gatt_cccd_method(SimIface *iface, const char *method, GVariant *params,
 	}
 	roller_put_le16(cccd, sim_gatt_notify_cccd_value(chr));
 	if (offset > sizeof(cccd)) {
-		return_att_error(chr->gatt, invocation, MODEL_ATT_INVALID_OFFSET);
+		return_att_error(chr->tree, invocation, MODEL_ATT_INVALID_OFFSET);
 		return;
 	}
 	sim_iface_set_always(chr->cccd_iface, "Value",
@@ -402,13 +388,11 @@ sim_gatt_cccd_method(SimIface *iface, const char *method, GVariant *params,
 
 /* Properties.Set: bluetoothd's objects have no writable property;
  * bluetoothd may write Handle on an application's. */
-gboolean
-sim_gatt_set_property(SimIface *iface, const char *property, GVariant *value,
-	     GError **error, gpointer user_data)
+static gboolean
+set_property(struct sim_gatt_tree *tree, SimIface *iface, const char *property,
+	     GVariant *value, GError **error)
 {
-	SimGatt *gatt = user_data;
-
-	if (gatt->mode == SIM_GATT_PERIPHERAL && g_str_equal(property, "Handle")) {
+	if (!tree->mock && g_str_equal(property, "Handle")) {
 		sim_iface_set(iface, property, g_variant_ref(value));
 		return TRUE;
 	}
@@ -417,3 +401,18 @@ sim_gatt_set_property(SimIface *iface, const char *property, GVariant *value,
 	return FALSE;
 }
 
+gboolean
+sim_gatt_service_set_property(SimIface *iface, const char *property, GVariant *value,
+			      GError **error, gpointer user_data)
+{
+	return set_property(user_data, iface, property, value, error);
+}
+
+gboolean
+sim_gatt_char_set_property(SimIface *iface, const char *property, GVariant *value,
+			   GError **error, gpointer user_data)
+{
+	struct sim_gatt_char *chr = user_data;
+
+	return set_property(chr->tree, iface, property, value, error);
+}

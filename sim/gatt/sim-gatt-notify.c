@@ -21,7 +21,44 @@
 #include <glib-unix.h>
 
 #include "sim/host/sim-faults.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt-notify.h"
+
+/* A central's StartNotify session (mock mode). */
+struct notify_session {
+	struct sim_gatt_char *chr;
+	char *sender;
+	guint watch;
+	/* The CCCD write went through (FALSE while the link is down). */
+	gboolean registered;
+};
+
+/* The socket handed out by AcquireNotify. */
+struct acquired_io {
+	int fd;			/* our end */
+	guint source;
+};
+
+struct _SimGattNotify {
+	GList *sessions;		/* of struct notify_session */
+	struct acquired_io *io;
+	/* Peripheral mode: bluetoothd's StartNotify is in force. */
+	gboolean app_notifying;
+	/* What the roller was told through its CCCD. */
+	gboolean subscribed;
+};
+
+SimGattNotify *
+sim_gatt_notify_new(void)
+{
+	return g_new0(SimGattNotify, 1);
+}
+
+void
+sim_gatt_notify_free(SimGattNotify *notify)
+{
+	g_return_if_fail(!notify->sessions && !notify->io);
+	g_free(notify);
+}
 
 static gboolean
 has_notify_or_indicate(struct sim_gatt_char *chr)
@@ -32,7 +69,7 @@ has_notify_or_indicate(struct sim_gatt_char *chr)
 static gboolean
 has_registered_session(struct sim_gatt_char *chr)
 {
-	for (GList *l = chr->sessions; l; l = l->next) {
+	for (GList *l = chr->notify->sessions; l; l = l->next) {
 		struct notify_session *session = l->data;
 
 		if (session->registered)
@@ -45,22 +82,22 @@ has_registered_session(struct sim_gatt_char *chr)
 static void
 update_subscription(struct sim_gatt_char *chr)
 {
-	gboolean want = sim_gatt_link_is_up(chr->gatt) &&
-			(has_registered_session(chr) || chr->notify_io ||
-			 chr->app_notifying);
+	gboolean want = sim_gatt_tree_link_is_up(chr->tree) &&
+			(has_registered_session(chr) || chr->notify->io ||
+			 chr->notify->app_notifying);
 
-	if (want == chr->subscribed)
+	if (want == chr->notify->subscribed)
 		return;
-	chr->subscribed = want;
+	chr->notify->subscribed = want;
 	/* Service Changed is the mock's own and never indicates. */
 	if (chr->def->id < MODEL_CHAR_COUNT)
-		sim_roller_subscribe(chr->gatt->roller, chr->def->id, want);
+		sim_roller_subscribe(chr->tree->roller, chr->def->id, want);
 }
 
 guint16
 sim_gatt_notify_cccd_value(struct sim_gatt_char *chr)
 {
-	if (!chr->subscribed)
+	if (!chr->notify->subscribed)
 		return 0;
 	/* bluetoothd enables notifications where it can, else indications. */
 	return (chr->def->props & PROP_NOTIFY) ? 0x0001 : 0x0002;
@@ -104,7 +141,7 @@ session_free(struct notify_session *session)
 static struct notify_session *
 find_session(struct sim_gatt_char *chr, const char *sender)
 {
-	for (GList *l = chr->sessions; l; l = l->next) {
+	for (GList *l = chr->notify->sessions; l; l = l->next) {
 		struct notify_session *session = l->data;
 
 		if (g_strcmp0(session->sender, sender) == 0)
@@ -116,7 +153,7 @@ find_session(struct sim_gatt_char *chr, const char *sender)
 static void
 remove_session(struct sim_gatt_char *chr, struct notify_session *session)
 {
-	chr->sessions = g_list_remove(chr->sessions, session);
+	chr->notify->sessions = g_list_remove(chr->notify->sessions, session);
 	session_free(session);
 	update_notifying(chr);
 	update_subscription(chr);
@@ -125,11 +162,11 @@ remove_session(struct sim_gatt_char *chr, struct notify_session *session)
 static void
 destroy_io(struct sim_gatt_char *chr)
 {
-	struct acquired_io *io = chr->notify_io;
+	struct acquired_io *io = chr->notify->io;
 
 	if (!io)
 		return;
-	chr->notify_io = NULL;
+	chr->notify->io = NULL;
 	if (io->source)
 		g_source_remove(io->source);
 	close(io->fd);
@@ -144,14 +181,14 @@ static void
 ended_by_central(struct sim_gatt_char *chr, struct notify_session *session,
 		 const char *how)
 {
-	gboolean was_subscribed = chr->subscribed;
+	gboolean was_subscribed = chr->notify->subscribed;
 
 	if (session)
 		remove_session(chr, session);
 	else
 		destroy_io(chr);
-	if (was_subscribed && !chr->subscribed)
-		sim_gatt_check_unsubscribe(chr, how);
+	if (was_subscribed && !chr->notify->subscribed)
+		sim_gatt_char_check_unsubscribe(chr, how);
 }
 
 static void
@@ -179,7 +216,7 @@ on_io_event(int fd, GIOCondition condition, gpointer user_data)
 	}
 	g_debug("%s: notify socket closed", chr->path);
 	/* This source ends by returning, not by g_source_remove(). */
-	chr->notify_io->source = 0;
+	chr->notify->io->source = 0;
 	ended_by_central(chr, NULL, "closed its AcquireNotify socket");
 	return G_SOURCE_REMOVE;
 }
@@ -207,9 +244,9 @@ return_socket(struct sim_gatt_char *chr, GDBusMethodInvocation *invocation,
 		sim_iface_return_bluez_error(invocation, "Failed", error->message);
 		return;
 	}
-	chr->notify_io = g_new0(struct acquired_io, 1);
-	chr->notify_io->fd = fds[1];
-	chr->notify_io->source = g_unix_fd_add(fds[1],
+	chr->notify->io = g_new0(struct acquired_io, 1);
+	chr->notify->io->fd = fds[1];
+	chr->notify->io->source = g_unix_fd_add(fds[1],
 					       G_IO_IN | G_IO_HUP | G_IO_ERR,
 					       on_io_event, chr);
 	update_subscription(chr);
@@ -222,8 +259,8 @@ static void
 app_start_notify(struct sim_gatt_char *chr, GDBusMethodInvocation *invocation)
 {
 	/* StartNotify names no central: the host uses what it knows. */
-	sim_gatt_hint_link(chr->gatt, NULL);
-	chr->app_notifying = TRUE;
+	sim_gatt_tree_hint_link(chr->tree, NULL);
+	chr->notify->app_notifying = TRUE;
 	set_notifying(chr, TRUE);
 	update_subscription(chr);
 	g_dbus_method_invocation_return_value(invocation, NULL);
@@ -236,16 +273,16 @@ sim_gatt_start_notify(struct sim_gatt_char *chr,
 	const char *sender = g_dbus_method_invocation_get_sender(invocation);
 	struct notify_session *session;
 
-	if (chr->gatt->mode == SIM_GATT_PERIPHERAL) {
+	if (!chr->tree->mock) {
 		app_start_notify(chr, invocation);
 		return;
 	}
-	if (chr->gatt->disconnecting) {
+	if (chr->tree->disconnecting) {
 		sim_iface_return_bluez_error(invocation, "NotConnected",
 					     "Not Connected");
 		return;
 	}
-	if (chr->notify_io) {
+	if (chr->notify->io) {
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Notify acquired");
 		return;
@@ -274,10 +311,10 @@ sim_gatt_start_notify(struct sim_gatt_char *chr,
 			g_dbus_method_invocation_get_connection(invocation),
 			sender, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
 			on_sender_vanished, session, NULL);
-	chr->sessions = g_list_append(chr->sessions, session);
+	chr->notify->sessions = g_list_append(chr->notify->sessions, session);
 	/* Disconnected with the objects cached: bluetoothd accepts the
 	 * session and subscribes when the device comes back. */
-	if (sim_gatt_link_is_up(chr->gatt)) {
+	if (sim_gatt_tree_link_is_up(chr->tree)) {
 		session->registered = TRUE;
 		update_subscription(chr);
 		set_notifying(chr, TRUE);
@@ -292,15 +329,15 @@ sim_gatt_stop_notify(struct sim_gatt_char *chr,
 	const char *sender = g_dbus_method_invocation_get_sender(invocation);
 	struct notify_session *session;
 
-	if (chr->gatt->mode == SIM_GATT_PERIPHERAL) {
-		chr->app_notifying = FALSE;
+	if (!chr->tree->mock) {
+		chr->notify->app_notifying = FALSE;
 		set_notifying(chr, FALSE);
 		update_subscription(chr);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
 	/* Whoever asks, StopNotify releases an acquired socket first. */
-	if (chr->notify_io) {
+	if (chr->notify->io) {
 		ended_by_central(chr, NULL, "called StopNotify");
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
@@ -319,37 +356,37 @@ void
 sim_gatt_acquire_notify(struct sim_gatt_char *chr, GVariant *options,
 			GDBusMethodInvocation *invocation)
 {
-	SimGatt *gatt = chr->gatt;
+	struct sim_gatt_tree *tree = chr->tree;
 	const SimFaults *faults;
 	guint16 mtu = 0;
 
-	if (gatt->mode == SIM_GATT_PERIPHERAL) {
+	if (!tree->mock) {
 		/* bluetoothd acquires once per central; one link here. */
-		sim_gatt_hint_link(gatt, options);
+		sim_gatt_tree_hint_link(tree, options);
 		destroy_io(chr);
 		g_variant_lookup(options, "mtu", "q", &mtu);
 		return_socket(chr, invocation,
-			      mtu ? mtu : sim_roller_get_mtu(gatt->roller));
+			      mtu ? mtu : sim_roller_get_mtu(tree->roller));
 		return;
 	}
-	if (!sim_gatt_link_is_up(gatt)) {
+	if (!sim_gatt_tree_link_is_up(tree)) {
 		sim_iface_return_bluez_error(invocation, "Failed", "Not connected");
 		return;
 	}
-	faults = sim_roller_get_faults(gatt->roller);
+	faults = sim_roller_get_faults(tree->roller);
 	if (faults->refuse_acquire_notify && has_notify_or_indicate(chr)) {
 		g_debug("%s: AcquireNotify refused (fault)", chr->path);
 		sim_iface_return_bluez_error(invocation, faults->refuse_acquire_notify,
 					     sim_faults_acquire_notify_message(faults));
 		return;
 	}
-	if (chr->notify_io) {
+	if (chr->notify->io) {
 		sim_iface_return_bluez_error(invocation, "NotPermitted",
 					     "Notify acquired");
 		return;
 	}
 	/* A StartNotify session of any client excludes acquiring. */
-	if (chr->sessions) {
+	if (chr->notify->sessions) {
 		sim_iface_return_bluez_error(invocation, "InProgress",
 					     "In Progress");
 		return;
@@ -359,15 +396,15 @@ sim_gatt_acquire_notify(struct sim_gatt_char *chr, GVariant *options,
 					     "Operation is not supported");
 		return;
 	}
-	return_socket(chr, invocation, sim_roller_get_mtu(gatt->roller));
+	return_socket(chr, invocation, sim_roller_get_mtu(tree->roller));
 }
 
 void
 sim_gatt_acquire_write(struct sim_gatt_char *chr, GVariant *options,
 		       GDBusMethodInvocation *invocation)
 {
-	if (chr->gatt->mode == SIM_GATT_MOCK) {
-		if (!sim_gatt_link_is_up(chr->gatt)) {
+	if (chr->tree->mock) {
+		if (!sim_gatt_tree_link_is_up(chr->tree)) {
 			sim_iface_return_bluez_error(invocation, "Failed",
 						     "Not connected");
 			return;
@@ -390,7 +427,7 @@ sim_gatt_notify_link_up(struct sim_gatt_char *chr)
 	gboolean any = FALSE;
 
 	/* Sessions kept across the disconnection subscribe again. */
-	for (GList *l = chr->sessions; l; l = l->next) {
+	for (GList *l = chr->notify->sessions; l; l = l->next) {
 		struct notify_session *session = l->data;
 
 		session->registered = TRUE;
@@ -406,34 +443,34 @@ sim_gatt_notify_link_down(struct sim_gatt_char *chr)
 {
 	/* bluetoothd shuts the acquired sockets down (a HUP for the
 	 * client) and forgets its subscriptions, but leaves Notifying. */
-	if (chr->notify_io) {
-		shutdown(chr->notify_io->fd, SHUT_RDWR);
+	if (chr->notify->io) {
+		shutdown(chr->notify->io->fd, SHUT_RDWR);
 		destroy_io(chr);
 	}
-	for (GList *l = chr->sessions; l; l = l->next) {
+	for (GList *l = chr->notify->sessions; l; l = l->next) {
 		struct notify_session *session = l->data;
 
 		session->registered = FALSE;
 	}
-	chr->app_notifying = FALSE;
-	if (chr->gatt->mode == SIM_GATT_PERIPHERAL)
+	chr->notify->app_notifying = FALSE;
+	if (!chr->tree->mock)
 		set_notifying(chr, FALSE);
-	if (chr->subscribed && chr->def->id < MODEL_CHAR_COUNT &&
-	    sim_roller_is_connected(chr->gatt->roller))
-		sim_roller_subscribe(chr->gatt->roller, chr->def->id, FALSE);
-	chr->subscribed = FALSE;
+	if (chr->notify->subscribed && chr->def->id < MODEL_CHAR_COUNT &&
+	    sim_roller_is_connected(chr->tree->roller))
+		sim_roller_subscribe(chr->tree->roller, chr->def->id, FALSE);
+	chr->notify->subscribed = FALSE;
 }
 
 void
 sim_gatt_notify_clear(struct sim_gatt_char *chr)
 {
-	if (chr->notify_io) {
-		shutdown(chr->notify_io->fd, SHUT_RDWR);
+	if (chr->notify->io) {
+		shutdown(chr->notify->io->fd, SHUT_RDWR);
 		destroy_io(chr);
 	}
-	g_list_free_full(chr->sessions, (GDestroyNotify)session_free);
-	chr->sessions = NULL;
-	chr->app_notifying = FALSE;
+	g_list_free_full(chr->notify->sessions, (GDestroyNotify)session_free);
+	chr->notify->sessions = NULL;
+	chr->notify->app_notifying = FALSE;
 	update_subscription(chr);
 }
 
@@ -441,8 +478,8 @@ void
 sim_gatt_notify_deliver(struct sim_gatt_char *chr, const guint8 *data,
 			gsize len)
 {
-	SimGatt *gatt = chr->gatt;
-	guint16 mtu = sim_roller_get_mtu(gatt->roller);
+	struct sim_gatt_tree *tree = chr->tree;
+	guint16 mtu = sim_roller_get_mtu(tree->roller);
 
 	/* ATT carries at most MTU - 3 bytes of a notification. */
 	if (mtu >= 3 && len > (gsize)mtu - 3) {
@@ -450,16 +487,16 @@ sim_gatt_notify_deliver(struct sim_gatt_char *chr, const guint8 *data,
 			  chr->path, len, mtu - 3);
 		len = mtu - 3;
 	}
-	if (chr->notify_io) {
-		if (send(chr->notify_io->fd, data, len,
+	if (chr->notify->io) {
+		if (send(chr->notify->io->fd, data, len,
 			 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 			/* As bluetoothd: a full socket loses the packet. */
 			g_debug("%s: notification dropped: %s", chr->path,
 				g_strerror(errno));
 		return;
 	}
-	if (gatt->mode == SIM_GATT_MOCK ? has_registered_session(chr) :
-	    chr->app_notifying)
+	if (tree->mock ? has_registered_session(chr) :
+	    chr->notify->app_notifying)
 		sim_iface_set_always(chr->iface, "Value",
 				     g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
 							       data, len, 1));

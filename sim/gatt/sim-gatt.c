@@ -11,10 +11,29 @@
 
 #include "data/bluez-gdbus.h"
 #include "roller-proto.h"
-#include "sim-gatt-private.h"
+#include "sim-gatt.h"
+#include "sim-gatt-access.h"
+#include "sim-gatt-notify.h"
 
 #define UUID_GATT_SERVICE	"00001801-0000-1000-8000-00805f9b34fb"
 #define UUID_SERVICE_CHANGED	"00002a05-0000-1000-8000-00805f9b34fb"
+
+struct sim_gatt_service {
+	const struct service_def *def;
+	guint16 handle;
+	char *path;
+	SimIface *iface;
+	GDBusObjectSkeleton *object;
+};
+
+struct _SimGatt {
+	/* What the characteristics' handlers see of the tree. */
+	struct sim_gatt_tree tree;
+	char *root;
+	GDBusObjectManagerServer *manager;
+	GPtrArray *services;	/* of struct sim_gatt_service */
+	GPtrArray *chars;	/* of struct sim_gatt_char, in handle order */
+};
 
 /* The roller's attribute table (spec section 1), in handle order. */
 static const struct char_def gatt_chars[] = {
@@ -68,14 +87,8 @@ static const struct {
 	{ 0x80, "extended-properties" },
 };
 
-gboolean
-sim_gatt_link_is_up(SimGatt *gatt)
-{
-	return sim_roller_is_connected(gatt->roller);
-}
-
-struct sim_gatt_char *
-sim_gatt_find_char(SimGatt *gatt, guint id)
+static struct sim_gatt_char *
+find_char(SimGatt *gatt, guint id)
 {
 	for (guint i = 0; i < gatt->chars->len; i++) {
 		struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, i);
@@ -101,10 +114,10 @@ flags_variant(guint8 props)
 static void
 build_service(SimGatt *gatt, struct sim_gatt_service *svc)
 {
-	gboolean mock = gatt->mode == SIM_GATT_MOCK;
+	gboolean mock = gatt->tree.mock;
 
 	svc->iface = sim_iface_new(bluez_gatt_service1_interface_info(), NULL,
-				   sim_gatt_set_property, gatt);
+				   sim_gatt_service_set_property, &gatt->tree);
 	if (mock)
 		sim_iface_set(svc->iface, "Handle", g_variant_new_uint16(svc->handle));
 	sim_iface_set_string(svc->iface, "UUID", svc->def->uuid);
@@ -118,11 +131,11 @@ build_service(SimGatt *gatt, struct sim_gatt_service *svc)
 static void
 build_char(SimGatt *gatt, struct sim_gatt_char *chr, const char *service_path)
 {
-	gboolean mock = gatt->mode == SIM_GATT_MOCK;
+	gboolean mock = gatt->tree.mock;
 	guint8 props = chr->def->props;
 
 	chr->iface = sim_iface_new(bluez_gatt_characteristic1_interface_info(),
-				   sim_gatt_char_method, sim_gatt_set_property,
+				   sim_gatt_char_method, sim_gatt_char_set_property,
 				   chr);
 	if (mock)
 		sim_iface_set(chr->iface, "Handle", g_variant_new_uint16(chr->handle));
@@ -139,9 +152,9 @@ build_char(SimGatt *gatt, struct sim_gatt_char *chr, const char *service_path)
 	 * bluetoothd then calls with the central's device and MTU. */
 	if (props & PROP_NOTIFY)
 		sim_iface_set_boolean(chr->iface, "NotifyAcquired", FALSE);
-	if (mock && sim_gatt_link_is_up(gatt))
+	if (mock && sim_gatt_tree_link_is_up(&gatt->tree))
 		sim_iface_set(chr->iface, "MTU",
-			      g_variant_new_uint16(sim_roller_get_mtu(gatt->roller)));
+			      g_variant_new_uint16(sim_roller_get_mtu(gatt->tree.roller)));
 	chr->object = sim_iface_new_object(chr->path, chr->iface);
 
 	/* bluetoothd adds the CCCD of an application's characteristic
@@ -150,7 +163,7 @@ build_char(SimGatt *gatt, struct sim_gatt_char *chr, const char *service_path)
 		return;
 	chr->cccd_iface = sim_iface_new(bluez_gatt_descriptor1_interface_info(),
 					sim_gatt_cccd_method,
-					sim_gatt_set_property, chr);
+					sim_gatt_char_set_property, chr);
 	sim_iface_set(chr->cccd_iface, "Handle",
 		      g_variant_new_uint16(chr->handle + 2));
 	sim_iface_set_string(chr->cccd_iface, "UUID", ROLLER_UUID_CCCD);
@@ -173,6 +186,7 @@ static void
 char_free(struct sim_gatt_char *chr)
 {
 	sim_gatt_notify_clear(chr);
+	sim_gatt_notify_free(chr->notify);
 	g_clear_object(&chr->cccd_object);
 	g_clear_object(&chr->cccd_iface);
 	g_clear_object(&chr->object);
@@ -187,7 +201,7 @@ char_free(struct sim_gatt_char *chr)
 static void
 layout(SimGatt *gatt)
 {
-	gboolean mock = gatt->mode == SIM_GATT_MOCK;
+	gboolean mock = gatt->tree.mock;
 	guint16 handle = 1;
 	guint n_services = 0;
 
@@ -209,7 +223,8 @@ layout(SimGatt *gatt)
 			gboolean has_cccd = def->chars[c].props &
 					    (PROP_NOTIFY | PROP_INDICATE);
 
-			chr->gatt = gatt;
+			chr->tree = &gatt->tree;
+			chr->notify = sim_gatt_notify_new();
 			chr->service = def;
 			chr->def = &def->chars[c];
 			chr->handle = handle;
@@ -233,14 +248,14 @@ sim_gatt_new(SimGattMode mode, SimRoller *roller, const char *root,
 {
 	SimGatt *gatt = g_new0(SimGatt, 1);
 
-	gatt->mode = mode;
-	gatt->roller = roller;
+	gatt->tree.mock = mode == SIM_GATT_MOCK;
+	gatt->tree.roller = roller;
+	gatt->tree.link_hint = host ? host->link_hint : NULL;
+	gatt->tree.link_hint_data = host_data;
 	gatt->root = g_strdup(root);
-	gatt->host = host;
-	gatt->host_data = host_data;
 	gatt->services = g_ptr_array_new_with_free_func((GDestroyNotify)service_free);
 	gatt->chars = g_ptr_array_new_with_free_func((GDestroyNotify)char_free);
-	gatt->hazards = g_ptr_array_new_with_free_func(g_free);
+	gatt->tree.hazards = g_ptr_array_new_with_free_func(g_free);
 	layout(gatt);
 	return gatt;
 }
@@ -253,7 +268,7 @@ sim_gatt_free(SimGatt *gatt)
 	sim_gatt_unexport(gatt);
 	g_ptr_array_unref(gatt->chars);
 	g_ptr_array_unref(gatt->services);
-	g_ptr_array_unref(gatt->hazards);
+	g_ptr_array_unref(gatt->tree.hazards);
 	g_free(gatt->root);
 	g_free(gatt);
 }
@@ -321,7 +336,7 @@ unexport_service(SimGatt *gatt, struct sim_gatt_service *svc)
 static void
 forget_manager(SimGatt *gatt)
 {
-	gatt->changing = FALSE;
+	gatt->tree.changing = FALSE;
 	g_clear_object(&gatt->manager);
 }
 
@@ -357,7 +372,7 @@ sim_gatt_remove_last_service(SimGatt *gatt)
 		struct sim_gatt_service *svc = g_ptr_array_index(gatt->services, s);
 
 		if (svc->object) {
-			gatt->changing = TRUE;
+			gatt->tree.changing = TRUE;
 			remove_service(gatt, svc);
 			return TRUE;
 		}
@@ -379,35 +394,14 @@ sim_gatt_remove_service(SimGatt *gatt, const char *uuid)
 	return FALSE;
 }
 
-/*
- * An unsubscribe sends a CCCD write.  bluetoothd (5.66 to at least 5.87,
- * bluez/bluez#363) frees the characteristic's notify state when a Service
- * Changed removes it, without cancelling that write, and its answer then
- * crashes bluetoothd: the VM saw it.
- */
-void
-sim_gatt_check_unsubscribe(struct sim_gatt_char *chr, const char *how)
-{
-	SimGatt *gatt = chr->gatt;
-	char *hazard;
-
-	if (!gatt->changing || !chr->object)
-		return;
-	hazard = g_strdup_printf("%s: %s while a Service Changed was removing the services: "
-				 "a real bluetoothd crashes on the answer to its CCCD write "
-				 "(bluez/bluez#363)", chr->path, how);
-	g_message("Hazard: %s", hazard);
-	g_ptr_array_add(gatt->hazards, hazard);
-}
-
 GStrv
 sim_gatt_get_hazards(SimGatt *gatt)
 {
 	GStrvBuilder *builder = g_strv_builder_new();
 	GStrv hazards;
 
-	for (guint i = 0; i < gatt->hazards->len; i++)
-		g_strv_builder_add(builder, g_ptr_array_index(gatt->hazards, i));
+	for (guint i = 0; i < gatt->tree.hazards->len; i++)
+		g_strv_builder_add(builder, g_ptr_array_index(gatt->tree.hazards, i));
 	hazards = g_strv_builder_end(builder);
 	g_strv_builder_unref(builder);
 	return hazards;
@@ -416,13 +410,13 @@ sim_gatt_get_hazards(SimGatt *gatt)
 void
 sim_gatt_link_up(SimGatt *gatt)
 {
-	gatt->disconnecting = FALSE;
+	gatt->tree.disconnecting = FALSE;
 	for (guint i = 0; i < gatt->chars->len; i++) {
 		struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, i);
 
-		if (chr->iface && gatt->mode == SIM_GATT_MOCK)
+		if (chr->iface && gatt->tree.mock)
 			sim_iface_set(chr->iface, "MTU",
-				      g_variant_new_uint16(sim_roller_get_mtu(gatt->roller)));
+				      g_variant_new_uint16(sim_roller_get_mtu(gatt->tree.roller)));
 		sim_gatt_notify_link_up(chr);
 	}
 }
@@ -430,12 +424,12 @@ sim_gatt_link_up(SimGatt *gatt)
 void
 sim_gatt_link_down(SimGatt *gatt)
 {
-	gatt->disconnecting = FALSE;
+	gatt->tree.disconnecting = FALSE;
 	for (guint i = 0; i < gatt->chars->len; i++) {
 		struct sim_gatt_char *chr = g_ptr_array_index(gatt->chars, i);
 
 		sim_gatt_notify_link_down(chr);
-		if (chr->iface && gatt->mode == SIM_GATT_MOCK)
+		if (chr->iface && gatt->tree.mock)
 			sim_iface_unset(chr->iface, "MTU");
 	}
 }
@@ -443,14 +437,14 @@ sim_gatt_link_down(SimGatt *gatt)
 void
 sim_gatt_set_disconnecting(SimGatt *gatt, gboolean disconnecting)
 {
-	gatt->disconnecting = disconnecting;
+	gatt->tree.disconnecting = disconnecting;
 }
 
 void
 sim_gatt_deliver(SimGatt *gatt, enum model_char_id ch, const guint8 *data,
 		 gsize len)
 {
-	struct sim_gatt_char *chr = sim_gatt_find_char(gatt, ch);
+	struct sim_gatt_char *chr = find_char(gatt, ch);
 
 	if (!chr || !chr->iface)
 		return;

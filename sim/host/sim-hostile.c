@@ -154,7 +154,7 @@ make_one(SimHostile *h, SimHostileKind kind, const guint8 *frame, gsize len, gsi
 void
 sim_hostile_after_frame(SimHostile *h, const SimFaults *faults, guint16 mtu,
 			const guint8 *frame, gsize len, SimGroundTruth *truth,
-			const SimRollerLink *link, gpointer link_data)
+			SimHostileSend send, gpointer user_data)
 {
 	SimHostileKind kind = faults->hostile_frames;
 	guint flood = MIN(faults->flood, FLOOD_MAX);
@@ -171,7 +171,6 @@ sim_hostile_after_frame(SimHostile *h, const SimFaults *faults, guint16 mtu,
 		gsize n = make_one(h, kind, frame, len, max, out);
 
 		sim_ground_truth_hostile(truth, out, n);
-		if (link && link->notify)
-			link->notify(link_data, MODEL_CHAR_TELEMETRY, out, n);
+		send(user_data, out, n);
 	}
 }

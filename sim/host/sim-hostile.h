@@ -24,7 +24,6 @@
 
 #include "sim/sim-config.h"
 #include "sim-ground-truth.h"
-#include "sim-roller.h"
 
 /* The longest hostile frame: an oversize one at MTU 517. */
 #define SIM_HOSTILE_FRAME_MAX 514
@@ -37,12 +36,15 @@ typedef struct _SimHostile SimHostile;
 SimHostile *sim_hostile_new(guint32 seed);
 void sim_hostile_free(SimHostile *hostile);
 
+/* Sends one hostile frame as a Telemetry notification. */
+typedef void (*SimHostileSend)(gpointer user_data, const guint8 *frame, gsize len);
+
 /*
  * After the model's Telemetry @frame went out at @mtu: the hostile frames
  * @faults ask for (one with --fault-hostile-frames, flood - 1 with
- * --fault-flood), each written to @truth as "hostile <hex>" and notified
- * on @link (if any).
+ * --fault-flood), each written to @truth as "hostile <hex>" and handed
+ * to @send.
  */
 void sim_hostile_after_frame(SimHostile *hostile, const SimFaults *faults, guint16 mtu,
 			     const guint8 *frame, gsize len, SimGroundTruth *truth,
-			     const SimRollerLink *link, gpointer link_data);
+			     SimHostileSend send, gpointer user_data);

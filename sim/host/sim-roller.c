@@ -186,6 +186,16 @@ lose_link(SimRoller *self)
 		link->link_lost(self->link_data);
 }
 
+/* A hostile roller's frames go out on the link as Telemetry. */
+static void
+send_hostile(gpointer user_data, const guint8 *frame, gsize len)
+{
+	SimRoller *self = user_data;
+
+	if (self->link && self->link->notify)
+		self->link->notify(self->link_data, MODEL_CHAR_TELEMETRY, frame, len);
+}
+
 /* Sends one notification over the radio; FALSE when the link went down. */
 static gboolean
 transmit(SimRoller *self, struct pending_notification *n)
@@ -208,7 +218,7 @@ transmit(SimRoller *self, struct pending_notification *n)
 		sim_ground_truth_flush(self->truth);
 		/* A hostile roller's own frames are not lost with its model's. */
 		sim_hostile_after_frame(self->hostile, faults, self->mtu, data, len,
-					self->truth, self->link, self->link_data);
+					self->truth, send_hostile, self);
 		return TRUE;
 	} else if (n->ch == MODEL_CHAR_RECORD_TRANSFER) {
 		/* A record lost whole leaves no gap in the chunks' offsets. */

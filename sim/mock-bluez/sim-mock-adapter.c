@@ -48,6 +48,22 @@ struct _SimMockAdapter {
 	GHashTable *devices;		/* address -> SimMockDevice */
 };
 
+static gboolean
+is_powered(SimMockAdapter *self)
+{
+	return sim_iface_get_boolean(self->iface, "Powered");
+}
+
+static gboolean
+device_adapter_powered(gpointer user_data)
+{
+	return is_powered(user_data);
+}
+
+static const SimMockDeviceHost device_host = {
+	.adapter_powered = device_adapter_powered,
+};
+
 static void
 client_free(struct discovery_client *client)
 {
@@ -120,8 +136,8 @@ heard(struct advertiser *adv)
 		return;
 	device = g_hash_table_lookup(self->devices, address);
 	if (!device) {
-		device = sim_mock_device_new(self, self->cfg, adv->roller,
-					     self->path, self->manager);
+		device = sim_mock_device_new(&device_host, self, self->cfg,
+					     adv->roller, self->path, self->manager);
 		sim_mock_device_set_rssi(device, rssi);
 		g_hash_table_insert(self->devices, g_strdup(address), device);
 		g_debug("%s: found %s", self->path, address);
@@ -326,7 +342,7 @@ remove_device(SimMockAdapter *self, GVariant *params,
 					     "Does Not Exist");
 		return;
 	}
-	if (!sim_mock_adapter_is_powered(self)) {
+	if (!is_powered(self)) {
 		sim_iface_return_bluez_error(invocation, "NotReady",
 					     "Resource Not Ready");
 		return;
@@ -362,7 +378,7 @@ adapter_method(SimIface *iface, const char *method, GVariant *params,
 		remove_device(self, params, invocation);
 		return;
 	}
-	if (!sim_mock_adapter_is_powered(self)) {
+	if (!is_powered(self)) {
 		sim_iface_return_bluez_error(invocation, "NotReady",
 					     "Resource Not Ready");
 		return;
@@ -409,7 +425,7 @@ adapter_set_property(SimIface *iface, const char *property, GVariant *value,
 	if (g_str_equal(property, "Powered")) {
 		gboolean on = g_variant_get_boolean(value);
 
-		if (!on && sim_mock_adapter_is_powered(self))
+		if (!on && is_powered(self))
 			power_off(self);
 		sim_iface_set_boolean(iface, "Powered", on);
 		sim_iface_set_string(iface, "PowerState", on ? "on" : "off");
@@ -502,12 +518,6 @@ sim_mock_adapter_free(SimMockAdapter *self)
 	g_object_unref(self->manager);
 	g_free(self->path);
 	g_free(self);
-}
-
-gboolean
-sim_mock_adapter_is_powered(SimMockAdapter *self)
-{
-	return sim_iface_get_boolean(self->iface, "Powered");
 }
 
 SimMockDevice *

@@ -15,13 +15,14 @@
 #include "sim/sim-config.h"
 #include "sim-mock-device.h"
 
+typedef struct _SimMockAdapter SimMockAdapter;
+
 /* Exports /org/bluez/<cfg->adapter> on @manager's connection. */
 SimMockAdapter *sim_mock_adapter_new(SimConfig *cfg, GPtrArray *rollers,
 				     GDBusObjectManagerServer *manager);
 /* Forgets every device (their links drop) and unexports the adapter. */
 void sim_mock_adapter_free(SimMockAdapter *adapter);
 
-gboolean sim_mock_adapter_is_powered(SimMockAdapter *adapter);
 /* What applications and advertisements are registered: (a(so)a(so)). */
 GVariant *sim_mock_adapter_list_registrations(SimMockAdapter *adapter);
 /* The device object of the roller at @address, if the adapter saw it. */

@@ -6,7 +6,6 @@
 #include "sim/host/sim-clock.h"
 #include "sim/gatt/sim-gatt.h"
 #include "sim/gatt/sim-iface.h"
-#include "sim-mock-adapter.h"
 #include "sim-mock-device.h"
 
 /*
@@ -26,7 +25,8 @@ typedef enum {
 } LinkState;
 
 struct _SimMockDevice {
-	SimMockAdapter *adapter;
+	const SimMockDeviceHost *host;
+	gpointer host_data;
 	SimConfig *cfg;
 	SimRoller *roller;
 	char *path;
@@ -291,7 +291,7 @@ device_connect(SimMockDevice *self, GDBusMethodInvocation *invocation)
 	gint64 now = g_get_monotonic_time();
 
 	g_array_append_val(self->connect_times, now);
-	if (!sim_mock_adapter_is_powered(self->adapter)) {
+	if (!self->host->adapter_powered(self->host_data)) {
 		sim_iface_return_bluez_error(invocation, "Failed",
 					     "le-connection-adapter-not-powered");
 		return;
@@ -387,15 +387,17 @@ device_set_property(SimIface *iface, const char *property, GVariant *value,
 }
 
 SimMockDevice *
-sim_mock_device_new(SimMockAdapter *adapter, SimConfig *cfg, SimRoller *roller,
-		    const char *adapter_path, GDBusObjectManagerServer *manager)
+sim_mock_device_new(const SimMockDeviceHost *host, gpointer host_data, SimConfig *cfg,
+		    SimRoller *roller, const char *adapter_path,
+		    GDBusObjectManagerServer *manager)
 {
 	static const guint8 adv_flags[] = { 0x06 }; /* LE General, no BR/EDR */
 	const char *advertised[] = { ROLLER_UUID_SERVICE, NULL };
 	SimMockDevice *self = g_new0(SimMockDevice, 1);
 	g_autofree char *address = g_strdup(sim_roller_get_address(roller));
 
-	self->adapter = adapter;
+	self->host = host;
+	self->host_data = host_data;
 	self->cfg = cfg;
 	self->roller = roller;
 	self->manager = g_object_ref(manager);

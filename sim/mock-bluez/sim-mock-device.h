@@ -13,10 +13,17 @@
 #include "sim/host/sim-roller.h"
 
 typedef struct _SimMockDevice SimMockDevice;
-typedef struct _SimMockAdapter SimMockAdapter;
 
-SimMockDevice *sim_mock_device_new(SimMockAdapter *adapter, SimConfig *cfg,
-				   SimRoller *roller, const char *adapter_path,
+/* What the device asks of the adapter it hangs off. */
+typedef struct {
+	/* Connect fails while the adapter is not powered. */
+	gboolean (*adapter_powered)(gpointer user_data);
+} SimMockDeviceHost;
+
+/* @host and @host_data outlive the device. */
+SimMockDevice *sim_mock_device_new(const SimMockDeviceHost *host, gpointer host_data,
+				   SimConfig *cfg, SimRoller *roller,
+				   const char *adapter_path,
 				   GDBusObjectManagerServer *manager);
 /* Adds the Device1 object (InterfacesAdded). */
 void sim_mock_device_export(SimMockDevice *device);

@@ -21,7 +21,8 @@
  *    connection interval counted from the request; the response follows
  *    the last chunk.  A disconnection ends the transfer unanswered.
  */
-#include "model-device-private.h"
+#include "model-device-control.h"
+#include "model-device-session.h"
 
 /* The connection interval, 7.5 ms, in half milliseconds. */
 #define INTERVAL_HALF_MS 15u
@@ -239,23 +240,26 @@ dispatch(struct model_device *dev, const struct roller_cp_request *req,
 }
 
 enum model_att_error
-model_device_write(struct model_device *dev, enum model_char_id ch,
-		    const uint8_t *data, size_t len, uint32_t now_ms)
+model_dev_control_check(const struct model_device *dev, enum model_char_id ch,
+			size_t len)
 {
-	struct roller_cp_request req;
-	enum roller_cp_result result;
-	uint8_t opcode = len ? data[0] : 0;
-
 	if (ch != MODEL_CHAR_CONTROL_POINT)
 		return MODEL_ATT_WRITE_NOT_PERMITTED;
 	if (len > MODEL_ATT_VALUE_MAX)
 		return MODEL_ATT_INVALID_VALUE_LEN;
 	if (!dev->subscribed[MODEL_CHAR_CONTROL_POINT])
 		return MODEL_ATT_CCCD_IMPROPER;
+	return MODEL_ATT_OK;
+}
 
-	/* The request acts on the roller as it is at @now_ms. */
-	model_dev_run_until(dev, now_ms);
-	now_ms = dev->now_ms;
+enum model_att_error
+model_dev_control_write(struct model_device *dev, const uint8_t *data,
+			size_t len, uint32_t now_ms)
+{
+	struct roller_cp_request req;
+	enum roller_cp_result result;
+	uint8_t opcode = len ? data[0] : 0;
+
 	result = roller_cp_request_decode(data, len, dev->info.force_full_scale_cN,
 					  &req);
 	if (result == ROLLER_CP_NOT_SUPPORTED) {

@@ -19,62 +19,12 @@
  *  - The record's needle_um is the head's at the start; HEAD_CHANGED is
  *    only sent when the host calls model_device_change_head().
  */
-#include "model-device-private.h"
+#include "model-device-session.h"
 
 static void
 send_telemetry(void *user, const uint8_t *frame, size_t len)
 {
 	model_dev_notify(user, MODEL_CHAR_TELEMETRY, frame, len);
-}
-
-uint16_t
-model_dev_allocate_session_id(struct model_device *dev)
-{
-	for (;;) {
-		uint16_t id = dev->next_session_id++;
-
-		if (dev->next_session_id == 0)
-			dev->next_session_id = 1;
-		if (id != 0 && !model_store_has_id(&dev->store, id))
-			return id;
-	}
-}
-
-uint64_t
-model_dev_session_seed(const struct model_device *dev, uint16_t id)
-{
-	return model_rand_mix(dev->seed ^ ((uint64_t)id * 0x9e3779b97f4a7c15ull));
-}
-
-void
-model_dev_session_params(const struct model_device *dev, uint16_t id,
-			  uint8_t area_id, uint32_t start_unix,
-			  struct model_session_params *params)
-{
-	params->id = id;
-	params->area_id = area_id;
-	params->start_unix = start_unix;
-	params->needle_um = dev->info.needle_um;
-	params->motion = (struct model_motion_params) {
-		.cols = dev->info.grid_cols,
-		.rows = dev->info.grid_rows,
-		.cell_mm = dev->info.cell_mm,
-		.period_ms = dev->info.sample_period_ms,
-		.band_low_cN = dev->info.force_band_low_cN,
-		.band_high_cN = dev->info.force_band_high_cN,
-		.full_scale_cN = dev->info.force_full_scale_cN,
-	};
-}
-
-bool
-model_dev_store_record(struct model_device *dev, const uint8_t *record,
-			size_t len)
-{
-	if (!model_store_append(&dev->store, record, len))
-		return false;
-	if (dev->io.record_stored)
-		dev->io.record_stored(dev->io.user, record, len);
-	return true;
 }
 
 enum roller_cp_result
@@ -247,16 +197,12 @@ model_dev_session_next_ms(const struct model_device *dev)
 }
 
 void
-model_device_change_head(struct model_device *dev, uint16_t needle_um,
-			  uint32_t now_ms)
+model_dev_session_head_changed(struct model_device *dev, uint16_t needle_um,
+			       uint32_t now_ms)
 {
-	model_dev_run_until(dev, now_ms);
-	dev->info.needle_um = needle_um;
-	dev->head_attached = true;
-	if (dev->in_session) {
-		model_telemetry_event(&dev->telemetry, now_ms - dev->session_start_ms,
-				       ROLLER_EVENT_HEAD_CHANGED, needle_um);
-		model_telemetry_commit(&dev->telemetry);
-	}
-	model_dev_status_changed(dev);
+	if (!dev->in_session)
+		return;
+	model_telemetry_event(&dev->telemetry, now_ms - dev->session_start_ms,
+			       ROLLER_EVENT_HEAD_CHANGED, needle_um);
+	model_telemetry_commit(&dev->telemetry);
 }

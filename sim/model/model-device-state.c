@@ -26,7 +26,8 @@
  * when there is something new to write.
  */
 #include "roller-crc.h"
-#include "model-device-private.h"
+#include "model-device.h"
+#include "model-device-core.h"
 
 #define STATE_MAGIC "RLst"
 #define STATE_VERSION 1

@@ -10,10 +10,13 @@
  *    records are being transferred; the Control Point may not (BUSY).
  *  - CCCDs are cleared when a link goes down (a roller is never
  *    bonded); sessions go on while no central is connected.
- *  - Battery: see roller-device-private.h; while charging no session
+ *  - Battery: see model-device-core.h; while charging no session
  *    starts.
  */
-#include "model-device-private.h"
+#include "model-device.h"
+#include "model-device-control.h"
+#include "model-device-core.h"
+#include "model-device-session.h"
 
 /* With nothing scheduled, the host may sleep this long. */
 #define IDLE_WAKE_MS 60000u
@@ -139,80 +142,22 @@ model_device_init(struct model_device *dev,
 	dev->head_attached = true;
 	dev->next_session_id = 1;
 	dev->mtu = ATT_MTU_MIN;
-	model_device_get_status(dev, &status);
+	model_dev_get_status(dev, &status);
 	roller_status_encode(&status, dev->last_status);
 	dev->last_battery = dev->battery;
-}
-
-void
-model_dev_notify(struct model_device *dev, enum model_char_id ch,
-		  const uint8_t *data, size_t len)
-{
-	if (!dev->connected || (unsigned)ch >= MODEL_CHAR_COUNT ||
-	    !dev->subscribed[ch] || !dev->io.notify)
-		return;
-	dev->io.notify(dev->io.user, ch, data, len);
 }
 
 void
 model_device_get_status(const struct model_device *dev,
 			 struct roller_status *status)
 {
-	if (dev->in_session)
-		status->state = dev->session.paused ? ROLLER_STATE_PAUSED :
-						      ROLLER_STATE_SESSION;
-	else if (dev->report.active)
-		status->state = ROLLER_STATE_TRANSFERRING;
-	else if (dev->charging)
-		status->state = ROLLER_STATE_CHARGING;
-	else
-		status->state = ROLLER_STATE_IDLE;
-	status->flags = 0;
-	if (dev->clock_set)
-		status->flags |= ROLLER_STATUS_CLOCK_SET;
-	if (dev->head_attached)
-		status->flags |= ROLLER_STATUS_HEAD_ATTACHED;
-	if (dev->battery <= MODEL_BATTERY_LOW_PERCENT)
-		status->flags |= ROLLER_STATUS_BATTERY_LOW;
-	if (model_store_is_full(&dev->store))
-		status->flags |= ROLLER_STATUS_STORAGE_FULL;
-	status->active_session_id = dev->in_session ? dev->session.p.id : 0;
-	status->stored_records = dev->store.count;
-	status->last_record_id = dev->store.last_id;
+	model_dev_get_status(dev, status);
 }
 
 void
 model_device_get_info(const struct model_device *dev, struct roller_info *info)
 {
 	*info = dev->info;
-}
-
-void
-model_dev_status_changed(struct model_device *dev)
-{
-	struct roller_status now;
-	uint8_t buf[ROLLER_STATUS_LEN];
-
-	model_device_get_status(dev, &now);
-	roller_status_encode(&now, buf);
-	if (memcmp(buf, dev->last_status, sizeof(buf)) != 0) {
-		memcpy(dev->last_status, buf, sizeof(buf));
-		model_dev_notify(dev, MODEL_CHAR_STATUS, buf, sizeof(buf));
-	}
-	if (dev->battery != dev->last_battery) {
-		dev->last_battery = dev->battery;
-		model_dev_notify(dev, MODEL_CHAR_BATTERY_LEVEL, &dev->battery, 1);
-	}
-}
-
-uint32_t
-model_dev_unix_at(const struct model_device *dev, uint32_t ms)
-{
-	int64_t unix_ms = (int64_t)ms + dev->clock_offset_ms;
-
-	if (!dev->clock_set || unix_ms < 0)
-		return 0;
-	return unix_ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(unix_ms / 1000);
 }
 
 static void
@@ -228,8 +173,9 @@ run_charger(struct model_device *dev, uint32_t now_ms)
 	}
 }
 
-void
-model_dev_run_until(struct model_device *dev, uint32_t now_ms)
+/* Lets the person, the battery and the transfer run up to @now_ms. */
+static void
+run_until(struct model_device *dev, uint32_t now_ms)
 {
 	/* The host's clock never goes back; if it did, time stands still. */
 	if (roller_time_before(now_ms, dev->now_ms))
@@ -245,7 +191,7 @@ model_device_advance(struct model_device *dev, uint32_t now_ms)
 {
 	uint32_t next;
 
-	model_dev_run_until(dev, now_ms);
+	run_until(dev, now_ms);
 	now_ms = dev->now_ms;
 	next = now_ms + IDLE_WAKE_MS;
 	if (dev->in_session)
@@ -260,7 +206,7 @@ model_device_advance(struct model_device *dev, uint32_t now_ms)
 void
 model_device_connect(struct model_device *dev, uint16_t mtu, uint32_t now_ms)
 {
-	model_dev_run_until(dev, now_ms);
+	run_until(dev, now_ms);
 	if (mtu < ATT_MTU_MIN)
 		mtu = ATT_MTU_MIN;
 	if (mtu > ATT_MTU_MAX)
@@ -278,7 +224,7 @@ model_device_connect(struct model_device *dev, uint16_t mtu, uint32_t now_ms)
 void
 model_device_disconnect(struct model_device *dev, uint32_t now_ms)
 {
-	model_dev_run_until(dev, now_ms);
+	run_until(dev, now_ms);
 	model_dev_report_cancel(dev);
 	dev->connected = false;
 	memset(dev->subscribed, 0, sizeof(dev->subscribed));
@@ -302,12 +248,25 @@ model_device_subscribe(struct model_device *dev, enum model_char_id ch,
 	}
 }
 
+enum model_att_error
+model_device_write(struct model_device *dev, enum model_char_id ch,
+		    const uint8_t *data, size_t len, uint32_t now_ms)
+{
+	enum model_att_error err = model_dev_control_check(dev, ch, len);
+
+	if (err != MODEL_ATT_OK)
+		return err;
+	/* The request acts on the roller as it is at @now_ms. */
+	run_until(dev, now_ms);
+	return model_dev_control_write(dev, data, len, dev->now_ms);
+}
+
 void
 model_device_press_button(struct model_device *dev, uint32_t now_ms)
 {
 	uint16_t id;
 
-	model_dev_run_until(dev, now_ms);
+	run_until(dev, now_ms);
 	if (dev->in_session)
 		model_dev_stop_session(dev, now_ms, &id);
 	else
@@ -338,7 +297,7 @@ model_device_read(struct model_device *dev, enum model_char_id ch,
 		len = ROLLER_INFO_LEN;
 		break;
 	case MODEL_CHAR_STATUS:
-		model_device_get_status(dev, &status);
+		model_dev_get_status(dev, &status);
 		roller_status_encode(&status, value);
 		len = ROLLER_STATUS_LEN;
 		break;
@@ -371,4 +330,15 @@ model_device_read(struct model_device *dev, enum model_char_id ch,
 		memcpy(out, value + offset, n);
 	*out_len = n;
 	return MODEL_ATT_OK;
+}
+
+void
+model_device_change_head(struct model_device *dev, uint16_t needle_um,
+			  uint32_t now_ms)
+{
+	run_until(dev, now_ms);
+	dev->info.needle_um = needle_um;
+	dev->head_attached = true;
+	model_dev_session_head_changed(dev, needle_um, now_ms);
+	model_dev_status_changed(dev);
 }

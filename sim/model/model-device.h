@@ -15,65 +15,10 @@
 
 #include "roller-proto.h"
 #include "roller-info.h"
-
-enum model_char_id {
-	MODEL_CHAR_TELEMETRY,
-	MODEL_CHAR_CONTROL_POINT,
-	MODEL_CHAR_RECORD_TRANSFER,
-	MODEL_CHAR_ROLLER_INFO,
-	MODEL_CHAR_STATUS,
-	MODEL_CHAR_BATTERY_LEVEL,
-	MODEL_CHAR_MANUFACTURER,
-	MODEL_CHAR_MODEL_NUMBER,
-	MODEL_CHAR_SERIAL_NUMBER,
-	MODEL_CHAR_FIRMWARE_REV,
-	MODEL_CHAR_HARDWARE_REV,
-	MODEL_CHAR_COUNT,
-};
-
-/* ATT error codes a read or write can fail with (Core spec Vol 3 Part F). */
-enum model_att_error {
-	MODEL_ATT_OK = 0x00,
-	MODEL_ATT_READ_NOT_PERMITTED = 0x02,
-	MODEL_ATT_WRITE_NOT_PERMITTED = 0x03,
-	MODEL_ATT_INVALID_OFFSET = 0x07,
-	MODEL_ATT_INVALID_VALUE_LEN = 0x0d,
-	MODEL_ATT_CCCD_IMPROPER = 0xfd,	/* indications not enabled */
-};
-
-#define MODEL_DEVICE_SERIAL_MAX 16
-
-struct model_device_config {
-	uint32_t seed;
-	char serial[MODEL_DEVICE_SERIAL_MAX + 1];	/* e.g. "RL0001A7" */
-	const char *model;		/* Model Number string */
-	const char *firmware;		/* Firmware Revision string */
-	struct roller_info info;	/* Roller Info as served */
-	uint8_t battery_percent;
-	/* Seconds of rolling per simulated session before it ends by itself
-	 * (end reason user); 0: only STOP_SESSION or the button end it. */
-	uint16_t session_seconds;
-	/* Record Transfer chunks the link carries per 7.5 ms interval. */
-	uint8_t chunks_per_interval;
-	/* Added for the simulator; model_device_config_defaults() sets them. */
-	const char *manufacturer;	/* Manufacturer Name string */
-	const char *hardware;		/* Hardware Revision string */
-	bool telemetry_crc;		/* telemetry frames carry a CRC-16 */
-	uint8_t button_area;		/* area_id of sessions the button starts */
-};
+#include "model-device-types.h"
 
 /* Sets config to a believable roller (10x8 grid of 10 mm, 10 ms period...). */
 void model_device_config_defaults(struct model_device_config *cfg);
-
-struct model_device_io {
-	/* Every notification (Telemetry, Record Transfer, Status, Battery)
-	 * and indication (Control Point) the device sends, in order. */
-	void (*notify)(void *user, enum model_char_id ch, const uint8_t *data,
-		       size_t len);
-	/* Called once per record when a session ends and it is stored. */
-	void (*record_stored)(void *user, const uint8_t *record, size_t len);
-	void *user;
-};
 
 /*
  * The device.  Its size is fixed; records live in the caller's @store
@@ -81,7 +26,7 @@ struct model_device_io {
  * what can be kept: Roller Info serves the smaller of record_capacity and
  * the number of records of the largest size a session can produce
  * (model_session_record_max() + 2 bytes each) that fit in @store.
- * Treat the members as private; roller-device-private.h defines the
+ * Treat the members as private; model-device-core.h defines the
  * struct for a host that wants to allocate it statically.
  */
 struct model_device;
@@ -158,7 +103,7 @@ void model_device_change_head(struct model_device *dev, uint16_t needle_um,
  * length needed; the bytes only change when that state does.  load
  * returns false, changing nothing, for data it cannot use (bad CRC-32,
  * unknown version, records that do not decode or fit) and while a
- * session or a transfer runs.  See roller-device-state.c for the format.
+ * session or a transfer runs.  See model-device-state.c for the format.
  */
 size_t model_device_save(const struct model_device *dev, uint8_t *out,
 			  size_t cap);

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 #include "roller-control.h"
-#include "sim/model/model-device-private.h"
+#include "sim/model/model-device.h"
+#include "sim/model/model-device-core.h"
 #include "roller-frame.h"
 
 struct sim_note {

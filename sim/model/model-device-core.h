@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The simulated roller's insides, shared by its source files: the
- * definition of struct model_device (include this to allocate one
- * statically; use the functions of roller-device.h to touch it) and the
- * helpers the files call across.
+ * The simulated roller's lowest part: the definition of struct
+ * model_device (include this to allocate one statically; use the
+ * functions of model-device.h to touch it) and what every part above
+ * needs of the device: notifying, Status, the clock, session ids and
+ * the record store.  Calls go down only:
  *
- * roller-device.c         setup, link, Status, reads, the main loop
- * roller-device-session.c sessions, their telemetry, battery, records
- * roller-device-control.c Control Point and the record transfer
- * roller-device-state.c   save/load and the preloaded history
+ * model-device.c          the API: setup, link, reads, writes, the main loop
+ * model-device-control.c  Control Point and the record transfer
+ * model-device-session.c  sessions, their telemetry, battery, records
+ * model-device-state.c    save/load and the preloaded history
+ * model-device-core.c     this header's functions
  */
 #pragma once
 
 #include "roller-control.h"
-#include "model-device.h"
+#include "model-device-types.h"
 #include "model-session.h"
 #include "model-store.h"
 #include "model-telemetry.h"
@@ -101,17 +103,11 @@ roller_time_earlier(uint32_t a, uint32_t b)
 /* A notification or indication, sent only to a subscribed central. */
 void model_dev_notify(struct model_device *dev, enum model_char_id ch,
 		       const uint8_t *data, size_t len);
+/* Status as it is now (model_device_get_status()). */
+void model_dev_get_status(const struct model_device *dev,
+			   struct roller_status *status);
 /* Notifies Status and Battery Level if they changed since last time. */
 void model_dev_status_changed(struct model_device *dev);
-/* Lets the person, the battery and the transfer run up to @now_ms. */
-void model_dev_run_until(struct model_device *dev, uint32_t now_ms);
-
-enum roller_cp_result model_dev_start_session(struct model_device *dev,
-					       uint8_t area_id, uint32_t now_ms,
-					       uint16_t *session_id);
-enum roller_cp_result model_dev_stop_session(struct model_device *dev,
-					      uint32_t now_ms,
-					      uint16_t *session_id);
 
 /* The next session id: counts up from 1, skips 0 and stored ids. */
 uint16_t model_dev_allocate_session_id(struct model_device *dev);
@@ -126,14 +122,3 @@ uint32_t model_dev_unix_at(const struct model_device *dev, uint32_t ms);
 /* Appends a finished record and hands it to io->record_stored. */
 bool model_dev_store_record(struct model_device *dev, const uint8_t *record,
 			     size_t len);
-
-/* roller-device-session.c: the session up to @now_ms, and the device time
- * of its next tick that sends something. */
-void model_dev_run_session(struct model_device *dev, uint32_t now_ms);
-uint32_t model_dev_session_next_ms(const struct model_device *dev);
-
-/* roller-device-control.c */
-void model_dev_report_pump(struct model_device *dev, uint32_t now_ms);
-uint32_t model_dev_report_next_ms(const struct model_device *dev);
-/* The link is gone: the procedure ends without an answer. */
-void model_dev_report_cancel(struct model_device *dev);
