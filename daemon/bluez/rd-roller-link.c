@@ -19,7 +19,6 @@
 
 #define CONNECT_TIMEOUT_MS 35000
 #define RESOLVE_TIMEOUT_MS 15000
-#define CP_TIMEOUT_MS 5000
 #define BACKOFF_MIN_S 1
 
 static const struct {
@@ -161,7 +160,8 @@ setup_step_done(RdRoller *r)
 		return;
 	}
 	req.u.unix_seconds = (guint32)(g_get_real_time() / G_USEC_PER_SEC);
-	rd_control_point_request(r->cp, &req, CP_TIMEOUT_MS, r->link_cancellable,
+	rd_control_point_request(r->cp, &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, r->link_cancellable,
 				 on_set_time_done, r);
 }
 

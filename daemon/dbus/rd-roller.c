@@ -8,8 +8,6 @@
 #include "rd-roller-private.h"
 #include "daemon/sync/rd-sync.h"
 
-#define CP_TIMEOUT_MS 5000
-
 char *
 rd_roller_path_for_address(const char *address)
 {
@@ -218,7 +216,8 @@ cp_call(RdRoller *r, GDBusMethodInvocation *invocation,
 	call->roller = r;
 	call->invocation = invocation;
 	call->req = *req;
-	rd_control_point_request(r->cp, req, CP_TIMEOUT_MS, NULL, on_cp_call_done, call);
+	rd_control_point_request(r->cp, req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, NULL, on_cp_call_done, call);
 }
 
 static gboolean

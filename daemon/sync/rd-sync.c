@@ -8,7 +8,6 @@
 #include "rd-sync.h"
 #include "roller-transfer.h"
 
-#define CP_TIMEOUT_MS 5000
 /* REPORT_RECORDS may take long; each chunk pushes this deadline back. */
 #define TRANSFER_IDLE_TIMEOUT_MS 10000
 /* Attempts that store nothing new before a sync gives up; one that
@@ -214,7 +213,8 @@ on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
 	s->delete_upto = upto;
 	req.u.records.op = ROLLER_CP_OP_LE;
 	req.u.records.id = upto;
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(s->roller->cp, &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_deleted, s);
 }
 
@@ -241,7 +241,8 @@ delete_committed(RdSync *s)
 	s->phase = SYNC_DELETING;
 	req.u.records.op = ROLLER_CP_OP_LE;
 	req.u.records.id = upto;
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(s->roller->cp, &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_counted_for_delete, s);
 }
 
@@ -338,7 +339,8 @@ abort_transfer(RdSync *s)
 		return;
 	s->phase = SYNC_ABORTING;
 	/* ABORT must bypass the queue: REPORT_RECORDS holds it until answered. */
-	rd_control_point_request_now(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request_now(s->roller->cp, &req,
+				     RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				     on_aborted, s);
 }
 
@@ -475,7 +477,8 @@ attempt_start(RdSync *s)
 	s->progressed = FALSE;
 	s->phase = SYNC_COUNTING;
 	set_records_operator(s, &req);
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(s->roller->cp, &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_counted, s);
 }
 
