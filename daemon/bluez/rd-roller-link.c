@@ -13,7 +13,6 @@
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
 #include "rd-gatt.h"
-#include "roller-proto.h"
 
 #define CONNECT_TIMEOUT_MS 35000
 #define RESOLVE_TIMEOUT_MS 15000
@@ -40,26 +39,8 @@ struct _RdRollerLink {
 	int setup_pending;
 	/* A Roller Info was understood, on this link or an earlier one. */
 	gboolean have_info;
-	GDBusProxy *chr[RD_CHAR_COUNT];
-	RdGattNotify *notify[RD_CHAR_COUNT];
+	RdRollerChars *chars;
 	RdControlPoint *cp;
-};
-
-static const struct {
-	RdChar id;
-	const char *service;
-	const char *uuid;
-	gboolean required;
-} char_table[] = {
-	{ RD_CHAR_TELEMETRY, ROLLER_UUID_SERVICE, ROLLER_UUID_TELEMETRY, TRUE },
-	{ RD_CHAR_CONTROL_POINT, ROLLER_UUID_SERVICE, ROLLER_UUID_CONTROL_POINT, TRUE },
-	{ RD_CHAR_RECORD_TRANSFER, ROLLER_UUID_SERVICE, ROLLER_UUID_RECORD_TRANSFER, TRUE },
-	{ RD_CHAR_ROLLER_INFO, ROLLER_UUID_SERVICE, ROLLER_UUID_ROLLER_INFO, TRUE },
-	{ RD_CHAR_STATUS, ROLLER_UUID_SERVICE, ROLLER_UUID_STATUS, TRUE },
-	{ RD_CHAR_BATTERY_LEVEL, ROLLER_UUID_BATTERY, ROLLER_UUID_BATTERY_LEVEL, FALSE },
-	{ RD_CHAR_SERIAL, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_SERIAL_NUMBER, FALSE },
-	{ RD_CHAR_MODEL, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_MODEL_NUMBER, FALSE },
-	{ RD_CHAR_FIRMWARE, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_FIRMWARE_REV, FALSE },
 };
 
 static void link_start(RdRollerLink *self);
@@ -211,11 +192,13 @@ on_setup_read(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 setup_read(RdRollerLink *self, RdChar id)
 {
-	if (!self->chr[id])
+	GDBusProxy *chr = rd_roller_chars_get(self->chars, id);
+
+	if (!chr)
 		return;
 	self->setup_pending++;
-	g_object_set_data(G_OBJECT(self->chr[id]), "rd-char", GUINT_TO_POINTER(id));
-	rd_gatt_read(self->chr[id], self->link_cancellable, on_setup_read, self);
+	g_object_set_data(G_OBJECT(chr), "rd-char", GUINT_TO_POINTER(id));
+	rd_gatt_read(chr, self->link_cancellable, on_setup_read, self);
 }
 
 static void
@@ -269,20 +252,10 @@ on_record_transfer(const guint8 *data, gsize len, gpointer user_data)
 	self->cb.record_chunk(data, len, self->user_data);
 }
 
-/*
- * A subscription kept through a GATT restart (its characteristic never
- * went) is still in force; anything else is subscribed afresh.
- */
 static void
 subscribe(RdRollerLink *self, RdChar id, gboolean acquire, RdGattValueFunc value_func)
 {
-	if (!self->chr[id])
-		return;
-	if (self->notify[id] && rd_gatt_notify_get_path(self->notify[id]) != RD_GATT_NOTIFY_FAILED)
-		return;
-	g_clear_pointer(&self->notify[id], rd_gatt_notify_free);
-	self->notify[id] = rd_gatt_notify_new(self->chr[id], acquire, value_func,
-					   on_notify_closed, self);
+	rd_roller_chars_subscribe(self->chars, id, acquire, value_func, on_notify_closed, self);
 }
 
 static void
@@ -291,7 +264,8 @@ link_setup(RdRollerLink *self)
 	gboolean acquire = self->ctx->acquire_notify;
 
 	set_link_state(self, RD_LINK_SETUP);
-	self->cp = rd_control_point_new(self->chr[RD_CHAR_CONTROL_POINT]);
+	self->cp = rd_control_point_new(rd_roller_chars_get(self->chars,
+							    RD_CHAR_CONTROL_POINT));
 	subscribe(self, RD_CHAR_CONTROL_POINT, FALSE, on_control_point);
 	subscribe(self, RD_CHAR_TELEMETRY, acquire, on_telemetry);
 	subscribe(self, RD_CHAR_RECORD_TRANSFER, acquire, on_record_transfer);
@@ -313,22 +287,17 @@ link_setup(RdRollerLink *self)
 static void
 try_resolved(RdRollerLink *self)
 {
+	const char *missing;
+
 	if (self->state != RD_LINK_RESOLVING ||
 	    !rd_bluez_get_bool(self->device, "ServicesResolved"))
 		return;
-	for (gsize i = 0; i < G_N_ELEMENTS(char_table); i++) {
-		RdChar id = char_table[i].id;
-
-		if (!self->chr[id])
-			self->chr[id] = rd_bluez_find_characteristic(
-				self->ctx->bluez, g_dbus_proxy_get_object_path(self->device),
-				char_table[i].service, char_table[i].uuid);
-		if (!self->chr[id] &&
-		    (char_table[i].required || (self->chars_before & (1u << id)))) {
-			g_debug("Roller %s: resolved, waiting for %s", self->address,
-				char_table[i].uuid);
-			return;
-		}
+	missing = rd_roller_chars_resolve(self->chars, self->ctx->bluez,
+					  g_dbus_proxy_get_object_path(self->device),
+					  self->chars_before);
+	if (missing) {
+		g_debug("Roller %s: resolved, waiting for %s", self->address, missing);
+		return;
 	}
 	self->chars_before = 0;
 	if (self->resolve_timeout_id) {
@@ -402,10 +371,7 @@ static void
 release_gatt(RdRollerLink *self)
 {
 	end_gatt_use(self);
-	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		g_clear_pointer(&self->notify[i], rd_gatt_notify_free);
-		g_clear_object(&self->chr[i]);
-	}
+	rd_roller_chars_clear(self->chars);
 }
 
 static void
@@ -504,21 +470,10 @@ rd_roller_link_characteristic_added(RdRollerLink *self, GDBusProxy *chr)
 void
 rd_roller_link_characteristic_removed(RdRollerLink *self, const char *path)
 {
-	guint before = 0;
-	gint gone = -1;
+	guint before = rd_roller_chars_found(self->chars);
 
-	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		if (!self->chr[i])
-			continue;
-		before |= 1u << i;
-		if (g_str_equal(g_dbus_proxy_get_object_path(self->chr[i]), path))
-			gone = (gint)i;
-	}
-	if (gone < 0)
+	if (!rd_roller_chars_remove(self->chars, path))
 		return;
-	/* Its object is gone, and with it bluetoothd's side of the subscription. */
-	g_clear_pointer(&self->notify[gone], rd_gatt_notify_free);
-	g_clear_object(&self->chr[gone]);
 	/* Still resolving: found early, gone now; look again when it is back. */
 	if (self->state != RD_LINK_SETUP && self->state != RD_LINK_READY)
 		return;
@@ -648,6 +603,7 @@ rd_roller_link_new(RdContext *ctx, const char *address,
 	/* A roller found by a scan is connected only once asked to. */
 	self->auto_connect = FALSE;
 	self->state = RD_LINK_DISCONNECTED;
+	self->chars = rd_roller_chars_new();
 	return self;
 }
 
@@ -665,6 +621,7 @@ rd_roller_link_free(RdRollerLink *self)
 		g_clear_object(&self->device);
 	}
 	g_clear_object(&self->link_cancellable);
+	rd_roller_chars_free(self->chars);
 	g_free(self->address);
 	g_free(self);
 }

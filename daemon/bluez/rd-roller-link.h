@@ -12,19 +12,7 @@
 
 #include "daemon/rd-context.h"
 #include "rd-control-point.h"
-
-typedef enum {
-	RD_CHAR_TELEMETRY,
-	RD_CHAR_CONTROL_POINT,
-	RD_CHAR_RECORD_TRANSFER,
-	RD_CHAR_ROLLER_INFO,
-	RD_CHAR_STATUS,
-	RD_CHAR_BATTERY_LEVEL,
-	RD_CHAR_SERIAL,
-	RD_CHAR_MODEL,
-	RD_CHAR_FIRMWARE,
-	RD_CHAR_COUNT,
-} RdChar;
+#include "rd-roller-chars.h"
 
 typedef enum {
 	RD_LINK_DISCONNECTED,
