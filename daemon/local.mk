@@ -17,7 +17,8 @@ daemon_librollerd_a_SOURCES = \
 	daemon/bluez/rd-bluez.h daemon/bluez/rd-bluez.c \
 	daemon/bluez/rd-gatt.h daemon/bluez/rd-gatt.c \
 	daemon/bluez/rd-control-point.h daemon/bluez/rd-control-point.c \
-	daemon/bluez/rd-roller-link.c \
+	daemon/bluez/rd-roller-chars.h daemon/bluez/rd-roller-chars.c \
+	daemon/bluez/rd-roller-link.h daemon/bluez/rd-roller-link.c \
 	daemon/bluez/rd-discovery.h daemon/bluez/rd-discovery.c \
 	daemon/live/rd-live-session.h daemon/live/rd-live-session.c \
 	daemon/live/rd-feedback.h daemon/live/rd-feedback.c \
@@ -31,7 +32,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
 	daemon/dbus/rd-call-guard.h daemon/dbus/rd-call-guard.c \
-	daemon/dbus/rd-roller.h daemon/dbus/rd-roller-private.h daemon/dbus/rd-roller.c \
+	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c
 daemon_librollerd_a_DEPENDENCIES = $(rollerd_dbus_generated)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "rd-bluez.h"
+#include "common/rd-error.h"
 
 struct _RdBluez {
 	GDBusObjectManager *manager;
@@ -404,4 +405,27 @@ rd_bluez_device_has_uuid(GDBusProxy *device, const char *uuid)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+GError *
+rd_bluez_error_to_rd(const GError *error, const char *doing)
+{
+	g_autofree char *remote = g_dbus_error_get_remote_error(error);
+	g_autoptr(GError) plain = g_error_copy(error);
+	RdError code = RD_ERROR_FAILED;
+
+	g_dbus_error_strip_remote_error(plain);
+	if (remote && (g_str_equal(remote, "org.bluez.Error.NotConnected") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownObject") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownMethod") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+		       g_str_equal(remote, "org.freedesktop.DBus.Error.NoReply")))
+		code = RD_ERROR_NOT_CONNECTED;
+	else if (remote && g_str_equal(remote, "org.bluez.Error.InProgress"))
+		code = RD_ERROR_IN_PROGRESS;
+	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+		code = RD_ERROR_TIMEOUT;
+	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+		code = RD_ERROR_NOT_CONNECTED;
+	return g_error_new(RD_ERROR, code, "%s failed: %s", doing, plain->message);
 }

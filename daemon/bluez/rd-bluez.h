@@ -66,3 +66,6 @@ gboolean rd_bluez_get_bool(GDBusProxy *proxy, const char *name);
 char *rd_bluez_get_string(GDBusProxy *proxy, const char *name);
 /* Whether the Device1's UUIDs list @uuid. */
 gboolean rd_bluez_device_has_uuid(GDBusProxy *device, const char *uuid);
+
+/* Maps a GDBus error from BlueZ to an RD_ERROR with a sentence. */
+GError *rd_bluez_error_to_rd(const GError *error, const char *doing);

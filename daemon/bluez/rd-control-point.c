@@ -3,6 +3,7 @@
 
 #include "rd-control-point.h"
 #include "common/rd-error.h"
+#include "rd-bluez.h"
 #include "rd-gatt.h"
 
 struct _RdControlPoint {
@@ -24,29 +25,6 @@ typedef struct {
 static void start_next(RdControlPoint *cp);
 static void finish_side(RdControlPoint *cp, const struct roller_cp_response *rsp,
 			GError *error);
-
-GError *
-rd_bluez_error_to_rd(const GError *error, const char *doing)
-{
-	g_autofree char *remote = g_dbus_error_get_remote_error(error);
-	g_autoptr(GError) plain = g_error_copy(error);
-	RdError code = RD_ERROR_FAILED;
-
-	g_dbus_error_strip_remote_error(plain);
-	if (remote && (g_str_equal(remote, "org.bluez.Error.NotConnected") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownObject") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.UnknownMethod") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-		       g_str_equal(remote, "org.freedesktop.DBus.Error.NoReply")))
-		code = RD_ERROR_NOT_CONNECTED;
-	else if (remote && g_str_equal(remote, "org.bluez.Error.InProgress"))
-		code = RD_ERROR_IN_PROGRESS;
-	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-		code = RD_ERROR_TIMEOUT;
-	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-		code = RD_ERROR_NOT_CONNECTED;
-	return g_error_new(RD_ERROR, code, "%s failed: %s", doing, plain->message);
-}
 
 static void
 stop_timeout(RdControlPoint *cp)

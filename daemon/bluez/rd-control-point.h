@@ -10,6 +10,9 @@
 
 #include "roller-control.h"
 
+/* How long a procedure may take to answer, from its last progress. */
+#define RD_CONTROL_POINT_TIMEOUT_MS 5000
+
 typedef struct _RdControlPoint RdControlPoint;
 
 RdControlPoint *rd_control_point_new(GDBusProxy *chr);
@@ -48,6 +51,3 @@ gboolean rd_control_point_request_finish(RdControlPoint *cp, GAsyncResult *res,
 /* TRUE for SUCCESS; otherwise an RD_ERROR naming the opcode and result. */
 gboolean rd_control_point_check_result(const struct roller_cp_response *rsp,
 				       GError **error);
-
-/* Maps a GDBus error from BlueZ to an RD_ERROR with a sentence. */
-GError *rd_bluez_error_to_rd(const GError *error, const char *doing);

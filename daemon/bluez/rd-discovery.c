@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "rd-control-point.h"
+#include "rd-bluez.h"
 #include "rd-discovery.h"
 #include "common/rd-error.h"
 #include "roller-proto.h"

@@ -8,39 +8,43 @@
  */
 #include "config.h"
 
+#include "rd-roller-link.h"
 #include "rd-bluez.h"
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
 #include "rd-gatt.h"
-#include "daemon/live/rd-live.h"
-#include "daemon/dbus/rd-roller.h"
-#include "daemon/dbus/rd-roller-private.h"
-#include "roller-proto.h"
 
 #define CONNECT_TIMEOUT_MS 35000
 #define RESOLVE_TIMEOUT_MS 15000
-#define CP_TIMEOUT_MS 5000
 #define BACKOFF_MIN_S 1
 
-static const struct {
-	RdChar id;
-	const char *service;
-	const char *uuid;
-	gboolean required;
-} char_table[] = {
-	{ RD_CHAR_TELEMETRY, ROLLER_UUID_SERVICE, ROLLER_UUID_TELEMETRY, TRUE },
-	{ RD_CHAR_CONTROL_POINT, ROLLER_UUID_SERVICE, ROLLER_UUID_CONTROL_POINT, TRUE },
-	{ RD_CHAR_RECORD_TRANSFER, ROLLER_UUID_SERVICE, ROLLER_UUID_RECORD_TRANSFER, TRUE },
-	{ RD_CHAR_ROLLER_INFO, ROLLER_UUID_SERVICE, ROLLER_UUID_ROLLER_INFO, TRUE },
-	{ RD_CHAR_STATUS, ROLLER_UUID_SERVICE, ROLLER_UUID_STATUS, TRUE },
-	{ RD_CHAR_BATTERY_LEVEL, ROLLER_UUID_BATTERY, ROLLER_UUID_BATTERY_LEVEL, FALSE },
-	{ RD_CHAR_SERIAL, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_SERIAL_NUMBER, FALSE },
-	{ RD_CHAR_MODEL, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_MODEL_NUMBER, FALSE },
-	{ RD_CHAR_FIRMWARE, ROLLER_UUID_DEVICE_INFO, ROLLER_UUID_FIRMWARE_REV, FALSE },
+struct _RdRollerLink {
+	RdContext *ctx;
+	char *address;
+	RdRollerLinkCallbacks cb;
+	gpointer user_data;
+
+	GDBusProxy *device;
+	gulong device_props_handler;
+	RdLinkState state;
+	gboolean auto_connect;
+	guint reconnect_id;
+	guint backoff_s;
+	guint resolve_timeout_id;
+	/* After the GATT server went with the link up: the chars (1 << RdChar)
+	 * it had, which setting up again waits for. */
+	guint chars_before;
+	GCancellable *link_cancellable;
+	GList *connect_waiters;		/* GDBusMethodInvocation */
+	int setup_pending;
+	/* A Roller Info was understood, on this link or an earlier one. */
+	gboolean have_info;
+	RdRollerChars *chars;
+	RdControlPoint *cp;
 };
 
-static void link_start(RdRoller *r);
-static void link_teardown(RdRoller *r, const GError *why);
+static void link_start(RdRollerLink *self);
+static void link_teardown(RdRollerLink *self, const GError *why);
 
 static const char *
 link_state_name(RdLinkState state)
@@ -56,21 +60,20 @@ link_state_name(RdLinkState state)
 }
 
 static void
-set_link_state(RdRoller *r, RdLinkState state)
+set_link_state(RdRollerLink *self, RdLinkState state)
 {
-	if (r->link == state)
+	if (self->state == state)
 		return;
-	g_debug("Roller %s: %s -> %s", r->address, link_state_name(r->link),
+	g_debug("Roller %s: %s -> %s", self->address, link_state_name(self->state),
 		link_state_name(state));
-	r->link = state;
-	rd_roller_update_state_property(r);
-	rd_dbus_roller1_set_connected(r->iface, state == RD_LINK_READY);
+	self->state = state;
+	self->cb.state_changed(state, self->user_data);
 }
 
 static void
-complete_connect_waiters(RdRoller *r, const GError *error)
+complete_connect_waiters(RdRollerLink *self, const GError *error)
 {
-	GList *waiters = g_steal_pointer(&r->connect_waiters);
+	GList *waiters = g_steal_pointer(&self->connect_waiters);
 
 	for (GList *l = waiters; l; l = l->next) {
 		if (error)
@@ -84,85 +87,85 @@ complete_connect_waiters(RdRoller *r, const GError *error)
 static gboolean
 on_reconnect_timer(gpointer user_data)
 {
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 
-	r->reconnect_id = 0;
-	if (r->link == RD_LINK_DISCONNECTED && r->device && r->auto_connect)
-		link_start(r);
+	self->reconnect_id = 0;
+	if (self->state == RD_LINK_DISCONNECTED && self->device && self->auto_connect)
+		link_start(self);
 	return G_SOURCE_REMOVE;
 }
 
 static void
-schedule_reconnect(RdRoller *r)
+schedule_reconnect(RdRollerLink *self)
 {
-	guint max_s = rd_config_get_reconnect_backoff_max_seconds(r->ctx->config);
+	guint max_s = rd_config_get_reconnect_backoff_max_seconds(self->ctx->config);
 
-	if (!r->auto_connect || !rd_config_get_auto_reconnect(r->ctx->config) ||
-	    !r->device || r->reconnect_id)
+	if (!self->auto_connect || !rd_config_get_auto_reconnect(self->ctx->config) ||
+	    !self->device || self->reconnect_id)
 		return;
-	r->backoff_s = r->backoff_s ? MIN(r->backoff_s * 2, max_s) : BACKOFF_MIN_S;
-	g_debug("Roller %s: reconnecting in %u s", r->address, r->backoff_s);
-	r->reconnect_id = g_timeout_add_seconds(r->backoff_s, on_reconnect_timer, r);
+	self->backoff_s = self->backoff_s ? MIN(self->backoff_s * 2, max_s) : BACKOFF_MIN_S;
+	g_debug("Roller %s: reconnecting in %u s", self->address, self->backoff_s);
+	self->reconnect_id = g_timeout_add_seconds(self->backoff_s, on_reconnect_timer, self);
 }
 
 static void
-link_failed(RdRoller *r, GError *error)
+link_failed(RdRollerLink *self, GError *error)
 {
 	g_autoptr(GError) owned = error;
 
-	g_message("Roller %s: %s", r->address, error->message);
-	link_teardown(r, error);
-	if (r->device && rd_bluez_get_bool(r->device, "Connected"))
-		g_dbus_proxy_call(r->device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE,
+	g_message("Roller %s: %s", self->address, error->message);
+	link_teardown(self, error);
+	if (self->device && rd_bluez_get_bool(self->device, "Connected"))
+		g_dbus_proxy_call(self->device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE,
 				  -1, NULL, NULL, NULL);
-	schedule_reconnect(r);
+	schedule_reconnect(self);
 }
 
 static void
-link_ready(RdRoller *r)
+link_ready(RdRollerLink *self)
 {
-	r->backoff_s = 0;
-	set_link_state(r, RD_LINK_READY);
-	g_message("Roller %s (%s) is ready", r->address, r->serial);
-	complete_connect_waiters(r, NULL);
-	rd_roller_link_ready_hook(r);
+	self->backoff_s = 0;
+	set_link_state(self, RD_LINK_READY);
+	complete_connect_waiters(self, NULL);
+	self->cb.ready(self->user_data);
 }
 
 static void
 on_set_time_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 	struct roller_cp_response rsp;
 
-	if (!rd_control_point_request_finish(r->cp, res, &rsp, &error)) {
+	if (!rd_control_point_request_finish(self->cp, res, &rsp, &error)) {
 		/* Cancelled or cut off: whoever did it has set the state. */
 		if (!g_error_matches(error, RD_ERROR, RD_ERROR_NOT_CONNECTED) &&
 		    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			link_failed(r, g_steal_pointer(&error));
+			link_failed(self, g_steal_pointer(&error));
 		return;
 	}
 	/* A roller that refuses the time still works; its sessions say so. */
 	if (!rd_control_point_check_result(&rsp, &error))
-		g_message("Roller %s: cannot set its clock: %s", r->address, error->message);
-	link_ready(r);
+		g_message("Roller %s: cannot set its clock: %s", self->address, error->message);
+	link_ready(self);
 }
 
 static void
-setup_step_done(RdRoller *r)
+setup_step_done(RdRollerLink *self)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_SET_TIME };
 
-	if (--r->setup_pending > 0 || r->link != RD_LINK_SETUP)
+	if (--self->setup_pending > 0 || self->state != RD_LINK_SETUP)
 		return;
-	if (!r->have_info) {
-		link_failed(r, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
+	if (!self->have_info) {
+		link_failed(self, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
 					   "cannot read its Roller Info"));
 		return;
 	}
 	req.u.unix_seconds = (guint32)(g_get_real_time() / G_USEC_PER_SEC);
-	rd_control_point_request(r->cp, &req, CP_TIMEOUT_MS, r->link_cancellable,
-				 on_set_time_done, r);
+	rd_control_point_request(self->cp, &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, self->link_cancellable,
+				 on_set_time_done, self);
 }
 
 static void
@@ -170,159 +173,154 @@ on_setup_read(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) value = rd_gatt_read_finish(G_DBUS_PROXY(source), res, &error);
-	RdRoller *r;
+	RdRollerLink *self;
 	RdChar id;
 
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
-	r = user_data;
+	self = user_data;
 	id = GPOINTER_TO_UINT(g_object_get_data(source, "rd-char"));
 	if (!value)
-		g_message("Roller %s: reading %s failed: %s", r->address,
+		g_message("Roller %s: reading %s failed: %s", self->address,
 			  g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)), error->message);
-	else
-		rd_roller_handle_value(r, id, g_bytes_get_data(value, NULL),
-				       g_bytes_get_size(value));
-	setup_step_done(r);
+	else if (self->cb.value(id, g_bytes_get_data(value, NULL), g_bytes_get_size(value),
+				self->user_data) && id == RD_CHAR_ROLLER_INFO)
+		self->have_info = TRUE;
+	setup_step_done(self);
 }
 
 static void
-setup_read(RdRoller *r, RdChar id)
+setup_read(RdRollerLink *self, RdChar id)
 {
-	if (!r->chr[id])
+	GDBusProxy *chr = rd_roller_chars_get(self->chars, id);
+
+	if (!chr)
 		return;
-	r->setup_pending++;
-	g_object_set_data(G_OBJECT(r->chr[id]), "rd-char", GUINT_TO_POINTER(id));
-	rd_gatt_read(r->chr[id], r->link_cancellable, on_setup_read, r);
+	self->setup_pending++;
+	g_object_set_data(G_OBJECT(chr), "rd-char", GUINT_TO_POINTER(id));
+	rd_gatt_read(chr, self->link_cancellable, on_setup_read, self);
 }
 
 static void
 on_notify_closed(RdGattNotify *notify, gpointer user_data)
 {
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 
 	/* The link is going down, or its characteristic is going (a GATT
 	 * restart): Device1.Connected or the object's removal tells the rest. */
-	g_debug("Roller %s: a subscription ended", r->address);
+	g_debug("Roller %s: a subscription ended", self->address);
 }
 
 static void
 on_telemetry(const guint8 *data, gsize len, gpointer user_data)
 {
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 
-	rd_live_feed_telemetry(r->live, data, len);
+	self->cb.telemetry(data, len, self->user_data);
 }
 
 static void
 on_status(const guint8 *data, gsize len, gpointer user_data)
 {
-	rd_roller_handle_value(user_data, RD_CHAR_STATUS, data, len);
+	RdRollerLink *self = user_data;
+
+	self->cb.value(RD_CHAR_STATUS, data, len, self->user_data);
 }
 
 static void
 on_battery(const guint8 *data, gsize len, gpointer user_data)
 {
-	rd_roller_handle_value(user_data, RD_CHAR_BATTERY_LEVEL, data, len);
+	RdRollerLink *self = user_data;
+
+	self->cb.value(RD_CHAR_BATTERY_LEVEL, data, len, self->user_data);
 }
 
 static void
 on_control_point(const guint8 *data, gsize len, gpointer user_data)
 {
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 
-	if (r->cp)
-		rd_control_point_handle_indication(r->cp, data, len);
+	if (self->cp)
+		rd_control_point_handle_indication(self->cp, data, len);
 }
 
 static void
 on_record_transfer(const guint8 *data, gsize len, gpointer user_data)
 {
-	rd_roller_record_chunk_hook(user_data, data, len);
-}
+	RdRollerLink *self = user_data;
 
-/*
- * A subscription kept through a GATT restart (its characteristic never
- * went) is still in force; anything else is subscribed afresh.
- */
-static void
-subscribe(RdRoller *r, RdChar id, gboolean acquire, RdGattValueFunc value_func)
-{
-	if (!r->chr[id])
-		return;
-	if (r->notify[id] && rd_gatt_notify_get_path(r->notify[id]) != RD_GATT_NOTIFY_FAILED)
-		return;
-	g_clear_pointer(&r->notify[id], rd_gatt_notify_free);
-	r->notify[id] = rd_gatt_notify_new(r->chr[id], acquire, value_func,
-					   on_notify_closed, r);
+	self->cb.record_chunk(data, len, self->user_data);
 }
 
 static void
-link_setup(RdRoller *r)
+subscribe(RdRollerLink *self, RdChar id, gboolean acquire, RdGattValueFunc value_func)
 {
-	gboolean acquire = r->ctx->acquire_notify;
+	rd_roller_chars_subscribe(self->chars, id, acquire, value_func, on_notify_closed, self);
+}
 
-	set_link_state(r, RD_LINK_SETUP);
-	r->cp = rd_control_point_new(r->chr[RD_CHAR_CONTROL_POINT]);
-	subscribe(r, RD_CHAR_CONTROL_POINT, FALSE, on_control_point);
-	subscribe(r, RD_CHAR_TELEMETRY, acquire, on_telemetry);
-	subscribe(r, RD_CHAR_RECORD_TRANSFER, acquire, on_record_transfer);
-	subscribe(r, RD_CHAR_STATUS, acquire, on_status);
-	subscribe(r, RD_CHAR_BATTERY_LEVEL, FALSE, on_battery);
+static void
+link_setup(RdRollerLink *self)
+{
+	gboolean acquire = self->ctx->acquire_notify;
+
+	set_link_state(self, RD_LINK_SETUP);
+	self->cp = rd_control_point_new(rd_roller_chars_get(self->chars,
+							    RD_CHAR_CONTROL_POINT));
+	subscribe(self, RD_CHAR_CONTROL_POINT, FALSE, on_control_point);
+	subscribe(self, RD_CHAR_TELEMETRY, acquire, on_telemetry);
+	subscribe(self, RD_CHAR_RECORD_TRANSFER, acquire, on_record_transfer);
+	subscribe(self, RD_CHAR_STATUS, acquire, on_status);
+	subscribe(self, RD_CHAR_BATTERY_LEVEL, FALSE, on_battery);
 
 	/* One pending step until every read is queued, so none finishes early. */
-	r->setup_pending = 1;
-	setup_read(r, RD_CHAR_ROLLER_INFO);
-	setup_read(r, RD_CHAR_SERIAL);
-	setup_read(r, RD_CHAR_MODEL);
-	setup_read(r, RD_CHAR_FIRMWARE);
-	setup_read(r, RD_CHAR_BATTERY_LEVEL);
-	setup_read(r, RD_CHAR_STATUS);
-	setup_step_done(r);
+	self->setup_pending = 1;
+	setup_read(self, RD_CHAR_ROLLER_INFO);
+	setup_read(self, RD_CHAR_SERIAL);
+	setup_read(self, RD_CHAR_MODEL);
+	setup_read(self, RD_CHAR_FIRMWARE);
+	setup_read(self, RD_CHAR_BATTERY_LEVEL);
+	setup_read(self, RD_CHAR_STATUS);
+	setup_step_done(self);
 }
 
 /* Resolution completes when BlueZ says so and every required char is here. */
 static void
-try_resolved(RdRoller *r)
+try_resolved(RdRollerLink *self)
 {
-	if (r->link != RD_LINK_RESOLVING || !rd_bluez_get_bool(r->device, "ServicesResolved"))
-		return;
-	for (gsize i = 0; i < G_N_ELEMENTS(char_table); i++) {
-		RdChar id = char_table[i].id;
+	const char *missing;
 
-		if (!r->chr[id])
-			r->chr[id] = rd_bluez_find_characteristic(r->ctx->bluez,
-								  g_dbus_proxy_get_object_path(r->device),
-								  char_table[i].service,
-								  char_table[i].uuid);
-		if (!r->chr[id] && (char_table[i].required || (r->chars_before & (1u << id)))) {
-			g_debug("Roller %s: resolved, waiting for %s", r->address,
-				char_table[i].uuid);
-			return;
-		}
+	if (self->state != RD_LINK_RESOLVING ||
+	    !rd_bluez_get_bool(self->device, "ServicesResolved"))
+		return;
+	missing = rd_roller_chars_resolve(self->chars, self->ctx->bluez,
+					  g_dbus_proxy_get_object_path(self->device),
+					  self->chars_before);
+	if (missing) {
+		g_debug("Roller %s: resolved, waiting for %s", self->address, missing);
+		return;
 	}
-	r->chars_before = 0;
-	if (r->resolve_timeout_id) {
-		g_source_remove(r->resolve_timeout_id);
-		r->resolve_timeout_id = 0;
+	self->chars_before = 0;
+	if (self->resolve_timeout_id) {
+		g_source_remove(self->resolve_timeout_id);
+		self->resolve_timeout_id = 0;
 	}
-	link_setup(r);
+	link_setup(self);
 }
 
 static gboolean
 on_resolve_timeout(gpointer user_data)
 {
-	RdRoller *r = user_data;
+	RdRollerLink *self = user_data;
 
-	r->resolve_timeout_id = 0;
+	self->resolve_timeout_id = 0;
 	/* An optional service that did not come back is not worth the link. */
-	if (r->chars_before) {
-		r->chars_before = 0;
-		try_resolved(r);
-		if (r->link != RD_LINK_RESOLVING)
+	if (self->chars_before) {
+		self->chars_before = 0;
+		try_resolved(self);
+		if (self->state != RD_LINK_RESOLVING)
 			return G_SOURCE_REMOVE;
 	}
-	link_failed(r, g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
+	link_failed(self, g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
 				   "its GATT services were not resolved within %u s",
 				   RESOLVE_TIMEOUT_MS / 1000));
 	return G_SOURCE_REMOVE;
@@ -333,137 +331,127 @@ on_device_connected(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res, &error);
-	RdRoller *r;
+	RdRollerLink *self;
 
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
-	r = user_data;
+	self = user_data;
 	if (!ret) {
-		link_failed(r, rd_bluez_error_to_rd(error, "Connecting"));
+		link_failed(self, rd_bluez_error_to_rd(error, "Connecting"));
 		return;
 	}
-	set_link_state(r, RD_LINK_RESOLVING);
-	r->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, r);
-	try_resolved(r);
+	set_link_state(self, RD_LINK_RESOLVING);
+	self->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, self);
+	try_resolved(self);
 }
 
 static void
-link_start(RdRoller *r)
+link_start(RdRollerLink *self)
 {
-	if (r->link != RD_LINK_DISCONNECTED || !r->device)
+	if (self->state != RD_LINK_DISCONNECTED || !self->device)
 		return;
-	g_clear_object(&r->link_cancellable);
-	r->link_cancellable = g_cancellable_new();
-	set_link_state(r, RD_LINK_CONNECTING);
-	g_dbus_proxy_call(r->device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE,
-			  CONNECT_TIMEOUT_MS, r->link_cancellable, on_device_connected, r);
+	g_clear_object(&self->link_cancellable);
+	self->link_cancellable = g_cancellable_new();
+	set_link_state(self, RD_LINK_CONNECTING);
+	g_dbus_proxy_call(self->device, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE,
+			  CONNECT_TIMEOUT_MS, self->link_cancellable, on_device_connected, self);
 }
 
-/* What needs the roller's GATT server as it was: the sync and the control
- * point; the live session resynchronises. */
+/* What needs the roller's GATT server as it was: the users are told while
+ * the control point is still there, then it fails what is under way. */
 static void
-end_gatt_use(RdRoller *r)
+end_gatt_use(RdRollerLink *self)
 {
-	rd_roller_link_lost_hook(r);
-	g_clear_pointer(&r->cp, rd_control_point_free);
-	rd_live_link_lost(r->live);
+	self->cb.lost(self->user_data);
+	g_clear_pointer(&self->cp, rd_control_point_free);
 }
 
 /* Everything of the roller's GATT server: subscriptions, control point, proxies. */
 static void
-release_gatt(RdRoller *r)
+release_gatt(RdRollerLink *self)
 {
-	end_gatt_use(r);
-	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		g_clear_pointer(&r->notify[i], rd_gatt_notify_free);
-		g_clear_object(&r->chr[i]);
-	}
+	end_gatt_use(self);
+	rd_roller_chars_clear(self->chars);
 }
 
 static void
-link_teardown(RdRoller *r, const GError *why)
+link_teardown(RdRollerLink *self, const GError *why)
 {
-	if (r->link_cancellable)
-		g_cancellable_cancel(r->link_cancellable);
-	if (r->resolve_timeout_id) {
-		g_source_remove(r->resolve_timeout_id);
-		r->resolve_timeout_id = 0;
+	if (self->link_cancellable)
+		g_cancellable_cancel(self->link_cancellable);
+	if (self->resolve_timeout_id) {
+		g_source_remove(self->resolve_timeout_id);
+		self->resolve_timeout_id = 0;
 	}
 	/* Disconnected first: what the teardown completes must not retry. */
-	set_link_state(r, RD_LINK_DISCONNECTED);
-	r->chars_before = 0;
-	release_gatt(r);
+	set_link_state(self, RD_LINK_DISCONNECTED);
+	self->chars_before = 0;
+	release_gatt(self);
 	if (why)
-		complete_connect_waiters(r, why);
-	else if (r->connect_waiters) {
+		complete_connect_waiters(self, why);
+	else if (self->connect_waiters) {
 		g_autoptr(GError) error = g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
-						      "Roller %s disconnected", r->address);
+						      "Roller %s disconnected", self->address);
 
-		complete_connect_waiters(r, error);
+		complete_connect_waiters(self, error);
 	}
 }
 
 static void
 on_device_properties(GDBusProxy *device, GVariant *changed,
-		     const char *const *invalidated, RdRoller *r)
+		     const char *const *invalidated, RdRollerLink *self)
 {
 	gboolean connected;
 
 	if (g_variant_lookup(changed, "Connected", "b", &connected) && !connected &&
-	    r->link != RD_LINK_DISCONNECTED) {
-		g_message("Roller %s: link lost", r->address);
-		link_teardown(r, NULL);
-		schedule_reconnect(r);
+	    self->state != RD_LINK_DISCONNECTED) {
+		g_message("Roller %s: link lost", self->address);
+		link_teardown(self, NULL);
+		schedule_reconnect(self);
 		return;
 	}
 	if (g_variant_lookup(changed, "Connected", "b", &connected) && connected &&
-	    r->link == RD_LINK_DISCONNECTED && r->auto_connect) {
+	    self->state == RD_LINK_DISCONNECTED && self->auto_connect) {
 		/* Someone else connected it: take it over. */
-		link_start(r);
+		link_start(self);
 	}
-	try_resolved(r);
+	try_resolved(self);
 }
 
 void
-rd_roller_set_device(RdRoller *r, GDBusProxy *device)
+rd_roller_link_set_device(RdRollerLink *self, GDBusProxy *device)
 {
-	if (r->device == device)
+	if (self->device == device)
 		return;
-	if (r->device) {
-		g_signal_handler_disconnect(r->device, r->device_props_handler);
-		r->device_props_handler = 0;
-		if (r->link != RD_LINK_DISCONNECTED) {
+	if (self->device) {
+		g_signal_handler_disconnect(self->device, self->device_props_handler);
+		self->device_props_handler = 0;
+		if (self->state != RD_LINK_DISCONNECTED) {
 			g_autoptr(GError) error = g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
 							      "Roller %s vanished from BlueZ",
-							      r->address);
+							      self->address);
 
-			link_teardown(r, error);
+			link_teardown(self, error);
 		}
-		g_clear_object(&r->device);
+		g_clear_object(&self->device);
 	}
-	if (r->reconnect_id) {
-		g_source_remove(r->reconnect_id);
-		r->reconnect_id = 0;
+	if (self->reconnect_id) {
+		g_source_remove(self->reconnect_id);
+		self->reconnect_id = 0;
 	}
 	if (!device)
 		return;
-	r->device = g_object_ref(device);
-	{
-		g_autofree char *name = rd_bluez_get_string(device, "Name");
-
-		if (name)
-			rd_dbus_roller1_set_name(r->iface, name);
-	}
-	r->device_props_handler = g_signal_connect(device, "g-properties-changed",
-						   G_CALLBACK(on_device_properties), r);
-	if (r->auto_connect)
-		link_start(r);
+	self->device = g_object_ref(device);
+	self->device_props_handler = g_signal_connect(device, "g-properties-changed",
+						   G_CALLBACK(on_device_properties), self);
+	if (self->auto_connect)
+		link_start(self);
 }
 
 void
-rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
+rd_roller_link_characteristic_added(RdRollerLink *self, GDBusProxy *chr)
 {
-	try_resolved(r);
+	try_resolved(self);
 }
 
 /*
@@ -480,57 +468,46 @@ rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
  * it removes; those still in force when all is back are kept.
  */
 void
-rd_roller_characteristic_removed(RdRoller *r, const char *path)
+rd_roller_link_characteristic_removed(RdRollerLink *self, const char *path)
 {
-	guint before = 0;
-	gint gone = -1;
+	guint before = rd_roller_chars_found(self->chars);
 
-	for (gsize i = 0; i < RD_CHAR_COUNT; i++) {
-		if (!r->chr[i])
-			continue;
-		before |= 1u << i;
-		if (g_str_equal(g_dbus_proxy_get_object_path(r->chr[i]), path))
-			gone = (gint)i;
-	}
-	if (gone < 0)
+	if (!rd_roller_chars_remove(self->chars, path))
 		return;
-	/* Its object is gone, and with it bluetoothd's side of the subscription. */
-	g_clear_pointer(&r->notify[gone], rd_gatt_notify_free);
-	g_clear_object(&r->chr[gone]);
 	/* Still resolving: found early, gone now; look again when it is back. */
-	if (r->link != RD_LINK_SETUP && r->link != RD_LINK_READY)
+	if (self->state != RD_LINK_SETUP && self->state != RD_LINK_READY)
 		return;
 	g_message("Roller %s: its GATT services went away with the link up; "
-		  "waiting for them", r->address);
-	if (r->link_cancellable)
-		g_cancellable_cancel(r->link_cancellable);
-	g_clear_object(&r->link_cancellable);
-	r->link_cancellable = g_cancellable_new();
-	set_link_state(r, RD_LINK_RESOLVING);
-	end_gatt_use(r);
+		  "waiting for them", self->address);
+	if (self->link_cancellable)
+		g_cancellable_cancel(self->link_cancellable);
+	g_clear_object(&self->link_cancellable);
+	self->link_cancellable = g_cancellable_new();
+	set_link_state(self, RD_LINK_RESOLVING);
+	end_gatt_use(self);
 	/* Each service comes back on its own: set up with all of them. */
-	r->chars_before = before;
+	self->chars_before = before;
 	/* Not resolved again until the new objects come: the others of the
 	 * old ones are going one by one. */
-	r->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, r);
+	self->resolve_timeout_id = g_timeout_add(RESOLVE_TIMEOUT_MS, on_resolve_timeout, self);
 }
 
 void
-rd_roller_link_connect(RdRoller *r, GDBusMethodInvocation *invocation)
+rd_roller_link_connect(RdRollerLink *self, GDBusMethodInvocation *invocation)
 {
-	if (r->link == RD_LINK_READY) {
+	if (self->state == RD_LINK_READY) {
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
-	if (!r->device) {
+	if (!self->device) {
 		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_FOUND,
 						      "Roller %s is not in range; "
-						      "scan for it first", r->address);
+						      "scan for it first", self->address);
 		return;
 	}
-	r->connect_waiters = g_list_append(r->connect_waiters, invocation);
-	r->backoff_s = 0;
-	link_start(r);
+	self->connect_waiters = g_list_append(self->connect_waiters, invocation);
+	self->backoff_s = 0;
+	link_start(self);
 }
 
 static void
@@ -552,65 +529,99 @@ on_device_disconnected(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
-rd_roller_link_disconnect(RdRoller *r, GDBusMethodInvocation *invocation)
+rd_roller_link_disconnect(RdRollerLink *self, GDBusMethodInvocation *invocation)
 {
-	if (r->reconnect_id) {
-		g_source_remove(r->reconnect_id);
-		r->reconnect_id = 0;
+	if (self->reconnect_id) {
+		g_source_remove(self->reconnect_id);
+		self->reconnect_id = 0;
 	}
-	if (!r->device || r->link == RD_LINK_DISCONNECTED) {
+	if (!self->device || self->state == RD_LINK_DISCONNECTED) {
 		if (invocation)
 			g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
 	/* The callback answers @invocation, with the reference we were given. */
-	g_dbus_proxy_call(r->device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+	g_dbus_proxy_call(self->device, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1,
 			  NULL, on_device_disconnected, invocation);
-	link_teardown(r, NULL);
+	link_teardown(self, NULL);
+}
+
+GDBusProxy *
+rd_roller_link_get_device(RdRollerLink *self)
+{
+	return self->device;
+}
+
+RdLinkState
+rd_roller_link_get_state(RdRollerLink *self)
+{
+	return self->state;
 }
 
 gboolean
-rd_roller_has_device(RdRoller *r)
+rd_roller_link_is_ready(RdRollerLink *self)
 {
-	return r->device != NULL;
-}
-
-gboolean
-rd_roller_is_ready(RdRoller *r)
-{
-	return r->link == RD_LINK_READY;
+	return self->state == RD_LINK_READY;
 }
 
 RdControlPoint *
-rd_roller_get_control_point(RdRoller *r)
+rd_roller_link_get_control_point(RdRollerLink *self)
 {
-	return r->cp;
+	return self->cp;
+}
+
+const char *
+rd_roller_link_get_address(RdRollerLink *self)
+{
+	return self->address;
 }
 
 void
-rd_roller_set_auto_connect(RdRoller *r, gboolean auto_connect)
+rd_roller_link_set_auto_connect(RdRollerLink *self, gboolean auto_connect)
 {
-	r->auto_connect = auto_connect;
+	self->auto_connect = auto_connect;
 	if (auto_connect)
-		link_start(r);
+		link_start(self);
 }
 
 gboolean
-rd_roller_get_auto_connect(RdRoller *r)
+rd_roller_link_get_auto_connect(RdRollerLink *self)
 {
-	return r->auto_connect;
+	return self->auto_connect;
+}
+
+RdRollerLink *
+rd_roller_link_new(RdContext *ctx, const char *address,
+		   const RdRollerLinkCallbacks *callbacks, gpointer user_data)
+{
+	RdRollerLink *self = g_new0(RdRollerLink, 1);
+
+	self->ctx = ctx;
+	self->address = g_strdup(address);
+	self->cb = *callbacks;
+	self->user_data = user_data;
+	/* A roller found by a scan is connected only once asked to. */
+	self->auto_connect = FALSE;
+	self->state = RD_LINK_DISCONNECTED;
+	self->chars = rd_roller_chars_new();
+	return self;
 }
 
 void
-rd_roller_link_free(RdRoller *r)
+rd_roller_link_free(RdRollerLink *self)
 {
-	if (r->reconnect_id)
-		g_source_remove(r->reconnect_id);
-	r->reconnect_id = 0;
-	link_teardown(r, NULL);
-	if (r->device) {
-		g_signal_handler_disconnect(r->device, r->device_props_handler);
-		g_clear_object(&r->device);
+	if (!self)
+		return;
+	if (self->reconnect_id)
+		g_source_remove(self->reconnect_id);
+	self->reconnect_id = 0;
+	link_teardown(self, NULL);
+	if (self->device) {
+		g_signal_handler_disconnect(self->device, self->device_props_handler);
+		g_clear_object(&self->device);
 	}
-	g_clear_object(&r->link_cancellable);
+	g_clear_object(&self->link_cancellable);
+	rd_roller_chars_free(self->chars);
+	g_free(self->address);
+	g_free(self);
 }

@@ -2,13 +2,36 @@
 /* org.rollerd.Roller1: a roller's properties and methods. */
 #include "config.h"
 
+#include "rd-roller.h"
 #include "common/rd-area.h"
+#include "common/rd-dbus-generated.h"
 #include "common/rd-error.h"
 #include "rd-polkit.h"
-#include "rd-roller-private.h"
+#include "daemon/bluez/rd-bluez.h"
+#include "daemon/bluez/rd-roller-link.h"
+#include "daemon/live/rd-live.h"
 #include "daemon/sync/rd-sync.h"
 
-#define CP_TIMEOUT_MS 5000
+/* The one owner of a roller: its Roller1 object, the link to it, its live
+ * session and its sync; the link's events are routed from here. */
+struct _RdRoller {
+	RdContext *ctx;
+	char *address;
+	char *path;
+	char *serial;
+	RdDbusObjectSkeleton *object;
+	RdDbusRoller1 *iface;
+	RdRollerLink *link;
+
+	/* what the roller said */
+	struct roller_info info;
+	gboolean have_info;
+	struct roller_status status;
+	gboolean have_status;
+
+	RdLive *live;
+	RdSync *sync;
+};
 
 char *
 rd_roller_path_for_address(const char *address)
@@ -32,21 +55,22 @@ status_state_name(guint8 state)
 	return "idle";
 }
 
-void
-rd_roller_update_state_property(RdRoller *r)
+static void
+update_state_property(RdRoller *r)
 {
+	RdLinkState link = rd_roller_link_get_state(r->link);
 	const char *state;
 
-	if (r->link != RD_LINK_READY && r->link != RD_LINK_DISCONNECTED)
+	if (link != RD_LINK_READY && link != RD_LINK_DISCONNECTED)
 		state = "connecting";
-	else if (r->link == RD_LINK_DISCONNECTED)
+	else if (link == RD_LINK_DISCONNECTED)
 		state = "disconnected";
 	else
 		state = r->have_status ? status_state_name(r->status.state) : "idle";
 	rd_dbus_roller1_set_state(r->iface, state);
 }
 
-static void
+static gboolean
 set_info(RdRoller *r, const guint8 *data, gsize len)
 {
 	struct roller_info info;
@@ -55,7 +79,7 @@ set_info(RdRoller *r, const guint8 *data, gsize len)
 	if (err != ROLLER_OK) {
 		g_message("Roller %s: its Roller Info is malformed (%s)", r->address,
 			  roller_error_name(err));
-		return;
+		return FALSE;
 	}
 	r->info = info;
 	r->have_info = TRUE;
@@ -66,6 +90,7 @@ set_info(RdRoller *r, const guint8 *data, gsize len)
 				       g_variant_new("(qq)", info.force_band_low_cN,
 						     info.force_band_high_cN));
 	rd_live_set_roller_info(r->live, &r->info, r->serial, r->address);
+	return TRUE;
 }
 
 static char *
@@ -74,28 +99,28 @@ utf8_value(const guint8 *data, gsize len)
 	return g_utf8_make_valid((const char *)data, (gssize)len);
 }
 
-void
-rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
+static gboolean
+on_link_value(RdChar id, const guint8 *data, gsize len, gpointer user_data)
 {
+	RdRoller *r = user_data;
 	g_autofree char *text = NULL;
 
 	switch (id) {
 	case RD_CHAR_ROLLER_INFO:
-		set_info(r, data, len);
-		break;
+		return set_info(r, data, len);
 	case RD_CHAR_STATUS: {
 		struct roller_status st;
 
 		if (roller_status_decode(data, len, &st) != ROLLER_OK) {
 			g_message("Roller %s: ignoring a malformed Status", r->address);
-			break;
+			return FALSE;
 		}
 		r->status = st;
 		r->have_status = TRUE;
 		rd_dbus_roller1_set_stored_records(r->iface, st.stored_records);
 		rd_dbus_roller1_set_storage_full(r->iface,
 						 (st.flags & ROLLER_STATUS_STORAGE_FULL) != 0);
-		rd_roller_update_state_property(r);
+		update_state_property(r);
 		rd_live_feed_status(r->live, &st);
 		break;
 	}
@@ -118,6 +143,7 @@ rd_roller_handle_value(RdRoller *r, RdChar id, const guint8 *data, gsize len)
 	default:
 		break;
 	}
+	return TRUE;
 }
 
 void
@@ -130,30 +156,68 @@ rd_roller_set_serial(RdRoller *r, const char *serial)
 				r->address);
 }
 
-void
-rd_roller_link_ready_hook(RdRoller *r)
+static void
+on_link_state_changed(RdLinkState state, gpointer user_data)
 {
+	RdRoller *r = user_data;
+
+	update_state_property(r);
+	rd_dbus_roller1_set_connected(r->iface, state == RD_LINK_READY);
+	/* Said before Connect's callers are answered. */
+	if (state == RD_LINK_READY)
+		g_message("Roller %s (%s) is ready", r->address, r->serial);
+}
+
+static void
+on_link_ready(gpointer user_data)
+{
+	RdRoller *r = user_data;
+
 	r->ctx->rollers_changed(r->ctx->owner);
 	rd_sync_link_ready(r->sync);
 }
 
-void
-rd_roller_link_lost_hook(RdRoller *r)
+/* The sync ends while the control point is still there; the live session
+ * resynchronises. */
+static void
+on_link_lost(gpointer user_data)
 {
+	RdRoller *r = user_data;
+
 	rd_sync_link_lost(r->sync);
+	rd_live_link_lost(r->live);
 }
 
-void
-rd_roller_record_chunk_hook(RdRoller *r, const guint8 *data, gsize len)
+static void
+on_link_telemetry(const guint8 *data, gsize len, gpointer user_data)
 {
+	RdRoller *r = user_data;
+
+	rd_live_feed_telemetry(r->live, data, len);
+}
+
+static void
+on_link_record_chunk(const guint8 *data, gsize len, gpointer user_data)
+{
+	RdRoller *r = user_data;
+
 	rd_sync_feed_chunk(r->sync, data, len);
 }
+
+static const RdRollerLinkCallbacks link_callbacks = {
+	.state_changed = on_link_state_changed,
+	.ready = on_link_ready,
+	.lost = on_link_lost,
+	.value = on_link_value,
+	.telemetry = on_link_telemetry,
+	.record_chunk = on_link_record_chunk,
+};
 
 /* Methods that talk to the roller need it ready. */
 static gboolean
 require_ready(RdRoller *r, GDBusMethodInvocation *invocation)
 {
-	if (r->link == RD_LINK_READY)
+	if (rd_roller_link_is_ready(r->link))
 		return TRUE;
 	g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_CONNECTED,
 					      "Roller %s is not connected; call Connect first",
@@ -218,15 +282,16 @@ cp_call(RdRoller *r, GDBusMethodInvocation *invocation,
 	call->roller = r;
 	call->invocation = invocation;
 	call->req = *req;
-	rd_control_point_request(r->cp, req, CP_TIMEOUT_MS, NULL, on_cp_call_done, call);
+	rd_control_point_request(rd_roller_link_get_control_point(r->link), req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, NULL, on_cp_call_done, call);
 }
 
 static gboolean
 handle_connect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
-	r->auto_connect = TRUE;
+	rd_roller_link_set_auto_connect(r->link, TRUE);
 	r->ctx->rollers_changed(r->ctx->owner);
-	rd_roller_link_connect(r, invocation);
+	rd_roller_link_connect(r->link, invocation);
 	return TRUE;
 }
 
@@ -234,9 +299,9 @@ static gboolean
 handle_disconnect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	/* An explicit disconnect stops automatic reconnection until Connect. */
-	r->auto_connect = FALSE;
+	rd_roller_link_set_auto_connect(r->link, FALSE);
 	r->ctx->rollers_changed(r->ctx->owner);
-	rd_roller_link_disconnect(r, invocation);
+	rd_roller_link_disconnect(r->link, invocation);
 	return TRUE;
 }
 
@@ -362,8 +427,8 @@ handle_forget(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller 
 void
 rd_roller_disconnect(RdRoller *r)
 {
-	r->auto_connect = FALSE;
-	rd_roller_link_disconnect(r, NULL);
+	rd_roller_link_set_auto_connect(r->link, FALSE);
+	rd_roller_link_disconnect(r->link, NULL);
 }
 
 RdRoller *
@@ -377,9 +442,7 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	r->path = rd_roller_path_for_address(address);
 	r->object = rd_dbus_object_skeleton_new(r->path);
 	r->iface = rd_dbus_roller1_skeleton_new();
-	/* A roller found by a scan is connected only once asked to. */
-	r->auto_connect = FALSE;
-	r->link = RD_LINK_DISCONNECTED;
+	r->link = rd_roller_link_new(ctx, address, &link_callbacks, r);
 
 	rd_dbus_roller1_set_address(r->iface, address);
 	rd_dbus_roller1_set_name(r->iface, name ? name : "");
@@ -391,7 +454,7 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	rd_dbus_roller1_set_session(r->iface, "/");
 	rd_dbus_roller1_set_sync_state(r->iface, "idle");
 	rd_dbus_roller1_set_sync_progress(r->iface, g_variant_new("(uu)", 0, 0));
-	rd_roller_update_state_property(r);
+	update_state_property(r);
 
 	g_signal_connect(r->iface, "handle-connect", G_CALLBACK(handle_connect), r);
 	g_signal_connect(r->iface, "handle-disconnect", G_CALLBACK(handle_disconnect), r);
@@ -403,7 +466,7 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	g_signal_connect(r->iface, "handle-forget", G_CALLBACK(handle_forget), r);
 
 	r->live = rd_live_new(ctx, r->iface, r->path);
-	r->sync = rd_sync_new(ctx, r);
+	r->sync = rd_sync_new(ctx, r->link, r->iface);
 	rd_dbus_object_skeleton_set_roller1(r->object, r->iface);
 	g_dbus_object_manager_server_export(ctx->object_manager,
 					    G_DBUS_OBJECT_SKELETON(r->object));
@@ -415,7 +478,9 @@ rd_roller_free(RdRoller *r)
 {
 	if (!r)
 		return;
-	rd_roller_link_free(r);
+	/* Its teardown still reports here, to the sync and the live session. */
+	rd_roller_link_free(r->link);
+	r->link = NULL;
 	g_clear_pointer(&r->sync, rd_sync_free);
 	g_clear_pointer(&r->live, rd_live_free);
 	g_signal_handlers_disconnect_by_data(r->iface, r);
@@ -450,4 +515,59 @@ const struct roller_info *
 rd_roller_get_info(RdRoller *r)
 {
 	return r->have_info ? &r->info : NULL;
+}
+
+void
+rd_roller_set_device(RdRoller *r, GDBusProxy *device)
+{
+	/* The name BlueZ has for a device new to us. */
+	if (device && device != rd_roller_link_get_device(r->link)) {
+		g_autofree char *name = rd_bluez_get_string(device, "Name");
+
+		if (name)
+			rd_dbus_roller1_set_name(r->iface, name);
+	}
+	rd_roller_link_set_device(r->link, device);
+}
+
+gboolean
+rd_roller_has_device(RdRoller *r)
+{
+	return rd_roller_link_get_device(r->link) != NULL;
+}
+
+void
+rd_roller_characteristic_added(RdRoller *r, GDBusProxy *chr)
+{
+	rd_roller_link_characteristic_added(r->link, chr);
+}
+
+void
+rd_roller_characteristic_removed(RdRoller *r, const char *path)
+{
+	rd_roller_link_characteristic_removed(r->link, path);
+}
+
+void
+rd_roller_set_auto_connect(RdRoller *r, gboolean auto_connect)
+{
+	rd_roller_link_set_auto_connect(r->link, auto_connect);
+}
+
+gboolean
+rd_roller_get_auto_connect(RdRoller *r)
+{
+	return rd_roller_link_get_auto_connect(r->link);
+}
+
+gboolean
+rd_roller_is_ready(RdRoller *r)
+{
+	return rd_roller_link_is_ready(r->link);
+}
+
+RdControlPoint *
+rd_roller_get_control_point(RdRoller *r)
+{
+	return rd_roller_link_get_control_point(r->link);
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "rd-sync.h"
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
-#include "daemon/dbus/rd-roller-private.h"
 #include "daemon/store/rd-store.h"
-#include "rd-sync.h"
 #include "roller-transfer.h"
 
-#define CP_TIMEOUT_MS 5000
 /* REPORT_RECORDS may take long; each chunk pushes this deadline back. */
 #define TRANSFER_IDLE_TIMEOUT_MS 10000
 /* Attempts that store nothing new before a sync gives up; one that
@@ -47,7 +45,8 @@ typedef struct {
 
 struct _RdSync {
 	RdContext *ctx;
-	RdRoller *roller;
+	RdRollerLink *link;	/* the control point, whether it is ready */
+	RdDbusRoller1 *iface;	/* sync state and progress; the serial */
 	SyncPhase phase;
 	guint attempt;
 	guint total;
@@ -73,10 +72,22 @@ struct _RdSync {
 static void attempt_start(RdSync *s);
 static void delete_committed(RdSync *s);
 
+static const char *
+address(RdSync *s)
+{
+	return rd_roller_link_get_address(s->link);
+}
+
+static RdControlPoint *
+control_point(RdSync *s)
+{
+	return rd_roller_link_get_control_point(s->link);
+}
+
 static void
 set_progress(RdSync *s)
 {
-	rd_dbus_roller1_set_sync_progress(s->roller->iface,
+	rd_dbus_roller1_set_sync_progress(s->iface,
 					  g_variant_new("(uu)", s->done, s->total));
 }
 
@@ -90,16 +101,16 @@ finish(RdSync *s, GError *error)
 	g_clear_error(&s->attempt_error);
 	if (error) {
 		g_message("Roller %s: sync failed after storing %u: %s",
-			  s->roller->address, s->stored, error->message);
-		rd_dbus_roller1_set_sync_state(s->roller->iface, "failed");
+			  address(s), s->stored, error->message);
+		rd_dbus_roller1_set_sync_state(s->iface, "failed");
 	} else {
 		g_message("Roller %s: synced, %u new session(s) stored",
-			  s->roller->address, s->stored);
-		rd_dbus_roller1_set_sync_state(s->roller->iface, "idle");
-		rd_dbus_roller1_set_last_sync(s->roller->iface,
+			  address(s), s->stored);
+		rd_dbus_roller1_set_sync_state(s->iface, "idle");
+		rd_dbus_roller1_set_last_sync(s->iface,
 					      g_get_real_time() / G_USEC_PER_SEC);
 	}
-	rd_dbus_roller1_emit_sync_finished(s->roller->iface, s->stored,
+	rd_dbus_roller1_emit_sync_finished(s->iface, s->stored,
 					   error ? error->message : "");
 }
 
@@ -113,11 +124,11 @@ attempt_over(RdSync *s)
 		finish(s, NULL);
 		return;
 	}
-	if (s->retryable && rd_roller_is_ready(s->roller) &&
+	if (s->retryable && rd_roller_link_is_ready(s->link) &&
 	    (s->attempt < MAX_ATTEMPTS ||
 	     (s->progressed && s->attempt < MAX_ATTEMPTS_MAKING_PROGRESS))) {
 		g_message("Roller %s: sync attempt %u failed (%s); retrying",
-			  s->roller->address, s->attempt, error->message);
+			  address(s), s->attempt, error->message);
 		g_error_free(error);
 		attempt_start(s);
 		return;
@@ -172,7 +183,7 @@ on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 		/* Stored but not deleted: the next sync sees duplicates, no loss. */
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 	} else {
-		g_debug("Roller %s: deleted %u record(s) up to %u", s->roller->address,
+		g_debug("Roller %s: deleted %u record(s) up to %u", address(s),
 			rsp.value, s->delete_upto);
 		memset(s->buffers->committed_ids, 0, sizeof(s->buffers->committed_ids));
 	}
@@ -201,7 +212,7 @@ on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
 	committed = committed_upto(s, &upto);
 	if (rsp.value > committed) {
 		g_message("Roller %s: it holds %u record(s) up to %u and %u arrived; "
-			  "leaving them on the roller", s->roller->address, rsp.value, upto,
+			  "leaving them on the roller", address(s), rsp.value, upto,
 			  committed);
 		/* The next attempt asks for all of them again. */
 		s->resume_valid = FALSE;
@@ -214,7 +225,8 @@ on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
 	s->delete_upto = upto;
 	req.u.records.op = ROLLER_CP_OP_LE;
 	req.u.records.id = upto;
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(control_point(s), &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_deleted, s);
 }
 
@@ -227,7 +239,7 @@ delete_committed(RdSync *s)
 	g_autoptr(GError) error = NULL;
 	guint16 upto = 0;
 
-	if (committed_upto(s, &upto) == 0 || !rd_roller_is_ready(s->roller)) {
+	if (committed_upto(s, &upto) == 0 || !rd_roller_link_is_ready(s->link)) {
 		attempt_over(s);
 		return;
 	}
@@ -241,7 +253,8 @@ delete_committed(RdSync *s)
 	s->phase = SYNC_DELETING;
 	req.u.records.op = ROLLER_CP_OP_LE;
 	req.u.records.id = upto;
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(control_point(s), &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_counted_for_delete, s);
 }
 
@@ -304,7 +317,7 @@ on_records_reported(GObject *source, GAsyncResult *res, gpointer user_data)
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 	} else if (s->reasm.active || s->committed_now < s->expected) {
 		g_debug("Roller %s: answered with %u of %u record(s) here; waiting for the rest",
-			s->roller->address, s->committed_now, s->expected);
+			address(s), s->committed_now, s->expected);
 		s->phase = SYNC_DRAINING;
 		s->drain_id = g_timeout_add(DRAIN_IDLE_TIMEOUT_MS, on_drain_timeout, s);
 		return;
@@ -338,7 +351,8 @@ abort_transfer(RdSync *s)
 		return;
 	s->phase = SYNC_ABORTING;
 	/* ABORT must bypass the queue: REPORT_RECORDS holds it until answered. */
-	rd_control_point_request_now(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request_now(control_point(s), &req,
+				     RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				     on_aborted, s);
 }
 
@@ -348,9 +362,9 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	g_autoptr(GError) error = NULL;
 	RdCommitResult result;
 	gint64 id;
-	const char *serial = s->roller->serial;
+	const char *serial = rd_dbus_roller1_get_serial(s->iface);
 
-	if (!rd_store_commit_record(s->ctx->store, serial, s->roller->address,
+	if (!rd_store_commit_record(s->ctx->store, serial, address(s),
 				    s->buffers->record_buf, s->reasm.len, &result, &id, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
@@ -370,7 +384,7 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	s->resume_id = rec->record_id + 1;
 	set_progress(s);
 	g_debug("Roller %s: record %u committed as session %" G_GINT64_FORMAT " (%s)",
-		s->roller->address, rec->record_id, id,
+		address(s), rec->record_id, id,
 		result == RD_COMMIT_DUPLICATE ? "duplicate" :
 		result == RD_COMMIT_MERGED ? "merged" : "new");
 }
@@ -384,16 +398,16 @@ rd_sync_feed_chunk(RdSync *s, const guint8 *data, gsize len)
 
 	/* Without a control point (its GATT server restarting, a subscription
 	 * kept) the attempt is ending: nothing more belongs to it. */
-	if ((s->phase != SYNC_TRANSFERRING && s->phase != SYNC_DRAINING) || !s->roller->cp) {
+	if ((s->phase != SYNC_TRANSFERRING && s->phase != SYNC_DRAINING) || !control_point(s)) {
 		g_debug("Roller %s: ignoring a record chunk outside a transfer",
-			s->roller->address);
+			address(s));
 		return;
 	}
 	if (s->phase == SYNC_DRAINING) {
 		stop_draining(s);
 		s->drain_id = g_timeout_add(DRAIN_IDLE_TIMEOUT_MS, on_drain_timeout, s);
 	} else {
-		rd_control_point_touch(s->roller->cp);
+		rd_control_point_touch(control_point(s));
 	}
 	err = roller_reassembler_feed(&s->reasm, data, len, &complete, &rec);
 	if (err != ROLLER_OK) {
@@ -460,7 +474,7 @@ on_counted(GObject *source, GAsyncResult *res, gpointer user_data)
 	s->phase = SYNC_TRANSFERRING;
 	roller_reassembler_init(&s->reasm, s->buffers->record_buf);
 	set_records_operator(s, &req);
-	rd_control_point_request(s->roller->cp, &req, TRANSFER_IDLE_TIMEOUT_MS,
+	rd_control_point_request(control_point(s), &req, TRANSFER_IDLE_TIMEOUT_MS,
 				 s->cancellable, on_records_reported, s);
 }
 
@@ -475,7 +489,8 @@ attempt_start(RdSync *s)
 	s->progressed = FALSE;
 	s->phase = SYNC_COUNTING;
 	set_records_operator(s, &req);
-	rd_control_point_request(s->roller->cp, &req, CP_TIMEOUT_MS, s->cancellable,
+	rd_control_point_request(control_point(s), &req,
+				 RD_CONTROL_POINT_TIMEOUT_MS, s->cancellable,
 				 on_counted, s);
 }
 
@@ -487,24 +502,24 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 							      RD_ERROR_IN_PROGRESS,
 							      "Roller %s is syncing already",
-							      s->roller->address);
+							      address(s));
 		return;
 	}
-	if (!rd_roller_is_ready(s->roller)) {
+	if (!rd_roller_link_is_ready(s->link)) {
 		if (invocation)
 			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 							      RD_ERROR_NOT_CONNECTED,
 							      "Roller %s is not connected",
-							      s->roller->address);
+							      address(s));
 		return;
 	}
 	/* Records are keyed by serial: without one a record could be doubled. */
-	if (!*s->roller->serial) {
+	if (!*rd_dbus_roller1_get_serial(s->iface)) {
 		if (invocation)
 			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 							      RD_ERROR_ROLLER_FAILED,
 							      "Roller %s did not tell its serial number; "
-							      "cannot sync it", s->roller->address);
+							      "cannot sync it", address(s));
 		return;
 	}
 	g_clear_object(&s->cancellable);
@@ -513,7 +528,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 	s->total = s->done = s->stored = 0;
 	s->buffers = g_new0(SyncBuffers, 1);
 	s->resume_valid = FALSE;
-	rd_dbus_roller1_set_sync_state(s->roller->iface, "syncing");
+	rd_dbus_roller1_set_sync_state(s->iface, "syncing");
 	set_progress(s);
 	if (invocation)
 		g_dbus_method_invocation_return_value(invocation, NULL);
@@ -544,12 +559,13 @@ rd_sync_link_lost(RdSync *s)
 }
 
 RdSync *
-rd_sync_new(RdContext *ctx, RdRoller *roller)
+rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller1 *iface)
 {
 	RdSync *s = g_new0(RdSync, 1);
 
 	s->ctx = ctx;
-	s->roller = roller;
+	s->link = link;
+	s->iface = iface;
 	s->phase = SYNC_IDLE;
 	return s;
 }

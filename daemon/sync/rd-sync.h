@@ -12,11 +12,17 @@
 #include <gio/gio.h>
 
 #include "daemon/rd-context.h"
+#include "daemon/bluez/rd-roller-link.h"
+#include "common/rd-dbus-generated.h"
 
-typedef struct _RdRoller RdRoller;
 typedef struct _RdSync RdSync;
 
-RdSync *rd_sync_new(RdContext *ctx, RdRoller *roller);
+/*
+ * Syncs over @link's control point while it is ready; @roller's SyncState,
+ * SyncProgress, LastSync and SyncFinished say how it goes, and its Serial
+ * keys the records stored.  Both outlive the sync.
+ */
+RdSync *rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller1 *roller);
 void rd_sync_free(RdSync *sync);
 
 /*
