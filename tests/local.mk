@@ -27,7 +27,7 @@ SH_LOG_COMPILER = $(SHELL)
 check_LIBRARIES += tests/harness/libtest-bus.a
 tests_harness_libtest_bus_a_SOURCES = tests/harness/test-bus.h tests/harness/test-bus.c
 tests_harness_libtest_bus_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
-	-DDBUS_DAEMON='"$(DBUS_DAEMON)"'
+	-DDBUS_DAEMON='"$(DBUS_DAEMON)"' -DTEST_BUS_BUILDDIR='"$(abs_top_builddir)"'
 TEST_BUS_LIBS = tests/harness/libtest-bus.a
 
 # rollerd and roller-sim on the harness's bus, driven as rollerctl would.

@@ -80,23 +80,9 @@ test_daemon_free(TestDaemon *td)
 
 	if (!td)
 		return 0;
-	/*
-	 * rollerd ends with 0 on SIGTERM: anything else is a bug, and it is
-	 * how a sanitizer's report (a leak at exit) or valgrind's error
-	 * exit code reaches the test.
-	 */
-	if (td->rollerd) {
-		int status = test_bus_stop(td->bus, td->rollerd);
-
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			test_bus_dump_log(td->bus, "rollerd");
-			fprintf(stderr, "rollerd%s%s ended with status %d\n",
-				g_getenv("ROLLERD_WRAPPER") ? " under " : "",
-				g_getenv("ROLLERD_WRAPPER") ? g_getenv("ROLLERD_WRAPPER") : "",
-				status);
-			ret = -1;
-		}
-	}
+	/* rollerd ends with 0 on SIGTERM, also under $ROLLERD_WRAPPER. */
+	if (td->rollerd && !test_bus_stop_ok(td->bus, td->rollerd))
+		ret = -1;
 	{
 		/* A g_critical() in rollerd is a bug even when the test passed. */
 		g_autofree char *log_path = g_build_filename(test_bus_get_dir(td->bus),
@@ -124,23 +110,6 @@ test_daemon_free(TestDaemon *td)
 	g_free(td->peripheral_adapter);
 	g_free(td);
 	return ret;
-}
-
-static gboolean
-name_gone(gpointer user_data)
-{
-	gpointer *args = user_data;
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(args[0], "org.freedesktop.DBus",
-					    "/org/freedesktop/DBus", "org.freedesktop.DBus",
-					    "NameHasOwner", g_variant_new("(s)", args[1]),
-					    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-					    NULL, NULL);
-	gboolean owned = TRUE;
-
-	if (ret)
-		g_variant_get(ret, "(b)", &owned);
-	return !owned;
 }
 
 typedef struct {
@@ -177,7 +146,6 @@ void
 test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	gpointer args[] = { td->conn, (gpointer)"org.bluez" };
 	AdvertisingWait gone = { td, 0 }, advertising = { td, 1 };
 
 	if (td->sim) {
@@ -186,7 +154,8 @@ test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 			assert_true(test_bus_wait_until(advertisements_are, &gone,
 							START_TIMEOUT_MS));
 		else
-			assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+			assert_true(test_bus_wait_for_name_gone(td->bus, "org.bluez",
+								START_TIMEOUT_MS));
 	}
 	g_ptr_array_add(argv, g_strdup("@builddir@/sim/roller-sim"));
 	if (td->peripheral_adapter) {
@@ -225,21 +194,10 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 				  const char *const *extra)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	gpointer args[] = { td->conn, (gpointer)"org.rollerd" };
 
 	if (td->rollerd) {
 		test_bus_stop(td->bus, td->rollerd);
-		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
-	}
-	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
-	 * status is then checked by test_daemon_free(). */
-	if (g_getenv("ROLLERD_WRAPPER")) {
-		g_auto(GStrv) words = g_strsplit(g_getenv("ROLLERD_WRAPPER"), " ", -1);
-
-		for (gsize i = 0; words[i]; i++) {
-			if (*words[i])
-				g_ptr_array_add(argv, g_strdup(words[i]));
-		}
+		assert_true(test_bus_wait_for_name_gone(td->bus, "org.rollerd", START_TIMEOUT_MS));
 	}
 	for (gsize i = 0; wrapper && wrapper[i]; i++)
 		g_ptr_array_add(argv, g_strdup(wrapper[i]));
@@ -253,7 +211,10 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 	for (gsize i = 0; extra && extra[i]; i++)
 		g_ptr_array_add(argv, g_strdup(extra[i]));
 	g_ptr_array_add(argv, NULL);
-	td->rollerd = test_bus_spawn(td->bus, "rollerd", (const char *const *)argv->pdata);
+	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
+	 * status is then checked by test_daemon_free(). */
+	td->rollerd = test_bus_spawn_wrapped(td->bus, "rollerd", "ROLLERD_WRAPPER",
+					     (const char *const *)argv->pdata);
 	if (!test_bus_wait_for_name(td->bus, "org.rollerd", START_TIMEOUT_MS)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("rollerd did not take org.rollerd");
