@@ -8,7 +8,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "roller-proto.h"
 #include "sim-harness.h"
 
 /* Real milliseconds, before the slowness factor. */
