@@ -111,6 +111,24 @@ test_daemon_free(TestDaemon *td)
 	return ret;
 }
 
+/* Properties.Get of @dest's @path; NULL with @error on failure. */
+static GVariant *
+get_property(TestDaemon *td, const char *dest, const char *path, const char *iface,
+	     const char *name, GError **error)
+{
+	g_autoptr(GVariant) ret =
+		g_dbus_connection_call_sync(td->conn, dest, path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", iface, name),
+					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+					    10000, NULL, error);
+	GVariant *value = NULL;
+
+	if (ret)
+		g_variant_get(ret, "(v)", &value);
+	return value;
+}
+
 typedef struct {
 	TestDaemon *td;
 	guint32 want;
@@ -122,18 +140,12 @@ advertisements_are(gpointer user_data)
 {
 	AdvertisingWait *w = user_data;
 	g_autofree char *path = g_strconcat("/org/bluez/", w->td->peripheral_adapter, NULL);
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(w->td->conn, "org.bluez", path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", "org.bluez.LEAdvertisingManager1",
-							  "ActiveInstances"),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, NULL);
-	g_autoptr(GVariant) value = NULL;
+	g_autoptr(GVariant) value = get_property(w->td, "org.bluez", path,
+						 "org.bluez.LEAdvertisingManager1",
+						 "ActiveInstances", NULL);
 
-	if (!ret)
+	if (!value)
 		return FALSE;
-	g_variant_get(ret, "(v)", &value);
 	if (g_variant_is_of_type(value, G_VARIANT_TYPE_BYTE) &&
 	    g_variant_get_byte(value) == w->want)
 		return TRUE;
@@ -241,17 +253,10 @@ GVariant *
 test_daemon_get(TestDaemon *td, const char *path, const char *iface, const char *name)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(td->conn, "org.rollerd", path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", iface, name),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, &error);
-	GVariant *value;
+	GVariant *value = get_property(td, "org.rollerd", path, iface, name, &error);
 
-	if (!ret)
+	if (!value)
 		fail_msg("Get %s.%s on %s: %s", iface, name, path, error->message);
-	g_variant_get(ret, "(v)", &value);
 	return value;
 }
 
@@ -265,17 +270,11 @@ static gboolean
 property_is(gpointer user_data)
 {
 	PropertyWait *w = user_data;
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(w->td->conn, "org.rollerd", w->path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", w->iface, w->name),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, NULL);
-	g_autoptr(GVariant) value = NULL;
+	g_autoptr(GVariant) value = get_property(w->td, "org.rollerd", w->path, w->iface,
+						 w->name, NULL);
 
-	if (!ret)
+	if (!value)
 		return FALSE;
-	g_variant_get(ret, "(v)", &value);
 	g_free(w->last);
 	w->last = g_variant_print(value, FALSE);
 	if (g_str_equal(w->last, w->expect))
