@@ -28,11 +28,12 @@ EXTRA_DIST += tests/check-no-loops.sh tests/check-no-loops.py
 tests/check-no-loops.log: $(bin_PROGRAMS) $(check_PROGRAMS) $(noinst_PROGRAMS)
 
 ## harness/ ------------------------------------------------------------
-# The private bus and its children; link with $(GLIB_LIBS).
+# The private bus and its children, for every bus test (the sim tests'
+# harness too) and the benchmarks; link with $(GLIB_LIBS).
 check_LIBRARIES += tests/harness/libtest-bus.a
 tests_harness_libtest_bus_a_SOURCES = tests/harness/test-bus.h tests/harness/test-bus.c
 tests_harness_libtest_bus_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
-	-DDBUS_DAEMON='"$(DBUS_DAEMON)"'
+	-DDBUS_DAEMON='"$(DBUS_DAEMON)"' -DTEST_BUS_BUILDDIR='"$(abs_top_builddir)"'
 TEST_BUS_LIBS = tests/harness/libtest-bus.a
 
 # rollerd and roller-sim on the harness's bus, driven as rollerctl would.
@@ -97,14 +98,14 @@ tests_sim_test_sim_model_SOURCES = tests/sim/test-sim-model.c \
 tests_sim_test_sim_model_CFLAGS = $(TEST_CFLAGS)
 tests_sim_test_sim_model_LDADD = $(SIM_MODEL_TEST_LIBS)
 
-# roller-sim --mock-bluez on the harness's bus; the test plays the central
-# through the generated Bluez* proxies.
+# roller-sim --mock-bluez on test-bus's private bus (sim-harness: the
+# sim's layer over it); the test plays the central through the generated
+# Bluez* proxies.
 roller_sim_test_sources = tests/sim/sim-harness.h tests/sim/sim-harness.c \
 	tests/sim/sim-central.h tests/sim/sim-central.c
-roller_sim_test_cflags = $(TEST_CFLAGS) $(GLIB_CFLAGS) \
-	-DSIM_BUILDDIR='"$(abs_top_builddir)"' -DDBUS_DAEMON='"$(DBUS_DAEMON)"'
-roller_sim_test_ldadd = $(BLUEZ_GDBUS_LIBS) $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) \
-	$(CMOCKA_LIBS)
+roller_sim_test_cflags = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+roller_sim_test_ldadd = $(TEST_BUS_LIBS) $(BLUEZ_GDBUS_LIBS) $(ROLLER_PROTO_LIBS) \
+	$(GLIB_LIBS) $(CMOCKA_LIBS)
 roller_sim_tests = tests/sim/test-sim-mock tests/sim/test-sim-mock-link \
 	tests/sim/test-sim-mock-faults tests/sim/test-sim-peripheral
 check_PROGRAMS += $(roller_sim_tests)

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "common/rd-area.h"
@@ -80,23 +79,9 @@ test_daemon_free(TestDaemon *td)
 
 	if (!td)
 		return 0;
-	/*
-	 * rollerd ends with 0 on SIGTERM: anything else is a bug, and it is
-	 * how a sanitizer's report (a leak at exit) or valgrind's error
-	 * exit code reaches the test.
-	 */
-	if (td->rollerd) {
-		int status = test_bus_stop(td->bus, td->rollerd);
-
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			test_bus_dump_log(td->bus, "rollerd");
-			fprintf(stderr, "rollerd%s%s ended with status %d\n",
-				g_getenv("ROLLERD_WRAPPER") ? " under " : "",
-				g_getenv("ROLLERD_WRAPPER") ? g_getenv("ROLLERD_WRAPPER") : "",
-				status);
-			ret = -1;
-		}
-	}
+	/* rollerd ends with 0 on SIGTERM, also under $ROLLERD_WRAPPER. */
+	if (td->rollerd && !test_bus_stop_ok(td->bus, td->rollerd))
+		ret = -1;
 	{
 		/* A g_critical() in rollerd is a bug even when the test passed. */
 		g_autofree char *log_path = g_build_filename(test_bus_get_dir(td->bus),
@@ -126,21 +111,22 @@ test_daemon_free(TestDaemon *td)
 	return ret;
 }
 
-static gboolean
-name_gone(gpointer user_data)
+/* Properties.Get of @dest's @path; NULL with @error on failure. */
+static GVariant *
+get_property(TestDaemon *td, const char *dest, const char *path, const char *iface,
+	     const char *name, GError **error)
 {
-	gpointer *args = user_data;
 	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(args[0], "org.freedesktop.DBus",
-					    "/org/freedesktop/DBus", "org.freedesktop.DBus",
-					    "NameHasOwner", g_variant_new("(s)", args[1]),
-					    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-					    NULL, NULL);
-	gboolean owned = TRUE;
+		g_dbus_connection_call_sync(td->conn, dest, path,
+					    "org.freedesktop.DBus.Properties", "Get",
+					    g_variant_new("(ss)", iface, name),
+					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+					    10000, NULL, error);
+	GVariant *value = NULL;
 
 	if (ret)
-		g_variant_get(ret, "(b)", &owned);
-	return !owned;
+		g_variant_get(ret, "(v)", &value);
+	return value;
 }
 
 typedef struct {
@@ -154,18 +140,12 @@ advertisements_are(gpointer user_data)
 {
 	AdvertisingWait *w = user_data;
 	g_autofree char *path = g_strconcat("/org/bluez/", w->td->peripheral_adapter, NULL);
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(w->td->conn, "org.bluez", path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", "org.bluez.LEAdvertisingManager1",
-							  "ActiveInstances"),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, NULL);
-	g_autoptr(GVariant) value = NULL;
+	g_autoptr(GVariant) value = get_property(w->td, "org.bluez", path,
+						 "org.bluez.LEAdvertisingManager1",
+						 "ActiveInstances", NULL);
 
-	if (!ret)
+	if (!value)
 		return FALSE;
-	g_variant_get(ret, "(v)", &value);
 	if (g_variant_is_of_type(value, G_VARIANT_TYPE_BYTE) &&
 	    g_variant_get_byte(value) == w->want)
 		return TRUE;
@@ -177,7 +157,6 @@ void
 test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	gpointer args[] = { td->conn, (gpointer)"org.bluez" };
 	AdvertisingWait gone = { td, 0 }, advertising = { td, 1 };
 
 	if (td->sim) {
@@ -186,7 +165,8 @@ test_daemon_start_sim(TestDaemon *td, const char *const *sim_args)
 			assert_true(test_bus_wait_until(advertisements_are, &gone,
 							START_TIMEOUT_MS));
 		else
-			assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
+			assert_true(test_bus_wait_for_name_gone(td->bus, "org.bluez",
+								START_TIMEOUT_MS));
 	}
 	g_ptr_array_add(argv, g_strdup("@builddir@/sim/roller-sim"));
 	if (td->peripheral_adapter) {
@@ -225,21 +205,10 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 				  const char *const *extra)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	gpointer args[] = { td->conn, (gpointer)"org.rollerd" };
 
 	if (td->rollerd) {
 		test_bus_stop(td->bus, td->rollerd);
-		assert_true(test_bus_wait_until(name_gone, args, START_TIMEOUT_MS));
-	}
-	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
-	 * status is then checked by test_daemon_free(). */
-	if (g_getenv("ROLLERD_WRAPPER")) {
-		g_auto(GStrv) words = g_strsplit(g_getenv("ROLLERD_WRAPPER"), " ", -1);
-
-		for (gsize i = 0; words[i]; i++) {
-			if (*words[i])
-				g_ptr_array_add(argv, g_strdup(words[i]));
-		}
+		assert_true(test_bus_wait_for_name_gone(td->bus, "org.rollerd", START_TIMEOUT_MS));
 	}
 	for (gsize i = 0; wrapper && wrapper[i]; i++)
 		g_ptr_array_add(argv, g_strdup(wrapper[i]));
@@ -253,7 +222,10 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 	for (gsize i = 0; extra && extra[i]; i++)
 		g_ptr_array_add(argv, g_strdup(extra[i]));
 	g_ptr_array_add(argv, NULL);
-	td->rollerd = test_bus_spawn(td->bus, "rollerd", (const char *const *)argv->pdata);
+	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
+	 * status is then checked by test_daemon_free(). */
+	td->rollerd = test_bus_spawn_wrapped(td->bus, "rollerd", "ROLLERD_WRAPPER",
+					     (const char *const *)argv->pdata);
 	if (!test_bus_wait_for_name(td->bus, "org.rollerd", START_TIMEOUT_MS)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("rollerd did not take org.rollerd");
@@ -281,17 +253,10 @@ GVariant *
 test_daemon_get(TestDaemon *td, const char *path, const char *iface, const char *name)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(td->conn, "org.rollerd", path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", iface, name),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, &error);
-	GVariant *value;
+	GVariant *value = get_property(td, "org.rollerd", path, iface, name, &error);
 
-	if (!ret)
+	if (!value)
 		fail_msg("Get %s.%s on %s: %s", iface, name, path, error->message);
-	g_variant_get(ret, "(v)", &value);
 	return value;
 }
 
@@ -305,17 +270,11 @@ static gboolean
 property_is(gpointer user_data)
 {
 	PropertyWait *w = user_data;
-	g_autoptr(GVariant) ret =
-		g_dbus_connection_call_sync(w->td->conn, "org.rollerd", w->path,
-					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", w->iface, w->name),
-					    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-					    10000, NULL, NULL);
-	g_autoptr(GVariant) value = NULL;
+	g_autoptr(GVariant) value = get_property(w->td, "org.rollerd", w->path, w->iface,
+						 w->name, NULL);
 
-	if (!ret)
+	if (!value)
 		return FALSE;
-	g_variant_get(ret, "(v)", &value);
 	g_free(w->last);
 	w->last = g_variant_print(value, FALSE);
 	if (g_str_equal(w->last, w->expect))

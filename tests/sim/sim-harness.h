@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the roller-sim tests share: a private dbus-daemon in a temporary
- * directory, roller-sim --mock-bluez on it as a child, a client
- * connection with an ObjectManager client of the generated Bluez* proxies,
- * and waits that always end (each has a deadline in real time).
+ * What the roller-sim tests share, on top of the private bus of
+ * tests/harness/test-bus.h: roller-sim --mock-bluez on it as a child
+ * (and --peripheral beside it when a test asks), an ObjectManager client
+ * of the generated Bluez* proxies, and waits that always end (each has a
+ * deadline in real time, times the slowness).
  *
- * Every child dies with the test process (PR_SET_PDEATHSIG), and
- * harness_stop() kills and reaps them and removes the directory, also
- * when the test failed.  roller-sim is found through $ROLLER_BUILDDIR;
+ * TestBus starts the bus and the children (they die with the test
+ * process, and log to roller-sim.log and roller-sim-peripheral.log in the
+ * bus's directory, printed when a wait or a stop fails); harness_stop()
+ * stops them and removes the directory, also when the test failed.
  * $ROLLER_SIM_WRAPPER (e.g. "valgrind --error-exitcode=1
- * --leak-check=full") runs it under a tool, whose exit status the
+ * --leak-check=full") runs roller-sim under a tool, whose exit status the
  * harness then checks.  Include after <cmocka.h>.
  */
 #pragma once
@@ -17,6 +19,7 @@
 #include <gio/gio.h>
 
 #include "data/bluez-gdbus.h"
+#include "tests/harness/test-bus.h"
 
 /* gdbus-codegen's default output has no autoptr cleanups. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BluezAdapter1, g_object_unref)
@@ -24,21 +27,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BluezDevice1, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BluezGattCharacteristic1, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BluezGattDescriptor1, g_object_unref)
 
-/* A roller-sim process. */
 typedef struct {
-	GPid pid;
-	gboolean exited;
-	int status;
-	guint watch;
-} HarnessChild;
-
-typedef struct {
-	char *dir;
-	char *bus_address;
-	GPid bus_pid;
-	HarnessChild sim;	/* --mock-bluez */
-	HarnessChild peer;	/* --peripheral, when started */
-	GDBusConnection *connection;
+	TestBus *bus;
+	GPid sim;	/* --mock-bluez, 0 while stopped */
+	GPid peer;	/* --peripheral, 0 when not started */
+	GDBusConnection *connection;	/* the bus's */
 	GDBusObjectManager *manager;
 	/* Multiplies every deadline (a wrapper such as valgrind is slow). */
 	guint slowness;
@@ -48,7 +41,7 @@ typedef struct {
  * "{dir}" standing for the harness's temporary directory); returns once
  * org.bluez serves the adapter. */
 Harness *harness_start(const char *const *args);
-/* Kills roller-sim (SIGTERM, then SIGKILL after a deadline) and the bus,
+/* Stops roller-sim (SIGTERM, then SIGKILL after a deadline) and the bus,
  * removes the directory; fails the test when roller-sim did not exit 0
  * on SIGTERM. */
 void harness_stop(Harness *h);
@@ -69,7 +62,7 @@ typedef gboolean (*HarnessCondition)(Harness *h, gpointer data);
  * @timeout_ms (times the slowness). */
 void harness_wait(Harness *h, HarnessCondition cond, gpointer data,
 		  guint timeout_ms, const char *what);
-/* Runs the main context for @ms. */
+/* Runs the main context for @ms (real time: test_bus_run_for()). */
 void harness_sleep(Harness *h, guint ms);
 
 /* Interfaces by object path (NULL when absent). */

@@ -165,7 +165,7 @@ restart_and_check(Harness *h, gboolean by_signal)
 	central_open(&c, h, ROLLER1);
 	central_close(&c);
 	if (by_signal)
-		kill(h->sim.pid, SIGUSR1);
+		kill(h->sim, SIGUSR1);
 	else
 		assert_true(harness_sim_call(h, "Restart", g_variant_new("(u)", 300),
 					     &error));

@@ -368,7 +368,7 @@ test_peripheral(void **state)
 
 	/* SIGUSR1, its GATT server restarting: the application goes and
 	 * comes back; the advertisement stays. */
-	assert_int_equal(kill(h->peer.pid, SIGUSR1), 0);
+	assert_int_equal(kill(h->peer, SIGUSR1), 0);
 	harness_wait(h, application_is, &off, 3000, "the application to go");
 	harness_wait(h, registration_is, &on, 5000, "the application again");
 
