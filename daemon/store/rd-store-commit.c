@@ -248,31 +248,46 @@ commit_record_locked(RdStore *store, const char *serial, const char *address,
 	return TRUE;
 }
 
-gboolean
-rd_store_commit_record(RdStore *store, const char *serial, const char *address,
-		       const guint8 *record, gsize len, RdCommitResult *result,
-		       gint64 *session_id, GError **error)
+/* What the decoder guarantees and the columns' CHECKs rely on. */
+static gboolean
+validate_record(const char *serial, const struct roller_stored_record *rec,
+		GError **error)
 {
-	struct roller_stored_record rec;
-	enum roller_error err;
-	RdCommitResult dummy_result;
-	gint64 dummy_id;
-
-	g_return_val_if_fail(store != NULL, FALSE);
-	g_return_val_if_fail(record != NULL || len == 0, FALSE);
+	const char *problem = NULL;
 
 	if (!serial || !*serial) {
 		g_set_error_literal(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 				    "A record needs its roller's serial number");
 		return FALSE;
 	}
-	err = roller_stored_record_decode(record, len, &rec);
-	if (err != ROLLER_OK) {
-		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
-			    "The stored record from %s does not decode: %s",
-			    serial, roller_error_name(err));
+	if (rec->cols < 1 || rec->cols > ROLLER_GRID_MAX ||
+	    rec->rows < 1 || rec->rows > ROLLER_GRID_MAX)
+		problem = "its grid is not 1..15 by 1..15 cells";
+	else if (!rec->passes)
+		problem = "it has no passes";
+	else if (rec->in_band_permille > 1000)
+		problem = "its in-band share is over 1000 per mille";
+	else if (rec->trace_len > 0 && !rec->trace)
+		problem = "its force trace is missing";
+	if (!problem)
+		return TRUE;
+	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+		    "Cannot store the record from %s: %s", serial, problem);
+	return FALSE;
+}
+
+gboolean
+rd_store_commit_record(RdStore *store, const char *serial, const char *address,
+		       const struct roller_stored_record *record,
+		       RdCommitResult *result, gint64 *session_id, GError **error)
+{
+	RdCommitResult dummy_result;
+	gint64 dummy_id;
+
+	g_return_val_if_fail(store != NULL && record != NULL, FALSE);
+
+	if (!validate_record(serial, record, error))
 		return FALSE;
-	}
 	if (!result)
 		result = &dummy_result;
 	if (!session_id)
@@ -280,7 +295,7 @@ rd_store_commit_record(RdStore *store, const char *serial, const char *address,
 
 	if (!rd_store_begin(store, error))
 		return FALSE;
-	if (!commit_record_locked(store, serial, address, &rec, result, session_id, error)) {
+	if (!commit_record_locked(store, serial, address, record, result, session_id, error)) {
 		rd_store_rollback(store);
 		return FALSE;
 	}

@@ -70,6 +70,8 @@
 
 typedef struct _RdStore RdStore;
 
+struct roller_stored_record;	/* roller-record.h */
+
 typedef enum {
 	RD_COMMIT_INSERTED,	/* a new session */
 	RD_COMMIT_MERGED,	/* joined the other half of the session */
@@ -214,15 +216,18 @@ void rd_store_free(RdStore *store);
 gboolean rd_store_flush(RdStore *store, GError **error);
 
 /*
- * Decodes @record (a stored record, spec section 6) and stores it in one
- * transaction: inserted, merged into the live half, or a duplicate.
- * Durable once rd_store_flush() returns.  A record that does not decode
- * is RD_ERROR_INVALID_ARGUMENTS (the decoder's error named).
+ * Stores @record (a stored record, spec section 6, decoded and CRC-checked
+ * once by whoever received it: roller_stored_record_decode() or the
+ * reassembler) in one transaction: inserted, merged into the live half,
+ * or a duplicate.  Only read during the call.  Durable once
+ * rd_store_flush() returns.  A record breaking a rule the decoder
+ * enforces (its grid, its in-band share) is RD_ERROR_INVALID_ARGUMENTS.
  */
 gboolean rd_store_commit_record(RdStore *store, const char *serial,
-				const char *address, const guint8 *record,
-				gsize len, RdCommitResult *result,
-				gint64 *session_id, GError **error);
+				const char *address,
+				const struct roller_stored_record *record,
+				RdCommitResult *result, gint64 *session_id,
+				GError **error);
 
 /*
  * Stores a live session once it ended; merges into its synced record

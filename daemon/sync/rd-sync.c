@@ -351,7 +351,7 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	const char *serial = s->roller->serial;
 
 	if (!rd_store_commit_record(s->ctx->store, serial, s->roller->address,
-				    s->buffers->record_buf, s->reasm.len, &result, &id, &error)) {
+				    rec, &result, &id, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
 		return;

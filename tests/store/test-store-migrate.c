@@ -167,8 +167,6 @@ test_migrates_from_v1(void **state)
 	RdHeadUsage u;
 	RdCommitResult result;
 	gint64 id;
-	gsize len;
-	const guint8 *data = g_bytes_get_data(again, &len);
 	const char *text;
 
 	make_v1_database(d->path, NULL);
@@ -201,7 +199,7 @@ test_migrates_from_v1(void **state)
 	assert_int_equal(u.strokes, 20);
 
 	/* The keys still hold, the new tables work. */
-	assert_true(rd_store_commit_record(store, "RL-A", "AA:AA", data, len, &result, &id, &error));
+	assert_true(test_commit_bytes(store, "RL-A", "AA:AA", again, &result, &id, &error));
 	assert_int_equal(result, RD_COMMIT_DUPLICATE);
 	assert_int_equal(id, 1);
 	assert_true(rd_store_set_notes(store, 4, g_variant_new_parsed("{'text': <'v1 session'>}"),
@@ -309,8 +307,6 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	g_autofree char *check = NULL;
 	gint64 sessions, heads;
 	gboolean found = TRUE;
-	gsize len;
-	const guint8 *data;
 
 	assert_non_null(store);
 	for (guint i = 1; i <= 3; i++) {
@@ -321,13 +317,11 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	/* 8 KB of trace and a new needle length: a head row, then the session. */
 	test_record_init(&rec, 50, TEST_START + 9 * DAY, 7, 750, 10, 4000);
 	big = test_record_encode(&rec, 0);
-	data = g_bytes_get_data(big, &len);
 	sessions = test_sql_int(store, "SELECT count(*) FROM sessions");
 	heads = test_sql_int(store, "SELECT count(*) FROM heads");
 
 	set_max_page_count(store, test_sql_int(store, "PRAGMA page_count"));
-	assert_false(rd_store_commit_record(store, TEST_SERIAL, TEST_ADDRESS, data, len,
-					    NULL, NULL, &error));
+	assert_false(test_commit_bytes(store, TEST_SERIAL, TEST_ADDRESS, big, NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_STORAGE_FAILED));
 	assert_non_null(strstr(error->message, "full"));
 	g_clear_error(&error);
