@@ -26,6 +26,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store.c daemon/store/rd-store-schema.c \
 	daemon/store/rd-store-commit.c daemon/store/rd-store-query.c \
 	daemon/store/rd-store-journal.c daemon/store/rd-store-export.c \
+	daemon/store/rd-store-row.h daemon/store/rd-store-row.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
