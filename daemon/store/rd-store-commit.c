@@ -7,12 +7,14 @@
 
 #include "roller-record.h"
 
-#include "rd-store-private.h"
+#include "rd-store.h"
+#include "rd-store-db.h"
+#include "rd-store-heads.h"
 #include "rd-store-row.h"
 
 /* A SELECT of at most one row whose first column is an id: 0 if none. */
 static gboolean
-step_for_id(RdStore *store, sqlite3_stmt *stmt, gint64 *id, GError **error)
+step_for_id(RdStoreDb *db, sqlite3_stmt *stmt, gint64 *id, GError **error)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -20,7 +22,7 @@ step_for_id(RdStore *store, sqlite3_stmt *stmt, gint64 *id, GError **error)
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(stmt, 0);
 	else if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not look up a session");
+		rd_store_db_set_error(db, error, "Could not look up a session");
 		return FALSE;
 	}
 	return TRUE;
@@ -28,21 +30,21 @@ step_for_id(RdStore *store, sqlite3_stmt *stmt, gint64 *id, GError **error)
 
 /* The id of the record stored under this key, 0 if none. */
 static gboolean
-lookup_record(RdStore *store, const char *serial, guint16 record_id,
+lookup_record(RdStoreDb *db, const char *serial, guint16 record_id,
 	      guint32 start_unix, guint32 crc, gint64 *id, GError **error)
 {
 	g_autoptr(RdCachedStmt) stmt = NULL;
 
-	stmt = rd_store_stmt(store,
-			     "SELECT id FROM sessions WHERE roller_serial = ?1 AND record_id = ?2 "
-			     "AND record_start = ?3 AND record_crc = ?4", error);
+	stmt = rd_store_db_stmt(db,
+				"SELECT id FROM sessions WHERE roller_serial = ?1 AND record_id = ?2 "
+				"AND record_start = ?3 AND record_crc = ?4", error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, record_id);
 	sqlite3_bind_int64(stmt, 3, start_unix);
 	sqlite3_bind_int64(stmt, 4, start_unix ? 0 : crc);
-	return step_for_id(store, stmt, id, error);
+	return step_for_id(db, stmt, id, error);
 }
 
 gboolean
@@ -54,7 +56,7 @@ rd_store_has_record(RdStore *store, const char *serial, guint16 record_id,
 
 	g_return_val_if_fail(store && serial && found, FALSE);
 
-	if (!lookup_record(store, serial, record_id, start_unix, crc, &id, error))
+	if (!lookup_record(rd_store_get_db(store), serial, record_id, start_unix, crc, &id, error))
 		return FALSE;
 	*found = id != 0;
 	return TRUE;
@@ -115,41 +117,24 @@ bind_row(sqlite3_stmt *stmt, const RdSessionRow *row, gint64 id)
 
 /* Inserts @row as a new session; its id in *session_id. */
 static gboolean
-insert_row(RdStore *store, const RdSessionRow *row, gint64 *session_id, GError **error)
+insert_row(RdStoreDb *db, const RdSessionRow *row, gint64 *session_id, GError **error)
 {
-	g_autoptr(RdCachedStmt) write = rd_store_stmt(store, rd_session_row_insert_sql, error);
+	g_autoptr(RdCachedStmt) write = rd_store_db_stmt(db, rd_session_row_insert_sql, error);
+	const char *what = row->source == RD_SESSION_SOURCE_LIVE ?
+		"Could not store the live session" : "Could not store the record";
 
 	if (!write)
 		return FALSE;
 	bind_row(write, row, 0);
-	if (!rd_store_step_done(store, write, row->source == RD_SESSION_SOURCE_LIVE ?
-				"Could not store the live session" : "Could not store the record",
-				error))
+	if (!rd_store_db_step_done(db, write, what, error))
 		return FALSE;
-	*session_id = sqlite3_last_insert_rowid(store->db);
+	*session_id = sqlite3_last_insert_rowid(db->sqlite);
 	return TRUE;
-}
-
-static gboolean
-add_head_strokes(RdStore *store, gint64 head_id, gint64 delta, GError **error)
-{
-	g_autoptr(RdCachedStmt) stmt = NULL;
-
-	if (head_id == 0 || delta == 0)
-		return TRUE;
-	stmt = rd_store_stmt(store,
-			     "UPDATE heads SET strokes = max(0, strokes + ?2) WHERE id = ?1",
-			     error);
-	if (!stmt)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, head_id);
-	sqlite3_bind_int64(stmt, 2, delta);
-	return rd_store_step_done(store, stmt, "Could not count on the needle head", error);
 }
 
 /* Runs inside the transaction; the caller commits or rolls back. */
 static gboolean
-commit_record_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
+commit_record_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 		     gint64 *session_id, GError **error)
 {
 	g_autoptr(RdCachedStmt) find = NULL;
@@ -157,7 +142,7 @@ commit_record_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 	gint64 live_id = 0, live_strokes = 0, head_id = 0;
 	int rc;
 
-	if (!lookup_record(store, row->serial, row->record_id, row->record_start,
+	if (!lookup_record(db, row->serial, row->record_id, row->record_start,
 			   row->record_crc, session_id, error))
 		return FALSE;
 	if (*session_id != 0) {
@@ -165,8 +150,8 @@ commit_record_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 		return TRUE;
 	}
 
-	find = rd_store_stmt(store, row->record_start ? find_live_by_start_sql
-				   : find_live_unset_clock_sql, error);
+	find = rd_store_db_stmt(db, row->record_start ? find_live_by_start_sql
+				      : find_live_unset_clock_sql, error);
 	if (!find)
 		return FALSE;
 	sqlite3_bind_text(find, 1, row->serial, -1, SQLITE_STATIC);
@@ -180,27 +165,27 @@ commit_record_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 		live_strokes = sqlite3_column_int64(find, 1);
 		head_id = sqlite3_column_int64(find, 2);
 	} else if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not look up the live session");
+		rd_store_db_set_error(db, error, "Could not look up the live session");
 		return FALSE;
 	}
 
 	if (live_id != 0) {
 		if (head_id != 0) {
 			/* The roller's stroke count is the one the head wore. */
-			if (!add_head_strokes(store, head_id,
-					      (gint64)row->strokes - live_strokes, error))
+			if (!rd_store_heads_add_strokes(db, head_id,
+							(gint64)row->strokes - live_strokes, error))
 				return FALSE;
-		} else if (!rd_store_count_session_on_head(store, row->serial, row->needle_um,
-							   row->start_unix, row->strokes,
-							   &row->head_id, error)) {
+		} else if (!rd_store_heads_count_session(db, row->serial, row->needle_um,
+							 row->start_unix, row->strokes,
+							 &row->head_id, error)) {
 			/* The live half did not know its needle; the record may. */
 			return FALSE;
 		}
-		write = rd_store_stmt(store, merge_record_sql, error);
+		write = rd_store_db_stmt(db, merge_record_sql, error);
 		if (!write)
 			return FALSE;
 		bind_row(write, row, live_id);
-		if (!rd_store_step_done(store, write, "Could not merge the record", error))
+		if (!rd_store_db_step_done(db, write, "Could not merge the record", error))
 			return FALSE;
 		*result = RD_COMMIT_MERGED;
 		*session_id = live_id;
@@ -208,13 +193,33 @@ commit_record_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 	}
 
 	/* The head first: a failure after it must leave no trace of either. */
-	if (!rd_store_count_session_on_head(store, row->serial, row->needle_um,
-					    row->start_unix, row->strokes, &row->head_id,
-					    error) ||
-	    !insert_row(store, row, session_id, error))
+	if (!rd_store_heads_count_session(db, row->serial, row->needle_um,
+					  row->start_unix, row->strokes, &row->head_id,
+					  error) ||
+	    !insert_row(db, row, session_id, error))
 		return FALSE;
 	*result = RD_COMMIT_INSERTED;
 	return TRUE;
+}
+
+/* Writes @row in one transaction: committed whole or not at all. */
+static gboolean
+write_row(RdStore *store, gboolean (*write_locked)(RdStoreDb *, RdSessionRow *,
+						    RdCommitResult *, gint64 *, GError **),
+	  RdSessionRow *row, RdCommitResult *result, gint64 *session_id, GError **error)
+{
+	RdStoreDb *db = rd_store_get_db(store);
+	RdCommitResult dummy_result;
+	gint64 dummy_id;
+
+	if (!rd_store_db_begin(db, error))
+		return FALSE;
+	if (!write_locked(db, row, result ? result : &dummy_result,
+			  session_id ? session_id : &dummy_id, error)) {
+		rd_store_db_rollback(db);
+		return FALSE;
+	}
+	return rd_store_db_commit(db, error);
 }
 
 gboolean
@@ -223,25 +228,12 @@ rd_store_commit_record(RdStore *store, const char *serial, const char *address,
 		       RdCommitResult *result, gint64 *session_id, GError **error)
 {
 	g_auto(RdSessionRow) row = { 0 };
-	RdCommitResult dummy_result;
-	gint64 dummy_id;
 
 	g_return_val_if_fail(store != NULL && record != NULL, FALSE);
 
-	if (!rd_session_row_from_record(&row, serial, address, record, rd_store_now(), error))
-		return FALSE;
-	if (!result)
-		result = &dummy_result;
-	if (!session_id)
-		session_id = &dummy_id;
-
-	if (!rd_store_begin(store, error))
-		return FALSE;
-	if (!commit_record_locked(store, &row, result, session_id, error)) {
-		rd_store_rollback(store);
-		return FALSE;
-	}
-	return rd_store_commit(store, error);
+	return rd_session_row_from_record(&row, serial, address, record, rd_store_db_now(),
+					  error) &&
+	       write_row(store, commit_record_locked, &row, result, session_id, error);
 }
 
 /* The synced half of a live session, by the rule in rd-store.h. */
@@ -266,7 +258,7 @@ static const char merge_live_sql[] =
 	"source = 'both' WHERE id = :id";
 
 static gboolean
-save_live_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
+save_live_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 		 gint64 *session_id, GError **error)
 {
 	g_autoptr(RdCachedStmt) find = NULL;
@@ -274,15 +266,15 @@ save_live_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 	gint64 id;
 
 	/* The live half's key: saved before (merged since, or not) is a duplicate. */
-	find = rd_store_stmt(store,
-			     "SELECT id FROM sessions WHERE roller_serial = ?1 AND record_id = ?2 "
-			     "AND live_start = ?3", error);
+	find = rd_store_db_stmt(db,
+				"SELECT id FROM sessions WHERE roller_serial = ?1 AND record_id = ?2 "
+				"AND live_start = ?3", error);
 	if (!find)
 		return FALSE;
 	sqlite3_bind_text(find, 1, row->serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int(find, 2, row->record_id);
 	sqlite3_bind_int64(find, 3, row->live_start);
-	if (!step_for_id(store, find, &id, error))
+	if (!step_for_id(db, find, &id, error))
 		return FALSE;
 	if (id != 0) {
 		*result = RD_COMMIT_DUPLICATE;
@@ -291,7 +283,7 @@ save_live_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 	}
 	g_clear_pointer(&find, rd_cached_stmt_release);
 
-	find = rd_store_stmt(store, find_synced_sql, error);
+	find = rd_store_db_stmt(db, find_synced_sql, error);
 	if (!find)
 		return FALSE;
 	sqlite3_bind_text(find, 1, row->serial, -1, SQLITE_STATIC);
@@ -299,24 +291,24 @@ save_live_locked(RdStore *store, RdSessionRow *row, RdCommitResult *result,
 	sqlite3_bind_int64(find, 3, row->live_start);
 	sqlite3_bind_int(find, 4, row->area_id);
 	sqlite3_bind_int64(find, 5, row->duration_ms);
-	if (!step_for_id(store, find, &id, error))
+	if (!step_for_id(db, find, &id, error))
 		return FALSE;
 	if (id != 0) {
-		write = rd_store_stmt(store, merge_live_sql, error);
+		write = rd_store_db_stmt(db, merge_live_sql, error);
 		if (!write)
 			return FALSE;
 		bind_row(write, row, id);
-		if (!rd_store_step_done(store, write, "Could not merge the live session", error))
+		if (!rd_store_db_step_done(db, write, "Could not merge the live session", error))
 			return FALSE;
 		*result = RD_COMMIT_MERGED;
 		*session_id = id;
 		return TRUE;
 	}
 
-	if (!rd_store_count_session_on_head(store, row->serial, row->needle_um,
-					    row->start_unix, row->strokes, &row->head_id,
-					    error) ||
-	    !insert_row(store, row, session_id, error))
+	if (!rd_store_heads_count_session(db, row->serial, row->needle_um,
+					  row->start_unix, row->strokes, &row->head_id,
+					  error) ||
+	    !insert_row(db, row, session_id, error))
 		return FALSE;
 	*result = RD_COMMIT_INSERTED;
 	return TRUE;
@@ -328,23 +320,9 @@ rd_store_save_live_session(RdStore *store, const RdLiveSessionRow *row,
 			   GError **error)
 {
 	g_auto(RdSessionRow) session_row = { 0 };
-	RdCommitResult dummy_result;
-	gint64 dummy_id;
 
 	g_return_val_if_fail(store != NULL && row != NULL, FALSE);
 
-	if (!rd_session_row_from_live(&session_row, row, rd_store_now(), error))
-		return FALSE;
-	if (!result)
-		result = &dummy_result;
-	if (!session_id)
-		session_id = &dummy_id;
-
-	if (!rd_store_begin(store, error))
-		return FALSE;
-	if (!save_live_locked(store, &session_row, result, session_id, error)) {
-		rd_store_rollback(store);
-		return FALSE;
-	}
-	return rd_store_commit(store, error);
+	return rd_session_row_from_live(&session_row, row, rd_store_db_now(), error) &&
+	       write_row(store, save_live_locked, &session_row, result, session_id, error);
 }

@@ -55,8 +55,6 @@
 
 #include "common/rd-error.h"
 
-#define RD_STORE_SCHEMA_VERSION 2
-
 #define RD_STORE_MATCH_START_SLACK_S 120
 #define RD_STORE_MATCH_DURATION_SLACK_MS 30000
 #define RD_STORE_MATCH_FINGERPRINT_WINDOW_S 86400
@@ -201,7 +199,8 @@ typedef struct {
 
 /*
  * Opens (creating if needed) the database at @path and brings its schema
- * up to RD_STORE_SCHEMA_VERSION, one transaction per migration.  Refuses a
+ * up to RD_STORE_SCHEMA_VERSION (rd-store-schema.h), one transaction per
+ * migration.  Refuses a
  * read-only file and a schema newer than this code knows (it is never
  * downgraded).  The directory must exist.
  */
@@ -297,6 +296,12 @@ gboolean rd_store_note_head_changed(RdStore *store, const char *serial,
 /* The roller's current head; head_id 0 when none is known. */
 gboolean rd_store_head_usage(RdStore *store, const char *serial,
 			     RdHeadUsage *usage, GError **error);
+
+/*
+ * For the rd-store-*.c files and the store's tests: the connection the
+ * store owns (see rd-store-db.h).
+ */
+struct _RdStoreDb *rd_store_get_db(RdStore *store);
 
 void rd_session_summary_free(RdSessionSummary *summary);
 void rd_session_free(RdSession *session);

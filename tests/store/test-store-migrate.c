@@ -17,7 +17,8 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
+#include "daemon/store/rd-store-schema.h"
 #include "test-store-util.h"
 
 #define NOBODY 65534
@@ -141,7 +142,7 @@ test_fresh_database_is_wal_and_current(void **state)
 	g_autofree char *mode = NULL;
 
 	assert_non_null(store);
-	mode = raw_text(rd_store_get_sqlite(store), "PRAGMA journal_mode");
+	mode = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal|\n");
 	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), RD_STORE_SCHEMA_VERSION);
 	/* NORMAL: durable at rd_store_flush() (test-store), not at each commit. */
@@ -216,9 +217,9 @@ test_migrates_from_v1(void **state)
 	/* A migrated database has the schema of a new one. */
 	fresh = rd_store_open(fresh_dir->path, &error);
 	assert_non_null(fresh);
-	schema = raw_text(rd_store_get_sqlite(store),
+	schema = raw_text(rd_store_get_db(store)->sqlite,
 			  "SELECT type, name, sql FROM sqlite_master ORDER BY name");
-	fresh_schema = raw_text(rd_store_get_sqlite(fresh),
+	fresh_schema = raw_text(rd_store_get_db(fresh)->sqlite,
 				"SELECT type, name, sql FROM sqlite_master ORDER BY name");
 	assert_string_equal(schema, fresh_schema);
 }
@@ -292,7 +293,7 @@ set_max_page_count(RdStore *store, gint64 pages)
 {
 	g_autofree char *sql = g_strdup_printf("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages);
 
-	raw_exec(rd_store_get_sqlite(store), sql);
+	raw_exec(rd_store_get_db(store)->sqlite, sql);
 }
 
 static void
@@ -342,7 +343,7 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	assert_int_equal(test_sql_int(store, "SELECT count(*) FROM sessions WHERE record_id = 50"), 1);
 	assert_int_equal(test_sql_int(store, "SELECT count(*) FROM heads"), heads + 1);
 	assert_true(rd_store_save_live_session(store, &row, NULL, NULL, &error));
-	check = raw_text(rd_store_get_sqlite(store), "PRAGMA integrity_check");
+	check = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok|\n");
 }
 

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
 #include "test-store-util.h"
 
 TestStoreDir *
@@ -222,8 +222,8 @@ test_sql_int(RdStore *store, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	gint64 value;
 
-	if (sqlite3_prepare_v2(rd_store_get_sqlite(store), sql, -1, &stmt, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(rd_store_get_sqlite(store)));
+	if (sqlite3_prepare_v2(rd_store_get_db(store)->sqlite, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(rd_store_get_db(store)->sqlite));
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	value = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);

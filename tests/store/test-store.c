@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
 #include "test-store-util.h"
 
 static RdSession *
@@ -134,7 +134,7 @@ test_key_with_unset_clock_adds_crc(void **state)
 	g_autoptr(GBytes) c = NULL;
 	g_autoptr(RdSession) s = NULL;
 	g_autoptr(GError) error = NULL;
-	gint64 before = rd_store_now(), id_a;
+	gint64 before = rd_store_db_now(), id_a;
 	gboolean found;
 
 	/* Id 3 twice with the clock unset: reused after a DELETE. */
@@ -162,7 +162,7 @@ test_key_with_unset_clock_adds_crc(void **state)
 	/* The start is an upper bound, the time of the sync. */
 	s = get(f->store, id_a);
 	assert_false(s->summary.clock_set);
-	assert_true(s->summary.start_unix >= before && s->summary.start_unix <= rd_store_now());
+	assert_true(s->summary.start_unix >= before && s->summary.start_unix <= rd_store_db_now());
 }
 
 static void
