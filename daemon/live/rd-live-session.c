@@ -268,7 +268,7 @@ apply_force(RdLiveSession *s, const struct roller_force *f)
 	guint32 t = f->t_ms;
 
 	for (guint i = 0; i < f->n; i++, t += f->period_ms) {
-		guint16 v = roller_get_le16(f->samples + 2 * i);
+		guint16 v = roller_force_sample(f, i);
 		gboolean paused = mixed ? paused_at(s, t) : record_paused;
 		RdForceRun side;
 
