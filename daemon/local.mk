@@ -24,9 +24,13 @@ daemon_librollerd_a_SOURCES = \
 	daemon/live/rd-feedback.h daemon/live/rd-feedback.c \
 	daemon/live/rd-rejects.h daemon/live/rd-rejects.c \
 	daemon/live/rd-live.h daemon/live/rd-live.c \
-	daemon/store/rd-store.h daemon/store/rd-store-private.h \
-	daemon/store/rd-store.c daemon/store/rd-store-schema.c \
-	daemon/store/rd-store-commit.c daemon/store/rd-store-query.c \
+	daemon/store/rd-store-db.h daemon/store/rd-store-db.c \
+	daemon/store/rd-store-heads.h daemon/store/rd-store-heads.c \
+	daemon/store/rd-store-schema.h daemon/store/rd-store-schema.c \
+	daemon/store/rd-store.h daemon/store/rd-store.c \
+	daemon/store/rd-store-row.h daemon/store/rd-store-row.c \
+	daemon/store/rd-store-commit.c \
+	daemon/store/rd-store-query.h daemon/store/rd-store-query.c \
 	daemon/store/rd-store-journal.c daemon/store/rd-store-export.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \

@@ -190,22 +190,17 @@ paused_at(const RdLiveSession *s, guint32 t_ms)
 
 /*
  * The frame's PAUSE and RESUME first, so that its samples are placed by
- * their time whatever the order of the records.  The parser validated
- * every length, so the walk stays inside the frame.
+ * their time whatever the order of the records.
  */
 static void
-apply_frame_pauses(RdLiveSession *s, const struct roller_frame *frame)
+apply_frame_pauses(RdLiveSession *s, const struct roller_record *recs, guint n)
 {
-	const guint8 *p = frame->records, *end = p + frame->records_len;
+	for (guint i = 0; i < n; i++) {
+		const struct roller_event *e = &recs[i].u.event;
 
-	for (; p < end; p += 2 + p[1]) {
-		guint8 code;
-
-		if (p[0] != ROLLER_RECORD_EVENT)
-			continue;
-		code = p[2 + 4];
-		if (code == ROLLER_EVENT_PAUSE || code == ROLLER_EVENT_RESUME)
-			apply_pause(s, roller_get_le32(p + 2), code == ROLLER_EVENT_PAUSE);
+		if (recs[i].type == ROLLER_RECORD_EVENT &&
+		    (e->code == ROLLER_EVENT_PAUSE || e->code == ROLLER_EVENT_RESUME))
+			apply_pause(s, e->t_ms, e->code == ROLLER_EVENT_PAUSE);
 	}
 }
 
@@ -273,7 +268,7 @@ apply_force(RdLiveSession *s, const struct roller_force *f)
 	guint32 t = f->t_ms;
 
 	for (guint i = 0; i < f->n; i++, t += f->period_ms) {
-		guint16 v = roller_get_le16(f->samples + 2 * i);
+		guint16 v = roller_force_sample(f, i);
 		gboolean paused = mixed ? paused_at(s, t) : record_paused;
 		RdForceRun side;
 
@@ -403,51 +398,58 @@ apply_event(RdLiveSession *s, const struct roller_event *e)
 }
 
 RdLiveFrameResult
-rd_live_session_feed_frame(RdLiveSession *session, const guint8 *data,
-			   gsize len, gint64 now_us)
+rd_live_session_feed_rejected(RdLiveSession *session, enum roller_error err)
+{
+	session->sum.frames_rejected[err < ROLLER_ERROR_COUNT ? err : 0]++;
+	session->sum.frames_rejected_total++;
+	return RD_LIVE_FRAME_REJECTED;
+}
+
+RdLiveFrameResult
+rd_live_session_feed_frame(RdLiveSession *session, const struct roller_frame *frame,
+			   gint64 now_us)
 {
 	RdLiveSession *s = session;
-	struct roller_frame frame;
 	struct roller_frame_iter iter;
-	struct roller_record rec;
-	enum roller_error err;
+	/* Every record takes 2 bytes at least. */
+	struct roller_record recs[(ROLLER_FRAME_MAX_LEN - ROLLER_FRAME_HEADER_LEN) / 2];
+	guint n = 0;
 
-	err = roller_frame_parse(data, len, &frame);
-	if (err != ROLLER_OK) {
-		s->sum.frames_rejected[err < ROLLER_ERROR_COUNT ? err : 0]++;
-		s->sum.frames_rejected_total++;
-		return RD_LIVE_FRAME_REJECTED;
-	}
-	if (frame.session_id != s->sum.session_id) {
+	if (frame->session_id != s->sum.session_id) {
 		s->sum.frames_other_session++;
 		return RD_LIVE_FRAME_OTHER_SESSION;
 	}
-	if (!accept_seq(s, frame.seq, now_us)) {
+	if (!accept_seq(s, frame->seq, now_us)) {
 		s->sum.frames_stale++;
 		return RD_LIVE_FRAME_STALE;
 	}
 	s->have_seq = TRUE;
-	s->last_seq = frame.seq;
+	s->last_seq = frame->seq;
 	s->resync = FALSE;
 	s->sum.last_frame_us = now_us;
 	s->sum.frames_ok++;
-	s->sum.records_unknown += frame.n_unknown;
+	s->sum.records_unknown += frame->n_unknown;
 
-	apply_frame_pauses(s, &frame);
-	roller_frame_iter_init(&iter, &frame);
-	while (roller_frame_iter_next(&iter, &rec)) {
-		switch (rec.type) {
+	/* Walked once; the pauses need the whole frame before the rest. */
+	roller_frame_iter_init(&iter, frame);
+	while (n < G_N_ELEMENTS(recs) && roller_frame_iter_next(&iter, &recs[n]))
+		n++;
+	apply_frame_pauses(s, recs, n);
+	for (guint i = 0; i < n; i++) {
+		const struct roller_record *rec = &recs[i];
+
+		switch (rec->type) {
 		case ROLLER_RECORD_FORCE:
-			apply_force(s, &rec.u.force);
+			apply_force(s, &rec->u.force);
 			break;
 		case ROLLER_RECORD_STROKE:
-			apply_stroke(s, &rec.u.stroke);
+			apply_stroke(s, &rec->u.stroke);
 			break;
 		case ROLLER_RECORD_COVERAGE:
-			apply_coverage(s, &rec.u.coverage);
+			apply_coverage(s, &rec->u.coverage);
 			break;
 		case ROLLER_RECORD_EVENT:
-			apply_event(s, &rec.u.event);
+			apply_event(s, &rec->u.event);
 			break;
 		default:
 			break;

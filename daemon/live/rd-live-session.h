@@ -54,7 +54,7 @@ typedef struct _RdLiveSession RdLiveSession;
 
 typedef enum {
 	RD_LIVE_FRAME_APPLIED,		/* its records are in the totals */
-	RD_LIVE_FRAME_REJECTED,		/* roller_frame_parse() refused it */
+	RD_LIVE_FRAME_REJECTED,		/* roller_frame_parse() refused it at the edge */
 	RD_LIVE_FRAME_OTHER_SESSION,	/* well formed, another session id */
 	RD_LIVE_FRAME_STALE,		/* a duplicate or an old seq */
 } RdLiveFrameResult;
@@ -139,10 +139,23 @@ RdLiveSession *rd_live_session_new(const struct roller_info *info,
 void rd_live_session_free(RdLiveSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdLiveSession, rd_live_session_free)
 
-/* One Telemetry notification; @now_us is g_get_monotonic_time() or so. */
+/*
+ * One Telemetry notification, parsed once where it arrived: @frame is what
+ * roller_frame_parse() accepted (its records point into the caller's
+ * buffer, read during the call only).  @now_us is g_get_monotonic_time()
+ * or so.  Never RD_LIVE_FRAME_REJECTED.
+ */
 RdLiveFrameResult rd_live_session_feed_frame(RdLiveSession *session,
-					     const guint8 *data, gsize len,
+					     const struct roller_frame *frame,
 					     gint64 now_us);
+
+/*
+ * A notification roller_frame_parse() refused with @err: counted by error
+ * and nothing else touched.  Returns RD_LIVE_FRAME_REJECTED, so that a
+ * caller handles both outcomes of a notification alike.
+ */
+RdLiveFrameResult rd_live_session_feed_rejected(RdLiveSession *session,
+						enum roller_error err);
 
 /* The link went down: the next frame's seq is taken as it comes. */
 void rd_live_session_link_lost(RdLiveSession *session);

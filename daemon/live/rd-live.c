@@ -378,14 +378,14 @@ on_rejects_timer(gpointer user_data)
 
 /* Counted for the roller and, while one runs, for its live session. */
 static void
-note_rejected(RdLive *l, const guint8 *data, gsize len, enum roller_error err, gint64 now)
+note_rejected(RdLive *l, gsize len, enum roller_error err, gint64 now)
 {
 	rd_rejects_add(&l->rejects, l->address, err, len, now);
 	if (!l->rejects_timer)
 		l->rejects_timer = g_timeout_add(REJECTS_PROPERTY_DELAY_MS, on_rejects_timer, l);
 	if (!l->session)
 		return;
-	rd_live_session_feed_frame(l->session, data, len, now);
+	rd_live_session_feed_rejected(l->session, err);
 	schedule_live_update(l);
 }
 
@@ -400,11 +400,12 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 
 	if (!l->have_info)
 		return;
-	/* Whatever session a malformed frame claims, it is counted, and
+	/* Parsed here only, CRC included; the session gets the result.
+	 * Whatever session a malformed frame claims, it is counted, and
 	 * neither starts a session nor ends one. */
 	err = roller_frame_parse(data, len, &frame);
 	if (err != ROLLER_OK) {
-		note_rejected(l, data, len, err, now);
+		note_rejected(l, len, err, now);
 		return;
 	}
 	sid = frame.session_id;
@@ -418,11 +419,11 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 			return;
 		start_session(l, sid);
 	}
-	result = rd_live_session_feed_frame(l->session, data, len, now);
+	result = rd_live_session_feed_frame(l->session, &frame, now);
 	if (result == RD_LIVE_FRAME_OTHER_SESSION && sid != 0) {
 		end_session(l);
 		start_session(l, sid);
-		result = rd_live_session_feed_frame(l->session, data, len, now);
+		result = rd_live_session_feed_frame(l->session, &frame, now);
 	}
 	if (result != RD_LIVE_FRAME_APPLIED)
 		return;

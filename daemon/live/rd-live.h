@@ -28,7 +28,7 @@ void rd_live_set_roller_info(RdLive *live, const struct roller_info *info,
 /* The area of the session rollerd started (SESSION_START also says it). */
 void rd_live_set_area(RdLive *live, guint8 area_id);
 
-/* One Telemetry notification. */
+/* One Telemetry notification: the one place it is parsed (CRC included). */
 void rd_live_feed_telemetry(RdLive *live, const guint8 *data, gsize len);
 /* A Status read or notification: ends a session the roller ended. */
 void rd_live_feed_status(RdLive *live, const struct roller_status *status);

@@ -7,7 +7,8 @@
 
 #include <json-glib/json-glib.h>
 
-#include "rd-store-private.h"
+#include "rd-store-query.h"
+#include "rd-store-db.h"
 
 static const char *const area_names[] = {
 	"unspecified", "abdomen", "thighs", "hips", "buttocks", "upper-arms",
@@ -304,22 +305,24 @@ rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 {
 	ExportFormat fmt;
 	g_autofree char *text = NULL;
+	RdStoreDb *db;
 
 	g_return_val_if_fail(store != NULL && filter != NULL && out != NULL, FALSE);
 
+	db = rd_store_get_db(store);
 	if (!parse_format(format, &fmt, error))
 		return FALSE;
 	/*
 	 * The list and each session from one snapshot: another process
 	 * (a backup, rollerctl) may write between the reads.
 	 */
-	if (!rd_store_begin_read(store, error))
+	if (!rd_store_db_begin_read(db, error))
 		return FALSE;
 	if (!export_sessions_locked(store, filter, fmt, &text, error)) {
-		rd_store_rollback(store);
+		rd_store_db_rollback(db);
 		return FALSE;
 	}
-	if (!rd_store_commit(store, error))
+	if (!rd_store_db_commit(db, error))
 		return FALSE;
 	*out = g_steal_pointer(&text);
 	return TRUE;

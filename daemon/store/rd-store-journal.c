@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The journal around the sessions: notes, deletion, and needle heads
- * (which head a session wore, head changes, wear for the reminder).
+ * The journal around the sessions: notes, deletion, and needle head
+ * changes and wear for the reminder (the counting: rd-store-heads.c).
  */
 #include "config.h"
 
-#include "rd-store-private.h"
+#include "rd-store.h"
+#include "rd-store-db.h"
+#include "rd-store-heads.h"
 
 /* Bits of the "given" mask bound as ?8 below, one per notes key. */
 enum {
@@ -133,9 +135,9 @@ parse_notes(GVariant *notes, NotesUpdate *update, GError **error)
 }
 
 static gboolean
-session_exists(RdStore *store, gint64 id, GError **error)
+session_exists(RdStoreDb *db, gint64 id, GError **error)
 {
-	g_autoptr(RdCachedStmt) stmt = rd_store_stmt(store,
+	g_autoptr(RdCachedStmt) stmt = rd_store_db_stmt(db,
 		"SELECT 1 FROM sessions WHERE id = ?1", error);
 	int rc;
 
@@ -149,7 +151,7 @@ session_exists(RdStore *store, gint64 id, GError **error)
 		g_set_error(error, RD_ERROR, RD_ERROR_NOT_FOUND,
 			    "No session %" G_GINT64_FORMAT " in the history", id);
 	else
-		rd_store_set_sqlite_error(store, error, "Could not look up the session");
+		rd_store_db_set_error(db, error, "Could not look up the session");
 	return FALSE;
 }
 
@@ -166,13 +168,13 @@ static const char upsert_notes_sql[] =
 	"updated_at = excluded.updated_at";
 
 static gboolean
-set_notes_locked(RdStore *store, gint64 id, const NotesUpdate *u, GError **error)
+set_notes_locked(RdStoreDb *db, gint64 id, const NotesUpdate *u, GError **error)
 {
 	g_autoptr(RdCachedStmt) stmt = NULL;
 
-	if (!session_exists(store, id, error))
+	if (!session_exists(db, id, error))
 		return FALSE;
-	stmt = rd_store_stmt(store, upsert_notes_sql, error);
+	stmt = rd_store_db_stmt(db, upsert_notes_sql, error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -186,9 +188,9 @@ set_notes_locked(RdStore *store, gint64 id, const NotesUpdate *u, GError **error
 		sqlite3_bind_text(stmt, 5, u->text, -1, SQLITE_STATIC);
 	if (u->given & NOTE_CLEANED)
 		sqlite3_bind_int(stmt, 6, u->cleaned ? 1 : 0);
-	sqlite3_bind_int64(stmt, 7, rd_store_now());
+	sqlite3_bind_int64(stmt, 7, rd_store_db_now());
 	sqlite3_bind_int(stmt, 8, (int)u->given);
-	return rd_store_step_done(store, stmt, "Could not save the notes", error);
+	return rd_store_db_step_done(db, stmt, "Could not save the notes", error);
 }
 
 gboolean
@@ -196,36 +198,40 @@ rd_store_set_notes(RdStore *store, gint64 id, GVariant *notes, GError **error)
 {
 	g_auto(NotesUpdate) update = { 0 };
 	g_autoptr(GVariant) owned = NULL;
+	RdStoreDb *db;
 
 	g_return_val_if_fail(store != NULL && notes != NULL, FALSE);
 
+	db = rd_store_get_db(store);
 	owned = g_variant_ref_sink(notes);
 	if (!parse_notes(notes, &update, error))
 		return FALSE;
-	if (!rd_store_begin(store, error))
+	if (!rd_store_db_begin(db, error))
 		return FALSE;
-	if (!set_notes_locked(store, id, &update, error)) {
-		rd_store_rollback(store);
+	if (!set_notes_locked(db, id, &update, error)) {
+		rd_store_db_rollback(db);
 		return FALSE;
 	}
-	return rd_store_commit(store, error);
+	return rd_store_db_commit(db, error);
 }
 
 gboolean
 rd_store_delete_session(RdStore *store, gint64 id, GError **error)
 {
 	g_autoptr(RdCachedStmt) stmt = NULL;
+	RdStoreDb *db;
 
 	g_return_val_if_fail(store != NULL, FALSE);
 
+	db = rd_store_get_db(store);
 	/* One statement is one transaction; the notes go by ON DELETE CASCADE. */
-	stmt = rd_store_stmt(store, "DELETE FROM sessions WHERE id = ?1", error);
+	stmt = rd_store_db_stmt(db, "DELETE FROM sessions WHERE id = ?1", error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (!rd_store_step_done(store, stmt, "Could not delete the session", error))
+	if (!rd_store_db_step_done(db, stmt, "Could not delete the session", error))
 		return FALSE;
-	if (sqlite3_changes(store->db) == 0) {
+	if (sqlite3_changes(db->sqlite) == 0) {
 		g_set_error(error, RD_ERROR, RD_ERROR_NOT_FOUND,
 			    "No session %" G_GINT64_FORMAT " in the history", id);
 		return FALSE;
@@ -233,81 +239,11 @@ rd_store_delete_session(RdStore *store, gint64 id, GError **error)
 	return TRUE;
 }
 
-gboolean
-rd_store_count_session_on_head(RdStore *store, const char *serial,
-			       guint16 needle_um, gint64 start, guint32 strokes,
-			       gint64 *head_id, GError **error)
-{
-	g_autoptr(RdCachedStmt) find = NULL;
-	g_autoptr(RdCachedStmt) count = NULL;
-	gint64 id = 0;
-	guint16 head_needle = 0;
-	int rc;
-
-	*head_id = 0;
-	find = rd_store_stmt(store,
-			     "SELECT id, needle_um FROM heads "
-			     "WHERE roller_serial = ?1 AND fitted_at <= ?2 "
-			     "ORDER BY fitted_at DESC, id DESC LIMIT 1", error);
-	if (!find)
-		return FALSE;
-	sqlite3_bind_text(find, 1, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(find, 2, start);
-	rc = sqlite3_step(find);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(find, 0);
-		head_needle = (guint16)sqlite3_column_int(find, 1);
-	} else if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not look up the needle head");
-		return FALSE;
-	}
-
-	if (id != 0 && head_needle == 0 && needle_um != 0) {
-		/* A head fitted with its length unknown learns it now. */
-		g_autoptr(RdCachedStmt) learn = rd_store_stmt(store,
-			"UPDATE heads SET needle_um = ?2 WHERE id = ?1", error);
-
-		if (!learn)
-			return FALSE;
-		sqlite3_bind_int64(learn, 1, id);
-		sqlite3_bind_int(learn, 2, needle_um);
-		if (!rd_store_step_done(store, learn, "Could not update the needle head", error))
-			return FALSE;
-	} else if (needle_um != 0 && (id == 0 || head_needle != needle_um)) {
-		g_autoptr(RdCachedStmt) fit = rd_store_stmt(store,
-			"INSERT INTO heads (roller_serial, needle_um, fitted_at) "
-			"VALUES (?1, ?2, ?3)", error);
-
-		if (!fit)
-			return FALSE;
-		sqlite3_bind_text(fit, 1, serial, -1, SQLITE_STATIC);
-		sqlite3_bind_int(fit, 2, needle_um);
-		sqlite3_bind_int64(fit, 3, start);
-		if (!rd_store_step_done(store, fit, "Could not add a needle head", error))
-			return FALSE;
-		id = sqlite3_last_insert_rowid(store->db);
-	}
-	if (id == 0)
-		return TRUE;	/* length unknown and no head yet */
-
-	count = rd_store_stmt(store,
-			      "UPDATE heads SET sessions = sessions + 1, strokes = strokes + ?2 "
-			      "WHERE id = ?1", error);
-	if (!count)
-		return FALSE;
-	sqlite3_bind_int64(count, 1, id);
-	sqlite3_bind_int64(count, 2, strokes);
-	if (!rd_store_step_done(store, count, "Could not count on the needle head", error))
-		return FALSE;
-	*head_id = id;
-	return TRUE;
-}
-
 static gboolean
-read_current_head(RdStore *store, const char *serial, gint64 at,
+read_current_head(RdStoreDb *db, const char *serial, gint64 at,
 		  RdHeadUsage *usage, GError **error)
 {
-	g_autoptr(RdCachedStmt) stmt = rd_store_stmt(store,
+	g_autoptr(RdCachedStmt) stmt = rd_store_db_stmt(db,
 		"SELECT id, needle_um, fitted_at, sessions, strokes FROM heads "
 		"WHERE roller_serial = ?1 AND fitted_at <= ?2 "
 		"ORDER BY fitted_at DESC, id DESC LIMIT 1", error);
@@ -326,7 +262,7 @@ read_current_head(RdStore *store, const char *serial, gint64 at,
 		usage->sessions = (guint)sqlite3_column_int64(stmt, 3);
 		usage->strokes = (guint64)sqlite3_column_int64(stmt, 4);
 	} else if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not read the needle head");
+		rd_store_db_set_error(db, error, "Could not read the needle head");
 		return FALSE;
 	}
 	return TRUE;
@@ -336,32 +272,26 @@ gboolean
 rd_store_note_head_changed(RdStore *store, const char *serial, guint16 needle_um,
 			   gint64 when, GError **error)
 {
-	g_autoptr(RdCachedStmt) stmt = NULL;
 	RdHeadUsage current;
+	RdStoreDb *db;
 
 	g_return_val_if_fail(store != NULL, FALSE);
 
+	db = rd_store_get_db(store);
 	if (!serial || !*serial) {
 		g_set_error_literal(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 				    "A head change needs its roller's serial number");
 		return FALSE;
 	}
 	/* The same event seen twice (a reconnect replays it) is one change. */
-	if (!read_current_head(store, serial, when, &current, error))
+	if (!read_current_head(db, serial, when, &current, error))
 		return FALSE;
 	if (current.head_id != 0 && current.fitted_at == when &&
 	    current.needle_um == needle_um)
 		return TRUE;
 
-	stmt = rd_store_stmt(store,
-			     "INSERT INTO heads (roller_serial, needle_um, fitted_at) "
-			     "VALUES (?1, ?2, ?3)", error);
-	if (!stmt)
-		return FALSE;
-	sqlite3_bind_text(stmt, 1, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, needle_um);
-	sqlite3_bind_int64(stmt, 3, when);
-	return rd_store_step_done(store, stmt, "Could not note the head change", error);
+	return rd_store_heads_fit(db, serial, needle_um, when, "Could not note the head change",
+				  NULL, error);
 }
 
 gboolean
@@ -370,5 +300,5 @@ rd_store_head_usage(RdStore *store, const char *serial, RdHeadUsage *usage,
 {
 	g_return_val_if_fail(store != NULL && serial != NULL && usage != NULL, FALSE);
 
-	return read_current_head(store, serial, G_MAXINT64, usage, error);
+	return read_current_head(rd_store_get_db(store), serial, G_MAXINT64, usage, error);
 }

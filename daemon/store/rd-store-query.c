@@ -4,7 +4,8 @@
  */
 #include "config.h"
 
-#include "rd-store-private.h"
+#include "rd-store-query.h"
+#include "rd-store-db.h"
 
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
@@ -51,21 +52,21 @@ static const char *const query_sql[3][2] = {
 
 /* A roller is named by serial or address; a known serial wins. */
 static gboolean
-resolve_roller(RdStore *store, const char *roller, RollerMatch *match, GError **error)
+resolve_roller(RdStoreDb *db, const char *roller, RollerMatch *match, GError **error)
 {
 	g_autoptr(RdCachedStmt) stmt = NULL;
 
 	*match = ROLLER_ANY;
 	if (!roller)
 		return TRUE;
-	stmt = rd_store_stmt(store,
-			     "SELECT EXISTS (SELECT 1 FROM sessions WHERE roller_serial = ?1)",
-			     error);
+	stmt = rd_store_db_stmt(db,
+				"SELECT EXISTS (SELECT 1 FROM sessions WHERE roller_serial = ?1)",
+				error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_text(stmt, 1, roller, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		rd_store_set_sqlite_error(store, error, "Could not query the history");
+		rd_store_db_set_error(db, error, "Could not query the history");
 		return FALSE;
 	}
 	*match = sqlite3_column_int(stmt, 0) ? ROLLER_BY_SERIAL : ROLLER_BY_ADDRESS;
@@ -128,6 +129,7 @@ gboolean
 rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 			 gboolean paged, GPtrArray **rows, GError **error)
 {
+	RdStoreDb *db = rd_store_get_db(store);
 	g_autoptr(GPtrArray) result = NULL;
 	g_autoptr(RdCachedStmt) stmt = NULL;
 	gint64 limit = filter->limit ? filter->limit : RD_STORE_QUERY_LIMIT_DEFAULT;
@@ -150,9 +152,9 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 	if (!paged && filter->limit == 0)
 		limit = -1;	/* SQLite: no limit */
 
-	if (!resolve_roller(store, filter->roller, &match, error))
+	if (!resolve_roller(db, filter->roller, &match, error))
 		return FALSE;
-	stmt = rd_store_stmt(store, query_sql[match][by_area], error);
+	stmt = rd_store_db_stmt(db, query_sql[match][by_area], error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, filter->since);
@@ -172,7 +174,7 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 		g_ptr_array_add(result, s);
 	}
 	if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not query the history");
+		rd_store_db_set_error(db, error, "Could not query the history");
 		return FALSE;
 	}
 	*rows = g_steal_pointer(&result);
@@ -255,13 +257,15 @@ fill_session(sqlite3_stmt *stmt, RdSession *s)
 gboolean
 rd_store_get_session(RdStore *store, gint64 id, RdSession **out, GError **error)
 {
+	RdStoreDb *db;
 	g_autoptr(RdCachedStmt) stmt = NULL;
 	g_autoptr(RdSession) session = NULL;
 	int rc;
 
 	g_return_val_if_fail(store != NULL && out != NULL, FALSE);
 
-	stmt = rd_store_stmt(store, get_session_sql, error);
+	db = rd_store_get_db(store);
+	stmt = rd_store_db_stmt(db, get_session_sql, error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -272,7 +276,7 @@ rd_store_get_session(RdStore *store, gint64 id, RdSession **out, GError **error)
 		return FALSE;
 	}
 	if (rc != SQLITE_ROW) {
-		rd_store_set_sqlite_error(store, error, "Could not read the session");
+		rd_store_db_set_error(db, error, "Could not read the session");
 		return FALSE;
 	}
 	session = g_new0(RdSession, 1);
@@ -318,6 +322,7 @@ gboolean
 rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
 			GPtrArray **areas, GError **error)
 {
+	RdStoreDb *db;
 	g_autoptr(RdCachedStmt) stmt = NULL;
 	g_autoptr(GPtrArray) result = NULL;
 	RdPlanArea *by_id[256] = { NULL };
@@ -325,7 +330,8 @@ rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
 
 	g_return_val_if_fail(store != NULL && areas != NULL, FALSE);
 
-	stmt = rd_store_stmt(store, plan_sql, error);
+	db = rd_store_get_db(store);
+	stmt = rd_store_db_stmt(db, plan_sql, error);
 	if (!stmt)
 		return FALSE;
 	result = g_ptr_array_new_with_free_func(g_free);
@@ -343,7 +349,7 @@ rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
 	if (rc != SQLITE_DONE) {
 		for (guint i = 0; i < G_N_ELEMENTS(by_id); i++)
 			g_free(by_id[i]);
-		rd_store_set_sqlite_error(store, error, "Could not read the treatment plan");
+		rd_store_db_set_error(db, error, "Could not read the treatment plan");
 		return FALSE;
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(by_id); i++) {

@@ -7,7 +7,8 @@
  */
 #include "config.h"
 
-#include "rd-store-private.h"
+#include "rd-store-schema.h"
+#include "rd-store-heads.h"
 
 /*
  * Version 1 (rollerd 0.1): sessions, live and synced.  Each half of a
@@ -104,7 +105,7 @@ session_for_head_clear(gpointer data)
 }
 
 static gboolean
-backfill_heads(RdStore *store, GError **error)
+backfill_heads(RdStoreDb *db, GError **error)
 {
 	g_autoptr(GArray) sessions = g_array_new(FALSE, TRUE, sizeof(SessionForHead));
 	g_autoptr(RdCachedStmt) select = NULL;
@@ -113,10 +114,10 @@ backfill_heads(RdStore *store, GError **error)
 
 	g_array_set_clear_func(sessions, session_for_head_clear);
 	/* Collected first: the updates below must not run under this scan. */
-	select = rd_store_stmt(store,
-			       "SELECT id, roller_serial, needle_um, start_unix, strokes "
-			       "FROM sessions ORDER BY roller_serial, start_unix, id",
-			       error);
+	select = rd_store_db_stmt(db,
+				  "SELECT id, roller_serial, needle_um, start_unix, strokes "
+				  "FROM sessions ORDER BY roller_serial, start_unix, id",
+				  error);
 	if (!select)
 		return FALSE;
 	while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
@@ -130,26 +131,25 @@ backfill_heads(RdStore *store, GError **error)
 		g_array_append_val(sessions, s);
 	}
 	if (rc != SQLITE_DONE) {
-		rd_store_set_sqlite_error(store, error, "Could not read sessions");
+		rd_store_db_set_error(db, error, "Could not read sessions");
 		return FALSE;
 	}
 
-	update = rd_store_stmt(store, "UPDATE sessions SET head_id = ?1 WHERE id = ?2", error);
+	update = rd_store_db_stmt(db, "UPDATE sessions SET head_id = ?1 WHERE id = ?2", error);
 	if (!update)
 		return FALSE;
 	for (guint i = 0; i < sessions->len; i++) {
 		SessionForHead *s = &g_array_index(sessions, SessionForHead, i);
 		gint64 head_id;
 
-		if (!rd_store_count_session_on_head(store, s->serial, s->needle_um,
-						    s->start, s->strokes, &head_id,
-						    error))
+		if (!rd_store_heads_count_session(db, s->serial, s->needle_um,
+						  s->start, s->strokes, &head_id, error))
 			return FALSE;
 		if (head_id == 0)
 			continue;
 		sqlite3_bind_int64(update, 1, head_id);
 		sqlite3_bind_int64(update, 2, s->id);
-		if (!rd_store_step_done(store, update, "Could not set a session's head", error))
+		if (!rd_store_db_step_done(db, update, "Could not set a session's head", error))
 			return FALSE;
 		sqlite3_reset(update);
 	}
@@ -158,7 +158,7 @@ backfill_heads(RdStore *store, GError **error)
 
 typedef struct {
 	const char *sql;
-	gboolean (*after)(RdStore *store, GError **error);
+	gboolean (*after)(RdStoreDb *db, GError **error);
 } Migration;
 
 /* migrations[i] brings a database from version i to i + 1. */
@@ -170,61 +170,61 @@ static const Migration migrations[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_STORE_SCHEMA_VERSION);
 
 static gboolean
-read_user_version(RdStore *store, int *version, GError **error)
+read_user_version(RdStoreDb *db, int *version, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	gboolean ok;
 
 	/* Not cached: the schema changes under it. */
-	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
-		rd_store_set_sqlite_error(store, error, "Could not read the schema version");
+	if (sqlite3_prepare_v2(db->sqlite, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
+		rd_store_db_set_error(db, error, "Could not read the schema version");
 		return FALSE;
 	}
 	ok = sqlite3_step(stmt) == SQLITE_ROW;
 	if (ok)
 		*version = sqlite3_column_int(stmt, 0);
 	else
-		rd_store_set_sqlite_error(store, error, "Could not read the schema version");
+		rd_store_db_set_error(db, error, "Could not read the schema version");
 	sqlite3_finalize(stmt);
 	return ok;
 }
 
 static gboolean
-run_migration(RdStore *store, int from, GError **error)
+run_migration(RdStoreDb *db, int from, GError **error)
 {
 	const Migration *m = &migrations[from];
 	g_autofree char *set_version = NULL;
 	g_autofree char *what = NULL;
 
-	if (!rd_store_begin(store, error))
+	if (!rd_store_db_begin(db, error))
 		return FALSE;
 	what = g_strdup_printf("Could not migrate %s from schema version %d to %d",
-			       store->path, from, from + 1);
+			       db->path, from, from + 1);
 	/* The version is a small integer of ours, not user input. */
 	set_version = g_strdup_printf("PRAGMA user_version = %d", from + 1);
-	if (sqlite3_exec(store->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(store->db, set_version, NULL, NULL, NULL) != SQLITE_OK) {
-		rd_store_set_sqlite_error(store, error, what);
-		rd_store_rollback(store);
+	if (sqlite3_exec(db->sqlite, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db->sqlite, set_version, NULL, NULL, NULL) != SQLITE_OK) {
+		rd_store_db_set_error(db, error, what);
+		rd_store_db_rollback(db);
 		return FALSE;
 	}
-	if (m->after && !m->after(store, error)) {
+	if (m->after && !m->after(db, error)) {
 		g_prefix_error(error, "%s: ", what);
-		rd_store_rollback(store);
+		rd_store_db_rollback(db);
 		return FALSE;
 	}
-	return rd_store_commit(store, error);
+	return rd_store_db_commit(db, error);
 }
 
 gboolean
-rd_store_check_schema_version(RdStore *store, int *version, GError **error)
+rd_store_schema_check_version(RdStoreDb *db, int *version, GError **error)
 {
-	if (!read_user_version(store, version, error))
+	if (!read_user_version(db, version, error))
 		return FALSE;
 	if (*version < 0) {
 		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
 			    "The history %s has the unknown schema version %d; "
-			    "it is left untouched", store->path, *version);
+			    "it is left untouched", db->path, *version);
 		return FALSE;
 	}
 	if (*version > RD_STORE_SCHEMA_VERSION) {
@@ -232,17 +232,17 @@ rd_store_check_schema_version(RdStore *store, int *version, GError **error)
 			    "The history %s has schema version %d, newer than "
 			    "version %d that this rollerd knows; it is left "
 			    "untouched (run a newer rollerd)",
-			    store->path, *version, RD_STORE_SCHEMA_VERSION);
+			    db->path, *version, RD_STORE_SCHEMA_VERSION);
 		return FALSE;
 	}
 	return TRUE;
 }
 
 gboolean
-rd_store_migrate(RdStore *store, int version, GError **error)
+rd_store_schema_migrate(RdStoreDb *db, int version, GError **error)
 {
 	for (; version < RD_STORE_SCHEMA_VERSION; version++) {
-		if (!run_migration(store, version, error))
+		if (!run_migration(db, version, error))
 			return FALSE;
 	}
 	return TRUE;

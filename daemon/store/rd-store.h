@@ -55,8 +55,6 @@
 
 #include "common/rd-error.h"
 
-#define RD_STORE_SCHEMA_VERSION 2
-
 #define RD_STORE_MATCH_START_SLACK_S 120
 #define RD_STORE_MATCH_DURATION_SLACK_MS 30000
 #define RD_STORE_MATCH_FINGERPRINT_WINDOW_S 86400
@@ -69,6 +67,8 @@
 #define RD_STORE_LIVE_TRACE_MAX (1u << 20)	/* values of a live trace */
 
 typedef struct _RdStore RdStore;
+
+struct roller_stored_record;	/* roller-record.h */
 
 typedef enum {
 	RD_COMMIT_INSERTED,	/* a new session */
@@ -199,7 +199,8 @@ typedef struct {
 
 /*
  * Opens (creating if needed) the database at @path and brings its schema
- * up to RD_STORE_SCHEMA_VERSION, one transaction per migration.  Refuses a
+ * up to RD_STORE_SCHEMA_VERSION (rd-store-schema.h), one transaction per
+ * migration.  Refuses a
  * read-only file and a schema newer than this code knows (it is never
  * downgraded).  The directory must exist.
  */
@@ -214,15 +215,18 @@ void rd_store_free(RdStore *store);
 gboolean rd_store_flush(RdStore *store, GError **error);
 
 /*
- * Decodes @record (a stored record, spec section 6) and stores it in one
- * transaction: inserted, merged into the live half, or a duplicate.
- * Durable once rd_store_flush() returns.  A record that does not decode
- * is RD_ERROR_INVALID_ARGUMENTS (the decoder's error named).
+ * Stores @record (a stored record, spec section 6, decoded and CRC-checked
+ * once by whoever received it: roller_stored_record_decode() or the
+ * reassembler) in one transaction: inserted, merged into the live half,
+ * or a duplicate.  Only read during the call.  Durable once
+ * rd_store_flush() returns.  A record breaking a rule the decoder
+ * enforces (its grid, its in-band share) is RD_ERROR_INVALID_ARGUMENTS.
  */
 gboolean rd_store_commit_record(RdStore *store, const char *serial,
-				const char *address, const guint8 *record,
-				gsize len, RdCommitResult *result,
-				gint64 *session_id, GError **error);
+				const char *address,
+				const struct roller_stored_record *record,
+				RdCommitResult *result, gint64 *session_id,
+				GError **error);
 
 /*
  * Stores a live session once it ended; merges into its synced record
@@ -292,6 +296,12 @@ gboolean rd_store_note_head_changed(RdStore *store, const char *serial,
 /* The roller's current head; head_id 0 when none is known. */
 gboolean rd_store_head_usage(RdStore *store, const char *serial,
 			     RdHeadUsage *usage, GError **error);
+
+/*
+ * For the rd-store-*.c files and the store's tests: the connection the
+ * store owns (see rd-store-db.h).
+ */
+struct _RdStoreDb *rd_store_get_db(RdStore *store);
 
 void rd_session_summary_free(RdSessionSummary *summary);
 void rd_session_free(RdSession *session);

@@ -364,8 +364,8 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	gint64 id;
 	const char *serial = rd_dbus_roller1_get_serial(s->iface);
 
-	if (!rd_store_commit_record(s->ctx->store, serial, address(s),
-				    s->buffers->record_buf, s->reasm.len, &result, &id, &error)) {
+	if (!rd_store_commit_record(s->ctx->store, serial, address(s), rec, &result, &id,
+				    &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
 		return;

@@ -258,11 +258,15 @@ fill_one(RdStore *store, GRand *rand, guint i, FillSession *s, guint counts[4])
 	if (synced) {
 		guint8 buf[ROLLER_RECORD_MAX_LEN];
 		size_t len = 0;
+		struct roller_stored_record rec;
 
 		if (roller_stored_record_encode(&s->rec, s->trace, buf, sizeof(buf), &len) !=
 		    ROLLER_OK)
 			bench_die("a generated record does not encode");
-		check(rd_store_commit_record(store, r->serial, r->address, buf, len, &result,
+		/* Decoded as the sync's reassembler does before the store. */
+		if (roller_stored_record_decode(buf, len, &rec) != ROLLER_OK)
+			bench_die("a generated record does not decode");
+		check(rd_store_commit_record(store, r->serial, r->address, &rec, &result,
 					     &id, &error), error, "a record");
 		inserted += result == RD_COMMIT_INSERTED;
 		counts[1]++;

@@ -189,20 +189,20 @@ test_duplicates_and_old_frames_ignored(void **state)
 	len = roller_frame_writer_finish(&f->feeder.w);
 	memcpy(copy, f->feeder.buf, len);
 	f->feeder.seq++;
-	assert_int_equal(rd_live_session_feed_frame(f->session, copy, len, 2000000),
+	assert_int_equal(test_feed_bytes(f->session, copy, len, 2000000),
 			 RD_LIVE_FRAME_APPLIED);
 	test_send_constant(&f->feeder, 100, 300, 10);
 	before = summary(f);
 
 	/* The same frame again, at once and later: once is enough. */
-	assert_int_equal(rd_live_session_feed_frame(f->session, copy, len, 2100000),
+	assert_int_equal(test_feed_bytes(f->session, copy, len, 2100000),
 			 RD_LIVE_FRAME_STALE);
 	f->feeder.seq--;	/* a duplicate of the last frame */
 	test_frame_begin(&f->feeder);
 	test_frame_stroke(&f->feeder, 900, 2, 0, 0);
-	assert_int_equal(rd_live_session_feed_frame(f->session, f->feeder.buf,
-						    roller_frame_writer_finish(&f->feeder.w),
-						    2100000), RD_LIVE_FRAME_STALE);
+	assert_int_equal(test_feed_bytes(f->session, f->feeder.buf,
+					 roller_frame_writer_finish(&f->feeder.w),
+					 2100000), RD_LIVE_FRAME_STALE);
 	after = summary(f);
 	assert_int_equal(after.frames_stale, 2);
 	before.frames_stale = 2;
@@ -254,7 +254,7 @@ test_rejected_frames_counted_by_error(void **state)
 	test_send_constant(&f->feeder, 0, 300, 20);
 	before = summary(f);
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
-		assert_int_equal(rd_live_session_feed_frame(f->session, bad[i].data, bad[i].len, 0),
+		assert_int_equal(test_feed_bytes(f->session, bad[i].data, bad[i].len, 0),
 				 RD_LIVE_FRAME_REJECTED);
 	/* A good frame of the next seq with one bit flipped: CRC. */
 	test_frame_begin(&f->feeder);
@@ -262,7 +262,7 @@ test_rejected_frames_counted_by_error(void **state)
 	test_frame_event(&f->feeder, 500, ROLLER_EVENT_SESSION_END, 0);
 	len = roller_frame_writer_finish(&f->feeder.w);
 	f->feeder.buf[6] ^= 0x01;
-	assert_int_equal(rd_live_session_feed_frame(f->session, f->feeder.buf, len, 0),
+	assert_int_equal(test_feed_bytes(f->session, f->feeder.buf, len, 0),
 			 RD_LIVE_FRAME_REJECTED);
 
 	after = summary(f);
@@ -281,7 +281,7 @@ test_rejected_frames_counted_by_error(void **state)
 
 	/* The seq state was not touched: the same seq now goes in, nothing lost. */
 	f->feeder.buf[6] ^= 0x01;
-	assert_int_equal(rd_live_session_feed_frame(f->session, f->feeder.buf, len, 0),
+	assert_int_equal(test_feed_bytes(f->session, f->feeder.buf, len, 0),
 			 RD_LIVE_FRAME_APPLIED);
 	assert_int_equal(summary(f).frames_lost, 0);
 	assert_int_equal(f->ended, 1);

@@ -61,6 +61,18 @@ test_frame_begin(TestFeeder *f)
 	roller_frame_writer_init(&f->w, f->buf, sizeof(f->buf), f->seq, f->session_id, TRUE);
 }
 
+/* A notification as rd_live_feed_telemetry() takes it: parsed once, then fed. */
+static inline RdLiveFrameResult
+test_feed_bytes(RdLiveSession *session, const guint8 *data, gsize len, gint64 now_us)
+{
+	struct roller_frame frame;
+	enum roller_error err = roller_frame_parse(data, len, &frame);
+
+	if (err != ROLLER_OK)
+		return rd_live_session_feed_rejected(session, err);
+	return rd_live_session_feed_frame(session, &frame, now_us);
+}
+
 /* Finishes the frame, feeds it 50 ms after the last one, moves seq on. */
 static inline RdLiveFrameResult
 test_frame_send(TestFeeder *f)
@@ -69,7 +81,7 @@ test_frame_send(TestFeeder *f)
 
 	f->seq++;
 	f->now_us += 50000;
-	return rd_live_session_feed_frame(f->session, f->buf, len, f->now_us);
+	return test_feed_bytes(f->session, f->buf, len, f->now_us);
 }
 
 static inline void

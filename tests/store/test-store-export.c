@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <json-glib/json-glib.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
 #include "test-store-util.h"
 
 static const char tricky_text[] = "stung, then \"fine\"\nnext day: ok";

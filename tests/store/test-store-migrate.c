@@ -17,7 +17,8 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
+#include "daemon/store/rd-store-schema.h"
 #include "test-store-util.h"
 
 #define NOBODY 65534
@@ -141,7 +142,7 @@ test_fresh_database_is_wal_and_current(void **state)
 	g_autofree char *mode = NULL;
 
 	assert_non_null(store);
-	mode = raw_text(rd_store_get_sqlite(store), "PRAGMA journal_mode");
+	mode = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal|\n");
 	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), RD_STORE_SCHEMA_VERSION);
 	/* NORMAL: durable at rd_store_flush() (test-store), not at each commit. */
@@ -167,8 +168,6 @@ test_migrates_from_v1(void **state)
 	RdHeadUsage u;
 	RdCommitResult result;
 	gint64 id;
-	gsize len;
-	const guint8 *data = g_bytes_get_data(again, &len);
 	const char *text;
 
 	make_v1_database(d->path, NULL);
@@ -201,7 +200,7 @@ test_migrates_from_v1(void **state)
 	assert_int_equal(u.strokes, 20);
 
 	/* The keys still hold, the new tables work. */
-	assert_true(rd_store_commit_record(store, "RL-A", "AA:AA", data, len, &result, &id, &error));
+	assert_true(test_commit_bytes(store, "RL-A", "AA:AA", again, &result, &id, &error));
 	assert_int_equal(result, RD_COMMIT_DUPLICATE);
 	assert_int_equal(id, 1);
 	assert_true(rd_store_set_notes(store, 4, g_variant_new_parsed("{'text': <'v1 session'>}"),
@@ -218,9 +217,9 @@ test_migrates_from_v1(void **state)
 	/* A migrated database has the schema of a new one. */
 	fresh = rd_store_open(fresh_dir->path, &error);
 	assert_non_null(fresh);
-	schema = raw_text(rd_store_get_sqlite(store),
+	schema = raw_text(rd_store_get_db(store)->sqlite,
 			  "SELECT type, name, sql FROM sqlite_master ORDER BY name");
-	fresh_schema = raw_text(rd_store_get_sqlite(fresh),
+	fresh_schema = raw_text(rd_store_get_db(fresh)->sqlite,
 				"SELECT type, name, sql FROM sqlite_master ORDER BY name");
 	assert_string_equal(schema, fresh_schema);
 }
@@ -294,7 +293,7 @@ set_max_page_count(RdStore *store, gint64 pages)
 {
 	g_autofree char *sql = g_strdup_printf("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages);
 
-	raw_exec(rd_store_get_sqlite(store), sql);
+	raw_exec(rd_store_get_db(store)->sqlite, sql);
 }
 
 static void
@@ -309,8 +308,6 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	g_autofree char *check = NULL;
 	gint64 sessions, heads;
 	gboolean found = TRUE;
-	gsize len;
-	const guint8 *data;
 
 	assert_non_null(store);
 	for (guint i = 1; i <= 3; i++) {
@@ -321,13 +318,11 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	/* 8 KB of trace and a new needle length: a head row, then the session. */
 	test_record_init(&rec, 50, TEST_START + 9 * DAY, 7, 750, 10, 4000);
 	big = test_record_encode(&rec, 0);
-	data = g_bytes_get_data(big, &len);
 	sessions = test_sql_int(store, "SELECT count(*) FROM sessions");
 	heads = test_sql_int(store, "SELECT count(*) FROM heads");
 
 	set_max_page_count(store, test_sql_int(store, "PRAGMA page_count"));
-	assert_false(rd_store_commit_record(store, TEST_SERIAL, TEST_ADDRESS, data, len,
-					    NULL, NULL, &error));
+	assert_false(test_commit_bytes(store, TEST_SERIAL, TEST_ADDRESS, big, NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_STORAGE_FAILED));
 	assert_non_null(strstr(error->message, "full"));
 	g_clear_error(&error);
@@ -348,7 +343,7 @@ test_full_disk_fails_whole_then_recovers(void **state)
 	assert_int_equal(test_sql_int(store, "SELECT count(*) FROM sessions WHERE record_id = 50"), 1);
 	assert_int_equal(test_sql_int(store, "SELECT count(*) FROM heads"), heads + 1);
 	assert_true(rd_store_save_live_session(store, &row, NULL, NULL, &error));
-	check = raw_text(rd_store_get_sqlite(store), "PRAGMA integrity_check");
+	check = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok|\n");
 }
 

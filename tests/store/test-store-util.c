@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
 #include "test-store-util.h"
 
 TestStoreDir *
@@ -85,12 +85,10 @@ test_fill_history(RdStore *store)
 	for (guint i = 0; i < 30; i++) {
 		g_autoptr(GBytes) rec = test_record_new((guint16)(i + 1), TEST_START + i * DAY,
 							(guint8)(i % 3 + 1), 500, 10);
-		gsize len;
-		const guint8 *data = g_bytes_get_data(rec, &len);
 
-		assert_true(rd_store_commit_record(store, i % 2 ? "RL-OTHER" : TEST_SERIAL,
-						   i % 2 ? "AA:BB:CC:DD:EE:FF" : TEST_ADDRESS,
-						   data, len, NULL, NULL, NULL));
+		assert_true(test_commit_bytes(store, i % 2 ? "RL-OTHER" : TEST_SERIAL,
+					      i % 2 ? "AA:BB:CC:DD:EE:FF" : TEST_ADDRESS,
+					      rec, NULL, NULL, NULL));
 	}
 }
 
@@ -147,17 +145,35 @@ test_record_new(guint16 record_id, guint32 start_unix, guint8 area_id,
 	return test_record_encode(&rec, 0);
 }
 
+void
+test_record_decode(GBytes *record, struct roller_stored_record *rec)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(record, &len);
+
+	assert_int_equal(roller_stored_record_decode(data, len, rec), ROLLER_OK);
+}
+
+gboolean
+test_commit_bytes(RdStore *store, const char *serial, const char *address,
+		  GBytes *record, RdCommitResult *result, gint64 *session_id,
+		  GError **error)
+{
+	struct roller_stored_record rec;
+
+	test_record_decode(record, &rec);
+	return rd_store_commit_record(store, serial, address, &rec, result, session_id,
+				      error);
+}
+
 gint64
 test_commit(RdStore *store, GBytes *record, RdCommitResult expect)
 {
 	g_autoptr(GError) error = NULL;
 	RdCommitResult result = 99;
 	gint64 id = 0;
-	gsize len;
-	const guint8 *data = g_bytes_get_data(record, &len);
 
-	if (!rd_store_commit_record(store, TEST_SERIAL, TEST_ADDRESS, data, len,
-				    &result, &id, &error))
+	if (!test_commit_bytes(store, TEST_SERIAL, TEST_ADDRESS, record, &result, &id, &error))
 		fail_msg("commit failed: %s", error->message);
 	assert_int_equal(result, expect);
 	assert_true(id > 0);
@@ -206,8 +222,8 @@ test_sql_int(RdStore *store, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	gint64 value;
 
-	if (sqlite3_prepare_v2(rd_store_get_sqlite(store), sql, -1, &stmt, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(rd_store_get_sqlite(store)));
+	if (sqlite3_prepare_v2(rd_store_get_db(store)->sqlite, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(rd_store_get_db(store)->sqlite));
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	value = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);

@@ -46,6 +46,13 @@ GBytes *test_record_encode(const struct roller_stored_record *rec, guint16 trace
 GBytes *test_record_new(guint16 record_id, guint32 start_unix, guint8 area_id,
 			guint16 needle_um, guint16 strokes);
 
+/* Decodes @record, asserting it decodes; @rec points into @record. */
+void test_record_decode(GBytes *record, struct roller_stored_record *rec);
+/* rd_store_commit_record() of @record, decoded as the sync does first. */
+gboolean test_commit_bytes(RdStore *store, const char *serial, const char *address,
+			   GBytes *record, RdCommitResult *result, gint64 *session_id,
+			   GError **error);
+
 /* Commits a record, asserting success and the expected result. */
 gint64 test_commit(RdStore *store, GBytes *record, RdCommitResult expect);
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/store/rd-store-private.h"
+#include "daemon/store/rd-store-db.h"
 #include "test-store-util.h"
 
 static RdSession *
@@ -95,17 +95,30 @@ test_commit_rejects_bad_input(void **state)
 	TestStoreFixture *f = *state;
 	g_autoptr(GBytes) rec = test_record_new(7, TEST_START, 7, 500, 120);
 	g_autoptr(GError) error = NULL;
+	struct roller_stored_record decoded;
 	gsize len;
 	const guint8 *data = g_bytes_get_data(rec, &len);
 	g_autofree guint8 *bad = g_memdup2(data, len);
 
+	/* Decoded once where it arrives: a broken record never gets here. */
 	bad[14] ^= 1;	/* roll_count: the CRC no longer matches */
-	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, bad, len,
+	assert_int_equal(roller_stored_record_decode(bad, len, &decoded), ROLLER_ERR_CRC);
+	/* What the decoder enforces, the store checks of what it is given. */
+	test_record_decode(rec, &decoded);
+	decoded.in_band_permille = 1001;
+	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded,
 					    NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
-	assert_non_null(strstr(error->message, "CRC"));
+	assert_non_null(strstr(error->message, "in-band"));
 	g_clear_error(&error);
-	assert_false(rd_store_commit_record(f->store, "", TEST_ADDRESS, data, len,
+	test_record_decode(rec, &decoded);
+	decoded.cols = 0;
+	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded,
+					    NULL, NULL, &error));
+	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
+	g_clear_error(&error);
+	test_record_decode(rec, &decoded);
+	assert_false(rd_store_commit_record(f->store, "", TEST_ADDRESS, &decoded,
 					    NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
 	assert_int_equal(test_sql_int(f->store, "SELECT count(*) FROM sessions"), 0);
@@ -121,7 +134,7 @@ test_key_with_unset_clock_adds_crc(void **state)
 	g_autoptr(GBytes) c = NULL;
 	g_autoptr(RdSession) s = NULL;
 	g_autoptr(GError) error = NULL;
-	gint64 before = rd_store_now(), id_a;
+	gint64 before = rd_store_db_now(), id_a;
 	gboolean found;
 
 	/* Id 3 twice with the clock unset: reused after a DELETE. */
@@ -149,7 +162,7 @@ test_key_with_unset_clock_adds_crc(void **state)
 	/* The start is an upper bound, the time of the sync. */
 	s = get(f->store, id_a);
 	assert_false(s->summary.clock_set);
-	assert_true(s->summary.start_unix >= before && s->summary.start_unix <= rd_store_now());
+	assert_true(s->summary.start_unix >= before && s->summary.start_unix <= rd_store_db_now());
 }
 
 static void
@@ -531,8 +544,7 @@ test_needle_heads(void **state)
 	assert_int_equal(usage(f->store, "RL-NEW").head_id, 0);
 	g_clear_pointer(&d, g_bytes_unref);
 	d = test_record_new(6, TEST_START, 7, 250, 25);
-	assert_true(rd_store_commit_record(f->store, "RL-NEW", NULL, g_bytes_get_data(d, NULL),
-					   g_bytes_get_size(d), NULL, NULL, &error));
+	assert_true(test_commit_bytes(f->store, "RL-NEW", NULL, d, NULL, NULL, &error));
 	u = usage(f->store, "RL-NEW");
 	assert_int_equal(u.needle_um, 250);
 	assert_int_equal(u.sessions, 1);
