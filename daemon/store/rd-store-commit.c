@@ -132,13 +132,43 @@ insert_row(RdStoreDb *db, const RdSessionRow *row, gint64 *session_id, GError **
 	return TRUE;
 }
 
+/* Merges @row into the session @id, which holds the other half. */
+static gboolean
+merge_row(RdStoreDb *db, const char *sql, const RdSessionRow *row, gint64 id,
+	  const char *what, RdCommitResult *result, gint64 *session_id, GError **error)
+{
+	g_autoptr(RdCachedStmt) write = rd_store_db_stmt(db, sql, error);
+
+	if (!write)
+		return FALSE;
+	bind_row(write, row, id);
+	if (!rd_store_db_step_done(db, write, what, error))
+		return FALSE;
+	*result = RD_COMMIT_MERGED;
+	*session_id = id;
+	return TRUE;
+}
+
+/* A session of its own; the head first, so that a failure after it
+ * leaves no trace of either. */
+static gboolean
+insert_new_row(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
+	       gint64 *session_id, GError **error)
+{
+	if (!rd_store_heads_count_session(db, row->serial, row->needle_um, row->start_unix,
+					  row->strokes, &row->head_id, error) ||
+	    !insert_row(db, row, session_id, error))
+		return FALSE;
+	*result = RD_COMMIT_INSERTED;
+	return TRUE;
+}
+
 /* Runs inside the transaction; the caller commits or rolls back. */
 static gboolean
 commit_record_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 		     gint64 *session_id, GError **error)
 {
 	g_autoptr(RdCachedStmt) find = NULL;
-	g_autoptr(RdCachedStmt) write = NULL;
 	gint64 live_id = 0, live_strokes = 0, head_id = 0;
 	int rc;
 
@@ -181,25 +211,10 @@ commit_record_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 			/* The live half did not know its needle; the record may. */
 			return FALSE;
 		}
-		write = rd_store_db_stmt(db, merge_record_sql, error);
-		if (!write)
-			return FALSE;
-		bind_row(write, row, live_id);
-		if (!rd_store_db_step_done(db, write, "Could not merge the record", error))
-			return FALSE;
-		*result = RD_COMMIT_MERGED;
-		*session_id = live_id;
-		return TRUE;
+		return merge_row(db, merge_record_sql, row, live_id, "Could not merge the record",
+				 result, session_id, error);
 	}
-
-	/* The head first: a failure after it must leave no trace of either. */
-	if (!rd_store_heads_count_session(db, row->serial, row->needle_um,
-					  row->start_unix, row->strokes, &row->head_id,
-					  error) ||
-	    !insert_row(db, row, session_id, error))
-		return FALSE;
-	*result = RD_COMMIT_INSERTED;
-	return TRUE;
+	return insert_new_row(db, row, result, session_id, error);
 }
 
 /* Writes @row in one transaction: committed whole or not at all. */
@@ -262,7 +277,6 @@ save_live_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 		 gint64 *session_id, GError **error)
 {
 	g_autoptr(RdCachedStmt) find = NULL;
-	g_autoptr(RdCachedStmt) write = NULL;
 	gint64 id;
 
 	/* The live half's key: saved before (merged since, or not) is a duplicate. */
@@ -293,25 +307,10 @@ save_live_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,
 	sqlite3_bind_int64(find, 5, row->duration_ms);
 	if (!step_for_id(db, find, &id, error))
 		return FALSE;
-	if (id != 0) {
-		write = rd_store_db_stmt(db, merge_live_sql, error);
-		if (!write)
-			return FALSE;
-		bind_row(write, row, id);
-		if (!rd_store_db_step_done(db, write, "Could not merge the live session", error))
-			return FALSE;
-		*result = RD_COMMIT_MERGED;
-		*session_id = id;
-		return TRUE;
-	}
-
-	if (!rd_store_heads_count_session(db, row->serial, row->needle_um,
-					  row->start_unix, row->strokes, &row->head_id,
-					  error) ||
-	    !insert_row(db, row, session_id, error))
-		return FALSE;
-	*result = RD_COMMIT_INSERTED;
-	return TRUE;
+	if (id != 0)
+		return merge_row(db, merge_live_sql, row, id, "Could not merge the live session",
+				 result, session_id, error);
+	return insert_new_row(db, row, result, session_id, error);
 }
 
 gboolean
