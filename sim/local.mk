@@ -13,6 +13,7 @@ sim_roller_sim_SOURCES = \
 	sim/host/sim-faults.h sim/host/sim-faults.c \
 	sim/host/sim-ground-truth.h sim/host/sim-ground-truth.c \
 	sim/host/sim-hostile.h sim/host/sim-hostile.c \
+	sim/host/sim-link-rate.h sim/host/sim-link-rate.c \
 	sim/host/sim-roller.h sim/host/sim-roller.c \
 	sim/gatt/sim-iface.h sim/gatt/sim-iface.c \
 	sim/gatt/sim-gatt.h sim/gatt/sim-gatt.c \

@@ -12,6 +12,7 @@
 #include "sim-clock.h"
 #include "sim-ground-truth.h"
 #include "sim-hostile.h"
+#include "sim-link-rate.h"
 #include "sim-roller.h"
 
 /* Real milliseconds between two looks at a model with nothing planned. */
@@ -47,7 +48,8 @@ struct _SimRoller {
 
 	/* The radio: notifications wait here for the idle that sends them. */
 	GQueue radio;
-	guint radio_idle;
+	guint radio_idle;	/* an idle, or a timeout while the link is full */
+	SimLinkRate rate;
 	/* --fault-reorder-records: a record's chunks, held back until the
 	 * next notification (of a record or not) has gone first. */
 	GQueue held;
@@ -310,10 +312,18 @@ on_radio_idle(gpointer data)
 	struct pending_notification *n;
 
 	self->radio_idle = 0;
-	while ((n = g_queue_pop_head(&self->radio))) {
-		gboolean up = self->cfg->faults.reorder_records ?
-			      transmit_reordered(self, n) : transmit_one(self, n);
+	while (!g_queue_is_empty(&self->radio)) {
+		gint64 wait_us;
+		gboolean up;
 
+		if (!sim_link_rate_take(&self->rate, g_get_monotonic_time(), &wait_us)) {
+			self->radio_idle = g_timeout_add((guint)((wait_us + 999) / 1000),
+							 on_radio_idle, self);
+			break;
+		}
+		n = g_queue_pop_head(&self->radio);
+		up = self->cfg->faults.reorder_records ? transmit_reordered(self, n)
+						       : transmit_one(self, n);
 		if (!up)
 			break;
 	}

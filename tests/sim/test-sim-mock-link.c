@@ -304,6 +304,40 @@ test_small_mtu(void **state)
 	central_close(&c);
 }
 
+/*
+ * --speed compresses the roller's clock, not the radio: records come at
+ * most 4 notifications per 7.5 ms of real time, as a BLE link carries
+ * them.  20 times faster they overflowed bluetoothd's 10-packet socket
+ * whenever the central paused for a millisecond (a spurious GAP).
+ */
+static void
+test_radio_keeps_real_pace(void **state)
+{
+	Harness *h = *state;
+	g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	struct roller_cp_response rsp;
+	guint16 failed_id;
+	guint chunks = 0;
+	gint64 t0, elapsed_us, floor_us;
+	Central c;
+
+	central_open(&c, h, ROLLER1);
+	t0 = g_get_monotonic_time();
+	rsp = central_report_records(&c, ROLLER_CP_OP_ALL, 0, records, &failed_id);
+	elapsed_us = g_get_monotonic_time() - t0;
+	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
+	assert_int_equal(failed_id, 0);
+	assert_int_equal(records->len, 60);
+	/* A chunk carries at most 512 - 5 bytes of a record. */
+	for (guint i = 0; i < records->len; i++)
+		chunks += (g_bytes_get_size(g_ptr_array_index(records, i)) + 506) / 507;
+	floor_us = (gint64)(chunks / 4 - 1) * 7500;
+	print_message("%u chunks in %" G_GINT64_FORMAT " ms (at least %" G_GINT64_FORMAT
+		      " ms at the link's pace)\n", chunks, elapsed_us / 1000, floor_us / 1000);
+	assert_true(elapsed_us >= floor_us);
+	central_close(&c);
+}
+
 int
 main(void)
 {
@@ -317,6 +351,7 @@ main(void)
 			 "--restart-delay-ms=200"),
 		SIM_TEST(test_three_rollers, "--speed=10", "--count=3"),
 		SIM_TEST(test_small_mtu, "--speed=20", "--mtu=23", "--stored=2"),
+		SIM_TEST(test_radio_keeps_real_pace, "--speed=20", "--stored=60"),
 		cmocka_unit_test_teardown(test_same_seed_same_records,
 					  harness_teardown),
 	};
