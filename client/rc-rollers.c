@@ -311,7 +311,8 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 		ok = rd_dbus_roller1_call_disconnect_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_FORGET:
-		ok = rd_dbus_roller1_call_forget_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller1_call_forget_sync(roller,
+						       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL, &error);
 		break;
 	case ACTION_IDENTIFY:
 		ok = rd_dbus_roller1_call_identify_sync(roller, (guint8)seconds, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);

@@ -14,6 +14,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/rd-context.h \
 	daemon/rd-config.h daemon/rd-config.c \
 	daemon/rd-state-dir.h daemon/rd-state-dir.c \
+	daemon/rd-log-limit.h daemon/rd-log-limit.c \
 	daemon/bluez/rd-bluez.h daemon/bluez/rd-bluez.c \
 	daemon/bluez/rd-gatt.h daemon/bluez/rd-gatt.c \
 	daemon/bluez/rd-control-point.h daemon/bluez/rd-control-point.c \

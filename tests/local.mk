@@ -129,7 +129,7 @@ tests_sim_test_sim_peripheral_LDADD = $(roller_sim_test_ldadd)
 # rollerd.conf, GVariant helpers; and rd-live fed by hand.
 daemon_tests = tests/daemon/test-live-session tests/daemon/test-feedback \
 	tests/daemon/test-config tests/daemon/test-rejects tests/daemon/test-variant \
-	tests/daemon/test-live tests/daemon/test-state-dir
+	tests/daemon/test-live tests/daemon/test-state-dir tests/daemon/test-log-limit
 check_PROGRAMS += $(daemon_tests)
 TESTS += $(daemon_tests)
 DAEMON_TEST_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
@@ -147,6 +147,8 @@ tests_daemon_test_rejects_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_rejects_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_variant_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_variant_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_log_limit_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_log_limit_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_state_dir_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_state_dir_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_live_SOURCES = tests/daemon/test-live.c tests/daemon/test-live-util.h

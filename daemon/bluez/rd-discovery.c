@@ -4,6 +4,7 @@
 #include "rd-bluez.h"
 #include "rd-discovery.h"
 #include "common/rd-error.h"
+#include "daemon/rd-log-limit.h"
 #include "roller-proto.h"
 
 struct _RdDiscovery {
@@ -14,6 +15,7 @@ struct _RdDiscovery {
 	gboolean background;
 	gboolean starting;
 	gboolean running;
+	RdLogLimit log_limit;	/* a caller's StartDiscovery can fail over and over */
 };
 
 static void update(RdDiscovery *disc);
@@ -56,6 +58,7 @@ on_started(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GError) mapped = NULL;
 	gboolean ok = rd_bluez_start_discovery_finish(NULL, res, &error);
 	RdDiscovery *disc;
+	guint skipped;
 
 	/* Cancelled: rollerd is stopping, @disc may be gone. */
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -68,7 +71,9 @@ on_started(GObject *source, GAsyncResult *res, gpointer user_data)
 					     "No powered Bluetooth adapter");
 		else
 			mapped = rd_bluez_error_to_rd(error, "Starting discovery");
-		g_message("Cannot scan for rollers: %s", mapped->message);
+		if (rd_log_limit_allow(&disc->log_limit, g_get_monotonic_time(), &skipped))
+			g_message("Cannot scan for rollers: %s (%u such lines left out)",
+				  mapped->message, skipped);
 		answer_pending(disc, mapped);
 		return;
 	}

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "daemon/rd-log-limit.h"
 #include "rd-call-guard.h"
 
 struct _RdCallGuard {
@@ -14,8 +15,7 @@ struct _RdCallGuard {
 	/* "name serial" of each such call, so that only its reply counts */
 	GHashTable *calls;
 	guint refused;
-	gint64 last_log_us;
-	guint refused_since_log;
+	RdLogLimit log_limit;
 };
 
 static char *
@@ -61,17 +61,12 @@ check_call(RdCallGuard *guard, GDBusMessage *msg, const char **error_name)
 static void
 note_refused(RdCallGuard *guard, const char *sender, const char *why)
 {
-	gint64 now = g_get_monotonic_time();
+	guint skipped;
 
 	guard->refused++;
-	guard->refused_since_log++;
-	/* A caller decides how often this happens: one line per burst. */
-	if (now - guard->last_log_us >= 10 * G_USEC_PER_SEC) {
-		g_message("Refused %u call(s) from %s and others: %s", guard->refused_since_log,
-			  sender ? sender : "?", why);
-		guard->last_log_us = now;
-		guard->refused_since_log = 0;
-	}
+	if (rd_log_limit_allow(&guard->log_limit, g_get_monotonic_time(), &skipped))
+		g_message("Refused a call from %s: %s (and %u more not logged)",
+			  sender ? sender : "?", why, skipped);
 }
 
 static void
@@ -158,7 +153,6 @@ rd_call_guard_new(GDBusConnection *bus)
 	guard->bus = g_object_ref(bus);
 	guard->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	guard->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	guard->last_log_us = G_MININT64 / 2;
 	guard->filter_id = g_dbus_connection_add_filter(bus, filter, guard, destroy);
 	return guard;
 }

@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include "common/rd-error.h"
+#include "daemon/rd-log-limit.h"
 #include "rd-polkit.h"
+
+/* polkit failing fails every caller's check alike: one limit for all. */
+static RdLogLimit log_limit;
 
 typedef struct {
 	GDBusMethodInvocation *invocation;
@@ -42,6 +46,7 @@ on_checked(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source),
 								res, &error);
 	gboolean authorized = FALSE, challenge = FALSE;
+	guint skipped;
 
 	if (!ret) {
 		if (polkit_absent(error) && !c->system_bus) {
@@ -49,7 +54,9 @@ on_checked(GObject *source, GAsyncResult *res, gpointer user_data)
 			c->allowed(g_object_ref(c->invocation), c->user_data);
 			return;
 		}
-		g_message("polkit could not check %s: %s", c->action_id, error->message);
+		if (rd_log_limit_allow(&log_limit, g_get_monotonic_time(), &skipped))
+			g_message("polkit could not check %s: %s (%u such lines left out)",
+				  c->action_id, error->message, skipped);
 		g_dbus_method_invocation_return_error(g_object_ref(c->invocation), RD_ERROR,
 						      RD_ERROR_NOT_AUTHORIZED,
 						      "Cannot check the permission to do this "
@@ -73,6 +80,7 @@ rd_polkit_check(GDBusConnection *bus, gboolean system_bus,
 {
 	CheckData *c = g_new0(CheckData, 1);
 	GVariantBuilder subject;
+	gboolean interactive;
 
 	c->invocation = invocation;	/* we own the caller's reference */
 	c->action_id = g_strdup(action_id);
@@ -81,6 +89,10 @@ rd_polkit_check(GDBusConnection *bus, gboolean system_bus,
 	c->user_data = user_data;
 	c->destroy = destroy;
 
+	/* Ask the person only when the caller said it may wait for that
+	 * (rollerctl does; a script need not hang on a dialog). */
+	interactive = g_dbus_message_get_flags(g_dbus_method_invocation_get_message(invocation)) &
+		      G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
 	g_variant_builder_init(&subject, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&subject, "{sv}", "name",
 			      g_variant_new_string(g_dbus_method_invocation_get_sender(invocation)));
@@ -89,7 +101,8 @@ rd_polkit_check(GDBusConnection *bus, gboolean system_bus,
 			       "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
 			       g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name", &subject,
 					     action_id, NULL,
-					     (guint32)1 /* AllowUserInteraction */, ""),
+					     interactive ? (guint32)1 /* AllowUserInteraction */ : 0,
+					     ""),
 			       G_VARIANT_TYPE("((bba{ss}))"),
 			       G_DBUS_CALL_FLAGS_NONE, G_MAXINT /* a person may be asked */,
 			       NULL, on_checked, c);

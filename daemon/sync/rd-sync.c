@@ -3,6 +3,7 @@
 
 #include "rd-sync.h"
 #include "daemon/rd-config.h"
+#include "daemon/rd-log-limit.h"
 #include "common/rd-error.h"
 #include "daemon/store/rd-store.h"
 #include "roller-transfer.h"
@@ -51,6 +52,7 @@ struct _RdSync {
 	guint attempt;
 	guint total;
 	guint stored;		/* newly stored this sync */
+	RdLogLimit log_limit;	/* of failures, which a caller's Sync can cause */
 	guint done;		/* records handled this sync */
 	GCancellable *cancellable;
 
@@ -100,12 +102,20 @@ finish(RdSync *s, GError *error)
 	g_clear_pointer(&s->buffers, g_free);
 	g_clear_error(&s->attempt_error);
 	if (error) {
-		g_message("Roller %s: sync failed after storing %u: %s",
-			  address(s), s->stored, error->message);
+		guint skipped;
+
+		if (rd_log_limit_allow(&s->log_limit, g_get_monotonic_time(), &skipped))
+			g_message("Roller %s: sync failed after storing %u: %s "
+				  "(%u such lines left out)", address(s), s->stored,
+				  error->message, skipped);
 		rd_dbus_roller1_set_sync_state(s->iface, "failed");
 	} else {
-		g_message("Roller %s: synced, %u new session(s) stored",
-			  address(s), s->stored);
+		/* A caller's Sync that found nothing new is not news. */
+		if (s->stored)
+			g_message("Roller %s: synced, %u new session(s) stored",
+				  address(s), s->stored);
+		else
+			g_debug("Roller %s: synced, nothing new", address(s));
 		rd_dbus_roller1_set_sync_state(s->iface, "idle");
 		rd_dbus_roller1_set_last_sync(s->iface,
 					      g_get_real_time() / G_USEC_PER_SEC);

@@ -280,6 +280,30 @@ test_one_caller_cannot_hog(void **state)
 	test_daemon_assert_alive(td);
 }
 
+/* A script calling Sync in a loop does not fill rollerd's log: a sync
+ * that found nothing new is not logged, failures once per 10 s. */
+static void
+test_sync_loop_logs_little(void **state)
+{
+	const char *sim_args[] = { "--stored=1", NULL };
+	TestDaemon *td = test_daemon_new(sim_args);
+	TestRollerSignals s = { 0 };
+	guint sub, lines_before;
+
+	test_daemon_free(*state);
+	*state = td;
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+					      "StoredRecords", "0", 20000));
+	sub = test_daemon_subscribe(td, &s);
+	lines_before = test_daemon_log_count(td, "rollerd", "session(s) stored");
+	for (guint i = 0; i < 30; i++)
+		test_daemon_sync_and_wait(td, &s, 20000);
+	test_daemon_unsubscribe(td, sub);
+	assert_int_equal(test_daemon_log_count(td, "rollerd", "session(s) stored"), lines_before);
+}
+
 int
 main(void)
 {
@@ -287,6 +311,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_big_arguments_cost_little, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_names_not_echoed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_caller_cannot_hog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_loop_logs_little, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,6 +145,56 @@ test_delete_needs_its_action(void **state)
 	test_daemon_assert_error(error, "NotFound", "1", "GetSession of the deleted session");
 }
 
+/* The flags of the mock's last CheckAuthorization. */
+static guint32
+last_check_flags(TestDaemon *td)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = NULL, calls = NULL, last = NULL, args = NULL, flags = NULL;
+	gsize n;
+
+	ret = g_dbus_connection_call_sync(td->conn, "org.freedesktop.PolicyKit1",
+					  "/org/freedesktop/PolicyKit1/Authority",
+					  "org.freedesktop.DBus.Mock", "GetMethodCalls",
+					  g_variant_new("(s)", "CheckAuthorization"),
+					  G_VARIANT_TYPE("(a(tav))"), G_DBUS_CALL_FLAGS_NONE, 10000,
+					  NULL, &error);
+	if (!ret)
+		fail_msg("GetMethodCalls: %s", error->message);
+	calls = g_variant_get_child_value(ret, 0);
+	n = g_variant_n_children(calls);
+	assert_true(n > 0);
+	last = g_variant_get_child_value(calls, n - 1);
+	args = g_variant_get_child_value(last, 1);
+	flags = g_variant_get_variant(g_variant_get_child_value(args, 3));
+	return g_variant_get_uint32(flags);
+}
+
+/* polkit asks the person only when the caller said it would wait for
+ * that (AllowInteractiveAuthorization), as rollerctl does. */
+static void
+test_interaction_follows_the_caller(void **state)
+{
+	g_autofree char *session = setup(state);
+	TestDaemon *td = *state;
+	const GDBusCallFlags flags[] = { G_DBUS_CALL_FLAGS_NONE,
+					 G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION };
+
+	for (guint i = 0; i < G_N_ELEMENTS(flags); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) ret =
+			g_dbus_connection_call_sync(td->conn, "org.rollerd", session, SESSION1,
+						    "Delete", NULL, NULL, flags[i], 10000, NULL,
+						    &error);
+
+		assert_null(ret);
+		test_daemon_assert_error(error, "NotAuthorized", DELETE_ACTION, "Delete");
+		/* CheckAuthorization's AllowUserInteraction flag is 1. */
+		assert_int_equal(last_check_flags(td), i == 0 ? 0 : 1);
+	}
+	assert_int_equal(history_size(td), 2);
+}
+
 static void
 test_forget_needs_its_action(void **state)
 {
@@ -245,6 +295,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_delete_needs_its_action, teardown),
 		cmocka_unit_test_teardown(test_forget_needs_its_action, teardown),
+		cmocka_unit_test_teardown(test_interaction_follows_the_caller, teardown),
 		cmocka_unit_test_teardown(test_slow_polkit_does_not_block, teardown),
 	};
 
