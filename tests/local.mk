@@ -259,7 +259,8 @@ clean-vm:
 # Built by make, run by `make bench` (never by make check); they print
 # figures.  (Not BENCH_PROGRAMS: automake takes any *_PROGRAMS for a
 # primary and would want a BENCHdir to install them into.)
-BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-history
+BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-history \
+	tests/bench/bench-calls
 noinst_PROGRAMS += $(BENCHMARKS)
 
 # Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
@@ -273,6 +274,11 @@ bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
 tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)
 tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
+
+# Ping under 20 busy or hostile callers (rd-call-guard).
+tests_bench_bench_calls_SOURCES = tests/bench/bench-calls.c $(bench_util_sources)
+tests_bench_bench_calls_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_bench_bench_calls_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
 
 # The history at 10,000 sessions, filled through the store's own API,
 # queried through rollerd; then a sync of 300 records into it.
