@@ -18,15 +18,6 @@
 
 #define ADDRESS "C0:52:4C:00:00:01"
 #define STORED 60
-/* Fixed: the random kill delays are the same on every run. */
-#define SEED 4242
-
-typedef enum {
-	KILL_AFTER_COMMIT,	/* right after the Nth record's commit */
-	KILL_AFTER_DELAY,	/* a seeded random delay into the transfer */
-	KILL_AT_SETUP,		/* then the second rollerd at SET_TIME */
-	KILL_AT_COUNT,		/* then the second rollerd at REPORT_NUMBER */
-} KillKind;
 
 static int
 teardown(void **state)
@@ -64,14 +55,18 @@ kill_second_at(TestDaemon *td, const char *opcode_name)
 	kill_rollerd(td);
 }
 
+/*
+ * rollerd killed @delay_ms after its @commits-th commit; with @again_at,
+ * the restarted one killed in turn when it writes that request.  The
+ * next one must sync the roller by itself.
+ */
 static void
-crash_and_resume(void **state, KillKind kind, guint n)
+crash_and_resume(void **state, guint commits, guint delay_ms, const char *again_at)
 {
 	/* Slowed: the transfer lasts seconds, for the kill to fall inside. */
 	const char *sim_args[] = { "--stored=" G_STRINGIFY(STORED), "--speed=0.25", NULL };
 	TestDaemon *td = *state = test_daemon_new(sim_args);
 	guint before = test_daemon_log_count(td, "rollerd", "committed as session");
-	guint commits = kind == KILL_AFTER_COMMIT ? n : 1;
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);	/* syncs by itself */
@@ -80,16 +75,10 @@ crash_and_resume(void **state, KillKind kind, guint n)
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("no transfer started");
 	}
-	if (kind == KILL_AFTER_DELAY) {
-		g_autoptr(GRand) rand = g_rand_new_with_seed(SEED);
-
-		test_bus_run_for((guint)g_rand_int_range(rand, 0, (gint32)n));
-	}
+	test_bus_run_for(delay_ms);
 	kill_rollerd(td);
-	if (kind == KILL_AT_SETUP)
-		kill_second_at(td, "SET_TIME");
-	else if (kind == KILL_AT_COUNT)
-		kill_second_at(td, "REPORT_NUMBER");
+	if (again_at)
+		kill_second_at(td, again_at);
 
 	/* Restarted, it reconnects the remembered roller and syncs. */
 	test_daemon_start_rollerd(td, NULL);
@@ -100,33 +89,51 @@ crash_and_resume(void **state, KillKind kind, guint n)
 static void
 test_kill_after_first_commit(void **state)
 {
-	crash_and_resume(state, KILL_AFTER_COMMIT, 1);
+	crash_and_resume(state, 1, 0, NULL);
 }
 
 static void
 test_kill_after_commit_20(void **state)
 {
-	crash_and_resume(state, KILL_AFTER_COMMIT, 20);
+	crash_and_resume(state, 20, 0, NULL);
+}
+
+/* Seeded: the same points on every run, between two chunks or two commits. */
+static void
+kill_at_random(void **state, guint32 seed)
+{
+	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+	guint commits = (guint)g_rand_int_range(rand, 1, STORED - 10);
+	guint delay_ms = (guint)g_rand_int_range(rand, 0, 40);
+
+	print_message("killing rollerd %u ms after commit %u\n", delay_ms, commits);
+	crash_and_resume(state, commits, delay_ms, NULL);
 }
 
 static void
-test_kill_after_random_delay(void **state)
+test_kill_at_random_1(void **state)
 {
-	crash_and_resume(state, KILL_AFTER_DELAY, 1500);
+	kill_at_random(state, 4242);
+}
+
+static void
+test_kill_at_random_2(void **state)
+{
+	kill_at_random(state, 7);
 }
 
 /* The restarted rollerd killed in turn while it sets the roller's clock... */
 static void
 test_kill_again_at_set_time(void **state)
 {
-	crash_and_resume(state, KILL_AT_SETUP, 0);
+	crash_and_resume(state, 1, 0, "SET_TIME");
 }
 
 /* ...or counts the records: the third one syncs. */
 static void
 test_kill_again_at_report_number(void **state)
 {
-	crash_and_resume(state, KILL_AT_COUNT, 0);
+	crash_and_resume(state, 1, 0, "REPORT_NUMBER");
 }
 
 int
@@ -135,7 +142,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_kill_after_first_commit, teardown),
 		cmocka_unit_test_teardown(test_kill_after_commit_20, teardown),
-		cmocka_unit_test_teardown(test_kill_after_random_delay, teardown),
+		cmocka_unit_test_teardown(test_kill_at_random_1, teardown),
+		cmocka_unit_test_teardown(test_kill_at_random_2, teardown),
 		cmocka_unit_test_teardown(test_kill_again_at_set_time, teardown),
 		cmocka_unit_test_teardown(test_kill_again_at_report_number, teardown),
 	};
