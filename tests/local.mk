@@ -210,6 +210,7 @@ tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 ## integration/ --------------------------------------------------------
 integration_tests = tests/integration/test-daemon-live tests/integration/test-daemon-hostile \
 	tests/integration/test-daemon-link tests/integration/test-daemon-sync \
+	tests/integration/test-daemon-sync-crash \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
 	tests/integration/test-daemon-limits
@@ -224,6 +225,8 @@ tests_integration_test_daemon_link_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_link_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_sync_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_sync_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_sync_crash_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_sync_crash_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_polkit_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_polkit_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_dbus_robustness_CFLAGS = $(TEST_DAEMON_CFLAGS)

@@ -6,6 +6,17 @@
 #include "rd-bluez.h"
 #include "rd-gatt.h"
 
+/*
+ * A BUSY answer to the head of our queue comes from a procedure we do not
+ * own (our own are one at a time): one a central left running when it
+ * died (rollerd killed, its link kept up by bluetoothd), or ours that we
+ * gave up waiting for.  It is aborted, then the request retried after a
+ * backoff, BUSY_MAX_TRIES times at most before the BUSY is returned.
+ */
+#define BUSY_MAX_TRIES 5
+#define BUSY_BACKOFF_MIN_MS 500
+#define BUSY_BACKOFF_MAX_MS 4000
+
 struct _RdControlPoint {
 	GDBusProxy *chr;
 	GQueue queue;		/* GTask, the head is under way */
@@ -14,6 +25,10 @@ struct _RdControlPoint {
 	GCancellable *cancellable;
 	GTask *side;		/* a request written beside the queue (ABORT) */
 	guint side_timeout_id;
+	/* The head was answered BUSY: recovering the roller for it. */
+	guint busy_tries;
+	gboolean busy_aborting;	/* our ABORT is written, not answered */
+	guint busy_retry_id;	/* the backoff before writing the head again */
 };
 
 typedef struct {
@@ -23,6 +38,7 @@ typedef struct {
 } RequestData;
 
 static void start_next(RdControlPoint *cp);
+static void busy_backoff(RdControlPoint *cp);
 static void finish_side(RdControlPoint *cp, const struct roller_cp_response *rsp,
 			GError *error);
 
@@ -36,11 +52,29 @@ stop_timeout(RdControlPoint *cp)
 }
 
 static void
+stop_busy_recovery(RdControlPoint *cp)
+{
+	cp->busy_tries = 0;
+	cp->busy_aborting = FALSE;
+	if (cp->busy_retry_id) {
+		g_source_remove(cp->busy_retry_id);
+		cp->busy_retry_id = 0;
+	}
+}
+
+static gboolean
+recovering(const RdControlPoint *cp)
+{
+	return cp->busy_aborting || cp->busy_retry_id;
+}
+
+static void
 finish_head(RdControlPoint *cp, const struct roller_cp_response *rsp, GError *error)
 {
 	g_autoptr(GTask) task = g_queue_pop_head(&cp->queue);
 
 	stop_timeout(cp);
+	stop_busy_recovery(cp);
 	cp->running = FALSE;
 	/* The next goes out first: the callback may free @cp (a failed
 	 * setup step tears the link down). */
@@ -59,6 +93,11 @@ on_timeout(gpointer user_data)
 	RequestData *d = g_task_get_task_data(task);
 
 	cp->timeout_id = 0;
+	/* A roller that does not answer ABORT may still end its procedure. */
+	if (cp->busy_aborting) {
+		busy_backoff(cp);
+		return G_SOURCE_REMOVE;
+	}
 	finish_head(cp, NULL,
 		    g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
 				"The roller did not answer %s within %u ms",
@@ -119,6 +158,63 @@ start_next(RdControlPoint *cp)
 	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_written, g_object_ref(task));
 }
 
+static gboolean
+on_busy_retry(gpointer user_data)
+{
+	RdControlPoint *cp = user_data;
+
+	cp->busy_retry_id = 0;
+	/* The head is still queued: written again as if it were new. */
+	cp->running = FALSE;
+	start_next(cp);
+	return G_SOURCE_REMOVE;
+}
+
+/* Aborted (or not answering ABORT): the head goes again after a backoff,
+ * doubled each time, for a procedure that takes a while to wind down. */
+static void
+busy_backoff(RdControlPoint *cp)
+{
+	guint delay_ms = MIN(BUSY_BACKOFF_MIN_MS << (cp->busy_tries - 1), BUSY_BACKOFF_MAX_MS);
+
+	stop_timeout(cp);
+	cp->busy_aborting = FALSE;
+	g_debug("Control point: writing the request again in %u ms", delay_ms);
+	cp->busy_retry_id = g_timeout_add(delay_ms, on_busy_retry, cp);
+}
+
+static void
+on_busy_abort_written(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	RdControlPoint *cp;
+
+	if (rd_gatt_write_finish(G_DBUS_PROXY(source), res, &error) ||
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	cp = user_data;
+	g_debug("Control point: writing ABORT failed: %s", error->message);
+	if (cp->busy_aborting)
+		busy_backoff(cp);
+}
+
+/* The profile's way out of BUSY: ABORT, the one request then accepted. */
+static void
+abort_foreign_procedure(RdControlPoint *cp, guint8 opcode)
+{
+	const struct roller_cp_request req = { .opcode = ROLLER_CP_ABORT };
+	guint8 buf[ROLLER_CP_REQUEST_MAX_LEN];
+	size_t len = roller_cp_request_encode(&req, buf, sizeof(buf));
+
+	cp->busy_tries++;
+	g_message("%s: BUSY to %s, a procedure no central owns any more is under way; "
+		  "aborting it (try %u of %u)", g_dbus_proxy_get_object_path(cp->chr),
+		  roller_cp_opcode_name(opcode), cp->busy_tries, BUSY_MAX_TRIES);
+	cp->busy_aborting = TRUE;
+	arm_timeout(cp, RD_CONTROL_POINT_TIMEOUT_MS);
+	rd_gatt_write(cp->chr, buf, len, cp->cancellable, on_busy_abort_written, cp);
+}
+
 RdControlPoint *
 rd_control_point_new(GDBusProxy *chr)
 {
@@ -139,6 +235,7 @@ rd_control_point_free(RdControlPoint *cp)
 		return;
 	g_cancellable_cancel(cp->cancellable);
 	stop_timeout(cp);
+	stop_busy_recovery(cp);
 	if (cp->side)
 		finish_side(cp, NULL, g_error_new(RD_ERROR, RD_ERROR_NOT_CONNECTED,
 						  "The roller disconnected"));
@@ -234,9 +331,23 @@ rd_control_point_handle_indication(RdControlPoint *cp, const guint8 *data, gsize
 		finish_side(cp, &rsp, NULL);
 		return;
 	}
+	/* The aborted procedure's own answer (ABORTED) is not the head's. */
+	if (recovering(cp)) {
+		if (cp->busy_aborting && rsp.request_opcode == ROLLER_CP_ABORT)
+			busy_backoff(cp);
+		else
+			g_debug("Ignoring a control point response to 0x%02x while "
+				"recovering from BUSY", rsp.request_opcode);
+		return;
+	}
 	if (!d || rsp.request_opcode != d->req.opcode) {
 		g_debug("Ignoring an unexpected control point response to 0x%02x",
 			rsp.request_opcode);
+		return;
+	}
+	if (rsp.result == ROLLER_CP_BUSY && d->req.opcode != ROLLER_CP_ABORT &&
+	    cp->busy_tries < BUSY_MAX_TRIES) {
+		abort_foreign_procedure(cp, d->req.opcode);
 		return;
 	}
 	finish_head(cp, &rsp, NULL);
@@ -247,7 +358,8 @@ rd_control_point_touch(RdControlPoint *cp)
 {
 	GTask *task = cp->running ? g_queue_peek_head(&cp->queue) : NULL;
 
-	if (task)
+	/* Chunks of the procedure being aborted are no progress of ours. */
+	if (task && !recovering(cp))
 		arm_timeout(cp, ((RequestData *)g_task_get_task_data(task))->timeout_ms);
 }
 

@@ -324,7 +324,7 @@ on_records_reported(GObject *source, GAsyncResult *res, gpointer user_data)
 		/* We aborted it ourselves; the reason is recorded already. */
 	} else if (rsp.result != ROLLER_CP_NO_RECORDS &&
 		   !rd_control_point_check_result(&rsp, &error)) {
-		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		fail_attempt(s, g_steal_pointer(&error), rsp.result == ROLLER_CP_BUSY);
 	} else if (s->reasm.active || s->committed_now < s->expected) {
 		g_debug("Roller %s: answered with %u of %u record(s) here; waiting for the rest",
 			address(s), s->committed_now, s->expected);
@@ -469,8 +469,10 @@ on_counted(GObject *source, GAsyncResult *res, gpointer user_data)
 		attempt_over(s);
 		return;
 	}
+	/* Still BUSY after the control point's own recovery (see
+	 * rd-control-point.c): the next attempt recovers it again. */
 	if (!rd_control_point_check_result(&rsp, &error)) {
-		fail_attempt(s, g_steal_pointer(&error), FALSE);
+		fail_attempt(s, g_steal_pointer(&error), rsp.result == ROLLER_CP_BUSY);
 		attempt_over(s);
 		return;
 	}

@@ -51,3 +51,50 @@ test_daemon_assert_error(const GError *error, const char *name, const char *ment
 	if (!strstr(message, mentions))
 		fail_msg("%s: \"%s\" does not name %s", what, message, mentions);
 }
+
+void
+test_daemon_assert_history_is(TestDaemon *td, GPtrArray *truth, guint expect)
+{
+	g_autoptr(GPtrArray) history = test_daemon_history_lines(td);
+
+	assert_int_equal(truth->len, expect);
+	if (history->len != truth->len)
+		fail_msg("%u sessions in the history, %u stored by the roller", history->len,
+			 truth->len);
+	for (guint i = 0; i < truth->len; i++) {
+		if (!g_str_equal(history->pdata[i], truth->pdata[i]))
+			fail_msg("session %u differs:\n  rollerd %s\n  roller  %s", i,
+				 (char *)history->pdata[i], (char *)truth->pdata[i]);
+	}
+}
+
+/* Connected, and a sync by this rollerd completed, leaving the roller empty. */
+static gboolean
+synced_once(gpointer user_data)
+{
+	TestDaemon *td = user_data;
+	g_autoptr(GVariant) last = test_daemon_get(td, td->roller_path, "org.rollerd.Roller1",
+						   "LastSync");
+
+	if (g_variant_get_int64(last) != 0)
+		return TRUE;
+	g_usleep(20000);
+	return FALSE;
+}
+
+void
+test_daemon_wait_synced(TestDaemon *td, guint timeout_ms)
+{
+	const char *roller1 = "org.rollerd.Roller1";
+
+	if (!test_daemon_wait_property(td, td->roller_path, roller1, "Connected", "true",
+				       timeout_ms) ||
+	    !test_bus_wait_until(synced_once, td, timeout_ms) ||
+	    !test_daemon_wait_property(td, td->roller_path, roller1, "StoredRecords", "0",
+				       timeout_ms) ||
+	    !test_daemon_wait_property(td, td->roller_path, roller1, "SyncState", "'idle'",
+				       timeout_ms)) {
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("the roller was not synced");
+	}
+}

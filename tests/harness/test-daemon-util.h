@@ -119,6 +119,14 @@ GVariant *test_daemon_query(TestDaemon *td, const char *filter_text);
  */
 GPtrArray *test_daemon_truth_records(TestDaemon *td, const char *address);
 
+/* The history holds exactly the @truth records (@expect of them), each once. */
+void test_daemon_assert_history_is(TestDaemon *td, GPtrArray *truth, guint expect);
+/*
+ * Waits until the first roller is connected and a sync by this rollerd
+ * completed, leaving the roller empty; fails with rollerd's log if not.
+ */
+void test_daemon_wait_synced(TestDaemon *td, guint timeout_ms);
+
 /* A stored session (GetSession then its properties), as such a line. */
 char *test_daemon_session_line(TestDaemon *td, guint64 id);
 

@@ -26,57 +26,12 @@ teardown(void **state)
 	return test_daemon_free(*state);
 }
 
-/* The history holds exactly the records the roller stored, each once. */
-static void
-assert_history_is(TestDaemon *td, GPtrArray *truth, guint expect)
-{
-	g_autoptr(GPtrArray) history = test_daemon_history_lines(td);
-
-	assert_int_equal(truth->len, expect);
-	if (history->len != truth->len)
-		fail_msg("%u sessions in the history, %u stored by the roller", history->len,
-			 truth->len);
-	for (guint i = 0; i < truth->len; i++) {
-		if (!g_str_equal(history->pdata[i], truth->pdata[i]))
-			fail_msg("session %u differs:\n  rollerd %s\n  roller  %s", i,
-				 (char *)history->pdata[i], (char *)truth->pdata[i]);
-	}
-}
-
 static void
 assert_history_is_truth(TestDaemon *td, guint expect)
 {
 	g_autoptr(GPtrArray) truth = test_daemon_truth_records(td, ADDRESS);
 
-	assert_history_is(td, truth, expect);
-}
-
-/* Connected, and a sync by this rollerd completed, leaving the roller empty. */
-static gboolean
-synced_once(gpointer user_data)
-{
-	TestDaemon *td = user_data;
-	g_autoptr(GVariant) last = test_daemon_get(td, td->roller_path, ROLLER1, "LastSync");
-
-	if (g_variant_get_int64(last) != 0)
-		return TRUE;
-	g_usleep(20000);
-	return FALSE;
-}
-
-static void
-wait_synced(TestDaemon *td, guint timeout_ms)
-{
-	if (!test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected", "true",
-				       timeout_ms) ||
-	    !test_bus_wait_until(synced_once, td, timeout_ms) ||
-	    !test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords", "0",
-				       timeout_ms) ||
-	    !test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState", "'idle'",
-				       timeout_ms)) {
-		test_bus_dump_log(td->bus, "rollerd");
-		fail_msg("the roller was not synced");
-	}
+	test_daemon_assert_history_is(td, truth, expect);
 }
 
 static void
@@ -89,7 +44,7 @@ sync_k(void **state, guint k, const char *stored_arg)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);	/* syncs by itself */
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, k);
 	/* No fault: the first attempt takes every record (a spurious GAP
 	 * came from a mock sending faster than any BLE link). */
@@ -99,7 +54,7 @@ sync_k(void **state, guint k, const char *stored_arg)
 	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Sync", NULL, &error);
 	assert_non_null(ret);
 	test_bus_run_for(500);
-	wait_synced(td, 10000);
+	test_daemon_wait_synced(td, 10000);
 	assert_history_is_truth(td, k);
 }
 
@@ -130,7 +85,7 @@ test_link_lost_mid_transfer(void **state)
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
 	/* Remembered, it is reconnected and the sync completes. */
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 20);
 }
 
@@ -142,7 +97,7 @@ test_corrupted_chunk(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 10);
 }
 
@@ -182,7 +137,7 @@ test_rollerd_killed_between_commit_and_delete(void **state)
 
 	/* Restarted, rollerd reconnects the remembered roller and syncs. */
 	test_daemon_start_rollerd(td, NULL);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 5);
 }
 
@@ -217,8 +172,8 @@ test_roller_sim_restarted_mid_transfer(void **state)
 	 * truth starts empty: the first one is the reference). */
 	truth = test_daemon_truth_records(td, ADDRESS);
 	test_daemon_start_sim(td, sim_args);
-	wait_synced(td, 60000);
-	assert_history_is(td, truth, 40);
+	test_daemon_wait_synced(td, 60000);
+	test_daemon_assert_history_is(td, truth, 40);
 }
 
 static void
@@ -246,7 +201,7 @@ test_full_disk(void **state)
 
 	/* With room again, the rest comes, each once. */
 	test_daemon_start_rollerd(td, NULL);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 30);
 }
 
@@ -263,7 +218,7 @@ test_write_reply_after_the_answer(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 5);
 }
 
@@ -280,7 +235,7 @@ test_records_reordered(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 7);
 }
 
@@ -297,7 +252,7 @@ test_record_lost_whole(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 10);
 }
 
@@ -311,7 +266,7 @@ test_last_record_lost_whole(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	wait_synced(td, 60000);
+	test_daemon_wait_synced(td, 60000);
 	assert_history_is_truth(td, 5);
 }
 

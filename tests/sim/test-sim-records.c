@@ -211,6 +211,54 @@ test_busy_and_abort(void **state)
 	sim_rig_free(&rig);
 }
 
+/*
+ * A central gone with the link kept up (its process killed; bluetoothd
+ * holds the link and drops its subscriptions): its REPORT_RECORDS runs
+ * on unseen, the next central is answered BUSY until its ABORT, which
+ * ends the orphan as any other, and no record is lost.
+ */
+static void
+test_abort_orphaned_report(void **state)
+{
+	struct roller_cp_request report = sim_records_request(ROLLER_CP_REPORT_RECORDS,
+							  ROLLER_CP_OP_ALL, 0);
+	struct roller_cp_request number = sim_records_request(ROLLER_CP_REPORT_NUMBER,
+							  ROLLER_CP_OP_ALL, 0);
+	struct roller_cp_request set_time = sim_request(ROLLER_CP_SET_TIME);
+	struct roller_cp_request abort_req = sim_request(ROLLER_CP_ABORT);
+	struct roller_cp_response rsp;
+	struct roller_status st;
+	struct sim_rig rig;
+	size_t cp;
+
+	sim_rig_up(&rig, 23, SIM_MTU_SMALL);
+	model_device_preload_sessions(rig.dev, 5);
+	assert_int_equal(sim_rig_request(&rig, &report), MODEL_ATT_OK);
+	sim_rig_run_to(&rig, rig.now + 20);
+	for (int ch = 0; ch < MODEL_CHAR_COUNT; ch++)
+		model_device_subscribe(rig.dev, ch, false);
+	sim_rig_run_to(&rig, rig.now + 20);
+	sim_rig_status(&rig, &st);
+	assert_int_equal(st.state, ROLLER_STATE_TRANSFERRING);
+
+	/* The next central subscribes on the same link. */
+	for (int ch = 0; ch < MODEL_CHAR_COUNT; ch++)
+		model_device_subscribe(rig.dev, ch, true);
+	sim_rig_expect(&rig, &set_time, ROLLER_CP_BUSY, 0);
+	sim_rig_expect(&rig, &number, ROLLER_CP_BUSY, 0);
+	cp = sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT);
+	assert_int_equal(sim_rig_request(&rig, &abort_req), MODEL_ATT_OK);
+	assert_int_equal(sim_rig_count(&rig, MODEL_CHAR_CONTROL_POINT), cp + 2);
+	assert_true(sim_rig_last_response(&rig, &rsp));
+	assert_int_equal(rsp.request_opcode, ROLLER_CP_ABORT);
+	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
+	sim_rig_status(&rig, &st);
+	assert_int_equal(st.state, ROLLER_STATE_IDLE);
+	sim_rig_expect(&rig, &set_time, ROLLER_CP_SUCCESS, 0);
+	sim_rig_expect(&rig, &number, ROLLER_CP_SUCCESS, 5);
+	sim_rig_free(&rig);
+}
+
 /* A report may run while someone rolls; the session's record, stored
  * meanwhile, is not part of it. */
 static void
@@ -396,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_number_and_delete),
 		cmocka_unit_test(test_report_records),
 		cmocka_unit_test(test_busy_and_abort),
+		cmocka_unit_test(test_abort_orphaned_report),
 		cmocka_unit_test(test_report_during_session),
 		cmocka_unit_test(test_storage_full),
 		cmocka_unit_test(test_save_load),
