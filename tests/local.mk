@@ -154,7 +154,8 @@ tests_daemon_test_live_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)
 
 ## store/ --------------------------------------------------------------
-store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate
+store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
+	tests/store/test-store-damage
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -169,6 +170,9 @@ tests_store_test_store_export_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_migrate_SOURCES = tests/store/test-store-migrate.c $(store_test_sources)
 tests_store_test_store_migrate_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_migrate_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_damage_SOURCES = tests/store/test-store-damage.c $(store_test_sources)
+tests_store_test_store_damage_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_damage_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
