@@ -214,7 +214,7 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-link tests/integration/test-daemon-sync \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
-	tests/integration/test-daemon-limits
+	tests/integration/test-daemon-limits tests/integration/test-daemon-journal
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -234,6 +234,8 @@ tests_integration_test_daemon_access_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_access_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_limits_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_limits_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_journal_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh

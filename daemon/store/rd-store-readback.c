@@ -182,3 +182,20 @@ rd_store_read_back_record(RdStore *store, const char *serial, const RdRecordChec
 	}
 	return TRUE;
 }
+
+gboolean
+rd_store_read_back_records(RdStore *store, const char *serial, const RdRecordCheck *checks,
+			   guint n_checks, GError **error)
+{
+	/* Corruption or a failed read anywhere, this sync or before. */
+	if (rd_store_is_damaged(store)) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "The journal %s reported damage", rd_store_get_db(store)->path);
+		return FALSE;
+	}
+	for (guint i = 0; i < n_checks; i++) {
+		if (!rd_store_read_back_record(store, serial, &checks[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}

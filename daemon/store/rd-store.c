@@ -21,6 +21,12 @@ rd_store_get_db(RdStore *store)
 	return store->db;
 }
 
+gboolean
+rd_store_is_damaged(RdStore *store)
+{
+	return store->db->damaged;
+}
+
 void
 rd_store_free(RdStore *store)
 {

@@ -221,6 +221,14 @@ void rd_store_free(RdStore *store);
 gboolean rd_store_flush(RdStore *store, GError **error);
 
 /*
+ * Whether SQLite reported corruption or a failed read since the journal
+ * was opened: then it cannot vouch for what it holds, and the sync
+ * deletes nothing from a roller.  A failed write (a full disk) fails its
+ * transaction only, which SQLite rolls back.
+ */
+gboolean rd_store_is_damaged(RdStore *store);
+
+/*
  * Stores @record (a stored record, spec section 6, decoded and CRC-checked
  * once by whoever received it: roller_stored_record_decode() or the
  * reassembler) in one transaction: inserted, merged into the live half,
@@ -259,6 +267,13 @@ void rd_store_record_check_init(RdRecordCheck *check,
  */
 gboolean rd_store_read_back_record(RdStore *store, const char *serial,
 				   const RdRecordCheck *check, GError **error);
+/*
+ * Each of @n_checks records read back, and the journal not damaged
+ * (rd_store_is_damaged()): what the sync asks before DELETE_RECORDS.
+ */
+gboolean rd_store_read_back_records(RdStore *store, const char *serial,
+				    const RdRecordCheck *checks, guint n_checks,
+				    GError **error);
 
 /*
  * Stores a live session once it ended; merges into its synced record

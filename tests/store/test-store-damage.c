@@ -3,8 +3,9 @@
  * A damaged journal is refused before anything writes to it (a file
  * truncated to 0 bytes or gone while its identity file says one was
  * there, a file that is no database, a page damaged mid-file), a first
- * start makes a journal and its identity, and a committed record that
- * reads back different is caught.
+ * start makes a journal and its identity, a committed record that
+ * reads back different is caught, and damage SQLite meets later marks
+ * the journal damaged.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 #include <glib/gstdio.h>
@@ -142,21 +144,38 @@ test_wrong_file_type_refused_without_identity(void **state)
 	assert_false(g_file_test(id_path, G_FILE_TEST_EXISTS));
 }
 
-/* Garbage over a page in the middle of the file, as a bad sector leaves it. */
+/*
+ * Garbage over the page in the middle of the file, as a bad sector leaves
+ * it, or with @all over every page after the first (the header).
+ */
+static void
+damage_file(const char *path, gboolean all)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *contents = NULL;
+	gsize len, page = 4096, at, n;
+	FILE *f;
+
+	assert_true(g_file_get_contents(path, &contents, &len, &error));
+	assert_true(len >= 4 * page);
+	at = all ? page : len / page / 2 * page;
+	n = all ? len - page : page;
+	for (gsize i = 0; i < n; i++)
+		contents[at + i] = (char)(0xA5 ^ i);
+	/* In place: the store may have the file open. */
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)at, SEEK_SET), 0);
+	assert_int_equal(fwrite(contents + at, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
 static void
 test_damaged_mid_file_refused(void **state)
 {
 	g_autoptr(TestStoreDir) d = journal_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *contents = NULL;
-	gsize len, page = 4096, at;
 
-	assert_true(g_file_get_contents(d->path, &contents, &len, &error));
-	assert_true(len >= 4 * page);
-	at = len / page / 2 * page;
-	for (gsize i = 0; i < page; i++)
-		contents[at + i] = (char)(0xA5 ^ i);
-	assert_true(g_file_set_contents(d->path, contents, (gssize)len, &error));
+	damage_file(d->path, FALSE);
 	assert_refused(d, "damaged");
 }
 
@@ -227,6 +246,30 @@ test_read_back_of_a_merged_record(void **state)
 	assert_true(rd_store_read_back_record(store, TEST_SERIAL, &check, &error));
 }
 
+/*
+ * Damage that appears while rollerd runs: the first error SQLite reports
+ * of it marks the journal damaged (the sync then deletes nothing).  A
+ * full disk does not: tests/integration/test-daemon-sync's test_full_disk.
+ */
+static void
+test_damage_seen_while_open(void **state)
+{
+	g_autoptr(TestStoreDir) d = journal_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RdStore) store = rd_store_open(d->path, &error);
+	g_autofree char *json = NULL;
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+
+	assert_non_null(store);
+	assert_false(rd_store_is_damaged(store));
+	damage_file(d->path, TRUE);
+	/* What SQLite holds from the start's check is read again. */
+	sqlite3_db_release_memory(rd_store_get_db(store)->sqlite);
+	/* Every page: the export reads each session whole. */
+	assert_false(rd_store_export_sessions(store, &filter, "json", &json, &error));
+	assert_true(rd_store_is_damaged(store));
+}
+
 int
 main(void)
 {
@@ -240,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_damaged_mid_file_refused),
 		cmocka_unit_test(test_read_back_catches_a_changed_row),
 		cmocka_unit_test(test_read_back_of_a_merged_record),
+		cmocka_unit_test(test_damage_seen_while_open),
 	};
 
 	return cmocka_run_group_tests_name("store damage", tests, NULL, NULL);
