@@ -33,12 +33,19 @@ rd_store_check_presence(const char *path, gboolean *need_identity, GError **erro
 	gboolean have_id = g_file_test(id_path, G_FILE_TEST_EXISTS);
 
 	*need_identity = !have_id;
-	if (have_id && (!have_db || st.st_size == 0)) {
+	if (have_id && !have_db) {
 		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
-			    "The journal %s is damaged: it is %s, but %s says one was kept "
-			    "there. Refusing to start a new one in its place: " ADVICE
-			    " (with %s)", path, have_db ? "empty" : "missing", id_path,
-			    id_path);
+			    "The journal %s is damaged: it is missing, but %s says one was "
+			    "kept there. rollerd does not start a new one in its place: "
+			    "restore a backup, or move %s aside to start a new journal",
+			    path, id_path, id_path);
+		return FALSE;
+	}
+	if (have_id && st.st_size == 0) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "The journal %s is damaged: it is empty, but %s says one was "
+			    "kept there. rollerd does not start a new one in its place: "
+			    ADVICE " (and %s with it)", path, id_path, id_path);
 		return FALSE;
 	}
 	return TRUE;
