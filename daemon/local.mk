@@ -28,6 +28,8 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store-db.h daemon/store/rd-store-db.c \
 	daemon/store/rd-store-heads.h daemon/store/rd-store-heads.c \
 	daemon/store/rd-store-schema.h daemon/store/rd-store-schema.c \
+	daemon/store/rd-store-check.h daemon/store/rd-store-check.c \
+	daemon/store/rd-store-readback.c \
 	daemon/store/rd-store.h daemon/store/rd-store.c \
 	daemon/store/rd-store-row.h daemon/store/rd-store-row.c \
 	daemon/store/rd-store-commit.c \

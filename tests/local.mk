@@ -156,7 +156,8 @@ tests_daemon_test_live_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)
 
 ## store/ --------------------------------------------------------------
-store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate
+store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
+	tests/store/test-store-damage
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -171,6 +172,9 @@ tests_store_test_store_export_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_migrate_SOURCES = tests/store/test-store-migrate.c $(store_test_sources)
 tests_store_test_store_migrate_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_migrate_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_damage_SOURCES = tests/store/test-store-damage.c $(store_test_sources)
+tests_store_test_store_damage_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_damage_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
@@ -213,7 +217,7 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-sync-crash \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
-	tests/integration/test-daemon-limits
+	tests/integration/test-daemon-limits tests/integration/test-daemon-journal
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -235,6 +239,8 @@ tests_integration_test_daemon_access_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_access_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_limits_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_limits_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_journal_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh

@@ -39,9 +39,42 @@ rd_store_db_stmt(RdStoreDb *db, const char *sql, GError **error)
 	return stmt;
 }
 
+/*
+ * Whether the last error says the file cannot be trusted: it is damaged,
+ * or reading it failed.  A failed write (a full disk, the file size limit,
+ * which SQLite reports as a write I/O error without its errno) fails its
+ * transaction only: SQLite rolls it back, and the sync reads back what it
+ * committed before, past the cache, before deleting anything.
+ */
+static gboolean
+error_is_damage(sqlite3 *sqlite)
+{
+	int code = sqlite3_extended_errcode(sqlite);
+
+	switch (code & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return TRUE;
+	case SQLITE_IOERR:
+		return code == SQLITE_IOERR_READ || code == SQLITE_IOERR_SHORT_READ
+#ifdef SQLITE_IOERR_CORRUPTFS
+		       || code == SQLITE_IOERR_CORRUPTFS
+#endif
+		       ;
+	default:
+		return FALSE;
+	}
+}
+
 void
 rd_store_db_set_error(RdStoreDb *db, GError **error, const char *what)
 {
+	if (!db->damaged && error_is_damage(db->sqlite)) {
+		g_warning("%s: SQLite reports damage (%s); no record is deleted from a "
+			  "roller until rollerd has checked it again at its next start",
+			  db->path, sqlite3_errmsg(db->sqlite));
+		db->damaged = TRUE;
+	}
 	g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED, "%s: %s", what,
 		    sqlite3_errmsg(db->sqlite));
 }

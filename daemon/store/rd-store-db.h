@@ -16,6 +16,8 @@ typedef struct _RdStoreDb {
 	char *path;
 	/* SQL text -> sqlite3_stmt, prepared once and reset after each use. */
 	GHashTable *stmts;
+	/* SQLite reported corruption or a failed read (not a failed write). */
+	gboolean damaged;
 } RdStoreDb;
 
 /*
@@ -38,7 +40,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdCachedStmt, rd_cached_stmt_release)
 /* @sql must outlive @db (a string literal): it is the cache key. */
 RdCachedStmt *rd_store_db_stmt(RdStoreDb *db, const char *sql, GError **error);
 
-/* RD_ERROR_STORAGE_FAILED "<what>: <sqlite3_errmsg>". */
+/* RD_ERROR_STORAGE_FAILED "<what>: <sqlite3_errmsg>"; notes damage. */
 void rd_store_db_set_error(RdStoreDb *db, GError **error, const char *what);
 
 /* Steps a statement that returns no row (or whose rows are ignored). */

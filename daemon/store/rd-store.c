@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "rd-store.h"
+#include "rd-store-check.h"
 #include "rd-store-db.h"
 #include "rd-store-schema.h"
 
@@ -18,6 +19,12 @@ RdStoreDb *
 rd_store_get_db(RdStore *store)
 {
 	return store->db;
+}
+
+gboolean
+rd_store_is_damaged(RdStore *store)
+{
+	return store->db->damaged;
 }
 
 void
@@ -98,18 +105,28 @@ RdStore *
 rd_store_open(const char *path, GError **error)
 {
 	g_autoptr(RdStore) store = NULL;
+	gboolean need_identity;
 	int version;
 
 	g_return_val_if_fail(path != NULL, NULL);
 
+	/* A damaged journal is never written to: SQLite would make an empty
+	 * one of a missing file, and write around damage until it hit it. */
+	if (!rd_store_check_presence(path, &need_identity, error))
+		return NULL;
 	store = g_new0(RdStore, 1);
 	store->db = rd_store_db_open(path, error);
 	if (!store->db)
 		return NULL;
-	/* Before anything writes: a newer file is left as it is. */
-	if (!rd_store_schema_check_version(store->db, &version, error) ||
+	/* Before anything writes: a damaged or newer file is left as it is. */
+	if (!rd_store_check_integrity(store->db, error) ||
+	    !rd_store_schema_check_version(store->db, &version, error) ||
 	    !set_pragmas(store->db, error) ||
 	    !rd_store_schema_migrate(store->db, version, error))
+		return NULL;
+	/* The identity only once the journal it vouches for is on disk. */
+	if (need_identity &&
+	    (!rd_store_flush(store, error) || !rd_store_check_note_identity(store->db, error)))
 		return NULL;
 	return g_steal_pointer(&store);
 }

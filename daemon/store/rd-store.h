@@ -203,6 +203,12 @@ typedef struct {
  * migration.  Refuses a
  * read-only file and a schema newer than this code knows (it is never
  * downgraded).  The directory must exist.
+ *
+ * Refuses a damaged journal, naming it and what to do, before writing
+ * anything (rd-store-check.h): one that fails PRAGMA quick_check or is
+ * not a database, and one that is missing or empty while its identity
+ * file ("<name>.id" beside "<name>.db", written once the first journal
+ * is on disk) says one was there.
  */
 RdStore *rd_store_open(const char *path, GError **error);
 void rd_store_free(RdStore *store);
@@ -213,6 +219,14 @@ void rd_store_free(RdStore *store);
  * only after this: the sync calls it before deleting records from a roller.
  */
 gboolean rd_store_flush(RdStore *store, GError **error);
+
+/*
+ * Whether SQLite reported corruption or a failed read since the journal
+ * was opened: then it cannot vouch for what it holds, and the sync
+ * deletes nothing from a roller.  A failed write (a full disk) fails its
+ * transaction only, which SQLite rolls back.
+ */
+gboolean rd_store_is_damaged(RdStore *store);
 
 /*
  * Stores @record (a stored record, spec section 6, decoded and CRC-checked
@@ -227,6 +241,39 @@ gboolean rd_store_commit_record(RdStore *store, const char *serial,
 				const struct roller_stored_record *record,
 				RdCommitResult *result, gint64 *session_id,
 				GError **error);
+
+/*
+ * What a committed record must read back as: its key and digests of the
+ * columns it wrote (rd_store_record_check_init(), at commit), compared by
+ * rd_store_read_back_record() with the row as SQLite reads it then.
+ */
+typedef struct {
+	guint16 record_id;
+	guint32 start_unix;
+	guint32 crc;
+	guint8 totals[16];	/* every column the record sets, trace apart */
+	guint8 trace[16];	/* its trace period and values */
+} RdRecordCheck;
+
+void rd_store_record_check_init(RdRecordCheck *check,
+				const struct roller_stored_record *record);
+
+/*
+ * Reads the record's row back (past SQLite's page cache) and compares it
+ * with @check; RD_ERROR_STORAGE_FAILED naming the record when it is
+ * missing, unreadable or different.  A row merged with its live half may
+ * keep the live trace (rd-store.h's merge rule): only then the trace is
+ * not compared.
+ */
+gboolean rd_store_read_back_record(RdStore *store, const char *serial,
+				   const RdRecordCheck *check, GError **error);
+/*
+ * Each of @n_checks records read back, and the journal not damaged
+ * (rd_store_is_damaged()): what the sync asks before DELETE_RECORDS.
+ */
+gboolean rd_store_read_back_records(RdStore *store, const char *serial,
+				    const RdRecordCheck *checks, guint n_checks,
+				    GError **error);
 
 /*
  * Stores a live session once it ended; merges into its synced record

@@ -69,6 +69,8 @@ struct _RdSync {
 	guint16 delete_upto;
 	GError *attempt_error;	/* why the attempt ends early */
 	gboolean retryable;
+	/* What each committed record must read back as before its DELETE. */
+	GArray *checks;		/* RdRecordCheck */
 };
 
 static void attempt_start(RdSync *s);
@@ -196,6 +198,7 @@ on_deleted(GObject *source, GAsyncResult *res, gpointer user_data)
 		g_debug("Roller %s: deleted %u record(s) up to %u", address(s),
 			rsp.value, s->delete_upto);
 		memset(s->buffers->committed_ids, 0, sizeof(s->buffers->committed_ids));
+		g_array_set_size(s->checks, 0);
 	}
 	attempt_over(s);
 }
@@ -240,6 +243,18 @@ on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
 				 on_deleted, s);
 }
 
+/* Nothing leaves the roller that does not read back as it was committed. */
+static gboolean
+read_back_committed(RdSync *s, GError **error)
+{
+	if (rd_store_read_back_records(s->ctx->store, rd_dbus_roller1_get_serial(s->iface),
+				       (const RdRecordCheck *)(gpointer)s->checks->data,
+				       s->checks->len, error))
+		return TRUE;
+	g_prefix_error(error, "Nothing deleted from the roller: ");
+	return FALSE;
+}
+
 /* Whatever order the records came in (EATT reorders them), the ones up to
  * the highest committed are deleted once the roller's count agrees. */
 static void
@@ -255,7 +270,7 @@ delete_committed(RdSync *s)
 	}
 	/* Durable first: nothing leaves the roller that a power cut could
 	 * take from the history. */
-	if (!rd_store_flush(s->ctx->store, &error)) {
+	if (!rd_store_flush(s->ctx->store, &error) || !read_back_committed(s, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		attempt_over(s);
 		return;
@@ -381,6 +396,10 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 		return;
 	}
 	s->buffers->committed_ids[rec->record_id / 32] |= 1u << (rec->record_id % 32);
+	/* For read_back_committed(), while the decoded record is at hand. */
+	g_array_set_size(s->checks, s->checks->len + 1);
+	rd_store_record_check_init(&g_array_index(s->checks, RdRecordCheck,
+						  s->checks->len - 1), rec);
 	s->committed_now++;
 	if (result != RD_COMMIT_DUPLICATE) {
 		s->stored++;
@@ -539,6 +558,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 	s->attempt = 0;
 	s->total = s->done = s->stored = 0;
 	s->buffers = g_new0(SyncBuffers, 1);
+	g_array_set_size(s->checks, 0);
 	s->resume_valid = FALSE;
 	rd_dbus_roller1_set_sync_state(s->iface, "syncing");
 	set_progress(s);
@@ -579,6 +599,7 @@ rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller1 *iface)
 	s->link = link;
 	s->iface = iface;
 	s->phase = SYNC_IDLE;
+	s->checks = g_array_new(FALSE, FALSE, sizeof(RdRecordCheck));
 	return s;
 }
 
@@ -593,5 +614,6 @@ rd_sync_free(RdSync *s)
 	g_clear_object(&s->cancellable);
 	g_clear_error(&s->attempt_error);
 	g_free(s->buffers);
+	g_array_unref(s->checks);
 	g_free(s);
 }

@@ -5,7 +5,9 @@
  * own transaction, then DELETE_RECORDS up to the last committed record.
  * A gap, a bad CRC, a disconnect or a timeout ends the attempt; the next
  * one starts from the first uncommitted record.  Nothing is deleted from
- * the roller that is not durably in the store.
+ * the roller that is not durably in the store and read back from it as
+ * committed; once the store reports damage (corruption, a failed read)
+ * nothing is deleted at all.
  */
 #pragma once
 

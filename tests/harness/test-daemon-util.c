@@ -200,9 +200,9 @@ test_daemon_start_rollerd(TestDaemon *td, const char *const *extra)
 	test_daemon_start_rollerd_wrapped(td, NULL, extra);
 }
 
-void
-test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
-				  const char *const *extra)
+/* rollerd as test_daemon_start_rollerd_wrapped() runs it; returns its pid. */
+static GPid
+spawn_rollerd(TestDaemon *td, const char *const *wrapper, const char *const *extra)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
@@ -224,12 +224,35 @@ test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 	g_ptr_array_add(argv, NULL);
 	/* ROLLERD_WRAPPER="valgrind ..." runs rollerd under a tool; its exit
 	 * status is then checked by test_daemon_free(). */
-	td->rollerd = test_bus_spawn_wrapped(td->bus, "rollerd", "ROLLERD_WRAPPER",
-					     (const char *const *)argv->pdata);
+	return test_bus_spawn_wrapped(td->bus, "rollerd", "ROLLERD_WRAPPER",
+				      (const char *const *)argv->pdata);
+}
+
+void
+test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
+				  const char *const *extra)
+{
+	td->rollerd = spawn_rollerd(td, wrapper, extra);
 	if (!test_bus_wait_for_name(td->bus, "org.rollerd", START_TIMEOUT_MS)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("rollerd did not take org.rollerd");
 	}
+}
+
+int
+test_daemon_run_rollerd_to_exit(TestDaemon *td)
+{
+	GPid pid = spawn_rollerd(td, NULL, NULL);
+	int status;
+
+	td->rollerd = 0;
+	status = test_bus_wait_exit(td->bus, pid, START_TIMEOUT_MS);
+	if (status == -1) {
+		test_bus_stop(td->bus, pid);
+		test_bus_dump_log(td->bus, "rollerd");
+		fail_msg("rollerd kept running");
+	}
+	return status;
 }
 
 GVariant *

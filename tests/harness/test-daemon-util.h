@@ -54,6 +54,12 @@ void test_daemon_start_rollerd(TestDaemon *td, const char *const *extra);
 void test_daemon_start_rollerd_wrapped(TestDaemon *td, const char *const *wrapper,
 				       const char *const *extra);
 
+/*
+ * Runs rollerd (stopping the one running) expecting it to exit by itself
+ * at once, as on a refusal to start; returns its wait status.
+ */
+int test_daemon_run_rollerd_to_exit(TestDaemon *td);
+
 /* Scans until @count rollers are known; returns the first's path. */
 const char *test_daemon_discover(TestDaemon *td, guint count);
 /* Roller1.Connect of the first roller, asserting success. */
