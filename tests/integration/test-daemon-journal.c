@@ -13,8 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "tests/harness/test-daemon-util.h"
@@ -142,6 +144,49 @@ test_record_reading_back_different(void **state)
 	assert_sync_deletes_nothing(td, "Record 3 reads back from the journal different");
 }
 
+/* Whatever the caller's umask and an existing directory's mode, the
+ * journal and everything beside it is rollerd's user's alone. */
+static void
+test_journal_files_private(void **state)
+{
+	const char *sim_args[] = { "--stored=2", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *old_ini = NULL;
+	g_autoptr(GDir) dir = NULL;
+	mode_t old_umask;
+	const char *name;
+	GStatBuf st;
+	guint files = 0;
+
+	assert_int_equal(g_mkdir(td->state_dir, 0755), 0);
+	assert_int_equal(g_chmod(td->state_dir, 0755), 0);
+	old_ini = g_build_filename(td->state_dir, "rollers.ini", NULL);
+	assert_true(g_file_set_contents(old_ini, "", 0, NULL));
+	assert_int_equal(g_chmod(old_ini, 0644), 0);
+	old_umask = umask(022);
+	test_daemon_start_rollerd(td, NULL);
+	umask(old_umask);
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+					      "0", 20000));
+
+	assert_int_equal(g_stat(td->state_dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	dir = g_dir_open(td->state_dir, 0, NULL);
+	assert_non_null(dir);
+	while ((name = g_dir_read_name(dir))) {
+		g_autofree char *path = g_build_filename(td->state_dir, name, NULL);
+
+		assert_int_equal(g_stat(path, &st), 0);
+		if ((st.st_mode & 077) != 0)
+			fail_msg("%s has mode %04o", name, (unsigned)(st.st_mode & 07777));
+		files++;
+	}
+	/* sessions.db, its WAL and shared memory, sessions.id, rollers.ini */
+	assert_true(files >= 4);
+}
+
 int
 main(void)
 {
@@ -149,6 +194,7 @@ main(void)
 		cmocka_unit_test_teardown(test_refuses_truncated_journal, teardown),
 		cmocka_unit_test_teardown(test_refuses_wrong_file_type, teardown),
 		cmocka_unit_test_teardown(test_record_reading_back_different, teardown),
+		cmocka_unit_test_teardown(test_journal_files_private, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd and a damaged journal", tests, NULL, NULL);
