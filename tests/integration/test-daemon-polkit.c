@@ -14,7 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon/dbus/rd-call-guard.h"
 #include "tests/harness/test-daemon-util.h"
+
+#define BURST 100
 
 #define ROLLER1 "org.rollerd.Roller1"
 #define SESSION1 "org.rollerd.Session1"
@@ -166,7 +169,7 @@ last_check_flags(TestDaemon *td)
 	assert_true(n > 0);
 	last = g_variant_get_child_value(calls, n - 1);
 	args = g_variant_get_child_value(last, 1);
-	flags = g_variant_get_variant(g_variant_get_child_value(args, 3));
+	g_variant_get_child(args, 3, "v", &flags);
 	return g_variant_get_uint32(flags);
 }
 
@@ -289,6 +292,82 @@ test_slow_polkit_does_not_block(void **state)
 	assert_int_equal(history_size(td), 2);
 }
 
+typedef struct {
+	guint limited;		/* LimitsExceeded */
+	guint refused;		/* NotAuthorized, once polkit answered */
+	guint other;
+} Burst;
+
+static void
+on_burst_reply(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	Burst *b = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
+								&error);
+	g_autofree char *name = error ? g_dbus_error_get_remote_error(error) : NULL;
+
+	if (g_strcmp0(name, "org.freedesktop.DBus.Error.LimitsExceeded") == 0)
+		b->limited++;
+	else if (g_strcmp0(name, "org.rollerd.Error.NotAuthorized") == 0)
+		b->refused++;
+	else
+		b->other++;
+}
+
+static gboolean
+burst_limited(gpointer user_data)
+{
+	Burst *b = user_data;
+
+	return b->limited + b->other >= BURST - RD_CALL_MAX_PENDING;
+}
+
+static gboolean
+burst_done(gpointer user_data)
+{
+	Burst *b = user_data;
+
+	return b->limited + b->refused + b->other == BURST;
+}
+
+/*
+ * One caller sends BURST calls that polkit holds: rd-call-guard lets
+ * RD_CALL_MAX_PENDING of them through and answers the rest at once with
+ * LimitsExceeded, so the caller cannot queue work without bound; another
+ * caller is answered meanwhile.
+ */
+static void
+test_held_calls_capped_per_caller(void **state)
+{
+	g_autofree char *session = setup(state);
+	TestDaemon *td = *state;
+	g_autoptr(GDBusConnection) c = NULL;
+	g_autoptr(GError) error = NULL;
+	Burst b = { 0 };
+
+	c = g_dbus_connection_new_for_address_sync(test_bus_get_address(td->bus),
+						   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+						   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+						   NULL, NULL, &error);
+	assert_non_null(c);
+	polkit_mock_call(td, "SimulateHang", g_variant_new("(b)", TRUE));
+	for (guint i = 0; i < BURST; i++)
+		g_dbus_connection_call(c, "org.rollerd", session, SESSION1, "Delete", NULL, NULL,
+				       G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_burst_reply, &b);
+	assert_true(test_bus_wait_until(burst_limited, &b, WAIT_MS));
+	assert_int_equal(b.limited, BURST - RD_CALL_MAX_PENDING);
+	assert_int_equal(b.other, 0);
+	test_daemon_assert_alive(td);
+	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Identify", g_variant_new("(y)", 1));
+
+	polkit_mock_call(td, "ReleaseHangingCalls", NULL);
+	assert_true(test_bus_wait_until(burst_done, &b, WAIT_MS));
+	assert_int_equal(b.refused, RD_CALL_MAX_PENDING);
+	assert_int_equal(b.limited, BURST - RD_CALL_MAX_PENDING);
+	assert_int_equal(history_size(td), 2);
+}
+
 int
 main(void)
 {
@@ -297,6 +376,7 @@ main(void)
 		cmocka_unit_test_teardown(test_forget_needs_its_action, teardown),
 		cmocka_unit_test_teardown(test_interaction_follows_the_caller, teardown),
 		cmocka_unit_test_teardown(test_slow_polkit_does_not_block, teardown),
+		cmocka_unit_test_teardown(test_held_calls_capped_per_caller, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerd polkit", tests, NULL, NULL);
