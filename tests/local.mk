@@ -260,7 +260,7 @@ check-vm: all tests/vm/test-vm-bluez$(EXEEXT)
 
 clean-local: clean-vm
 clean-vm:
-	rm -rf vm-build vm-artifacts vm-apt.log
+	rm -rf vm-build vm-artifacts vm-artifacts.first vm-apt.log
 
 .PHONY: check-vm clean-vm
 

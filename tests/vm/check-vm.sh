@@ -107,29 +107,46 @@ modules='$kdir/root/lib/modules'
 EOF
 (cd "$work/initramfs" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
-echo "check-vm: booting $kpkg (TCG, limit ${timeout_s}s)"
-start=$(date +%s)
-status=0
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg -cpu qemu64 -smp 2 -m 1536 \
-	-nographic -no-reboot -monitor none -serial stdio \
-	-kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 loglevel=4" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs local,path="$artifacts",mount_tag=artifacts,security_model=none,multidevs=remap \
-	</dev/null >"$artifacts/serial.log" 2>&1 || status=$?
-echo "check-vm: the VM ran $(($(date +%s) - start)) s"
+# Boots the VM once; its result in $artifacts/status.
+boot_vm() {
+	echo "check-vm: booting $kpkg (TCG, limit ${timeout_s}s)"
+	start=$(date +%s)
+	status=0
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		-accel tcg -cpu qemu64 -smp 2 -m 1536 \
+		-nographic -no-reboot -monitor none -serial stdio \
+		-kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio" \
+		-append "console=ttyS0 panic=-1 loglevel=4" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs local,path="$artifacts",mount_tag=artifacts,security_model=none,multidevs=remap \
+		</dev/null >"$artifacts/serial.log" 2>&1 || status=$?
+	echo "check-vm: the VM ran $(($(date +%s) - start)) s"
 
-if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-	tail -n 40 "$artifacts/serial.log" >&2
-	fail "the VM did not power off within ${timeout_s}s; artefacts in $artifacts"
-fi
-if [ ! -f "$artifacts/status" ]; then
-	tail -n 40 "$artifacts/serial.log" >&2
-	fail "the VM ended without a test result (qemu: $status); artefacts in $artifacts"
-fi
-cat "$artifacts/test.log"
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		tail -n 40 "$artifacts/serial.log" >&2
+		fail "the VM did not power off within ${timeout_s}s; artefacts in $artifacts"
+	fi
+	if [ ! -f "$artifacts/status" ]; then
+		tail -n 40 "$artifacts/serial.log" >&2
+		fail "the VM ended without a test result (qemu: $status); artefacts in $artifacts"
+	fi
+	cat "$artifacts/test.log"
+}
+
+boot_vm
 result=$(cat "$artifacts/status")
+# btvirt's virtual air once carried no advertisement at all to any of the
+# test's scans (bluetoothd reported no device; 1 run in about 10 here):
+# that run tested nothing of rollerd.  Say so and boot once more.
+if [ "$result" != 0 ] && grep -q "rollers were found" "$artifacts/test.log" &&
+   ! grep -q "device_found_callback" "$artifacts/bluetoothd.log" 2>/dev/null; then
+	echo "check-vm: bluetoothd heard no advertisement at all (btvirt); booting once more" >&2
+	rm -rf "$artifacts.first"
+	mv "$artifacts" "$artifacts.first"
+	mkdir -p "$artifacts"
+	boot_vm
+	result=$(cat "$artifacts/status")
+fi
 if [ "$result" != 0 ]; then
 	for log in "$artifacts"/*.log "$artifacts"/rollerd-test-*/*.log; do
 		[ -f "$log" ] || continue
@@ -138,5 +155,5 @@ if [ "$result" != 0 ]; then
 	done >&2
 	fail "tests/vm/test-vm-bluez exited with $result; artefacts in $artifacts"
 fi
-rm -rf "$artifacts" "$work"
+rm -rf "$artifacts" "$artifacts.first" "$work"
 echo "check-vm: PASS"
