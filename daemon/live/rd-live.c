@@ -31,11 +31,13 @@ struct _RdLive {
 
 	RdLiveSession *session;
 	/*
-	 * The session that ended last, 0 if none: Status (a D-Bus signal) can
-	 * overtake the session's last Telemetry frames (an AcquireNotify
-	 * socket), which must not start it again as a second live session.
+	 * The session that ended last, 0 if none: its frames that come after
+	 * its end must not start it again as a second live session.
 	 */
 	guint16 ended_id;
+	/* Status said the session ended and its SESSION_END has not come:
+	 * the frames still on their way are waited for this long. */
+	guint end_grace_id;
 	RdFeedback *feedback;
 	RdDbusObjectSkeleton *object;
 	RdDbusSession1 *iface;
@@ -280,6 +282,10 @@ end_session(RdLive *l)
 		g_source_remove(l->update_id);
 		l->update_id = 0;
 	}
+	if (l->end_grace_id) {
+		g_source_remove(l->end_grace_id);
+		l->end_grace_id = 0;
+	}
 	rd_live_session_get_summary(l->session, &s);
 	if (!s.ended)
 		rd_feedback_finish(l->feedback, l->session, s.time_ms);
@@ -434,15 +440,32 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 		schedule_live_update(l);
 }
 
+static gboolean
+on_end_grace(gpointer user_data)
+{
+	RdLive *l = user_data;
+
+	l->end_grace_id = 0;
+	g_debug("Roller %s: no SESSION_END came; ending the session on its Status",
+		l->address);
+	end_session(l);
+	return G_SOURCE_REMOVE;
+}
+
 void
 rd_live_feed_status(RdLive *l, const struct roller_status *status)
 {
 	l->clock_set = status->flags & ROLLER_STATUS_CLOCK_SET;
-	/* SESSION_END may have been lost with its frame. */
-	if (l->session && (status->state == ROLLER_STATE_IDLE ||
-			   status->state == ROLLER_STATE_CHARGING ||
-			   status->active_session_id != rd_live_session_get_id(l->session)))
-		end_session(l);
+	/*
+	 * Status travels apart from Telemetry (another socket, another EATT
+	 * bearer, the roller's own order), so it can overtake the session's
+	 * last frames; and SESSION_END may have been lost with its frame.
+	 */
+	if (l->session && !l->end_grace_id &&
+	    (status->state == ROLLER_STATE_IDLE ||
+	     status->state == ROLLER_STATE_CHARGING ||
+	     status->active_session_id != rd_live_session_get_id(l->session)))
+		l->end_grace_id = g_timeout_add(RD_LIVE_END_GRACE_MS, on_end_grace, l);
 }
 
 void
@@ -502,6 +525,8 @@ rd_live_free(RdLive *l)
 		return;
 	if (l->update_id)
 		g_source_remove(l->update_id);
+	if (l->end_grace_id)
+		g_source_remove(l->end_grace_id);
 	if (l->rejects_timer)
 		g_source_remove(l->rejects_timer);
 	if (l->object)

@@ -30,7 +30,11 @@ void rd_live_set_area(RdLive *live, guint8 area_id);
 
 /* One Telemetry notification: the one place it is parsed (CRC included). */
 void rd_live_feed_telemetry(RdLive *live, const guint8 *data, gsize len);
-/* A Status read or notification: ends a session the roller ended. */
+/*
+ * A Status read or notification: ends a session the roller ended, at its
+ * SESSION_END frame or RD_LIVE_END_GRACE_MS later, whichever is first.
+ */
+#define RD_LIVE_END_GRACE_MS 2000
 void rd_live_feed_status(RdLive *live, const struct roller_status *status);
 /* The link went down: the session goes on in the roller; keep waiting. */
 void rd_live_link_lost(RdLive *live);

@@ -87,13 +87,14 @@ teardown(void **state)
 	return 0;
 }
 
-/* One Telemetry frame of @session_id with a stroke ending at @t_ms, into @buf. */
+/* One Telemetry frame of @session_id with a stroke ending at @t_ms (one a
+ * second), into @buf. */
 static gsize
 make_stroke(Fixture *f, guint8 *buf, guint16 session_id, guint32 t_ms)
 {
 	struct roller_frame_writer w;
 	struct roller_stroke s = {
-		.t_end_ms = t_ms, .roll_count = 1, .length_mm = 40, .heading = 0,
+		.t_end_ms = t_ms, .roll_count = (guint16)(t_ms / 1000), .length_mm = 40, .heading = 0,
 		.zone = 0, .mean_force_cN = 300,
 	};
 
@@ -124,6 +125,18 @@ assert_session_property(Fixture *f, const char *path)
 	assert_string_equal(rd_dbus_roller1_get_session(f->roller), path);
 }
 
+/* Status ended the session: it ends once the frames still coming had time. */
+static void
+wait_session_ended(Fixture *f)
+{
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	while (!g_str_equal(rd_dbus_roller1_get_session(f->roller), "/") &&
+	       g_get_monotonic_time() < deadline)
+		g_main_context_iteration(NULL, TRUE);
+	assert_session_property(f, "/");
+}
+
 static guint
 history_size(Fixture *f)
 {
@@ -136,23 +149,46 @@ history_size(Fixture *f)
 	return rows->len;
 }
 
+static guint
+stored_strokes(Fixture *f, guint index)
+{
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) error = NULL;
+	const RdSessionSummary *row;
+
+	if (!rd_store_query_sessions(f->ctx.store, &filter, &rows, &error))
+		fail_msg("%s", error->message);
+	assert_true(index < rows->len);
+	row = rows->pdata[index];
+	return row->strokes;
+}
+
 /*
- * Status says idle before the session's last frames arrive: the session
- * is stored once, and those frames do not start it again.
+ * Status says idle before the session's last frames arrive (seen with the
+ * real bluetoothd): those frames still count, the session is stored once,
+ * and frames later still do not start it again.
  */
 static void
 test_late_frames_after_the_end(void **state)
 {
 	Fixture *f = *state;
+	gint64 started;
 
 	feed_stroke(f, 7, 1000);
 	assert_session_property(f, LIVE_PATH);
 	feed_stroke(f, 7, 2000);
+	started = g_get_monotonic_time();
 	feed_status(f, ROLLER_STATE_IDLE, 0);
-	assert_session_property(f, "/");
-	assert_int_equal(history_size(f), 1);
-
 	feed_stroke(f, 7, 3000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);	/* not a second grace */
+	assert_session_property(f, LIVE_PATH);
+	wait_session_ended(f);
+	assert_true(g_get_monotonic_time() - started >= RD_LIVE_END_GRACE_MS * 1000);
+	assert_int_equal(history_size(f), 1);
+	assert_int_equal(stored_strokes(f, 0), 3);
+
+	feed_stroke(f, 7, 4000);
 	assert_session_property(f, "/");
 	feed_status(f, ROLLER_STATE_IDLE, 0);
 	assert_int_equal(history_size(f), 1);
@@ -161,7 +197,7 @@ test_late_frames_after_the_end(void **state)
 	feed_stroke(f, 8, 1000);
 	assert_session_property(f, LIVE_PATH);
 	feed_status(f, ROLLER_STATE_IDLE, 0);
-	assert_session_property(f, "/");
+	wait_session_ended(f);
 	assert_int_equal(history_size(f), 2);
 }
 
@@ -173,13 +209,16 @@ test_straggler_during_the_next_session(void **state)
 
 	feed_stroke(f, 7, 1000);
 	feed_status(f, ROLLER_STATE_IDLE, 0);
+	/* The next session's first frame ends the last one at once. */
 	feed_stroke(f, 8, 1000);
 	assert_session_property(f, LIVE_PATH);
+	assert_int_equal(history_size(f), 1);
 	feed_stroke(f, 7, 2000);
 	assert_session_property(f, LIVE_PATH);
 	assert_int_equal(history_size(f), 1);
 	feed_stroke(f, 8, 2000);
 	feed_status(f, ROLLER_STATE_IDLE, 0);
+	wait_session_ended(f);
 	assert_int_equal(history_size(f), 2);
 }
 
@@ -241,7 +280,7 @@ test_malformed_frames_counted(void **state)
 	assert_session_property(f, LIVE_PATH);
 
 	feed_status(f, ROLLER_STATE_IDLE, 0);
-	assert_session_property(f, "/");
+	wait_session_ended(f);
 	/* Not taken for a late frame of the session that ended. */
 	len = make_stroke(f, buf, 7, 2000);
 	buf[0] &= (guint8)~ROLLER_FRAME_FLAG_CRC;
