@@ -100,12 +100,12 @@ rc_manager(GDBusConnection *bus, int *exit_code)
 	return manager;
 }
 
-RdDbusRoller1 *
+RdDbusRoller2 *
 rc_roller(GDBusConnection *bus, const char *path, int *exit_code)
 {
 	g_autoptr(GError) error = NULL;
-	RdDbusRoller1 *roller =
-		rd_dbus_roller1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE, ROLLERD_NAME,
+	RdDbusRoller2 *roller =
+		rd_dbus_roller2_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE, ROLLERD_NAME,
 					       path, NULL, &error);
 
 	if (!roller)
@@ -133,7 +133,7 @@ list_roller_paths(GDBusConnection *bus, GError **error)
 	paths = g_ptr_array_new_with_free_func(g_free);
 	g_variant_get(ret, "(a{oa{sa{sv}}})", &iter);
 	while (g_variant_iter_loop(iter, "{&o@a{sa{sv}}}", &path, &ifaces)) {
-		if (g_variant_lookup_value(ifaces, "org.rollerd.Roller1", NULL))
+		if (g_variant_lookup_value(ifaces, "org.rollerd.Roller2", NULL))
 			g_ptr_array_add(paths, g_strdup(path));
 	}
 	g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
@@ -159,11 +159,11 @@ rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint *high
 
 	*low = *high = 0;
 	for (guint i = 0; paths && i < paths->len; i++) {
-		g_autoptr(RdDbusRoller1) r = rc_roller(bus, paths->pdata[i], &code);
-		GVariant *band = r ? rd_dbus_roller1_get_force_band(r) : NULL;
+		g_autoptr(RdDbusRoller2) r = rc_roller(bus, paths->pdata[i], &code);
+		GVariant *band = r ? rd_dbus_roller2_get_force_band(r) : NULL;
 		guint16 lo = 0, hi = 0;
 
-		if (band && g_strcmp0(rd_dbus_roller1_get_serial(r), serial) == 0) {
+		if (band && g_strcmp0(rd_dbus_roller2_get_serial(r), serial) == 0) {
 			g_variant_get(band, "(qq)", &lo, &hi);
 			*low = lo;
 			*high = hi;

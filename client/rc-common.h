@@ -9,7 +9,7 @@
 
 /* gdbus-codegen defines cleanups for the proxy types, not the interfaces. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusManager1, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusRoller1, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusRoller2, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusSession1, g_object_unref)
 
 enum rc_exit {
@@ -42,7 +42,7 @@ GDBusConnection *rc_connect(const struct rc_globals *globals, int *exit_code);
 
 /* Proxies on rollerd's objects (NULL after printing, *exit_code set). */
 RdDbusManager1 *rc_manager(GDBusConnection *bus, int *exit_code);
-RdDbusRoller1 *rc_roller(GDBusConnection *bus, const char *path, int *exit_code);
+RdDbusRoller2 *rc_roller(GDBusConnection *bus, const char *path, int *exit_code);
 
 /* Object paths of the rollers rollerd knows, sorted (NULL after printing). */
 GPtrArray *rc_roller_paths(GDBusConnection *bus, int *exit_code);

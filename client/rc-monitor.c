@@ -20,7 +20,7 @@
 
 typedef struct {
 	GMainLoop *loop;
-	RdDbusRoller1 *roller;
+	RdDbusRoller2 *roller;
 	gboolean tty;
 	gboolean json;
 	gboolean color;
@@ -83,7 +83,7 @@ print_plain_update(Monitor *m)
 static int
 force_color(Monitor *m, guint force)
 {
-	GVariant *band = rd_dbus_roller1_get_force_band(m->roller);
+	GVariant *band = rd_dbus_roller2_get_force_band(m->roller);
 	guint16 low = 0, high = 0;
 
 	if (band)
@@ -102,7 +102,7 @@ draw_screen(Monitor *m)
 	static const char *const bars[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char *const ascii_bars[] = { " ", "_", ".", "-", "~", "=", "+", "*", "#" };
 	static const char quit_hint[] = "q quits";
-	GVariant *band = rd_dbus_roller1_get_force_band(m->roller);
+	GVariant *band = rd_dbus_roller2_get_force_band(m->roller);
 	guint16 low = 0, high = 1;
 	int rows, cols, y = 0;
 	guint scale;
@@ -114,7 +114,7 @@ draw_screen(Monitor *m)
 	scale = MAX(high * 3 / 2, 1);
 	attron(A_BOLD);
 	mvprintw(y, 0, "rollerctl monitor  %s %s",
-		 rd_dbus_roller1_get_address(m->roller), rd_dbus_roller1_get_serial(m->roller));
+		 rd_dbus_roller2_get_address(m->roller), rd_dbus_roller2_get_serial(m->roller));
 	/* At the right edge, where it is found at any width; left out if it would not fit. */
 	if (cols - (int)strlen(quit_hint) > getcurx(stdscr) + 2)
 		mvaddstr(y, cols - (int)strlen(quit_hint), quit_hint);
@@ -181,7 +181,7 @@ draw_screen(Monitor *m)
 	}
 	{
 		g_autoptr(GVariant) passes = g_variant_lookup_value(m->values, "passes", G_VARIANT_TYPE("ay"));
-		guint gc = rd_dbus_roller1_get_grid_columns(m->roller);
+		guint gc = rd_dbus_roller2_get_grid_columns(m->roller);
 		gsize n = 0;
 		const guint8 *p = passes ? g_variant_get_fixed_array(passes, &n, 1) : NULL;
 
@@ -201,7 +201,7 @@ draw_screen(Monitor *m)
 }
 
 static void
-on_live_update(RdDbusRoller1 *roller, GVariant *values, Monitor *m)
+on_live_update(RdDbusRoller2 *roller, GVariant *values, Monitor *m)
 {
 	g_clear_pointer(&m->values, g_variant_unref);
 	m->values = g_variant_ref(values);
@@ -218,7 +218,7 @@ on_live_update(RdDbusRoller1 *roller, GVariant *values, Monitor *m)
 }
 
 static void
-on_alert(RdDbusRoller1 *roller, const char *kind, const char *message, Monitor *m)
+on_alert(RdDbusRoller2 *roller, const char *kind, const char *message, Monitor *m)
 {
 	if (!m->tty) {
 		if (m->json) {
@@ -312,7 +312,7 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(RdDbusRoller1) roller = NULL;
+	g_autoptr(RdDbusRoller2) roller = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *path = NULL;
 	Monitor m = { 0 };
@@ -340,7 +340,7 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 	m.tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && !globals->json;
 	m.json = globals->json;
 	m.exit_at_end = until_end || !m.tty;
-	m.seen_session = g_strcmp0(rd_dbus_roller1_get_session(roller), "/") != 0;
+	m.seen_session = g_strcmp0(rd_dbus_roller2_get_session(roller), "/") != 0;
 	g_signal_connect(roller, "live-update", G_CALLBACK(on_live_update), &m);
 	g_signal_connect(roller, "alert", G_CALLBACK(on_alert), &m);
 	g_signal_connect(roller, "g-properties-changed", G_CALLBACK(on_properties), &m);
@@ -370,7 +370,7 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 		key_watch = g_unix_fd_add(STDIN_FILENO, G_IO_IN, on_key, &m);
 		draw_screen(&m);
 	} else if (!m.json) {
-		printf("Watching %s; one line per update%s\n", rd_dbus_roller1_get_address(roller),
+		printf("Watching %s; one line per update%s\n", rd_dbus_roller2_get_address(roller),
 		       m.seen_session ? "" : " (waiting for a session)");
 		fflush(stdout);
 	}

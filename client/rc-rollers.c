@@ -9,63 +9,63 @@
 
 /* One roller as a JSON object; field names are documented in rollerctl(1). */
 static JsonNode *
-roller_to_json(RdDbusRoller1 *r)
+roller_to_json(RdDbusRoller2 *r)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	guint16 low = 0, high = 0;
-	GVariant *band = rd_dbus_roller1_get_force_band(r);
+	GVariant *band = rd_dbus_roller2_get_force_band(r);
 
 	if (band)
 		g_variant_get(band, "(qq)", &low, &high);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "address");
-	json_builder_add_string_value(b, rd_dbus_roller1_get_address(r) ?: "");
+	json_builder_add_string_value(b, rd_dbus_roller2_get_address(r) ?: "");
 	json_builder_set_member_name(b, "name");
-	json_builder_add_string_value(b, rd_dbus_roller1_get_name(r) ?: "");
+	json_builder_add_string_value(b, rd_dbus_roller2_get_name(r) ?: "");
 	json_builder_set_member_name(b, "serial");
-	json_builder_add_string_value(b, rd_dbus_roller1_get_serial(r) ?: "");
+	json_builder_add_string_value(b, rd_dbus_roller2_get_serial(r) ?: "");
 	json_builder_set_member_name(b, "connected");
-	json_builder_add_boolean_value(b, rd_dbus_roller1_get_connected(r));
+	json_builder_add_boolean_value(b, rd_dbus_roller2_get_connected(r));
 	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, rd_dbus_roller1_get_state(r) ?: "");
+	json_builder_add_string_value(b, rd_dbus_roller2_get_state(r) ?: "");
 	json_builder_set_member_name(b, "battery");
-	if (rd_dbus_roller1_get_battery(r) <= 100)
-		json_builder_add_int_value(b, rd_dbus_roller1_get_battery(r));
+	if (rd_dbus_roller2_get_battery(r) <= 100)
+		json_builder_add_int_value(b, rd_dbus_roller2_get_battery(r));
 	else
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "stored_records");
-	json_builder_add_int_value(b, rd_dbus_roller1_get_stored_records(r));
+	json_builder_add_int_value(b, rd_dbus_roller2_get_stored_records(r));
 	json_builder_set_member_name(b, "storage_full");
-	json_builder_add_boolean_value(b, rd_dbus_roller1_get_storage_full(r));
+	json_builder_add_boolean_value(b, rd_dbus_roller2_get_storage_full(r));
 	json_builder_set_member_name(b, "last_sync");
-	json_builder_add_int_value(b, rd_dbus_roller1_get_last_sync(r));
+	json_builder_add_int_value(b, rd_dbus_roller2_get_last_sync(r));
 	json_builder_set_member_name(b, "needle_um");
-	json_builder_add_int_value(b, rd_dbus_roller1_get_needle_length(r));
+	json_builder_add_int_value(b, rd_dbus_roller2_get_needle_length(r));
 	json_builder_set_member_name(b, "force_band_cn");
 	json_builder_begin_array(b);
 	json_builder_add_int_value(b, low);
 	json_builder_add_int_value(b, high);
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "sync_state");
-	json_builder_add_string_value(b, rd_dbus_roller1_get_sync_state(r) ?: "");
+	json_builder_add_string_value(b, rd_dbus_roller2_get_sync_state(r) ?: "");
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
 
 static void
-print_roller_line(RdDbusRoller1 *r)
+print_roller_line(RdDbusRoller2 *r)
 {
-	g_autofree char *sync = rc_format_time(rd_dbus_roller1_get_last_sync(r));
-	g_autofree char *battery = rd_dbus_roller1_get_battery(r) <= 100 ?
-		g_strdup_printf("%u%%", rd_dbus_roller1_get_battery(r)) : g_strdup("?");
+	g_autofree char *sync = rc_format_time(rd_dbus_roller2_get_last_sync(r));
+	g_autofree char *battery = rd_dbus_roller2_get_battery(r) <= 100 ?
+		g_strdup_printf("%u%%", rd_dbus_roller2_get_battery(r)) : g_strdup("?");
 
 	/* A full roller starts no session: say so where its count is shown. */
 	printf("%s  %-12s %-10s %-12s battery %-4s stored %-3u last sync %s%s\n",
-	       rd_dbus_roller1_get_address(r), rd_dbus_roller1_get_name(r),
-	       *rd_dbus_roller1_get_serial(r) ? rd_dbus_roller1_get_serial(r) : "-",
-	       rd_dbus_roller1_get_state(r), battery, rd_dbus_roller1_get_stored_records(r),
-	       rd_dbus_roller1_get_last_sync(r) ? sync : "never",
-	       rd_dbus_roller1_get_storage_full(r) ? "  storage full: sync it" : "");
+	       rd_dbus_roller2_get_address(r), rd_dbus_roller2_get_name(r),
+	       *rd_dbus_roller2_get_serial(r) ? rd_dbus_roller2_get_serial(r) : "-",
+	       rd_dbus_roller2_get_state(r), battery, rd_dbus_roller2_get_stored_records(r),
+	       rd_dbus_roller2_get_last_sync(r) ? sync : "never",
+	       rd_dbus_roller2_get_storage_full(r) ? "  storage full: sync it" : "");
 }
 
 static int
@@ -100,7 +100,7 @@ show_rollers(const struct rc_globals *globals, int argc, char **argv, gboolean s
 			printf("No roller known yet: 'rollerctl scan' finds them.\n");
 	}
 	for (guint i = 0; i < paths->len; i++) {
-		g_autoptr(RdDbusRoller1) r = rc_roller(bus, paths->pdata[i], &code);
+		g_autoptr(RdDbusRoller2) r = rc_roller(bus, paths->pdata[i], &code);
 
 		if (!r)
 			return code;
@@ -144,7 +144,7 @@ typedef struct {
 static void
 report_roller(ScanData *d, const char *path)
 {
-	g_autoptr(RdDbusRoller1) r = NULL;
+	g_autoptr(RdDbusRoller2) r = NULL;
 	int code;
 
 	if (!g_str_has_prefix(path, "/org/rollerd/roller/") || g_str_has_suffix(path, "/live") ||
@@ -156,7 +156,7 @@ report_roller(ScanData *d, const char *path)
 	if (d->json) {
 		json_builder_add_value(d->builder, roller_to_json(r));
 	} else {
-		printf("Found %s %s\n", rd_dbus_roller1_get_address(r), rd_dbus_roller1_get_name(r));
+		printf("Found %s %s\n", rd_dbus_roller2_get_address(r), rd_dbus_roller2_get_name(r));
 		fflush(stdout);
 	}
 }
@@ -275,7 +275,7 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(RdDbusRoller1) roller = NULL;
+	g_autoptr(RdDbusRoller2) roller = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path = NULL;
 	gboolean ok = FALSE;
@@ -305,23 +305,23 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(roller), 60000);
 	switch (action) {
 	case ACTION_CONNECT:
-		ok = rd_dbus_roller1_call_connect_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller2_call_connect_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_DISCONNECT:
-		ok = rd_dbus_roller1_call_disconnect_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller2_call_disconnect_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_FORGET:
-		ok = rd_dbus_roller1_call_forget_sync(roller,
+		ok = rd_dbus_roller2_call_forget_sync(roller,
 						       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL, &error);
 		break;
 	case ACTION_IDENTIFY:
-		ok = rd_dbus_roller1_call_identify_sync(roller, (guint8)seconds, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller2_call_identify_sync(roller, (guint8)seconds, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_START:
-		ok = rd_dbus_roller1_call_start_session_sync(roller, area, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller2_call_start_session_sync(roller, area, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_STOP:
-		ok = rd_dbus_roller1_call_stop_session_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		ok = rd_dbus_roller2_call_stop_session_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	}
 	if (!ok)
@@ -331,7 +331,7 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 						    "Identifying", "Session started on",
 						    "Session stopped on" };
 
-		printf("%s %s\n", done[action], rd_dbus_roller1_get_address(roller));
+		printf("%s %s\n", done[action], rd_dbus_roller2_get_address(roller));
 	}
 	return RC_EXIT_OK;
 }

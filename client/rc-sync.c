@@ -10,7 +10,7 @@
 
 typedef struct {
 	GMainLoop *loop;
-	RdDbusRoller1 *roller;
+	RdDbusRoller2 *roller;
 	gboolean finished;
 	guint stored;
 	char *error;
@@ -24,7 +24,7 @@ typedef struct {
 static void
 draw_progress(SyncData *d)
 {
-	GVariant *progress = rd_dbus_roller1_get_sync_progress(d->roller);
+	GVariant *progress = rd_dbus_roller2_get_sync_progress(d->roller);
 	guint done = 0, total = 0;
 	const int width = 30;
 
@@ -55,7 +55,7 @@ on_properties_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, S
 }
 
 static void
-on_sync_finished(RdDbusRoller1 *roller, guint stored, const char *error, SyncData *d)
+on_sync_finished(RdDbusRoller2 *roller, guint stored, const char *error, SyncData *d)
 {
 	d->finished = TRUE;
 	d->stored = stored;
@@ -83,7 +83,7 @@ rc_cmd_sync(const struct rc_globals *globals, int argc, char **argv)
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(RdDbusRoller1) roller = NULL;
+	g_autoptr(RdDbusRoller2) roller = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *path = NULL;
@@ -113,7 +113,7 @@ rc_cmd_sync(const struct rc_globals *globals, int argc, char **argv)
 	g_signal_connect(roller, "g-properties-changed", G_CALLBACK(on_properties_changed), &d);
 	g_signal_connect(roller, "sync-finished", G_CALLBACK(on_sync_finished), &d);
 	/* A sync already under way (rollerd syncs on connect) is followed too. */
-	if (!rd_dbus_roller1_call_sync_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error)) {
+	if (!rd_dbus_roller2_call_sync_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error)) {
 		g_autofree char *name = g_dbus_error_get_remote_error(error);
 
 		if (g_strcmp0(name, "org.rollerd.Error.InProgress") != 0)

@@ -5,7 +5,7 @@
 #           and its Session1, LiveUpdate, Stroke, Alert
 #   store/  the SQLite journal
 #   sync/   lossless sync of stored records
-#   dbus/   org.rollerd's objects: Manager1, Roller1, stored Session1s
+#   dbus/   org.rollerd's objects: Manager1, Roller2, stored Session1s
 # and rollerd.c, rd-config (rollerd.conf), rd-context.h at the top.
 # Tests link the library and get only the objects they use.
 noinst_LIBRARIES += daemon/librollerd.a

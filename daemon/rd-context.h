@@ -19,7 +19,7 @@ typedef struct {
 	char *state_dir;
 	/* FALSE: StartNotify only (rollerd --no-acquire-notify). */
 	gboolean acquire_notify;
-	/* Roller1.Forget: the daemon drops the roller (after the reply). */
+	/* Roller2.Forget: the daemon drops the roller (after the reply). */
 	void (*forget_roller)(gpointer owner, const char *address);
 	/* A roller's remembered settings changed (serial, auto-connect). */
 	void (*rollers_changed)(gpointer owner);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* org.rollerd.Roller1: a roller's properties and methods. */
+/* org.rollerd.Roller2: a roller's properties and methods. */
 #include "config.h"
 
 #include "rd-roller.h"
@@ -12,7 +12,7 @@
 #include "daemon/live/rd-live.h"
 #include "daemon/sync/rd-sync.h"
 
-/* The one owner of a roller: its Roller1 object, the link to it, its live
+/* The one owner of a roller: its Roller2 object, the link to it, its live
  * session and its sync; the link's events are routed from here. */
 struct _RdRoller {
 	RdContext *ctx;
@@ -20,7 +20,7 @@ struct _RdRoller {
 	char *path;
 	char *serial;
 	RdDbusObjectSkeleton *object;
-	RdDbusRoller1 *iface;
+	RdDbusRoller2 *iface;
 	RdRollerLink *link;
 
 	/* what the roller said */
@@ -67,7 +67,7 @@ update_state_property(RdRoller *r)
 		state = "disconnected";
 	else
 		state = r->have_status ? status_state_name(r->status.state) : "idle";
-	rd_dbus_roller1_set_state(r->iface, state);
+	rd_dbus_roller2_set_state(r->iface, state);
 }
 
 static gboolean
@@ -83,10 +83,10 @@ set_info(RdRoller *r, const guint8 *data, gsize len)
 	}
 	r->info = info;
 	r->have_info = TRUE;
-	rd_dbus_roller1_set_needle_length(r->iface, info.needle_um);
-	rd_dbus_roller1_set_grid_columns(r->iface, info.grid_cols);
-	rd_dbus_roller1_set_grid_rows(r->iface, info.grid_rows);
-	rd_dbus_roller1_set_force_band(r->iface,
+	rd_dbus_roller2_set_needle_length(r->iface, info.needle_um);
+	rd_dbus_roller2_set_grid_columns(r->iface, info.grid_cols);
+	rd_dbus_roller2_set_grid_rows(r->iface, info.grid_rows);
+	rd_dbus_roller2_set_force_band(r->iface,
 				       g_variant_new("(qq)", info.force_band_low_cN,
 						     info.force_band_high_cN));
 	rd_live_set_roller_info(r->live, &r->info, r->serial, r->address);
@@ -117,8 +117,8 @@ on_link_value(RdChar id, const guint8 *data, gsize len, gpointer user_data)
 		}
 		r->status = st;
 		r->have_status = TRUE;
-		rd_dbus_roller1_set_stored_records(r->iface, st.stored_records);
-		rd_dbus_roller1_set_storage_full(r->iface,
+		rd_dbus_roller2_set_stored_records(r->iface, st.stored_records);
+		rd_dbus_roller2_set_storage_full(r->iface,
 						 (st.flags & ROLLER_STATUS_STORAGE_FULL) != 0);
 		update_state_property(r);
 		rd_live_feed_status(r->live, &st);
@@ -126,7 +126,7 @@ on_link_value(RdChar id, const guint8 *data, gsize len, gpointer user_data)
 	}
 	case RD_CHAR_BATTERY_LEVEL:
 		if (len == 1 && data[0] <= 100)
-			rd_dbus_roller1_set_battery(r->iface, data[0]);
+			rd_dbus_roller2_set_battery(r->iface, data[0]);
 		break;
 	case RD_CHAR_SERIAL:
 		text = utf8_value(data, len);
@@ -134,11 +134,11 @@ on_link_value(RdChar id, const guint8 *data, gsize len, gpointer user_data)
 		break;
 	case RD_CHAR_MODEL:
 		text = utf8_value(data, len);
-		rd_dbus_roller1_set_model(r->iface, text);
+		rd_dbus_roller2_set_model(r->iface, text);
 		break;
 	case RD_CHAR_FIRMWARE:
 		text = utf8_value(data, len);
-		rd_dbus_roller1_set_firmware(r->iface, text);
+		rd_dbus_roller2_set_firmware(r->iface, text);
 		break;
 	default:
 		break;
@@ -151,7 +151,7 @@ rd_roller_set_serial(RdRoller *r, const char *serial)
 {
 	g_free(r->serial);
 	r->serial = g_strdup(serial);
-	rd_dbus_roller1_set_serial(r->iface, serial);
+	rd_dbus_roller2_set_serial(r->iface, serial);
 	rd_live_set_roller_info(r->live, r->have_info ? &r->info : NULL, r->serial,
 				r->address);
 }
@@ -162,7 +162,7 @@ on_link_state_changed(RdLinkState state, gpointer user_data)
 	RdRoller *r = user_data;
 
 	update_state_property(r);
-	rd_dbus_roller1_set_connected(r->iface, state == RD_LINK_READY);
+	rd_dbus_roller2_set_connected(r->iface, state == RD_LINK_READY);
 	/* Said before Connect's callers are answered. */
 	if (state == RD_LINK_READY)
 		g_message("Roller %s (%s) is ready", r->address, r->serial);
@@ -246,7 +246,7 @@ on_cp_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!rd_control_point_check_result(&rsp, &error)) {
 		/* The profile gives no reason; rollerd may know the likely one. */
 		if (rsp.request_opcode == ROLLER_CP_START_SESSION &&
-		    rsp.result == ROLLER_CP_FAILED && rd_dbus_roller1_get_storage_full(r->iface)) {
+		    rsp.result == ROLLER_CP_FAILED && rd_dbus_roller2_get_storage_full(r->iface)) {
 			g_clear_error(&error);
 			g_set_error(&error, RD_ERROR, RD_ERROR_ROLLER_FAILED,
 				    "Roller %s's storage is full: sync it to make room for a "
@@ -262,7 +262,7 @@ on_cp_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	case ROLLER_CP_SET_FORCE_BAND:
 		r->info.force_band_low_cN = call->req.u.band.low_cN;
 		r->info.force_band_high_cN = call->req.u.band.high_cN;
-		rd_dbus_roller1_set_force_band(r->iface,
+		rd_dbus_roller2_set_force_band(r->iface,
 					       g_variant_new("(qq)", r->info.force_band_low_cN,
 							     r->info.force_band_high_cN));
 		rd_live_set_roller_info(r->live, &r->info, r->serial, r->address);
@@ -287,7 +287,7 @@ cp_call(RdRoller *r, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_connect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+handle_connect(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	rd_roller_link_set_auto_connect(r->link, TRUE);
 	r->ctx->rollers_changed(r->ctx->owner);
@@ -296,7 +296,7 @@ handle_connect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller
 }
 
 static gboolean
-handle_disconnect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+handle_disconnect(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	/* An explicit disconnect stops automatic reconnection until Connect. */
 	rd_roller_link_set_auto_connect(r->link, FALSE);
@@ -306,7 +306,7 @@ handle_disconnect(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRol
 }
 
 static gboolean
-handle_start_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+handle_start_session(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
 		     const char *area, RdRoller *r)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_START_SESSION };
@@ -323,7 +323,7 @@ handle_start_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_stop_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+handle_stop_session(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_STOP_SESSION };
 
@@ -333,7 +333,7 @@ handle_stop_session(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdR
 }
 
 static gboolean
-handle_set_force_band(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+handle_set_force_band(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
 		      guint16 low, guint16 high, RdRoller *r)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_SET_FORCE_BAND };
@@ -362,7 +362,7 @@ handle_set_force_band(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_identify(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
+handle_identify(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
 		guint8 seconds, RdRoller *r)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_IDENTIFY };
@@ -381,7 +381,7 @@ handle_identify(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_sync(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+handle_sync(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	if (require_ready(r, invocation))
 		rd_sync_start(r->sync, invocation);
@@ -413,7 +413,7 @@ forget_allowed(GDBusMethodInvocation *invocation, gpointer user_data)
 }
 
 static gboolean
-handle_forget(RdDbusRoller1 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
+handle_forget(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRoller *r)
 {
 	ForgetCall *f = g_new0(ForgetCall, 1);
 
@@ -441,19 +441,19 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	r->serial = g_strdup("");
 	r->path = rd_roller_path_for_address(address);
 	r->object = rd_dbus_object_skeleton_new(r->path);
-	r->iface = rd_dbus_roller1_skeleton_new();
+	r->iface = rd_dbus_roller2_skeleton_new();
 	r->link = rd_roller_link_new(ctx, address, &link_callbacks, r);
 
-	rd_dbus_roller1_set_address(r->iface, address);
-	rd_dbus_roller1_set_name(r->iface, name ? name : "");
-	rd_dbus_roller1_set_serial(r->iface, "");
-	rd_dbus_roller1_set_model(r->iface, "");
-	rd_dbus_roller1_set_firmware(r->iface, "");
-	rd_dbus_roller1_set_battery(r->iface, 255);
-	rd_dbus_roller1_set_force_band(r->iface, g_variant_new("(qq)", 0, 0));
-	rd_dbus_roller1_set_session(r->iface, "/");
-	rd_dbus_roller1_set_sync_state(r->iface, "idle");
-	rd_dbus_roller1_set_sync_progress(r->iface, g_variant_new("(uu)", 0, 0));
+	rd_dbus_roller2_set_address(r->iface, address);
+	rd_dbus_roller2_set_name(r->iface, name ? name : "");
+	rd_dbus_roller2_set_serial(r->iface, "");
+	rd_dbus_roller2_set_model(r->iface, "");
+	rd_dbus_roller2_set_firmware(r->iface, "");
+	rd_dbus_roller2_set_battery(r->iface, 255);
+	rd_dbus_roller2_set_force_band(r->iface, g_variant_new("(qq)", 0, 0));
+	rd_dbus_roller2_set_session(r->iface, "/");
+	rd_dbus_roller2_set_sync_state(r->iface, "idle");
+	rd_dbus_roller2_set_sync_progress(r->iface, g_variant_new("(uu)", 0, 0));
 	update_state_property(r);
 
 	g_signal_connect(r->iface, "handle-connect", G_CALLBACK(handle_connect), r);
@@ -467,7 +467,7 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 
 	r->live = rd_live_new(ctx, r->iface, r->path);
 	r->sync = rd_sync_new(ctx, r->link, r->iface);
-	rd_dbus_object_skeleton_set_roller1(r->object, r->iface);
+	rd_dbus_object_skeleton_set_roller2(r->object, r->iface);
 	g_dbus_object_manager_server_export(ctx->object_manager,
 					    G_DBUS_OBJECT_SKELETON(r->object));
 	return r;
@@ -525,7 +525,7 @@ rd_roller_set_device(RdRoller *r, GDBusProxy *device)
 		g_autofree char *name = rd_bluez_get_string(device, "Name");
 
 		if (name)
-			rd_dbus_roller1_set_name(r->iface, name);
+			rd_dbus_roller2_set_name(r->iface, name);
 	}
 	rd_roller_link_set_device(r->link, device);
 }

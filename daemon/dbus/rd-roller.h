@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One roller: its org.rollerd.Roller1 object, and what it owns and routes
+ * One roller: its org.rollerd.Roller2 object, and what it owns and routes
  * between: the link to it through BlueZ (RdRollerLink, each roller its own
  * state machine, reconnected with backoff while wanted), its live session
  * (RdLive) and its sync (RdSync).

@@ -14,12 +14,12 @@
 /* rd-config allows LiveUpdateMaxHz up to 60. */
 #define RD_LIVE_UPDATE_MAX_HZ_LIMIT 60
 
-/* Roller1.FramesRejected follows at most once a second, however many come. */
+/* Roller2.FramesRejected follows at most once a second, however many come. */
 #define REJECTS_PROPERTY_DELAY_MS 1000
 
 struct _RdLive {
 	RdContext *ctx;
-	RdDbusRoller1 *roller;
+	RdDbusRoller2 *roller;
 	char *live_path;
 
 	struct roller_info info;
@@ -114,7 +114,7 @@ emit_live_update(RdLive *l)
 	add_entry(&b, "frames_lost", g_variant_new_uint32(s.frames_lost));
 	add_entry(&b, "frames_rejected", g_variant_new_uint32(s.frames_rejected_total));
 	add_entry(&b, "frames_rejected_by_error", rd_rejects_to_variant(s.frames_rejected));
-	rd_dbus_roller1_emit_live_update(l->roller, g_variant_builder_end(&b));
+	rd_dbus_roller2_emit_live_update(l->roller, g_variant_builder_end(&b));
 	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
 	if (now - l->properties_us >= G_USEC_PER_SEC) {
 		update_properties(l, &s);
@@ -163,7 +163,7 @@ on_alert(RdAlertKind kind, const char *kind_name, const char *message, gpointer 
 	RdLive *l = user_data;
 
 	g_debug("Alert %s: %s", kind_name, message);
-	rd_dbus_roller1_emit_alert(l->roller, kind_name, message);
+	rd_dbus_roller2_emit_alert(l->roller, kind_name, message);
 }
 
 static void
@@ -172,7 +172,7 @@ on_stroke(RdLiveSession *session, const struct roller_stroke *stroke,
 {
 	RdLive *l = user_data;
 
-	rd_dbus_roller1_emit_stroke(l->roller, stroke->t_end_ms, count, stroke->length_mm,
+	rd_dbus_roller2_emit_stroke(l->roller, stroke->t_end_ms, count, stroke->length_mm,
 				    stroke->heading, (guint8)direction, stroke->zone,
 				    stroke->mean_force_cN);
 }
@@ -217,7 +217,7 @@ check_head_wear(RdLive *l)
 			g_strdup_printf("The needle head has been used for %u sessions; "
 					"consider replacing it", usage.sessions);
 
-		rd_dbus_roller1_emit_alert(l->roller, "head-worn", message);
+		rd_dbus_roller2_emit_alert(l->roller, "head-worn", message);
 	}
 }
 
@@ -294,7 +294,7 @@ end_session(RdLive *l)
 	check_head_wear(l);
 
 	l->ended_id = s.session_id;
-	rd_dbus_roller1_set_session(l->roller, "/");
+	rd_dbus_roller2_set_session(l->roller, "/");
 	g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
 	g_clear_object(&l->iface);
 	g_clear_object(&l->object);
@@ -368,7 +368,7 @@ start_session(RdLive *l, guint16 session_id)
 	rd_dbus_object_skeleton_set_session1(l->object, l->iface);
 	g_dbus_object_manager_server_export(l->ctx->object_manager,
 					    G_DBUS_OBJECT_SKELETON(l->object));
-	rd_dbus_roller1_set_session(l->roller, l->live_path);
+	rd_dbus_roller2_set_session(l->roller, l->live_path);
 	g_message("Roller %s: live session %u", l->address, session_id);
 }
 
@@ -378,7 +378,7 @@ on_rejects_timer(gpointer user_data)
 	RdLive *l = user_data;
 
 	l->rejects_timer = 0;
-	rd_dbus_roller1_set_frames_rejected(l->roller, rd_rejects_to_variant(l->rejects.counts));
+	rd_dbus_roller2_set_frames_rejected(l->roller, rd_rejects_to_variant(l->rejects.counts));
 	return G_SOURCE_REMOVE;
 }
 
@@ -501,7 +501,7 @@ rd_live_set_area(RdLive *l, guint8 area_id)
 }
 
 RdLive *
-rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path)
+rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path)
 {
 	RdLive *l = g_new0(RdLive, 1);
 	guint hz = rd_config_get_live_update_max_hz(ctx->config);
@@ -514,7 +514,7 @@ rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path)
 	l->area_id = -1;
 	l->update_max = MIN(MAX(hz, 1), RD_LIVE_UPDATE_MAX_HZ_LIMIT);
 	rd_rejects_init(&l->rejects);
-	rd_dbus_roller1_set_frames_rejected(roller, g_variant_new_parsed("@a{su} {}"));
+	rd_dbus_roller2_set_frames_rejected(roller, g_variant_new_parsed("@a{su} {}"));
 	return l;
 }
 

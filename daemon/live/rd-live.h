@@ -5,7 +5,7 @@
  * it runs, LiveUpdate is emitted at most LiveUpdateMaxHz a second, every
  * stroke as Stroke, every feedback alert as Alert; at its end the summary
  * and force trace go to the store.  Malformed frames, in a session or
- * not, are counted by error name (Roller1.FramesRejected, and the
+ * not, are counted by error name (Roller2.FramesRejected, and the
  * session's) and logged at most once per burst (rd-rejects.h).
  */
 #pragma once
@@ -18,7 +18,7 @@
 
 typedef struct _RdLive RdLive;
 
-RdLive *rd_live_new(RdContext *ctx, RdDbusRoller1 *roller, const char *roller_path);
+RdLive *rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path);
 void rd_live_free(RdLive *live);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdLive, rd_live_free)
 

@@ -47,7 +47,7 @@ typedef struct {
 struct _RdSync {
 	RdContext *ctx;
 	RdRollerLink *link;	/* the control point, whether it is ready */
-	RdDbusRoller1 *iface;	/* sync state and progress; the serial */
+	RdDbusRoller2 *iface;	/* sync state and progress; the serial */
 	SyncPhase phase;
 	guint attempt;
 	guint total;
@@ -91,7 +91,7 @@ control_point(RdSync *s)
 static void
 set_progress(RdSync *s)
 {
-	rd_dbus_roller1_set_sync_progress(s->iface,
+	rd_dbus_roller2_set_sync_progress(s->iface,
 					  g_variant_new("(uu)", s->done, s->total));
 }
 
@@ -110,7 +110,7 @@ finish(RdSync *s, GError *error)
 			g_message("Roller %s: sync failed after storing %u: %s "
 				  "(%u such lines left out)", address(s), s->stored,
 				  error->message, skipped);
-		rd_dbus_roller1_set_sync_state(s->iface, "failed");
+		rd_dbus_roller2_set_sync_state(s->iface, "failed");
 	} else {
 		/* A caller's Sync that found nothing new is not news. */
 		if (s->stored)
@@ -118,11 +118,11 @@ finish(RdSync *s, GError *error)
 				  address(s), s->stored);
 		else
 			g_debug("Roller %s: synced, nothing new", address(s));
-		rd_dbus_roller1_set_sync_state(s->iface, "idle");
-		rd_dbus_roller1_set_last_sync(s->iface,
+		rd_dbus_roller2_set_sync_state(s->iface, "idle");
+		rd_dbus_roller2_set_last_sync(s->iface,
 					      g_get_real_time() / G_USEC_PER_SEC);
 	}
-	rd_dbus_roller1_emit_sync_finished(s->iface, s->stored,
+	rd_dbus_roller2_emit_sync_finished(s->iface, s->stored,
 					   error ? error->message : "");
 }
 
@@ -247,7 +247,7 @@ on_counted_for_delete(GObject *source, GAsyncResult *res, gpointer user_data)
 static gboolean
 read_back_committed(RdSync *s, GError **error)
 {
-	if (rd_store_read_back_records(s->ctx->store, rd_dbus_roller1_get_serial(s->iface),
+	if (rd_store_read_back_records(s->ctx->store, rd_dbus_roller2_get_serial(s->iface),
 				       (const RdRecordCheck *)(gpointer)s->checks->data,
 				       s->checks->len, error))
 		return TRUE;
@@ -387,7 +387,7 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	g_autoptr(GError) error = NULL;
 	RdCommitResult result;
 	gint64 id;
-	const char *serial = rd_dbus_roller1_get_serial(s->iface);
+	const char *serial = rd_dbus_roller2_get_serial(s->iface);
 
 	if (!rd_store_commit_record(s->ctx->store, serial, address(s), rec, &result, &id,
 				    &error)) {
@@ -545,7 +545,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 		return;
 	}
 	/* Records are keyed by serial: without one a record could be doubled. */
-	if (!*rd_dbus_roller1_get_serial(s->iface)) {
+	if (!*rd_dbus_roller2_get_serial(s->iface)) {
 		if (invocation)
 			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 							      RD_ERROR_ROLLER_FAILED,
@@ -560,7 +560,7 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 	s->buffers = g_new0(SyncBuffers, 1);
 	g_array_set_size(s->checks, 0);
 	s->resume_valid = FALSE;
-	rd_dbus_roller1_set_sync_state(s->iface, "syncing");
+	rd_dbus_roller2_set_sync_state(s->iface, "syncing");
 	set_progress(s);
 	if (invocation)
 		g_dbus_method_invocation_return_value(invocation, NULL);
@@ -591,7 +591,7 @@ rd_sync_link_lost(RdSync *s)
 }
 
 RdSync *
-rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller1 *iface)
+rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller2 *iface)
 {
 	RdSync *s = g_new0(RdSync, 1);
 

@@ -24,7 +24,7 @@ typedef struct _RdSync RdSync;
  * SyncProgress, LastSync and SyncFinished say how it goes, and its Serial
  * keys the records stored.  Both outlive the sync.
  */
-RdSync *rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller1 *roller);
+RdSync *rd_sync_new(RdContext *ctx, RdRollerLink *link, RdDbusRoller2 *roller);
 void rd_sync_free(RdSync *sync);
 
 /*

@@ -15,7 +15,7 @@ import sys
 from gi.repository import Gio, GLib
 
 BUS_NAME = "org.rollerd"
-ROLLER_IFACE = "org.rollerd.Roller1"
+ROLLER_IFACE = "org.rollerd.Roller2"
 
 
 def main():

@@ -97,7 +97,7 @@ connect_all(Bench *b)
 	for (guint i = 0; i < b->n; i++) {
 		b->pending++;
 		g_dbus_connection_call(b->conn, "org.rollerd", paths->pdata[i],
-				       "org.rollerd.Roller1", "Connect", NULL, NULL,
+				       "org.rollerd.Roller2", "Connect", NULL, NULL,
 				       G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_connected, b);
 	}
 	if (!test_bus_wait_until(nothing_pending, b, 180000))
@@ -184,7 +184,7 @@ run_case(guint n, gboolean acquire, guint seconds)
 	for (guint i = 0; i < n; i++) {
 		g_autofree char *path = roller_path(i);
 
-		g_dbus_connection_signal_subscribe(b.conn, "org.rollerd", "org.rollerd.Roller1",
+		g_dbus_connection_signal_subscribe(b.conn, "org.rollerd", "org.rollerd.Roller2",
 						   "LiveUpdate", path, NULL,
 						   G_DBUS_SIGNAL_FLAGS_NONE, on_live_update,
 						   &b, NULL);
@@ -192,7 +192,7 @@ run_case(guint n, gboolean acquire, guint seconds)
 	test_bus_run_for(500);
 	for (guint i = 0; i < n; i++) {
 		g_autofree char *path = roller_path(i);
-		g_autoptr(GVariant) ret = bench_call(b.bus, path, "org.rollerd.Roller1",
+		g_autoptr(GVariant) ret = bench_call(b.bus, path, "org.rollerd.Roller2",
 						     "StartSession",
 						     g_variant_new("(s)", "abdomen"));
 	}

@@ -499,17 +499,17 @@ run_sync(Bench *b, const char *address, guint mtu, double *rollerd_share)
 	pids[2] = b->bus_daemon;
 	bench_discover(b->bus, paths);
 	connect_us = g_get_monotonic_time();
-	g_variant_unref(bench_call(b->bus, path, "org.rollerd.Roller1", "Connect", NULL));
+	g_variant_unref(bench_call(b->bus, path, "org.rollerd.Roller2", "Connect", NULL));
 	connect_us = g_get_monotonic_time() - connect_us;
 	sub = g_dbus_connection_signal_subscribe(test_bus_get_connection(b->bus), "org.rollerd",
-						 "org.rollerd.Roller1", "SyncFinished", path,
+						 "org.rollerd.Roller2", "SyncFinished", path,
 						 NULL, G_DBUS_SIGNAL_FLAGS_NONE,
 						 on_sync_finished, b, NULL);
 	b->finished_us = 0;
 	for (int i = 0; i < 3; i++)
 		cpu0[i] = bench_cpu_seconds(pids[i]);
 	t0 = g_get_monotonic_time();
-	g_variant_unref(bench_call(b->bus, path, "org.rollerd.Roller1", "Sync", NULL));
+	g_variant_unref(bench_call(b->bus, path, "org.rollerd.Roller2", "Sync", NULL));
 	if (!test_bus_wait_until(sync_finished, b, 600000))
 		bench_die("the sync did not finish");
 	for (int i = 0; i < 3; i++)

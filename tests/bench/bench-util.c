@@ -71,7 +71,7 @@ all_found(gpointer user_data)
 		g_autoptr(GVariant) ifaces = g_variant_lookup_value(objects, w->paths[i],
 								    G_VARIANT_TYPE("a{sa{sv}}"));
 		g_autoptr(GVariant) roller = ifaces ?
-			g_variant_lookup_value(ifaces, "org.rollerd.Roller1", NULL) : NULL;
+			g_variant_lookup_value(ifaces, "org.rollerd.Roller2", NULL) : NULL;
 
 		if (!roller) {
 			g_usleep(50000);

@@ -20,7 +20,7 @@ GPid bench_spawn(TestBus *bus, const char *log_name, const char *const *argv,
 GVariant *bench_call(TestBus *bus, const char *path, const char *iface,
 		     const char *method, GVariant *args);
 
-/* Scans until every Roller1 object of @paths (NULL-terminated) exists. */
+/* Scans until every Roller2 object of @paths (NULL-terminated) exists. */
 void bench_discover(TestBus *bus, const char *const *paths);
 
 /* The CPU time of @pid (utime + stime of all its threads), in seconds. */

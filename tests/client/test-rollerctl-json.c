@@ -206,7 +206,7 @@ test_history(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StoredRecords", "0", 20000));
 	sessions = JSON_OF("sessions");
 	assert_int_equal(json_array_get_length(expect_array(sessions)), 3);

@@ -17,7 +17,7 @@
 
 #include "test-rollerctl-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 
 typedef struct {
 	double x0, y0, x1, y1;
@@ -142,7 +142,7 @@ setup(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", 20000));
 	return td;
 }

@@ -21,7 +21,7 @@
 
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 
 typedef struct {
 	TestDaemon *td;
@@ -164,7 +164,7 @@ test_no_color_on_a_terminal(void **state)
 	test_daemon_start_rollerd(fx->td, (const char *const[]){ conf_arg, NULL });
 	test_daemon_discover(fx->td, 1);
 	test_daemon_connect(fx->td);
-	assert_true(test_daemon_wait_property(fx->td, fx->td->roller_path, ROLLER1,
+	assert_true(test_daemon_wait_property(fx->td, fx->td->roller_path, ROLLER2,
 					      "StoredRecords", "3", 10000));
 
 	out = rollerctl_on_pty("1", "sync", NULL);

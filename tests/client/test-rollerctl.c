@@ -58,7 +58,7 @@ assert_one_sentence(const Run *r, const char *starts, const char *mentions)
 	assert_null(strstr(r->err, "Error."));
 }
 
-/* Scans, connects with rollerctl and waits for a Roller1 property's value. */
+/* Scans, connects with rollerctl and waits for a Roller2 property's value. */
 static void
 connect_until(TestDaemon *td, const char *property, const char *value)
 {
@@ -67,7 +67,7 @@ connect_until(TestDaemon *td, const char *property, const char *value)
 	test_daemon_discover(td, 1);
 	rollerctl(&r, "connect", NULL);
 	assert_int_equal(r.status, 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      property, value, 20000));
 }
 
@@ -188,7 +188,7 @@ test_roller_commands(void **state)
 	rollerctl(&r, "disconnect", NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "Disconnected from C0:52:4C:00:00:01\n");
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "Connected", "false", 10000));
 	rollerctl(&r, "identify", NULL);
 	assert_int_equal(r.status, 1);
@@ -212,7 +212,7 @@ test_bus_policy_refuses(void **state)
 {
 	const char *policy =
 		"  <policy context=\"mandatory\">\n"
-		"    <deny send_destination=\"org.rollerd\" send_interface=\"org.rollerd.Roller1\"\n"
+		"    <deny send_destination=\"org.rollerd\" send_interface=\"org.rollerd.Roller2\"\n"
 		"          send_member=\"Identify\"/>\n"
 		"  </policy>\n";
 	TestDaemon *td = *state = test_daemon_new_with_bus_policy(policy, NULL);
@@ -477,7 +477,7 @@ test_storage_full(void **state)
 
 	rollerctl(&r, "sync", NULL);
 	assert_int_equal(r.status, 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StorageFull", "false", 10000));
 	rollerctl(&r, "status", NULL);
 	assert_null(strstr(r.out, "storage full"));

@@ -26,7 +26,7 @@ typedef struct {
 	char *dir;
 	RdContext ctx;
 	RdConfig *config;
-	RdDbusRoller1 *roller;
+	RdDbusRoller2 *roller;
 	RdLive *live;
 	guint8 seq;
 } Fixture;
@@ -54,8 +54,8 @@ setup(void **state)
 	f->ctx.config = f->config;
 	f->ctx.object_manager = g_dbus_object_manager_server_new("/org/rollerd");
 	f->ctx.session_changed = no_session_changed;
-	f->roller = rd_dbus_roller1_skeleton_new();
-	rd_dbus_roller1_set_session(f->roller, "/");
+	f->roller = rd_dbus_roller2_skeleton_new();
+	rd_dbus_roller2_set_session(f->roller, "/");
 	f->live = rd_live_new(&f->ctx, f->roller, ROLLER_PATH);
 	rd_live_set_roller_info(f->live, &info, "RL000001", "C0:52:4C:00:00:01");
 	*state = f;
@@ -122,7 +122,7 @@ feed_status(Fixture *f, guint8 state, guint16 session_id)
 static void
 assert_session_property(Fixture *f, const char *path)
 {
-	assert_string_equal(rd_dbus_roller1_get_session(f->roller), path);
+	assert_string_equal(rd_dbus_roller2_get_session(f->roller), path);
 }
 
 /* Status ended the session: it ends once the frames still coming had time. */
@@ -131,7 +131,7 @@ wait_session_ended(Fixture *f)
 {
 	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 
-	while (!g_str_equal(rd_dbus_roller1_get_session(f->roller), "/") &&
+	while (!g_str_equal(rd_dbus_roller2_get_session(f->roller), "/") &&
 	       g_get_monotonic_time() < deadline)
 		g_main_context_iteration(NULL, TRUE);
 	assert_session_property(f, "/");
@@ -223,7 +223,7 @@ test_straggler_during_the_next_session(void **state)
 }
 
 static void
-on_live_update(RdDbusRoller1 *roller, GVariant *values, char **by_error)
+on_live_update(RdDbusRoller2 *roller, GVariant *values, char **by_error)
 {
 	g_autoptr(GVariant) counts = g_variant_lookup_value(values, "frames_rejected_by_error",
 							    G_VARIANT_TYPE("a{su}"));
@@ -241,13 +241,13 @@ roller_rejects_are(Fixture *f, const char *expect)
 
 	while (g_get_monotonic_time() < deadline) {
 		g_free(last);
-		last = g_variant_print(rd_dbus_roller1_get_frames_rejected(f->roller), FALSE);
+		last = g_variant_print(rd_dbus_roller2_get_frames_rejected(f->roller), FALSE);
 		if (g_str_equal(last, expect))
 			return TRUE;
 		g_main_context_iteration(NULL, FALSE);
 		g_usleep(10000);
 	}
-	print_error("Roller1.FramesRejected is %s, not %s\n", last, expect);
+	print_error("Roller2.FramesRejected is %s, not %s\n", last, expect);
 	return FALSE;
 }
 

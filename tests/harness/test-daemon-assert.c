@@ -73,7 +73,7 @@ static gboolean
 synced_once(gpointer user_data)
 {
 	TestDaemon *td = user_data;
-	g_autoptr(GVariant) last = test_daemon_get(td, td->roller_path, "org.rollerd.Roller1",
+	g_autoptr(GVariant) last = test_daemon_get(td, td->roller_path, "org.rollerd.Roller2",
 						   "LastSync");
 
 	if (g_variant_get_int64(last) != 0)
@@ -85,14 +85,14 @@ synced_once(gpointer user_data)
 void
 test_daemon_wait_synced(TestDaemon *td, guint timeout_ms)
 {
-	const char *roller1 = "org.rollerd.Roller1";
+	const char *roller2 = "org.rollerd.Roller2";
 
-	if (!test_daemon_wait_property(td, td->roller_path, roller1, "Connected", "true",
+	if (!test_daemon_wait_property(td, td->roller_path, roller2, "Connected", "true",
 				       timeout_ms) ||
 	    !test_bus_wait_until(synced_once, td, timeout_ms) ||
-	    !test_daemon_wait_property(td, td->roller_path, roller1, "StoredRecords", "0",
+	    !test_daemon_wait_property(td, td->roller_path, roller2, "StoredRecords", "0",
 				       timeout_ms) ||
-	    !test_daemon_wait_property(td, td->roller_path, roller1, "SyncState", "'idle'",
+	    !test_daemon_wait_property(td, td->roller_path, roller2, "SyncState", "'idle'",
 				       timeout_ms)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("the roller was not synced");

@@ -15,7 +15,7 @@
 #define START_TIMEOUT_MS 10000
 /* Debian's python3, the one python3-dbusmock is for, not the first in PATH. */
 #define PYTHON "/usr/bin/python3"
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 
 static TestDaemon *
 test_daemon_new_on(TestBus *bus, const char *peripheral_adapter,
@@ -416,7 +416,7 @@ void
 test_daemon_connect(TestDaemon *td)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = test_daemon_call(td, td->roller_path, "org.rollerd.Roller1",
+	g_autoptr(GVariant) ret = test_daemon_call(td, td->roller_path, "org.rollerd.Roller2",
 						   "Connect", NULL, &error);
 
 	if (!ret) {
@@ -462,7 +462,7 @@ on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
 guint
 test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s)
 {
-	guint id = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL,
+	guint id = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER2, NULL,
 						      td->roller_path, NULL,
 						      G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
 						      s, NULL);
@@ -500,7 +500,7 @@ test_daemon_sync_and_wait(TestDaemon *td, TestRollerSignals *s, guint timeout_ms
 	while (g_main_context_iteration(NULL, FALSE))
 		;
 	s->sync_finished = 0;
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Sync", NULL);
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "Sync", NULL);
 	if (!test_bus_wait_until(sync_done, s, timeout_ms)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("no SyncFinished within %u ms", timeout_ms);
@@ -512,11 +512,11 @@ test_daemon_roll_session(TestDaemon *td, const char *area, guint timeout_ms)
 {
 	g_autofree char *live = g_strdup_printf("'%s/live'", td->roller_path);
 
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StartSession",
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "StartSession",
 			    g_variant_new("(s)", area));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session",
 					      live, timeout_ms));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session",
 					      "'/'", timeout_ms));
 }
 

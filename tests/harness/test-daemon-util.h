@@ -62,7 +62,7 @@ int test_daemon_run_rollerd_to_exit(TestDaemon *td);
 
 /* Scans until @count rollers are known; returns the first's path. */
 const char *test_daemon_discover(TestDaemon *td, guint count);
-/* Roller1.Connect of the first roller, asserting success. */
+/* Roller2.Connect of the first roller, asserting success. */
 void test_daemon_connect(TestDaemon *td);
 
 /* A method call; the reply or NULL with @error set. */
@@ -105,7 +105,7 @@ typedef struct {
 /* Counts the first roller's signals into @s; returns the subscription. */
 guint test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s);
 void test_daemon_unsubscribe(TestDaemon *td, guint id);
-/* Roller1.Sync, then waits for its SyncFinished. */
+/* Roller2.Sync, then waits for its SyncFinished. */
 void test_daemon_sync_and_wait(TestDaemon *td, TestRollerSignals *s, guint timeout_ms);
 /*
  * StartSession(@area) on the first roller; returns once the session has

@@ -34,7 +34,7 @@
 
 #define SYSTEM_CONF "/usr/share/dbus-1/system.conf"
 #define ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define WAIT_MS 20000
 #define USER_IN "rdtest-member"
 #define USER_OUT "rdtest-outsider"
@@ -263,7 +263,7 @@ setup(void **state)
 	test_daemon_discover(a->td, 1);
 	test_daemon_connect(a->td);
 	/* The sync on connect has stored both sessions. */
-	assert_true(test_daemon_wait_property(a->td, a->td->roller_path, ROLLER1,
+	assert_true(test_daemon_wait_property(a->td, a->td->roller_path, ROLLER2,
 					      "StoredRecords", "0", WAIT_MS));
 	return 0;
 }
@@ -389,7 +389,7 @@ objects_to_call(Access *a)
 		fail_msg("GetSession: %s", error->message);
 	g_variant_get(ret, "(&o)", &session);
 	g_strv_builder_add(b, "/org/rollerd:org.rollerd.Manager1");
-	g_autofree char *roller = g_strdup_printf("%s:%s", a->td->roller_path, ROLLER1);
+	g_autofree char *roller = g_strdup_printf("%s:%s", a->td->roller_path, ROLLER2);
 	g_autofree char *stored = g_strdup_printf("%s:org.rollerd.Session1", session);
 
 	g_strv_builder_add(b, roller);
@@ -512,8 +512,8 @@ test_signals_only_to_members(void **state)
 	const char *listen[] = { "listen", NULL };
 	const char *root_listen[] = { self_path, "--as-client",
 				      test_bus_get_address(a->td->bus), "listen", NULL };
-	const char *expected[] = { "org.rollerd.Roller1.LiveUpdate", "org.rollerd.Roller1.Stroke",
-				   "org.rollerd.Roller1.SyncFinished",
+	const char *expected[] = { "org.rollerd.Roller2.LiveUpdate", "org.rollerd.Roller2.Stroke",
+				   "org.rollerd.Roller2.SyncFinished",
 				   "org.freedesktop.DBus.Properties.PropertiesChanged",
 				   "org.freedesktop.DBus.ObjectManager.InterfacesAdded",
 				   "org.freedesktop.DBus.ObjectManager.InterfacesRemoved", NULL };

@@ -21,7 +21,7 @@
 #include "roller-hex.h"
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define SESSION1 "org.rollerd.Session1"
 #define ADDRESS "C0:52:4C:00:00:01"
 #define WAIT_MS 30000
@@ -180,7 +180,7 @@ on_live_update(GDBusConnection *conn, const char *sender, const char *path,
 static guint
 subscribe_live_updates(TestDaemon *td, LastUpdate *u)
 {
-	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, "LiveUpdate",
+	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER2, "LiveUpdate",
 						  td->roller_path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
 						  on_live_update, u, NULL);
 }
@@ -201,9 +201,9 @@ start_session(TestDaemon *td)
 {
 	g_autofree char *live = g_strdup_printf("'%s/live'", td->roller_path);
 
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StartSession",
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "StartSession",
 			    g_variant_new("(s)", "face"));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session", live,
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session", live,
 					      WAIT_MS));
 }
 
@@ -213,8 +213,8 @@ stop_session_and_compare(TestDaemon *td)
 {
 	g_autoptr(GPtrArray) truth = NULL, history = NULL;
 
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StopSession", NULL);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session", "'/'",
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "StopSession", NULL);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session", "'/'",
 					      WAIT_MS));
 	test_bus_run_for(300);	/* the last LiveUpdate */
 	truth = test_daemon_truth_records(td, ADDRESS);
@@ -304,7 +304,7 @@ test_each_kind_counted_by_name(void **state)
 						    roller_error_name(kinds[k].error));
 		}
 		sent = t.errors->len;
-		wait_counts(td, td->roller_path, ROLLER1, &t);
+		wait_counts(td, td->roller_path, ROLLER2, &t);
 		wait_counts(td, live, SESSION1, &t);
 		truth_clear(&t);
 	}
@@ -404,7 +404,7 @@ test_flood_keeps_rollerd_responsive(void **state)
 	truth_read(td, &t);
 	assert_true(t.frames - frames_before >= 50);
 	assert_true(t.errors->len >= 9 * 50);
-	wait_counts(td, td->roller_path, ROLLER1, &t);
+	wait_counts(td, td->roller_path, ROLLER2, &t);
 	truth_clear(&t);
 	/* One line when the flood began, then one every 10 s at most. */
 	lines = count_log_lines(td);

@@ -21,7 +21,7 @@
 
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define ADDRESS "C0:52:4C:00:00:01"
 #define STORED 5
 
@@ -112,13 +112,13 @@ assert_sync_deletes_nothing(TestDaemon *td, const char *logged)
 	test_daemon_start_rollerd(td, NULL);
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	if (!test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState", "'failed'",
+	if (!test_daemon_wait_property(td, td->roller_path, ROLLER2, "SyncState", "'failed'",
 				       60000) ||
 	    !test_daemon_wait_log(td, "rollerd", logged, 0, 10000)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("the sync did not fail on the journal");
 	}
-	stored = test_daemon_get(td, td->roller_path, ROLLER1, "StoredRecords");
+	stored = test_daemon_get(td, td->roller_path, ROLLER2, "StoredRecords");
 	if (g_variant_get_uint16(stored) != STORED) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("%u of %u records left on the roller", g_variant_get_uint16(stored),
@@ -168,7 +168,7 @@ test_journal_files_private(void **state)
 	umask(old_umask);
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", 20000));
 
 	assert_int_equal(g_stat(td->state_dir, &st), 0);

@@ -237,7 +237,7 @@ test_sync_loop_logs_little(void **state)
 	*state = td;
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StoredRecords", "0", 20000));
 	sub = test_daemon_subscribe(td, &s);
 	lines_before = test_daemon_log_count(td, "rollerd", "session(s) stored");

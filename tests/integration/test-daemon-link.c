@@ -18,7 +18,7 @@
 #include "roller-proto.h"
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define ADDRESS "C0:52:4C:00:00:01"
 #define WAIT_MS 20000
 
@@ -186,7 +186,7 @@ test_no_acquire_notify(void **state)
 /*
  * The roller's battery drains 1 % per 90 s of session (roller-sim's
  * model): the Battery Level notification, not a read, brings the new
- * value to Roller1.Battery (rollerd reads it only when it connects).
+ * value to Roller2.Battery (rollerd reads it only when it connects).
  */
 static void
 test_battery_notification_updates_battery(void **state)
@@ -197,11 +197,11 @@ test_battery_notification_updates_battery(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	battery = test_daemon_get(td, td->roller_path, ROLLER1, "Battery");
+	battery = test_daemon_get(td, td->roller_path, ROLLER2, "Battery");
 	assert_int_equal(g_variant_get_byte(battery), 87);
 
 	test_daemon_roll_session(td, "abdomen", 60000);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Battery",
 					      "0x56", WAIT_MS));
 }
 
@@ -267,10 +267,10 @@ test_reconnect_backoff_doubles_up_to_the_cap(void **state)
 		fail_msg("%s", error->message);
 	test_daemon_start_rollerd(td, extra);
 	test_daemon_discover(td, 1);
-	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Connect", NULL, &error);
+	ret = test_daemon_call(td, td->roller_path, ROLLER2, "Connect", NULL, &error);
 	assert_null(ret);
 	g_clear_error(&error);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", 60000));
 
 	delays = logged_backoffs(td);
@@ -293,9 +293,9 @@ test_reconnect_backoff_doubles_up_to_the_cap(void **state)
 				   &error);
 	if (!ret)
 		fail_msg("DisconnectDevice: %s", error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
 	g_array_unref(delays);
 	delays = logged_backoffs(td);
@@ -305,7 +305,7 @@ test_reconnect_backoff_doubles_up_to_the_cap(void **state)
 
 /*
  * roller-sim --capacity=2 with one record: the session that fills the
- * store turns Roller1.StorageFull true (a Status notification), no
+ * store turns Roller2.StorageFull true (a Status notification), no
  * session starts then, and the sync that empties the roller clears it.
  */
 static void
@@ -328,15 +328,15 @@ test_storage_full(void **state)
 	test_daemon_discover(td, 1);
 	test_daemon_subscribe(td, &s);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "1", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StorageFull",
 					      "false", 100));
 
 	test_daemon_roll_session(td, "face", 60000);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StorageFull",
 					      "true", WAIT_MS));
-	ret = test_daemon_call(td, td->roller_path, ROLLER1, "StartSession",
+	ret = test_daemon_call(td, td->roller_path, ROLLER2, "StartSession",
 			       g_variant_new("(s)", "face"), &error);
 	assert_null(ret);
 	test_daemon_assert_error(error, "RollerFailed", "START_SESSION", "StartSession");
@@ -344,9 +344,9 @@ test_storage_full(void **state)
 
 	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 	assert_int_equal(s.last_stored, 2);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StorageFull",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StorageFull",
 					      "false", WAIT_MS));
 }
 
@@ -375,7 +375,7 @@ connect_quietly(TestDaemon *td, TestRollerSignals *s)
 	test_daemon_discover(td, 1);
 	test_daemon_subscribe(td, s);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", WAIT_MS));
 }
 
@@ -393,7 +393,7 @@ change_gatt_services(TestDaemon *td, const char *method, GVariant *args)
 		fail_msg("%s: %s", method, error->message);
 	/* Not ready for a moment only: the log says it was not. */
 	assert_true(test_daemon_wait_log(td, "rollerd", went, before, WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
 	times = connect_calls(td);
 	assert_int_equal(g_variant_n_children(times), 1);
@@ -406,7 +406,7 @@ assert_subscriptions_work(TestDaemon *td, TestRollerSignals *s)
 {
 	test_daemon_roll_session(td, "face", 60000);
 	assert_true(s->strokes > 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Battery",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Battery",
 					      "0x56", WAIT_MS));
 }
 
@@ -503,7 +503,7 @@ test_unanswered_setup_is_survived(void **state)
 	assert_true(test_bus_wait_until(log_says_set_time_unanswered, td, 60000));
 	test_daemon_assert_alive(td);
 	set_call_delay(td, 0);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", 60000));
 }
 

@@ -18,7 +18,7 @@
 
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define WAIT_MS 20000
 
 static int
@@ -103,17 +103,17 @@ test_bluetoothd_restarts_mid_session(void **state)
 	test_daemon_subscribe(td, &s);
 	test_daemon_connect(td);
 	live = g_strdup_printf("'%s/live'", td->roller_path);
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "StartSession", g_variant_new("(s)", "thighs"));
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "StartSession", g_variant_new("(s)", "thighs"));
 	assert_true(test_bus_wait_until(got_strokes, &s, WAIT_MS));
 
 	/* bluetoothd leaves the bus and comes back, forgetting the device. */
 	kill(td->sim, SIGUSR1);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
 	/* The session went on in the roller; it ends by itself. */
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Session",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session",
 					      "'/'", 60000));
 	test_daemon_sync_and_wait(td, &s, WAIT_MS);
 
@@ -137,19 +137,19 @@ test_roller_vanishes_and_reconnects(void **state)
 				   g_variant_new("(s)", "C0:52:4C:00:00:01"), &error);
 	if (!ret)
 		fail_msg("DisconnectDevice: %s", error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "State",
 					      "'idle'", WAIT_MS));
 
 	/* An explicit Disconnect is not undone. */
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Disconnect", NULL);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "Disconnect", NULL);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", WAIT_MS));
 	test_bus_run_for(2500);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", 100));
 }
 
@@ -163,12 +163,12 @@ test_connect_refused_once_then_retried(void **state)
 	g_autofree char *name = NULL;
 
 	test_daemon_discover(td, 1);
-	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Connect", NULL, &error);
+	ret = test_daemon_call(td, td->roller_path, ROLLER2, "Connect", NULL, &error);
 	assert_null(ret);
 	name = g_dbus_error_get_remote_error(error);
 	assert_string_equal(name, "org.rollerd.Error.Failed");
 	/* Asked once, the roller is wanted: the backoff retry connects it. */
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
 }
 
@@ -180,7 +180,7 @@ test_services_resolved_before_objects(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "GridColumns",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "GridColumns",
 					      "0x0a", WAIT_MS));
 }
 
@@ -197,14 +197,14 @@ test_several_rollers(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(addresses); i++) {
 		g_autofree char *path = g_strconcat("/org/rollerd/roller/", addresses[i], NULL);
 
-		test_daemon_call_ok(td, path, ROLLER1, "Connect", NULL);
+		test_daemon_call_ok(td, path, ROLLER2, "Connect", NULL);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(addresses); i++) {
 		g_autofree char *path = g_strconcat("/org/rollerd/roller/", addresses[i], NULL);
 
-		assert_true(test_daemon_wait_property(td, path, ROLLER1, "StoredRecords",
+		assert_true(test_daemon_wait_property(td, path, ROLLER2, "StoredRecords",
 						      "0", WAIT_MS));
-		assert_true(test_daemon_wait_property(td, path, ROLLER1, "SyncState",
+		assert_true(test_daemon_wait_property(td, path, ROLLER2, "SyncState",
 						      "'idle'", WAIT_MS));
 	}
 	rows = test_daemon_query(td, "{}");
@@ -265,7 +265,7 @@ fleet_call(Fleet *f, const char *method, GVariant *args)
 
 		g_clear_error(&r->error);
 		f->pending++;
-		g_dbus_connection_call(f->td->conn, "org.rollerd", r->path, ROLLER1, method, args,
+		g_dbus_connection_call(f->td->conn, "org.rollerd", r->path, ROLLER2, method, args,
 				       NULL, G_DBUS_CALL_FLAGS_NONE, FLEET_WAIT_MS, NULL,
 				       on_fleet_reply, r);
 	}
@@ -286,7 +286,7 @@ static void
 fleet_wait_property(Fleet *f, const char *name, const char *expect, guint timeout_ms)
 {
 	for (guint i = 0; i < FLEET_SIZE; i++) {
-		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER1, name, expect,
+		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER2, name, expect,
 					       timeout_ms))
 			fail_msg("%s: %s is not %s", f->rollers[i].address, name, expect);
 	}
@@ -300,7 +300,7 @@ fleet_wait_session(Fleet *f, gboolean live, guint timeout_ms)
 		g_autofree char *expect = live ? g_strdup_printf("'%s/live'", f->rollers[i].path)
 					       : g_strdup("'/'");
 
-		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER1, "Session",
+		if (!test_daemon_wait_property(f->td, f->rollers[i].path, ROLLER2, "Session",
 					       expect, timeout_ms))
 			fail_msg("%s: Session is not %s", f->rollers[i].address, expect);
 	}
@@ -429,7 +429,7 @@ test_ten_rollers_live_and_syncing(void **state)
 	test_daemon_start_rollerd(td, extra);
 	test_daemon_discover(td, FLEET_SIZE);
 	f = fleet_new(td);
-	sub = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER1, NULL, NULL,
+	sub = g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER2, NULL, NULL,
 						 NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_fleet_signal,
 						 f, NULL);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rd-polkit against python3-dbusmock's polkitd template on the test's
- * private bus: Session1.Delete and Roller1.Forget succeed when polkit
+ * private bus: Session1.Delete and Roller2.Forget succeed when polkit
  * allows their action and are NotAuthorized, changing nothing, when it
  * does not; a polkit that takes its time does not hold rollerd up.
  */
@@ -19,7 +19,7 @@
 
 #define BURST 100
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define SESSION1 "org.rollerd.Session1"
 #define WAIT_MS 20000
 #define DELETE_ACTION "org.rollerd.delete-session"
@@ -76,7 +76,7 @@ setup(void **state)
 	}
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", WAIT_MS));
 	rows = test_daemon_query(td, "{}");
 	assert_int_equal(g_variant_n_children(rows), 2);
@@ -103,7 +103,7 @@ roller_gone(gpointer user_data)
 	g_autoptr(GVariant) ret =
 		g_dbus_connection_call_sync(td->conn, "org.rollerd", td->roller_path,
 					    "org.freedesktop.DBus.Properties", "Get",
-					    g_variant_new("(ss)", ROLLER1, "Address"), NULL,
+					    g_variant_new("(ss)", ROLLER2, "Address"), NULL,
 					    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
 
 	if (!ret)
@@ -212,17 +212,17 @@ test_forget_needs_its_action(void **state)
 		if (round == 1)
 			polkit_allow(td, delete_only);
 		g_clear_error(&error);
-		ret = test_daemon_call(td, td->roller_path, ROLLER1, "Forget", NULL, &error);
+		ret = test_daemon_call(td, td->roller_path, ROLLER2, "Forget", NULL, &error);
 		assert_null(ret);
 		test_daemon_assert_error(error, "NotAuthorized", FORGET_ACTION, "Forget");
 		test_daemon_assert_alive(td);
 		/* Still known and still connected. */
-		assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1,
+		assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2,
 						      "Connected", "true", 100));
 	}
 
 	polkit_allow(td, forget_only);
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Forget", NULL);
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "Forget", NULL);
 	assert_true(test_bus_wait_until(roller_gone, td, WAIT_MS));
 	test_daemon_assert_alive(td);
 	/* Forgetting the roller keeps its history. */
@@ -283,7 +283,7 @@ test_slow_polkit_does_not_block(void **state)
 	assert_null(error);
 	test_daemon_assert_alive(td);
 	assert_int_equal(history_size(td), 2);
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Identify", g_variant_new("(y)", 1));
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "Identify", g_variant_new("(y)", 1));
 
 	/* The mock answers the held check as it would have: denied. */
 	polkit_mock_call(td, "ReleaseHangingCalls", NULL);
@@ -359,7 +359,7 @@ test_held_calls_capped_per_caller(void **state)
 	assert_int_equal(b.limited, BURST - RD_CALL_MAX_PENDING);
 	assert_int_equal(b.other, 0);
 	test_daemon_assert_alive(td);
-	test_daemon_call_ok(td, td->roller_path, ROLLER1, "Identify", g_variant_new("(y)", 1));
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "Identify", g_variant_new("(y)", 1));
 
 	polkit_mock_call(td, "ReleaseHangingCalls", NULL);
 	assert_true(test_bus_wait_until(burst_done, &b, WAIT_MS));

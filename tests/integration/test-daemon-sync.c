@@ -17,7 +17,7 @@
 
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 #define ADDRESS "C0:52:4C:00:00:01"
 
 static int
@@ -51,7 +51,7 @@ sync_k(void **state, guint k, const char *stored_arg)
 	assert_int_equal(test_daemon_log_count(td, "rollerd", "arrived broken"), 0);
 
 	/* Again: nothing new, nothing doubled. */
-	ret = test_daemon_call(td, td->roller_path, ROLLER1, "Sync", NULL, &error);
+	ret = test_daemon_call(td, td->roller_path, ROLLER2, "Sync", NULL, &error);
 	assert_non_null(ret);
 	test_bus_run_for(500);
 	test_daemon_wait_synced(td, 10000);
@@ -110,9 +110,9 @@ static gboolean
 all_committed(gpointer user_data)
 {
 	TestDaemon *td = ((ProgressWait *)user_data)->td;
-	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER1,
+	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER2,
 						      "SyncProgress");
-	g_autoptr(GVariant) state = test_daemon_get(td, td->roller_path, ROLLER1, "SyncState");
+	g_autoptr(GVariant) state = test_daemon_get(td, td->roller_path, ROLLER2, "SyncState");
 	guint done, total;
 
 	g_variant_get(progress, "(uu)", &done, &total);
@@ -145,7 +145,7 @@ static gboolean
 transfer_under_way(gpointer user_data)
 {
 	TestDaemon *td = ((ProgressWait *)user_data)->td;
-	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER1,
+	g_autoptr(GVariant) progress = test_daemon_get(td, td->roller_path, ROLLER2,
 						      "SyncProgress");
 	guint done, total;
 
@@ -188,13 +188,13 @@ test_full_disk(void **state)
 	test_daemon_start_rollerd_wrapped(td, limited, NULL);
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	if (!test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState", "'failed'",
+	if (!test_daemon_wait_property(td, td->roller_path, ROLLER2, "SyncState", "'failed'",
 				       60000)) {
 		test_bus_dump_log(td->bus, "rollerd");
 		fail_msg("the sync did not fail on a full disk");
 	}
 	/* Nothing unstored was deleted; rollerd still answers. */
-	stored = test_daemon_get(td, td->roller_path, ROLLER1, "StoredRecords");
+	stored = test_daemon_get(td, td->roller_path, ROLLER2, "StoredRecords");
 	rows = test_daemon_query(td, "{'limit': <uint32 1000>}");
 	assert_int_equal(g_variant_get_uint16(stored) + g_variant_n_children(rows), 30);
 	assert_true(g_variant_get_uint16(stored) > 0);

@@ -180,7 +180,7 @@ test_every_method_with_bad_arguments(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StoredRecords", "0", 20000));
 	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "GetSession",
 			       g_variant_new("(t)", (guint64)1), &error);
@@ -192,7 +192,7 @@ test_every_method_with_bad_arguments(void **state)
 	hammer_object(td, td->roller_path);
 	hammer_object(td, session);
 	/* The roller still works after all that. */
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "Connected", "true", 20000));
 }
 
@@ -258,7 +258,7 @@ test_known_bad_calls_get_exact_errors(void **state)
 
 	test_daemon_discover(td, 2);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StoredRecords", "0", 20000));
 	ret = test_daemon_call(td, "/org/rollerd", "org.rollerd.Manager1", "GetSession",
 			       g_variant_new("(t)", (guint64)1), &error);
@@ -267,9 +267,9 @@ test_known_bad_calls_get_exact_errors(void **state)
 	g_variant_get(ret, "(o)", &stored);
 	live = g_strconcat(td->roller_path, "/live", NULL);
 	live_printed = g_strdup_printf("'%s'", live);
-	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller1", "StartSession",
+	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller2", "StartSession",
 			    g_variant_new("(s)", "abdomen"));
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "Session", live_printed, 20000));
 
 	paths[AT_MANAGER] = "/org/rollerd";
@@ -278,7 +278,7 @@ test_known_bad_calls_get_exact_errors(void **state)
 	paths[AT_STORED] = stored;
 	paths[AT_LIVE] = live;
 	ifaces[AT_MANAGER] = "org.rollerd.Manager1";
-	ifaces[AT_ROLLER] = ifaces[AT_OTHER_ROLLER] = "org.rollerd.Roller1";
+	ifaces[AT_ROLLER] = ifaces[AT_OTHER_ROLLER] = "org.rollerd.Roller2";
 	ifaces[AT_STORED] = ifaces[AT_LIVE] = "org.rollerd.Session1";
 
 	for (gsize i = 0; i < G_N_ELEMENTS(bad_calls); i++) {
@@ -302,7 +302,7 @@ test_known_bad_calls_get_exact_errors(void **state)
 	/* The bad calls changed nothing: the session still runs, the notes are empty. */
 	{
 		g_autoptr(GVariant) session = test_daemon_get(td, td->roller_path,
-							      "org.rollerd.Roller1", "Session");
+							      "org.rollerd.Roller2", "Session");
 		g_autoptr(GVariant) notes = test_daemon_get(td, stored, "org.rollerd.Session1",
 							    "Notes");
 

@@ -49,7 +49,7 @@ test_watch_alerts_prints_a_live_session(void **state)
 	test_daemon_connect(td);
 	watcher = test_bus_spawn(td->bus, "watch-alerts", argv);
 	test_bus_run_for(1000);	/* it subscribes */
-	ret = test_daemon_call(td, td->roller_path, "org.rollerd.Roller1", "StartSession",
+	ret = test_daemon_call(td, td->roller_path, "org.rollerd.Roller2", "StartSession",
 			       g_variant_new("(s)", "face"), &error);
 	if (!ret)
 		fail_msg("StartSession: %s", error->message);
@@ -78,7 +78,7 @@ test_export_last_week_prints_json_lines(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller1",
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
 					      "StoredRecords", "0", 20000));
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
 			  &status, &error))

@@ -20,7 +20,7 @@
 #include "roller-hex.h"
 #include "sim-central.h"
 
-#define ROLLER1 "C0:52:4C:00:00:01"
+#define ROLLER2 "C0:52:4C:00:00:01"
 /* The longest notification: MTU 517 less ATT's 3 bytes. */
 #define SIM_HOSTILE_MAX 514
 
@@ -29,7 +29,7 @@ test_refuse_connect(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER1);
+	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER2);
 
 	assert_false(bluez_device1_call_connect_sync(device, NULL, &error));
 	assert_non_null(strstr(error->message, "le-connection-abort-by-local"));
@@ -39,7 +39,7 @@ test_refuse_connect(void **state)
 	central_connect(h, device);
 }
 
-/* Sim1.ConnectCalls of ROLLER1. */
+/* Sim1.ConnectCalls of ROLLER2. */
 static GVariant *
 connect_calls(Harness *h)
 {
@@ -47,7 +47,7 @@ connect_calls(Harness *h)
 	g_autoptr(GVariant) ret =
 		g_dbus_connection_call_sync(h->connection, "org.bluez", "/org/rollerd/sim",
 					    "org.rollerd.Sim1", "ConnectCalls",
-					    g_variant_new("(s)", ROLLER1), G_VARIANT_TYPE("(ax)"),
+					    g_variant_new("(s)", ROLLER2), G_VARIANT_TYPE("(ax)"),
 					    G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 
 	if (!ret)
@@ -61,7 +61,7 @@ test_refuse_connect_count(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER1);
+	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER2);
 	g_autoptr(GVariant) times = NULL;
 	gint64 before[4], after;
 	const gint64 *at;
@@ -128,7 +128,7 @@ test_early_resolved(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER1);
+	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER2);
 	struct resolved_watch watch = { .h = h };
 	gulong handler;
 
@@ -158,7 +158,7 @@ test_drop_notify(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *truth_path = harness_path(h, ROLLER1 ".txt");
+	g_autofree char *truth_path = harness_path(h, ROLLER2 ".txt");
 	g_autofree char *truth = NULL;
 	g_auto(GStrv) lines = NULL;
 	struct roller_cp_request start = { .opcode = ROLLER_CP_START_SESSION };
@@ -167,7 +167,7 @@ test_drop_notify(void **state)
 	Collector telemetry;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	collector_watch(h, &telemetry, c.telemetry);
 	assert_int_equal(central_cp(&c, &start).result, ROLLER_CP_SUCCESS);
 	collector_wait(h, &telemetry, 30, 8000);
@@ -220,7 +220,7 @@ static void
 check_hostile_session(Harness *h, guint per_frame, const enum roller_error *errors,
 		      guint n_errors)
 {
-	g_autofree char *truth_path = harness_path(h, ROLLER1 ".txt");
+	g_autofree char *truth_path = harness_path(h, ROLLER2 ".txt");
 	g_autofree char *truth = NULL;
 	g_auto(GStrv) lines = NULL;
 	guint frames = 0, hostile = 0, run = 0, j = 0;
@@ -228,7 +228,7 @@ check_hostile_session(Harness *h, guint per_frame, const enum roller_error *erro
 	Collector telemetry;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	collector_watch(h, &telemetry, c.telemetry);
 	session_id = central_start_session(&c);
 	harness_sleep(h, 1000);
@@ -327,7 +327,7 @@ test_disconnect_during_transfer(void **state)
 	Collector chunks;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	handler = g_signal_connect(c.device, "g-signal",
 				   G_CALLBACK(on_device_signal), &reason);
 	collector_watch(h, &chunks, c.transfer);
@@ -362,7 +362,7 @@ test_corrupt_chunk(void **state)
 	guint16 failed_id;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	rsp = central_report_records(&c, ROLLER_CP_OP_ALL, 0, first, &failed_id);
 	assert_int_equal(rsp.result, ROLLER_CP_SUCCESS);
 	/* The first record fails its CRC; the second arrives whole. */
@@ -412,7 +412,7 @@ test_faults_set_at_run_time(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER1);
+	g_autoptr(BluezDevice1) device = central_discover(h, ROLLER2);
 
 	assert_true(harness_sim_call(h, "SetFault",
 				     g_variant_new("(sv)", "refuse-connect",
@@ -488,7 +488,7 @@ test_refuse_acquire_notify(void **state)
 	Collector telemetry, acquired;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	assert_acquire_refused(c.telemetry, "org.bluez.Error.NotSupported",
 			       "Operation is not supported");
 	assert_acquire_refused(c.status, "org.bluez.Error.NotSupported",
@@ -528,14 +528,14 @@ test_state_survives_a_restart(void **state)
 {
 	Harness *h = *state;
 	g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	g_autofree char *state_file = harness_path(h, "state/" ROLLER1 ".state");
+	g_autofree char *state_file = harness_path(h, "state/" ROLLER2 ".state");
 	const char *args[] = { "--speed=10", "--stored=2", "--state-dir={dir}/state",
 			       NULL };
 	struct roller_cp_response rsp;
 	guint16 failed_id, first_id;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	assert_int_equal(central_count_records(&c), 2);
 	central_report_records(&c, ROLLER_CP_OP_ALL, 0, records, &failed_id);
 	assert_int_equal(records->len, 2);
@@ -550,7 +550,7 @@ test_state_survives_a_restart(void **state)
 
 	/* A new simulator finds the roller as it was left. */
 	harness_restart_sim(h, args);
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	assert_int_equal(central_count_records(&c), 1);
 	central_close(&c);
 }

@@ -20,7 +20,7 @@
 #include "roller-info.h"
 #include "sim-central.h"
 
-#define ROLLER1 "C0:52:4C:00:00:01"
+#define ROLLER2 "C0:52:4C:00:00:01"
 
 static void
 on_device_signal(GDBusProxy *proxy, const char *sender, const char *signal,
@@ -46,7 +46,7 @@ disconnect_and_back(Harness *h, gboolean cached)
 	Collector acquired;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(c.device));
 	handler = g_signal_connect(c.device, "g-signal",
 				   G_CALLBACK(on_device_signal), reasons);
@@ -72,7 +72,7 @@ disconnect_and_back(Harness *h, gboolean cached)
 
 	/* Connected again: the objects are (still or again) there. */
 	{
-		g_autoptr(BluezDevice1) device = harness_device(h, ROLLER1);
+		g_autoptr(BluezDevice1) device = harness_device(h, ROLLER2);
 		g_autoptr(BluezGattCharacteristic1) info = NULL;
 		g_autoptr(GBytes) value = NULL;
 
@@ -106,26 +106,26 @@ test_link_loss_and_button(void **state)
 	gulong handler;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	handler = g_signal_connect(c.device, "g-signal",
 				   G_CALLBACK(on_device_signal), reasons);
 
 	/* The button starts a session without the central asking. */
 	collector_watch(h, &telemetry, c.telemetry);
 	assert_true(harness_sim_call(h, "PressButton",
-				     g_variant_new("(s)", ROLLER1), &error));
+				     g_variant_new("(s)", ROLLER2), &error));
 	collector_wait(h, &telemetry, 3, 5000);
 	assert_true(central_frames_parse(telemetry.values, 0));
 	collector_clear(&telemetry);
 
 	/* Out of range: the link times out. */
 	assert_true(harness_sim_call(h, "DisconnectDevice",
-				     g_variant_new("(s)", ROLLER1), &error));
+				     g_variant_new("(s)", ROLLER2), &error));
 	harness_wait(h, harness_is_disconnected, c.device, 3000, "Connected false");
 	assert_int_equal(reasons->len, 1);
 	assert_string_equal(g_ptr_array_index(reasons, 0),
 			    "org.bluez.Reason.Timeout");
-	harness_sim_call(h, "DisconnectDevice", g_variant_new("(s)", ROLLER1),
+	harness_sim_call(h, "DisconnectDevice", g_variant_new("(s)", ROLLER2),
 			 &error);
 	harness_assert_error(&error, "org.freedesktop.DBus.Error.Failed");
 	harness_sim_call(h, "PressButton", g_variant_new("(s)", "00:11:22:33:44:55"),
@@ -162,7 +162,7 @@ restart_and_check(Harness *h, gboolean by_signal)
 	g_autoptr(GBytes) value = NULL;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	central_close(&c);
 	if (by_signal)
 		kill(h->sim, SIGUSR1);
@@ -172,10 +172,10 @@ restart_and_check(Harness *h, gboolean by_signal)
 	/* Everything goes at once, then the adapter comes back alone. */
 	harness_wait(h, bluez_gone, NULL, 3000, "org.bluez to leave");
 	harness_wait(h, bluez_back, NULL, 3000, "org.bluez to come back");
-	forgotten = harness_device(h, ROLLER1);
+	forgotten = harness_device(h, ROLLER2);
 	assert_null(forgotten);
 	/* The roller lost its link and advertises again. */
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	value = central_read_ok(c.info, 0);
 	assert_int_equal(g_bytes_get_size(value), ROLLER_INFO_LEN);
 	central_close(&c);
@@ -240,10 +240,10 @@ records_of_seed(void **state, const char *seed, char **truth)
 	Central c;
 
 	*state = h = harness_start(args);
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	central_report_records(&c, ROLLER_CP_OP_ALL, 0, records, &failed_id);
 	central_close(&c);
-	truth_file = harness_path(h, "truth/" ROLLER1 ".txt");
+	truth_file = harness_path(h, "truth/" ROLLER2 ".txt");
 	assert_true(g_file_get_contents(truth_file, truth, NULL, NULL));
 	*state = NULL;
 	harness_stop(h);
@@ -287,7 +287,7 @@ test_small_mtu(void **state)
 	Central c;
 
 	/* A central that never exchanged MTUs: 20 bytes a notification. */
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	assert_int_equal(bluez_gatt_characteristic1_get_mtu(c.telemetry), 23);
 	collector_acquire(h, &telemetry, c.telemetry);
 	session = central_start_session(&c);
@@ -321,7 +321,7 @@ test_radio_keeps_real_pace(void **state)
 	gint64 t0, elapsed_us, floor_us;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	t0 = g_get_monotonic_time();
 	rsp = central_report_records(&c, ROLLER_CP_OP_ALL, 0, records, &failed_id);
 	elapsed_us = g_get_monotonic_time() - t0;

@@ -19,7 +19,7 @@
 #include "roller-info.h"
 #include "sim-central.h"
 
-#define ROLLER1 "C0:52:4C:00:00:01"
+#define ROLLER2 "C0:52:4C:00:00:01"
 
 static gboolean
 adapter_discovering(Harness *h, gpointer want)
@@ -111,16 +111,16 @@ test_discovery(void **state)
 	bluez_adapter1_call_start_discovery_sync(adapter, NULL, &error);
 	harness_assert_error(&error, "org.bluez.Error.InProgress");
 	harness_sleep(h, 800);
-	device = harness_device(h, ROLLER1);
+	device = harness_device(h, ROLLER2);
 	assert_null(device);
 	assert_true(bluez_adapter1_call_stop_discovery_sync(adapter, NULL, &error));
 	harness_wait(h, adapter_discovering, GINT_TO_POINTER(FALSE), 2000,
 		     "Discovering false");
 
 	/* The Roller service's UUID finds the roller. */
-	device = central_discover(h, ROLLER1);
+	device = central_discover(h, ROLLER2);
 	assert_non_null(device);
-	assert_string_equal(bluez_device1_get_address(device), ROLLER1);
+	assert_string_equal(bluez_device1_get_address(device), ROLLER2);
 	assert_string_equal(bluez_device1_get_address_type(device), "random");
 	assert_string_equal(bluez_device1_get_name(device), "Roller 0001");
 	assert_string_equal(bluez_device1_get_alias(device), "Roller 0001");
@@ -152,7 +152,7 @@ test_discovery(void **state)
 		g_dbus_proxy_get_object_path(G_DBUS_PROXY(device)), NULL, &error);
 	harness_assert_error(&error, "org.bluez.Error.DoesNotExist");
 	g_clear_object(&device);
-	harness_wait(h, device_gone, (gpointer)ROLLER1, 2000, "the device to go");
+	harness_wait(h, device_gone, (gpointer)ROLLER2, 2000, "the device to go");
 }
 
 
@@ -202,7 +202,7 @@ test_gatt_objects_and_reads(void **state)
 	const guint8 *data;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(c.info));
 	/* bluetoothd's paths: service and characteristic handles. */
 	assert_true(g_regex_match_simple(
@@ -269,7 +269,7 @@ test_session_and_records(void **state)
 	Collector telemetry;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	assert_true(bluez_gatt_characteristic1_get_notifying(c.cp));
 	set_time.u.unix_seconds = 1767225600;
 	rsp = central_cp(&c, &set_time);
@@ -344,7 +344,7 @@ test_capacity_and_storage_full(void **state)
 	gsize len;
 	Central c;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	info = central_read_ok(c.info, 0);
 	data = g_bytes_get_data(info, &len);
 	assert_int_equal(roller_info_decode(data, len, &decoded), ROLLER_OK);
@@ -437,7 +437,7 @@ test_misuse_gets_bluez_errors(void **state)
 	Central c;
 	gboolean disconnected = FALSE;
 
-	central_open(&c, h, ROLLER1);
+	central_open(&c, h, ROLLER2);
 	serial = central_find_char(h, c.device, ROLLER_UUID_SERIAL_NUMBER);
 	battery = central_find_char(h, c.device, ROLLER_UUID_BATTERY_LEVEL);
 	cccd = central_find_cccd(h, c.telemetry);

@@ -22,7 +22,7 @@
 
 #include "tests/harness/test-daemon-util.h"
 
-#define ROLLER1 "org.rollerd.Roller1"
+#define ROLLER2 "org.rollerd.Roller2"
 /* Generous: under TCG every process starts slowly. */
 #define WAIT_MS 60000
 #define SIM_ADDRESS "C0:52:4C:00:00:01"	/* roller-sim's name for its truth */
@@ -107,7 +107,7 @@ assert_history_is_truth(TestDaemon *td, guint expect)
 static guint16
 stored_records(TestDaemon *td)
 {
-	g_autoptr(GVariant) value = test_daemon_get(td, td->roller_path, ROLLER1,
+	g_autoptr(GVariant) value = test_daemon_get(td, td->roller_path, ROLLER2,
 						    "StoredRecords");
 
 	return g_variant_get_uint16(value);
@@ -123,13 +123,13 @@ test_discover_connect_and_sync_stored(void **state)
 	test_daemon_discover(td, 1);
 	t->subscription = test_daemon_subscribe(td, &t->signals);
 	test_daemon_connect(td);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "State",
 					      "'idle'", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "SyncState",
 					      "'idle'", WAIT_MS));
 	assert_history_is_truth(td, STORED);
 	/* Deleted from the roller only once committed, and so all gone now. */
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "StoredRecords",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
 					      "0", WAIT_MS));
 
 	/* Synced again, nothing is stored twice. */
@@ -205,9 +205,9 @@ test_gatt_restart_with_link_up(void **state)
 	assert_non_null(owner);
 	assert_int_equal(kill(td->sim, SIGUSR1), 0);
 	assert_true(test_daemon_wait_log(td, "rollerd", went, went_before, WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "State",
 					      "'idle'", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "SyncState",
 					      "'idle'", WAIT_MS));
 	/* Over the link it had: never lost, never connected again. */
 	assert_int_equal(test_daemon_log_count(td, "rollerd", "link lost"), lost_before);
@@ -236,15 +236,15 @@ test_reconnect_after_roller_sim_restarts(void **state)
 	assert_non_null(td->roller_path);
 	test_bus_stop(td->bus, td->sim);
 	td->sim = 0;
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "false", WAIT_MS));
 	test_daemon_start_sim(td, sim_args);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "Connected",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
 					      "true", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "State",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "State",
 					      "'idle'", WAIT_MS));
 	/* The sync on connect, with nothing to store, is over. */
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER1, "SyncState",
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "SyncState",
 					      "'idle'", WAIT_MS));
 
 	test_daemon_roll_session(td, "thighs", WAIT_MS);
