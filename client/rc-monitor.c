@@ -200,11 +200,50 @@ draw_screen(Monitor *m)
 	refresh();
 }
 
-static void
-on_live_update(RdDbusRoller2 *roller, GVariant *values, Monitor *m)
+/* LiveUpdate's arguments by name, as --json prints them. */
+static GVariant *
+live_values_new(guint strokes, gdouble strokes_per_minute, guint16 force_cn,
+		guint16 force_mean_cn, guint16 in_band_permille, GVariant *directions,
+		GVariant *passes, guint duration_ms, gboolean paused, guint frames,
+		guint frames_lost, guint frames_rejected)
 {
+	GVariantBuilder b;
+	guint32 dirs[4];
+
+	g_variant_get(directions, "(uuuu)", &dirs[0], &dirs[1], &dirs[2], &dirs[3]);
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(strokes));
+	g_variant_builder_add(&b, "{sv}", "strokes_per_minute",
+			      g_variant_new_double(strokes_per_minute));
+	g_variant_builder_add(&b, "{sv}", "force_cn", g_variant_new_uint16(force_cn));
+	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(force_mean_cn));
+	g_variant_builder_add(&b, "{sv}", "in_band_permille",
+			      g_variant_new_uint16(in_band_permille));
+	g_variant_builder_add(&b, "{sv}", "directions",
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, dirs, 4,
+							sizeof(dirs[0])));
+	g_variant_builder_add(&b, "{sv}", "passes", passes);
+	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(duration_ms));
+	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(paused));
+	g_variant_builder_add(&b, "{sv}", "frames", g_variant_new_uint32(frames));
+	g_variant_builder_add(&b, "{sv}", "frames_lost", g_variant_new_uint32(frames_lost));
+	g_variant_builder_add(&b, "{sv}", "frames_rejected",
+			      g_variant_new_uint32(frames_rejected));
+	return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+static void
+on_live_update(RdDbusRoller2 *roller, guint strokes, gdouble strokes_per_minute,
+	       guint16 force_cn, guint16 force_mean_cn, guint16 in_band_permille,
+	       GVariant *directions, GVariant *passes, guint duration_ms, gboolean paused,
+	       guint frames, guint frames_lost, guint frames_rejected, Monitor *m)
+{
+	GVariant *values = live_values_new(strokes, strokes_per_minute, force_cn, force_mean_cn,
+					   in_band_permille, directions, passes, duration_ms,
+					   paused, frames, frames_lost, frames_rejected);
+
 	g_clear_pointer(&m->values, g_variant_unref);
-	m->values = g_variant_ref(values);
+	m->values = values;
 	m->seen_session = TRUE;
 	if (m->trace_len == TRACE_LEN) {
 		memmove(m->trace, m->trace + 1, sizeof(m->trace[0]) * (TRACE_LEN - 1));

@@ -81,40 +81,20 @@ update_properties(RdLive *l, const RdLiveSummary *s)
 	rd_dbus_session1_set_frames_rejected(l->iface, rd_rejects_to_variant(s->frames_rejected));
 }
 
-/* Not g_variant_builder_add(): parsing "{sv}" each time cost more than the rest. */
-static void
-add_entry(GVariantBuilder *b, const char *key, GVariant *value)
-{
-	g_variant_builder_add_value(b, g_variant_new_dict_entry(g_variant_new_string(key),
-								g_variant_new_variant(value)));
-}
-
 static void
 emit_live_update(RdLive *l)
 {
 	gint64 now = g_get_monotonic_time();
 	RdLiveSummary s;
-	GVariantBuilder b;
 
 	rd_live_session_get_summary(l->session, &s);
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	add_entry(&b, "strokes", g_variant_new_uint32(s.rolls));
-	add_entry(&b, "strokes_per_minute", g_variant_new_double(s.strokes_per_minute));
-	add_entry(&b, "force_cn", g_variant_new_uint16(s.force_latest_cN));
-	add_entry(&b, "force_mean_cn", g_variant_new_uint16(s.force_mean_cN));
-	add_entry(&b, "in_band_permille", g_variant_new_uint16(s.in_band_permille));
-	add_entry(&b, "directions",
-		  rd_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s.dirs, 4, sizeof(guint32)));
-	add_entry(&b, "passes",
-		  rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s.passes,
-					     (gsize)s.cols * s.rows, 1));
-	add_entry(&b, "duration_ms", g_variant_new_uint32(s.duration_ms));
-	add_entry(&b, "paused", g_variant_new_boolean(s.paused));
-	add_entry(&b, "frames", g_variant_new_uint32(s.frames_ok));
-	add_entry(&b, "frames_lost", g_variant_new_uint32(s.frames_lost));
-	add_entry(&b, "frames_rejected", g_variant_new_uint32(s.frames_rejected_total));
-	add_entry(&b, "frames_rejected_by_error", rd_rejects_to_variant(s.frames_rejected));
-	rd_dbus_roller2_emit_live_update(l->roller, g_variant_builder_end(&b));
+	rd_dbus_roller2_emit_live_update(
+		l->roller, s.rolls, s.strokes_per_minute, s.force_latest_cN, s.force_mean_cN,
+		s.in_band_permille,
+		g_variant_new("(uuuu)", s.dirs[0], s.dirs[1], s.dirs[2], s.dirs[3]),
+		rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s.passes,
+					   (gsize)s.cols * s.rows, 1),
+		s.duration_ms, s.paused, s.frames_ok, s.frames_lost, s.frames_rejected_total);
 	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
 	if (now - l->properties_us >= G_USEC_PER_SEC) {
 		update_properties(l, &s);

@@ -44,10 +44,10 @@ def main():
             if args.count and alerts >= args.count:
                 loop.quit()
         elif name == "LiveUpdate":
-            values = params.unpack()[0]
-            print(f"{roller} update strokes={values['strokes']} "
-                  f"force={values['force_cn']}cN "
-                  f"inband={values['in_band_permille'] / 10:.1f}%", flush=True)
+            strokes, _, force_cn, _, in_band_permille = params.unpack()[:5]
+            print(f"{roller} update strokes={strokes} "
+                  f"force={force_cn}cN "
+                  f"inband={in_band_permille / 10:.1f}%", flush=True)
 
     def on_timeout():
         nonlocal status

@@ -55,11 +55,10 @@ on_live_update(GDBusConnection *conn, const char *sender, const char *path,
 	       const char *iface, const char *name, GVariant *params, gpointer user_data)
 {
 	Bench *b = user_data;
-	g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
+	g_autoptr(GVariant) frames = g_variant_get_child_value(params, 9);
 	Update u = { g_get_monotonic_time(), 0, 0 };
 
-	if (!g_variant_lookup(values, "frames", "u", &u.frames))
-		return;
+	u.frames = g_variant_get_uint32(frames);
 	u.roller = (guint)g_ascii_strtoull(path + strlen("/org/rollerd/roller/C0_52_4C_00_00_"),
 					   NULL, 16) - 1;
 	g_array_append_val(b->updates, u);
@@ -248,23 +247,15 @@ static gboolean
 on_emit_tick(gpointer user_data)
 {
 	Emitter *e = user_data;
-	GVariantBuilder b;
 	const guint8 passes[80] = { 0 };
-	const guint32 dirs[4] = { 0 };
 
-	/* LiveUpdate's 13 entries, as rollerd builds them. */
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "sent_us", g_variant_new_int64(g_get_monotonic_time()));
-	g_variant_builder_add(&b, "{sv}", "strokes_per_minute", g_variant_new_double(30));
-	for (guint i = 0; i < 8; i++)
-		g_variant_builder_add(&b, "{sv}", "frames", g_variant_new_uint32(i));
-	g_variant_builder_add(&b, "{sv}", "directions",
-			      g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, dirs, 4, 4));
-	g_variant_builder_add(&b, "{sv}", "passes",
-			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, passes, 80, 1));
-	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(FALSE));
-	g_dbus_connection_emit_signal(e->conn, NULL, "/org/rollerd/bench", REFERENCE_NAME,
-				      "LiveUpdate", g_variant_new("(a{sv})", &b), NULL);
+	/* LiveUpdate's shape, as rollerd builds it. */
+	g_dbus_connection_emit_signal(
+		e->conn, NULL, "/org/rollerd/bench", REFERENCE_NAME, "LiveUpdate",
+		g_variant_new("(udqqq(uuuu)@ayubuuu)", 12u, 30.0, 300, 280, 700, 3u, 2u, 4u, 3u,
+			      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, passes, 80, 1),
+			      (guint32)(g_get_monotonic_time() / 1000), FALSE, 40u, 0u, 0u),
+		NULL);
 	if (--e->left)
 		return G_SOURCE_CONTINUE;
 	g_dbus_connection_emit_signal(e->conn, NULL, "/org/rollerd/bench", REFERENCE_NAME,

@@ -445,9 +445,9 @@ on_roller_signal(GDBusConnection *conn, const char *sender, const char *path,
 	TestRollerSignals *s = user_data;
 
 	if (g_str_equal(name, "LiveUpdate")) {
-		g_autoptr(GVariant) values = g_variant_get_child_value(params, 0);
+		g_autoptr(GVariant) lost = g_variant_get_child_value(params, 10);
 
-		g_variant_lookup(values, "frames_lost", "u", &s->frames_lost);
+		s->frames_lost = g_variant_get_uint32(lost);
 		s->live_updates++;
 	} else if (g_str_equal(name, "Stroke")) {
 		s->strokes++;
