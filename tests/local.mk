@@ -124,6 +124,15 @@ tests_sim_test_sim_peripheral_SOURCES = tests/sim/test-sim-peripheral.c $(roller
 tests_sim_test_sim_peripheral_CFLAGS = $(roller_sim_test_cflags)
 tests_sim_test_sim_peripheral_LDADD = $(roller_sim_test_ldadd)
 
+## common/ -------------------------------------------------------------
+# What rollerd and rollerctl share: the live stream's packets.
+common_tests = tests/common/test-live-packet
+check_PROGRAMS += $(common_tests)
+TESTS += $(common_tests)
+tests_common_test_live_packet_SOURCES = tests/common/test-live-packet.c
+tests_common_test_live_packet_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_common_test_live_packet_LDADD = common/librollerd-common.a $(GLIB_LIBS) $(CMOCKA_LIBS)
+
 ## daemon/ -------------------------------------------------------------
 # rollerd's parts without a bus: the live aggregator, feedback, rejects,
 # rollerd.conf, GVariant helpers; and rd-live fed by hand.
