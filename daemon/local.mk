@@ -24,6 +24,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/live/rd-live-session.h daemon/live/rd-live-session.c \
 	daemon/live/rd-feedback.h daemon/live/rd-feedback.c \
 	daemon/live/rd-rejects.h daemon/live/rd-rejects.c \
+	daemon/live/rd-reorder.h daemon/live/rd-reorder.c \
 	daemon/live/rd-live.h daemon/live/rd-live.c \
 	daemon/store/rd-store-db.h daemon/store/rd-store-db.c \
 	daemon/store/rd-store-heads.h daemon/store/rd-store-heads.c \

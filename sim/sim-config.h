@@ -39,6 +39,10 @@ typedef struct {
 	/* Each record's chunks go after the next record, or after the next
 	 * notification of any kind (EATT bearers reordered them so). */
 	gboolean reorder_records;
+	/* Each Telemetry notification goes after the next notification of
+	 * any kind: frames overtake each other, and Status overtakes a
+	 * session's last frame (EATT bearers, the real bluetoothd). */
+	gboolean reorder_telemetry;
 	/* The first this many Connects of each roller fail. */
 	guint refuse_connect;
 	/* Malformed Telemetry frames sent after each of the model's. */

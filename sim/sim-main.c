@@ -191,6 +191,10 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  &cfg->faults.reorder_records,
 		  "Send each stored record after the next one, or after the "
 		  "control point's answer (as EATT bearers reorder them)", NULL },
+		{ "fault-reorder-telemetry", 0, 0, G_OPTION_ARG_NONE,
+		  &cfg->faults.reorder_telemetry,
+		  "Send each Telemetry notification after the next notification "
+		  "of any kind (as EATT bearers reorder them)", NULL },
 		{ "fault-refuse-connect", 0, G_OPTION_FLAG_OPTIONAL_ARG,
 		  G_OPTION_ARG_CALLBACK, parse_refuse_connect,
 		  "The first N Connects of each roller (1 without =N) fail with "

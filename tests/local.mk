@@ -138,7 +138,8 @@ tests_common_test_live_packet_LDADD = common/librollerd-common.a $(GLIB_LIBS) $(
 # rollerd.conf, GVariant helpers; and rd-live fed by hand.
 daemon_tests = tests/daemon/test-live-session tests/daemon/test-feedback \
 	tests/daemon/test-config tests/daemon/test-rejects tests/daemon/test-variant \
-	tests/daemon/test-live tests/daemon/test-state-dir tests/daemon/test-log-limit
+	tests/daemon/test-live tests/daemon/test-state-dir tests/daemon/test-log-limit \
+	tests/daemon/test-reorder
 check_PROGRAMS += $(daemon_tests)
 TESTS += $(daemon_tests)
 DAEMON_TEST_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
@@ -160,6 +161,9 @@ tests_daemon_test_log_limit_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_log_limit_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_state_dir_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_state_dir_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_reorder_SOURCES = tests/daemon/test-reorder.c
+tests_daemon_test_reorder_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_reorder_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_live_SOURCES = tests/daemon/test-live.c tests/daemon/test-live-util.h
 tests_daemon_test_live_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)

@@ -8,6 +8,7 @@
 #include "rd-live-session.h"
 #include "rd-live.h"
 #include "rd-rejects.h"
+#include "rd-reorder.h"
 #include "daemon/store/rd-store.h"
 #include "daemon/dbus/rd-variant.h"
 
@@ -51,6 +52,9 @@ struct _RdLive {
 	guint update_next;
 	guint update_id;
 	gint64 properties_us;
+
+	/* Frames overtaken on another ATT bearer wait here for their turn. */
+	RdReorder *reorder;
 
 	/* Every malformed frame of the roller, in a session or not. */
 	RdRejects rejects;
@@ -375,14 +379,55 @@ note_rejected(RdLive *l, gsize len, enum roller_error err, gint64 now)
 	schedule_live_update(l);
 }
 
+/* A valid frame whose turn has come. */
+static void
+apply_frame(RdLive *l, const struct roller_frame *frame, gint64 now)
+{
+	RdLiveFrameResult result;
+	guint16 sid = frame->session_id;
+
+	if (sid != 0 && sid == l->ended_id &&
+	    (!l->session || rd_live_session_get_id(l->session) != sid)) {
+		g_debug("Roller %s: dropping a late frame of ended session %u", l->address, sid);
+		return;
+	}
+	if (!l->session) {
+		if (sid == 0)
+			return;
+		start_session(l, sid);
+	}
+	result = rd_live_session_feed_frame(l->session, frame, now);
+	if (result == RD_LIVE_FRAME_OTHER_SESSION && sid != 0) {
+		end_session(l);
+		start_session(l, sid);
+		result = rd_live_session_feed_frame(l->session, frame, now);
+	}
+	if (result != RD_LIVE_FRAME_APPLIED)
+		return;
+	rd_feedback_evaluate(l->feedback, l->session, rd_live_session_get_time_ms(l->session));
+	if (l->end_pending)
+		end_session(l);
+	else
+		schedule_live_update(l);
+}
+
+static void
+on_reorder_release(const guint8 *data, gsize len, gpointer user_data)
+{
+	RdLive *l = user_data;
+	struct roller_frame frame;
+
+	/* Held as the bytes that were valid when they came: valid again. */
+	if (roller_frame_parse(data, len, &frame) == ROLLER_OK)
+		apply_frame(l, &frame, g_get_monotonic_time());
+}
+
 void
 rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 {
 	gint64 now = g_get_monotonic_time();
 	struct roller_frame frame;
 	enum roller_error err;
-	RdLiveFrameResult result;
-	guint16 sid;
 
 	if (!l->have_info)
 		return;
@@ -394,30 +439,11 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 		note_rejected(l, len, err, now);
 		return;
 	}
-	sid = frame.session_id;
-	if (sid != 0 && sid == l->ended_id &&
-	    (!l->session || rd_live_session_get_id(l->session) != sid)) {
-		g_debug("Roller %s: dropping a late frame of ended session %u", l->address, sid);
+	if (rd_reorder_arrived(l->reorder, frame.session_id, frame.seq, data, len) ==
+	    RD_REORDER_HELD)
 		return;
-	}
-	if (!l->session) {
-		if (sid == 0)
-			return;
-		start_session(l, sid);
-	}
-	result = rd_live_session_feed_frame(l->session, &frame, now);
-	if (result == RD_LIVE_FRAME_OTHER_SESSION && sid != 0) {
-		end_session(l);
-		start_session(l, sid);
-		result = rd_live_session_feed_frame(l->session, &frame, now);
-	}
-	if (result != RD_LIVE_FRAME_APPLIED)
-		return;
-	rd_feedback_evaluate(l->feedback, l->session, rd_live_session_get_time_ms(l->session));
-	if (l->end_pending)
-		end_session(l);
-	else
-		schedule_live_update(l);
+	apply_frame(l, &frame, now);
+	rd_reorder_applied(l->reorder);
 }
 
 static gboolean
@@ -428,6 +454,7 @@ on_end_grace(gpointer user_data)
 	l->end_grace_id = 0;
 	g_debug("Roller %s: no SESSION_END came; ending the session on its Status",
 		l->address);
+	rd_reorder_flush(l->reorder);
 	end_session(l);
 	return G_SOURCE_REMOVE;
 }
@@ -451,6 +478,7 @@ rd_live_feed_status(RdLive *l, const struct roller_status *status)
 void
 rd_live_link_lost(RdLive *l)
 {
+	rd_reorder_flush(l->reorder);
 	if (l->session)
 		rd_live_session_link_lost(l->session);
 }
@@ -493,6 +521,7 @@ rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path)
 	l->address = g_strdup("");
 	l->area_id = -1;
 	l->update_max = MIN(MAX(hz, 1), RD_LIVE_UPDATE_MAX_HZ_LIMIT);
+	l->reorder = rd_reorder_new(on_reorder_release, l);
 	rd_rejects_init(&l->rejects);
 	rd_dbus_roller2_set_frames_rejected(roller, g_variant_new_parsed("@a{su} {}"));
 	return l;
@@ -515,6 +544,7 @@ rd_live_free(RdLive *l)
 	g_clear_object(&l->object);
 	g_clear_pointer(&l->feedback, rd_feedback_free);
 	g_clear_pointer(&l->session, rd_live_session_free);
+	rd_reorder_free(l->reorder);
 	g_object_unref(l->roller);
 	g_free(l->live_path);
 	g_free(l->serial);

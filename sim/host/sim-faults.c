@@ -82,6 +82,8 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 		faults->early_resolved = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "reorder-records") && is_bool) {
 		faults->reorder_records = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "reorder-telemetry") && is_bool) {
+		faults->reorder_telemetry = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "refuse-connect") && is_bool) {
 		faults->refuse_connect = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "hostile-frames") &&

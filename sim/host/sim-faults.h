@@ -3,7 +3,7 @@
  * The fault knobs by name, for org.rollerd.Sim1.SetFault: the names are
  * the command line's without "--fault-" (early-resolved, drop-notify,
  * disconnect-after-bytes, corrupt-chunk, drop-record, delay-ms, late-write-reply-ms,
- * reorder-records, refuse-connect, hostile-frames, flood,
+ * reorder-records, reorder-telemetry, refuse-connect, hostile-frames, flood,
  * refuse-acquire-notify).
  */
 #pragma once

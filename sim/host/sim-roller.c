@@ -54,6 +54,8 @@ struct _SimRoller {
 	 * next notification (of a record or not) has gone first. */
 	GQueue held;
 	gboolean held_complete;
+	/* --fault-reorder-telemetry: a frame waiting for the next notification. */
+	struct pending_notification *held_telemetry;
 	GRand *drop_rand;
 	SimHostile *hostile;
 	guint fault_generation;
@@ -305,6 +307,34 @@ transmit_reordered(SimRoller *self, struct pending_notification *n)
 	return TRUE;
 }
 
+/* A Telemetry frame overtaken by whatever comes next. */
+static gboolean
+transmit_telemetry_swapped(SimRoller *self, struct pending_notification *n)
+{
+	struct pending_notification *held = self->held_telemetry;
+
+	if (n->ch == MODEL_CHAR_TELEMETRY && !held) {
+		self->held_telemetry = n;
+		return TRUE;
+	}
+	self->held_telemetry = NULL;
+	if (!transmit_one(self, n)) {
+		g_clear_pointer(&held, pending_notification_free);
+		return FALSE;
+	}
+	return held ? transmit_one(self, held) : TRUE;
+}
+
+static gboolean
+transmit_with_faults(SimRoller *self, struct pending_notification *n)
+{
+	if (self->cfg->faults.reorder_records)
+		return transmit_reordered(self, n);
+	if (self->cfg->faults.reorder_telemetry)
+		return transmit_telemetry_swapped(self, n);
+	return transmit_one(self, n);
+}
+
 static gboolean
 on_radio_idle(gpointer data)
 {
@@ -322,8 +352,7 @@ on_radio_idle(gpointer data)
 			break;
 		}
 		n = g_queue_pop_head(&self->radio);
-		up = self->cfg->faults.reorder_records ? transmit_reordered(self, n)
-						       : transmit_one(self, n);
+		up = transmit_with_faults(self, n);
 		if (!up)
 			break;
 	}
@@ -336,6 +365,7 @@ clear_radio(SimRoller *self)
 	g_queue_clear_full(&self->radio, (GDestroyNotify)pending_notification_free);
 	g_queue_clear_full(&self->held, (GDestroyNotify)pending_notification_free);
 	self->held_complete = FALSE;
+	g_clear_pointer(&self->held_telemetry, pending_notification_free);
 	if (self->radio_idle) {
 		g_source_remove(self->radio_idle);
 		self->radio_idle = 0;

@@ -149,19 +149,33 @@ history_size(Fixture *f)
 	return rows->len;
 }
 
-static guint
-stored_strokes(Fixture *f, guint index)
+/* Strokes and frames lost of the history's @index-th session, newest first. */
+static void
+stored_counts(Fixture *f, guint index, guint *strokes, guint *frames_lost)
 {
 	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
 	g_autoptr(GPtrArray) rows = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(RdSession) session = NULL;
 	const RdSessionSummary *row;
 
 	if (!rd_store_query_sessions(f->ctx.store, &filter, &rows, &error))
 		fail_msg("%s", error->message);
 	assert_true(index < rows->len);
 	row = rows->pdata[index];
-	return row->strokes;
+	if (!rd_store_get_session(f->ctx.store, row->id, &session, &error))
+		fail_msg("%s", error->message);
+	*strokes = session->summary.strokes;
+	*frames_lost = session->frames_lost;
+}
+
+static guint
+stored_strokes(Fixture *f, guint index)
+{
+	guint strokes, lost;
+
+	stored_counts(f, index, &strokes, &lost);
+	return strokes;
 }
 
 /*
@@ -199,6 +213,28 @@ test_late_frames_after_the_end(void **state)
 	feed_status(f, ROLLER_STATE_IDLE, 0);
 	wait_session_ended(f);
 	assert_int_equal(history_size(f), 2);
+}
+
+/* A frame overtaken on another ATT bearer (EATT) still counts, in order. */
+static void
+test_overtaken_frame_counts(void **state)
+{
+	Fixture *f = *state;
+	guint8 bufs[3][ROLLER_FRAME_MAX_LEN];
+	gsize lens[3];
+	guint strokes, lost;
+
+	for (guint i = 0; i < 3; i++)
+		lens[i] = make_stroke(f, bufs[i], 7, (i + 1) * 1000);
+	rd_live_feed_telemetry(f->live, bufs[0], lens[0]);
+	rd_live_feed_telemetry(f->live, bufs[2], lens[2]);
+	rd_live_feed_telemetry(f->live, bufs[1], lens[1]);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	wait_session_ended(f);
+	assert_int_equal(history_size(f), 1);
+	stored_counts(f, 0, &strokes, &lost);
+	assert_int_equal(strokes, 3);
+	assert_int_equal(lost, 0);
 }
 
 /* While the next session runs, a straggler of the last one does not end it. */
@@ -294,6 +330,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_late_frames_after_the_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overtaken_frame_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_straggler_during_the_next_session, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_frames_counted, setup, teardown),

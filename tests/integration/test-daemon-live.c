@@ -82,6 +82,37 @@ test_live_session_equals_the_stored_record(void **state)
 	test_daemon_unsubscribe(td, sub);
 }
 
+/*
+ * Telemetry frames overtaking each other, and Status overtaking the
+ * session's last frame, as EATT did in the VM: the live session still
+ * equals the roller's record, nothing counted lost.
+ */
+static void
+test_reordered_telemetry(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=20",
+				   "--fault-reorder-telemetry", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autoptr(GPtrArray) truth = NULL, live = NULL;
+	TestRollerSignals s = { 0 };
+	guint sub;
+
+	test_daemon_discover(td, 1);
+	sub = test_daemon_subscribe(td, &s);
+	test_daemon_connect(td);
+	test_daemon_roll_session(td, "thighs", 60000);
+	test_bus_run_for(200);	/* the last signals */
+
+	truth = test_daemon_truth_records(td, "C0:52:4C:00:00:01");
+	live = test_daemon_history_lines(td);
+	assert_int_equal(truth->len, 1);
+	assert_int_equal(live->len, 1);
+	assert_string_equal(live->pdata[0], truth->pdata[0]);
+	assert_true(s.live_updates > 0);
+	assert_int_equal(s.frames_lost, 0);
+	test_daemon_unsubscribe(td, sub);
+}
+
 static gboolean
 got_strokes(gpointer user_data)
 {
@@ -532,6 +563,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_live_session_equals_the_stored_record, teardown),
+		cmocka_unit_test_teardown(test_reordered_telemetry, teardown),
 		cmocka_unit_test_teardown(test_bluetoothd_restarts_mid_session, teardown),
 		cmocka_unit_test_teardown(test_roller_vanishes_and_reconnects, teardown),
 		cmocka_unit_test_teardown(test_connect_refused_once_then_retried, teardown),
