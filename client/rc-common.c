@@ -233,6 +233,14 @@ rc_print_error(const char *command, const GError *error)
 		g_printerr("%s: permission denied: %s\n", who, plain->message);
 		return RC_EXIT_FAILURE;
 	}
+	if (g_strcmp0(remote, "org.rollerd.Error.PairingFailed") == 0) {
+		g_printerr("%s: %s\n"
+			   "The roller needs an encrypted link and would not pair. Wake it "
+			   "and hold it near this computer: rollerd tries again by itself. "
+			   "If it keeps failing, 'rollerctl forget' it, switch it off and "
+			   "on, and connect again.\n", who, plain->message);
+		return RC_EXIT_FAILURE;
+	}
 	g_printerr("%s: %s\n", who, plain->message);
 	return RC_EXIT_FAILURE;
 }

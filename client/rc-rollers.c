@@ -26,6 +26,10 @@ roller_to_json(RdDbusRoller2 *r)
 	json_builder_add_string_value(b, rd_dbus_roller2_get_serial(r) ?: "");
 	json_builder_set_member_name(b, "connected");
 	json_builder_add_boolean_value(b, rd_dbus_roller2_get_connected(r));
+	json_builder_set_member_name(b, "paired");
+	json_builder_add_boolean_value(b, rd_dbus_roller2_get_paired(r));
+	json_builder_set_member_name(b, "bonded");
+	json_builder_add_boolean_value(b, rd_dbus_roller2_get_bonded(r));
 	json_builder_set_member_name(b, "state");
 	json_builder_add_string_value(b, rd_dbus_roller2_get_state(r) ?: "");
 	json_builder_set_member_name(b, "battery");
@@ -52,6 +56,15 @@ roller_to_json(RdDbusRoller2 *r)
 	return json_builder_get_root(b);
 }
 
+/* Said only of a paired roller: most rollers never pair. */
+static const char *
+link_security(RdDbusRoller2 *r)
+{
+	if (rd_dbus_roller2_get_bonded(r))
+		return "  bonded";
+	return rd_dbus_roller2_get_paired(r) ? "  paired, no bond" : "";
+}
+
 static void
 print_roller_line(RdDbusRoller2 *r)
 {
@@ -60,12 +73,13 @@ print_roller_line(RdDbusRoller2 *r)
 		g_strdup_printf("%u%%", rd_dbus_roller2_get_battery(r)) : g_strdup("?");
 
 	/* A full roller starts no session: say so where its count is shown. */
-	printf("%s  %-12s %-10s %-12s battery %-4s stored %-3u last sync %s%s\n",
+	printf("%s  %-12s %-10s %-12s battery %-4s stored %-3u last sync %s%s%s\n",
 	       rd_dbus_roller2_get_address(r), rd_dbus_roller2_get_name(r),
 	       *rd_dbus_roller2_get_serial(r) ? rd_dbus_roller2_get_serial(r) : "-",
 	       rd_dbus_roller2_get_state(r), battery, rd_dbus_roller2_get_stored_records(r),
 	       rd_dbus_roller2_get_last_sync(r) ? sync : "never",
-	       rd_dbus_roller2_get_storage_full(r) ? "  storage full: sync it" : "");
+	       rd_dbus_roller2_get_storage_full(r) ? "  storage full: sync it" : "",
+	       link_security(r));
 }
 
 static int

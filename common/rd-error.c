@@ -16,6 +16,7 @@ static const GDBusErrorEntry rd_error_entries[] = {
 	{ RD_ERROR_ROLLER_FAILED, "org.rollerd.Error.RollerFailed" },
 	{ RD_ERROR_STORAGE_FAILED, "org.rollerd.Error.StorageFailed" },
 	{ RD_ERROR_NOT_AUTHORIZED, "org.rollerd.Error.NotAuthorized" },
+	{ RD_ERROR_PAIRING_FAILED, "org.rollerd.Error.PairingFailed" },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(rd_error_entries) == RD_ERROR_N_CODES);

@@ -21,8 +21,11 @@ typedef enum {
 	RD_ERROR_ROLLER_FAILED,		/* org.rollerd.Error.RollerFailed */
 	RD_ERROR_STORAGE_FAILED,	/* org.rollerd.Error.StorageFailed */
 	RD_ERROR_NOT_AUTHORIZED,	/* org.rollerd.Error.NotAuthorized */
+	/* The roller needs an encrypted link and pairing it failed:
+	 * refused, timed out, or cancelled. */
+	RD_ERROR_PAIRING_FAILED,	/* org.rollerd.Error.PairingFailed */
 } RdError;
 
-#define RD_ERROR_N_CODES (RD_ERROR_NOT_AUTHORIZED + 1)
+#define RD_ERROR_N_CODES (RD_ERROR_PAIRING_FAILED + 1)
 
 GQuark rd_error_quark(void);

@@ -7,6 +7,7 @@
 #include "daemon/bluez/rd-bluez.h"
 
 typedef struct _RdStore RdStore;
+typedef struct _RdAgent RdAgent;
 typedef struct _RdConfig RdConfig;
 
 typedef struct {
@@ -14,6 +15,8 @@ typedef struct {
 	gboolean system_bus;			/* FALSE: rollerd --session */
 	GDBusObjectManagerServer *object_manager;
 	RdBluez *bluez;
+	/* rollerd's pairing agent (daemon/bluez/rd-agent.h). */
+	RdAgent *agent;
 	RdStore *store;
 	const RdConfig *config;
 	char *state_dir;

@@ -24,9 +24,12 @@ sim_roller_sim_SOURCES = \
 	sim/mock-bluez/sim-mock-adapter.h sim/mock-bluez/sim-mock-adapter.c \
 	sim/mock-bluez/sim-mock-device.h sim/mock-bluez/sim-mock-device.c \
 	sim/mock-bluez/sim-mock-managers.h sim/mock-bluez/sim-mock-managers.c \
+	sim/mock-bluez/sim-mock-agents.h sim/mock-bluez/sim-mock-agents.c \
+	sim/mock-bluez/sim-mock-pairing.h sim/mock-bluez/sim-mock-pairing.c \
 	sim/mock-bluez/sim-control.h sim/mock-bluez/sim-control.c \
 	sim/mock-bluez/sim-mock.h sim/mock-bluez/sim-mock.c \
-	sim/peripheral/sim-peripheral.h sim/peripheral/sim-peripheral.c
+	sim/peripheral/sim-peripheral.h sim/peripheral/sim-peripheral.c \
+	sim/peripheral/sim-peripheral-agent.h sim/peripheral/sim-peripheral-agent.c
 sim_roller_sim_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 sim_roller_sim_LDADD = sim/model/libsim-model.a $(BLUEZ_GDBUS_LIBS) \
 	$(ROLLER_PROTO_LIBS) $(GLIB_LIBS)

@@ -53,6 +53,15 @@ typedef struct {
 	/* AcquireNotify fails with this bluetoothd error (NULL: off), one
 	 * of sim_faults_acquire_errors; StartNotify still works. */
 	const char *refuse_acquire_notify;
+	/* --require-encryption: the roller answers Pairing Failed. */
+	gboolean refuse_pairing;
+	/* --require-encryption: the roller never answers a Pairing Request,
+	 * so SMP's 30 s timer ends the link. */
+	gboolean pairing_timeout;
+	/* --require-encryption: bluetoothd cannot raise the link's security
+	 * on an ATT error, so the access fails with NotPermitted "Not
+	 * paired" instead of pairing by itself (docs/roller-sim.md). */
+	gboolean no_security_raise;
 	/* Bumped on every change, so that "once" faults arm again. */
 	guint generation;
 } SimFaults;
@@ -81,5 +90,8 @@ typedef struct {
 	gint session_seconds;	/* -1: the device model's default */
 	guint restart_delay_ms;	/* SIGUSR1's absence (the mock, or the GATT app) */
 	SimGattCache gatt_cache;
+	/* The Roller service's characteristics need an encrypted link
+	 * (profile, "Link security"): Just Works pairing, bonding. */
+	gboolean require_encryption;
 	SimFaults faults;
 } SimConfig;

@@ -164,6 +164,24 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		  "How long SIGUSR1 keeps the mock bluetoothd off the bus, "
 		  "or the GATT application unregistered [500]",
 		  "MS" },
+		{ "require-encryption", 0, 0, G_OPTION_ARG_NONE, &cfg->require_encryption,
+		  "The Roller service's characteristics need an encrypted link: "
+		  "Just Works pairing, bonding (the mock answers as bluetoothd "
+		  "does; a peripheral sets their encrypt-* flags and registers a "
+		  "NoInputNoOutput agent)", NULL },
+		{ "fault-refuse-pairing", 0, 0, G_OPTION_ARG_NONE,
+		  &cfg->faults.refuse_pairing,
+		  "With --require-encryption: the roller refuses every pairing "
+		  "(Pair fails with org.bluez.Error.AuthenticationFailed)", NULL },
+		{ "fault-pairing-timeout", 0, 0, G_OPTION_ARG_NONE,
+		  &cfg->faults.pairing_timeout,
+		  "With --require-encryption: the roller never answers a pairing; "
+		  "after SMP's 30 s the link ends", NULL },
+		{ "fault-no-security-raise", 0, 0, G_OPTION_ARG_NONE,
+		  &cfg->faults.no_security_raise,
+		  "With --require-encryption: an unencrypted access fails with "
+		  "org.bluez.Error.NotPermitted \"Not paired\" instead of "
+		  "bluetoothd pairing by itself", NULL },
 		{ "fault-early-resolved", 0, 0, G_OPTION_ARG_NONE,
 		  &cfg->faults.early_resolved,
 		  "ServicesResolved turns true before the GATT objects exist "

@@ -230,10 +230,13 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-sync-crash \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
-	tests/integration/test-daemon-limits tests/integration/test-daemon-journal
+	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
+	tests/integration/test-daemon-pairing
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
+tests_integration_test_daemon_pairing_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_pairing_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)

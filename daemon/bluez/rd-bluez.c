@@ -423,6 +423,9 @@ rd_bluez_error_to_rd(const GError *error, const char *doing)
 		code = RD_ERROR_NOT_CONNECTED;
 	else if (remote && g_str_equal(remote, "org.bluez.Error.InProgress"))
 		code = RD_ERROR_IN_PROGRESS;
+	/* Pair's AuthenticationFailed, -Rejected, -Canceled, -Timeout. */
+	else if (remote && g_str_has_prefix(remote, "org.bluez.Error.Authentication"))
+		code = RD_ERROR_PAIRING_FAILED;
 	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
 		code = RD_ERROR_TIMEOUT;
 	else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))

@@ -13,6 +13,7 @@
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
 #include "rd-gatt.h"
+#include "rd-pairing.h"
 
 #define CONNECT_TIMEOUT_MS 35000
 #define RESOLVE_TIMEOUT_MS 15000
@@ -283,6 +284,19 @@ link_setup(RdRollerLink *self)
 	setup_step_done(self);
 }
 
+static void
+on_secured(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!rd_pairing_secure_finish(res, &error)) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			link_failed(user_data, g_steal_pointer(&error));
+		return;
+	}
+	link_setup(user_data);
+}
+
 /* Resolution completes when BlueZ says so and every required char is here. */
 static void
 try_resolved(RdRollerLink *self)
@@ -304,7 +318,11 @@ try_resolved(RdRollerLink *self)
 		g_source_remove(self->resolve_timeout_id);
 		self->resolve_timeout_id = 0;
 	}
-	link_setup(self);
+	/* Setting up from here on: BlueZ's property changes resolve no more. */
+	set_link_state(self, RD_LINK_SETUP);
+	rd_pairing_secure(self->ctx->agent, self->device,
+			  rd_roller_chars_get(self->chars, RD_CHAR_ROLLER_INFO),
+			  self->link_cancellable, on_secured, self);
 }
 
 static gboolean

@@ -7,7 +7,9 @@
 #include "daemon/rd-state-dir.h"
 #include "rd-daemon.h"
 #include "common/rd-dbus-generated.h"
+#include "daemon/bluez/rd-agent.h"
 #include "daemon/bluez/rd-discovery.h"
+#include "daemon/bluez/rd-pairing.h"
 #include "common/rd-error.h"
 #include "rd-history.h"
 #include "rd-roller.h"
@@ -140,8 +142,12 @@ remove_forgotten(gpointer user_data)
 	ForgetData *f = user_data;
 	RdRoller *r = g_hash_table_lookup(f->daemon->rollers, f->address);
 
-	if (r)
+	if (r) {
 		rd_roller_disconnect(r);
+		/* The bond goes too: a roller forgotten is a stranger again. */
+		if (rd_roller_get_device(r))
+			rd_pairing_remove_bond(rd_roller_get_device(r));
+	}
 	if (g_hash_table_remove(f->daemon->rollers, f->address)) {
 		g_message("Forgot roller %s", f->address);
 		rollers_changed(f->daemon);
@@ -296,6 +302,7 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 	d->history = rd_history_new(&d->ctx, d->manager);
 
 	/* BlueZ's objects arrive later, in callbacks: the rollers are known by then. */
+	d->ctx.agent = rd_agent_new(bluez_bus);
 	d->ctx.bluez = rd_bluez_new(bluez_bus, &bluez_callbacks, d);
 	load_known_rollers(d);
 	update_background_scan(d);
@@ -308,6 +315,7 @@ rd_daemon_free(RdDaemon *d)
 	if (!d)
 		return;
 	g_clear_pointer(&d->ctx.bluez, rd_bluez_free);
+	g_clear_pointer(&d->ctx.agent, rd_agent_free);
 	g_clear_pointer(&d->discovery, rd_discovery_free);
 	g_clear_pointer(&d->rollers, g_hash_table_unref);
 	g_clear_pointer(&d->history, rd_history_free);

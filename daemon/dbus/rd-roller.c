@@ -478,6 +478,8 @@ rd_roller_free(RdRoller *r)
 {
 	if (!r)
 		return;
+	if (rd_roller_link_get_device(r->link))
+		g_signal_handlers_disconnect_by_data(rd_roller_link_get_device(r->link), r);
 	/* Its teardown still reports here, to the sync and the live session. */
 	rd_roller_link_free(r->link);
 	r->link = NULL;
@@ -517,17 +519,47 @@ rd_roller_get_info(RdRoller *r)
 	return r->have_info ? &r->info : NULL;
 }
 
+/* Paired and Bonded follow the Device1's. */
+static void
+update_security(RdRoller *r)
+{
+	GDBusProxy *device = rd_roller_link_get_device(r->link);
+
+	rd_dbus_roller2_set_paired(r->iface, device && rd_bluez_get_bool(device, "Paired"));
+	rd_dbus_roller2_set_bonded(r->iface, device && rd_bluez_get_bool(device, "Bonded"));
+}
+
+static void
+on_device_properties(GDBusProxy *device, GVariant *changed, const char *const *invalidated,
+		     RdRoller *r)
+{
+	update_security(r);
+}
+
 void
 rd_roller_set_device(RdRoller *r, GDBusProxy *device)
 {
+	GDBusProxy *old = rd_roller_link_get_device(r->link);
+
+	if (old && old != device)
+		g_signal_handlers_disconnect_by_data(old, r);
 	/* The name BlueZ has for a device new to us. */
-	if (device && device != rd_roller_link_get_device(r->link)) {
+	if (device && device != old) {
 		g_autofree char *name = rd_bluez_get_string(device, "Name");
 
 		if (name)
 			rd_dbus_roller2_set_name(r->iface, name);
+		g_signal_connect(device, "g-properties-changed",
+				 G_CALLBACK(on_device_properties), r);
 	}
 	rd_roller_link_set_device(r->link, device);
+	update_security(r);
+}
+
+GDBusProxy *
+rd_roller_get_device(RdRoller *r)
+{
+	return rd_roller_link_get_device(r->link);
 }
 
 gboolean

@@ -31,6 +31,8 @@ void rd_roller_set_serial(RdRoller *roller, const char *serial);
 /* BlueZ exports (or no longer exports) this roller's Device1. */
 void rd_roller_set_device(RdRoller *roller, GDBusProxy *device);
 gboolean rd_roller_has_device(RdRoller *roller);
+/* Its Device1 while BlueZ exports one, else NULL (no transfer). */
+GDBusProxy *rd_roller_get_device(RdRoller *roller);
 /* A GATT characteristic appeared: resolution may complete now. */
 void rd_roller_characteristic_added(RdRoller *roller, GDBusProxy *chr);
 /* A GattCharacteristic1 at @path went away. */

@@ -302,14 +302,12 @@ char_write_value(struct sim_gatt_char *chr, GVariant *params,
 		g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
-void
-sim_gatt_char_method(SimIface *iface, const char *method, GVariant *params,
-	    GDBusMethodInvocation *invocation, gpointer user_data)
+static void
+dispatch_char_method(struct sim_gatt_char *chr, const char *method, GVariant *params,
+		     GDBusMethodInvocation *invocation)
 {
-	struct sim_gatt_char *chr = user_data;
 	g_autoptr(GVariant) options = NULL;
 
-	g_debug("%s.%s", chr->path, method);
 	if (g_str_equal(method, "ReadValue")) {
 		char_read_value(chr, params, invocation);
 	} else if (g_str_equal(method, "WriteValue")) {
@@ -335,6 +333,60 @@ sim_gatt_char_method(SimIface *iface, const char *method, GVariant *params,
 						      "Method \"%s\" doesn't exist",
 						      method);
 	}
+}
+
+/* An access waiting for the link's security (SimGattHost's secure). */
+struct secured_access {
+	struct sim_gatt_char *chr;
+	char *method;
+	GVariant *params;
+	GDBusMethodInvocation *invocation;
+};
+
+static void
+on_secured(gpointer data, const char *error_name, const char *message)
+{
+	struct secured_access *a = data;
+
+	if (error_name)
+		sim_iface_return_bluez_error(a->invocation, error_name, message);
+	else
+		dispatch_char_method(a->chr, a->method, a->params, a->invocation);
+	g_variant_unref(a->params);
+	g_free(a->method);
+	g_free(a);
+}
+
+static gboolean
+needs_security(struct sim_gatt_char *chr, const char *method)
+{
+	static const char *const accesses[] = {
+		"ReadValue", "WriteValue", "StartNotify", "AcquireNotify",
+		"AcquireWrite", NULL,
+	};
+
+	return chr->tree->secure && g_str_equal(chr->service->uuid, ROLLER_UUID_SERVICE) &&
+	       g_strv_contains(accesses, method) && sim_gatt_tree_link_is_up(chr->tree);
+}
+
+void
+sim_gatt_char_method(SimIface *iface, const char *method, GVariant *params,
+	    GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	struct sim_gatt_char *chr = user_data;
+	struct secured_access *a;
+
+	g_debug("%s.%s", chr->path, method);
+	if (!needs_security(chr, method)) {
+		dispatch_char_method(chr, method, params, invocation);
+		return;
+	}
+	a = g_new0(struct secured_access, 1);
+	a->chr = chr;
+	a->method = g_strdup(method);
+	a->params = g_variant_ref(params);
+	a->invocation = invocation;
+	chr->tree->secure(chr->tree->link_hint_data, on_secured, a);
 }
 
 void

@@ -54,6 +54,11 @@ struct sim_gatt_tree {
 	/* SimGattHost's link_hint and its data (NULL: none). */
 	void (*link_hint)(gpointer user_data, const char *device, guint16 mtu);
 	gpointer link_hint_data;
+	/* SimGattHost's secure (NULL: none), with link_hint_data. */
+	void (*secure)(gpointer user_data,
+		       void (*done)(gpointer data, const char *error_name,
+				    const char *message),
+		       gpointer data);
 	gboolean disconnecting;
 	/* Between the first and the last service a Service Changed removes. */
 	gboolean changing;

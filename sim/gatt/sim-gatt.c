@@ -33,6 +33,8 @@ struct _SimGatt {
 	GDBusObjectManagerServer *manager;
 	GPtrArray *services;	/* of struct sim_gatt_service */
 	GPtrArray *chars;	/* of struct sim_gatt_char, in handle order */
+	/* Peripheral mode: the Roller service's flags ask for encryption. */
+	gboolean encrypt;
 };
 
 /* The roller's attribute table (spec section 1), in handle order. */
@@ -99,8 +101,20 @@ find_char(SimGatt *gatt, guint id)
 	return NULL;
 }
 
+/* An application's flags that make bluetoothd require an encrypted link
+ * for each access (src/gatt-database.c parse_chrc_flags(), 5.66 on). */
+static const struct {
+	guint8 prop;
+	const char *name;
+} encrypt_names[] = {
+	{ PROP_READ, "encrypt-read" },
+	{ PROP_WRITE | PROP_WRITE_NO_RSP, "encrypt-write" },
+	{ PROP_NOTIFY, "encrypt-notify" },
+	{ PROP_INDICATE, "encrypt-indicate" },
+};
+
 static GVariant *
-flags_variant(guint8 props)
+flags_variant(guint8 props, gboolean encrypt)
 {
 	GVariantBuilder builder;
 
@@ -108,6 +122,9 @@ flags_variant(guint8 props)
 	for (guint i = 0; i < G_N_ELEMENTS(prop_names); i++)
 		if (props & prop_names[i].prop)
 			g_variant_builder_add(&builder, "s", prop_names[i].name);
+	for (guint i = 0; encrypt && i < G_N_ELEMENTS(encrypt_names); i++)
+		if (props & encrypt_names[i].prop)
+			g_variant_builder_add(&builder, "s", encrypt_names[i].name);
 	return g_variant_builder_end(&builder);
 }
 
@@ -145,7 +162,9 @@ build_char(SimGatt *gatt, struct sim_gatt_char *chr, const char *service_path)
 		sim_iface_set_bytes(chr->iface, "Value", NULL, 0);
 	if (props & (PROP_NOTIFY | PROP_INDICATE))
 		sim_iface_set_boolean(chr->iface, "Notifying", FALSE);
-	sim_iface_set(chr->iface, "Flags", flags_variant(props));
+	sim_iface_set(chr->iface, "Flags",
+		      flags_variant(props, gatt->encrypt &&
+				    g_str_equal(chr->service->uuid, ROLLER_UUID_SERVICE)));
 	if (props & PROP_WRITE_NO_RSP)
 		sim_iface_set_boolean(chr->iface, "WriteAcquired", FALSE);
 	/* For an application, NotifyAcquired announces AcquireNotify, which
@@ -252,6 +271,7 @@ sim_gatt_new(SimGattMode mode, SimRoller *roller, const char *root,
 	gatt->tree.roller = roller;
 	gatt->tree.link_hint = host ? host->link_hint : NULL;
 	gatt->tree.link_hint_data = host_data;
+	gatt->tree.secure = host ? host->secure : NULL;
 	gatt->root = g_strdup(root);
 	gatt->services = g_ptr_array_new_with_free_func((GDestroyNotify)service_free);
 	gatt->chars = g_ptr_array_new_with_free_func((GDestroyNotify)char_free);
@@ -271,6 +291,12 @@ sim_gatt_free(SimGatt *gatt)
 	g_ptr_array_unref(gatt->tree.hazards);
 	g_free(gatt->root);
 	g_free(gatt);
+}
+
+void
+sim_gatt_set_require_encryption(SimGatt *gatt, gboolean encrypt)
+{
+	gatt->encrypt = encrypt && !gatt->tree.mock;
 }
 
 gboolean

@@ -27,6 +27,11 @@ typedef enum {
 
 typedef struct _SimGatt SimGatt;
 
+/* Called once: @error_name NULL to go on, else the org.bluez.Error name
+ * and message to answer the waiting access with. */
+typedef void (*SimGattSecuredFunc)(gpointer data, const char *error_name,
+				   const char *message);
+
 typedef struct {
 	/*
 	 * Peripheral mode: bluetoothd called with options naming the
@@ -35,6 +40,12 @@ typedef struct {
 	 * connects the roller if it is not.
 	 */
 	void (*link_hint)(gpointer user_data, const char *device, guint16 mtu);
+	/*
+	 * Mock mode, a roller that requires encryption (NULL: it does not):
+	 * asked before a central's ReadValue, WriteValue, StartNotify,
+	 * AcquireNotify or AcquireWrite on the Roller service; calls @done.
+	 */
+	void (*secure)(gpointer user_data, SimGattSecuredFunc done, gpointer data);
 } SimGattHost;
 
 /*
@@ -50,6 +61,10 @@ void sim_gatt_free(SimGatt *gatt);
 void sim_gatt_export(SimGatt *gatt, GDBusObjectManagerServer *manager);
 void sim_gatt_unexport(SimGatt *gatt);
 gboolean sim_gatt_is_exported(SimGatt *gatt);
+/* Peripheral mode, before the export: the Roller service's
+ * characteristics get the encrypt-read, -write, -notify and -indicate
+ * flags their properties call for, so bluetoothd requires encryption. */
+void sim_gatt_set_require_encryption(SimGatt *gatt, gboolean encrypt);
 /*
  * A Service Changed handled service by service, as bluetoothd does: each
  * call removes the last service still exported (its sockets hang up, its

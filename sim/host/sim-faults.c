@@ -84,6 +84,12 @@ sim_faults_set(SimFaults *faults, const char *name, GVariant *value,
 		faults->reorder_records = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "reorder-telemetry") && is_bool) {
 		faults->reorder_telemetry = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "refuse-pairing") && is_bool) {
+		faults->refuse_pairing = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "pairing-timeout") && is_bool) {
+		faults->pairing_timeout = g_variant_get_boolean(value);
+	} else if (g_str_equal(name, "no-security-raise") && is_bool) {
+		faults->no_security_raise = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "refuse-connect") && is_bool) {
 		faults->refuse_connect = g_variant_get_boolean(value);
 	} else if (g_str_equal(name, "hostile-frames") &&

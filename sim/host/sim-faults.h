@@ -4,7 +4,8 @@
  * the command line's without "--fault-" (early-resolved, drop-notify,
  * disconnect-after-bytes, corrupt-chunk, drop-record, delay-ms, late-write-reply-ms,
  * reorder-records, reorder-telemetry, refuse-connect, hostile-frames, flood,
- * refuse-acquire-notify).
+ * refuse-acquire-notify, refuse-pairing, pairing-timeout,
+ * no-security-raise).
  */
 #pragma once
 

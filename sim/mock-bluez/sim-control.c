@@ -36,6 +36,14 @@ static const char control_xml[] =
 	"      <arg name='address' type='s' direction='in'/>"
 	"      <arg name='hazards' type='as' direction='out'/>"
 	"    </method>"
+	"    <method name='Pairings'>"
+	"      <arg name='address' type='s' direction='in'/>"
+	"      <arg name='pair_calls' type='u' direction='out'/>"
+	"      <arg name='pairings' type='u' direction='out'/>"
+	"    </method>"
+	"    <method name='Agents'>"
+	"      <arg name='agents' type='a(sos)' direction='out'/>"
+	"    </method>"
 	"    <method name='Registrations'>"
 	"      <arg name='applications' type='a(so)' direction='out'/>"
 	"      <arg name='advertisements' type='a(so)' direction='out'/>"
@@ -73,6 +81,20 @@ control_method_call(GDBusConnection *connection, const char *sender,
 		g_dbus_connection_flush_sync(connection, NULL, NULL);
 		if (!h->restart(control->user_data, delay_ms, &error))
 			g_warning("Restart: %s", error->message);
+		return;
+	} else if (g_str_equal(method_name, "Agents")) {
+		GVariant *agents = h->agents(control->user_data);
+
+		g_dbus_method_invocation_return_value(invocation,
+			g_variant_new_tuple(&agents, 1));
+		return;
+	} else if (g_str_equal(method_name, "Pairings")) {
+		g_variant_get(parameters, "(&s)", &text);
+		value = h->pairings(control->user_data, text, &error);
+		if (value)
+			g_dbus_method_invocation_return_value(invocation, g_steal_pointer(&value));
+		else
+			g_dbus_method_invocation_return_gerror(invocation, error);
 		return;
 	} else if (g_str_equal(method_name, "Registrations")) {
 		g_dbus_method_invocation_return_value(invocation,

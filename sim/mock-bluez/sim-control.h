@@ -36,6 +36,13 @@ typedef struct {
 	/* (a(so)a(so)): GATT applications and advertisements registered
 	 * with the mock adapter, as (owner, path). */
 	GVariant *(*registrations)(gpointer user_data);
+	/* (uu): Device1.Pair calls of the roller at @address and pairings
+	 * completed, (0, 0) when there is no device; NULL with @error. */
+	GVariant *(*pairings)(gpointer user_data, const char *address,
+			      GError **error);
+	/* (a(sos)): agents registered, as (owner, path, capability), the
+	 * default one first. */
+	GVariant *(*agents)(gpointer user_data);
 } SimControlHandlers;
 
 /* Returns the registration id, 0 on error. */

@@ -43,6 +43,7 @@ struct _SimMockAdapter {
 	SimIface *iface;
 	GDBusObjectSkeleton *object;
 	SimMockManagers *managers;
+	SimMockAgents *agents;
 	GList *clients;			/* of struct discovery_client */
 	GPtrArray *advertisers;		/* of struct advertiser */
 	GHashTable *devices;		/* address -> SimMockDevice */
@@ -60,8 +61,17 @@ device_adapter_powered(gpointer user_data)
 	return is_powered(user_data);
 }
 
+static gboolean
+device_bondable(gpointer user_data)
+{
+	SimMockAdapter *self = user_data;
+
+	return sim_mock_agents_bondable(self->agents);
+}
+
 static const SimMockDeviceHost device_host = {
 	.adapter_powered = device_adapter_powered,
+	.bondable = device_bondable,
 };
 
 static void
@@ -348,7 +358,8 @@ remove_device(SimMockAdapter *self, GVariant *params,
 		return;
 	}
 	/* Disconnects first if need be (at once: the mock does not wait
-	 * bluetoothd's two seconds here), then the objects go. */
+	 * bluetoothd's two seconds here), then the objects go, and with
+	 * them the bond (btd_adapter_remove_device()). */
 	g_hash_table_remove(self->devices, address);
 	g_dbus_method_invocation_return_value(invocation, NULL);
 }
@@ -449,7 +460,7 @@ advertiser_free(struct advertiser *adv)
 
 SimMockAdapter *
 sim_mock_adapter_new(SimConfig *cfg, GPtrArray *rollers,
-		     GDBusObjectManagerServer *manager)
+		     GDBusObjectManagerServer *manager, SimMockAgents *agents)
 {
 	const char *local_uuids[] = {
 		"00001800-0000-1000-8000-00805f9b34fb",
@@ -461,6 +472,7 @@ sim_mock_adapter_new(SimConfig *cfg, GPtrArray *rollers,
 	SimMockAdapter *self = g_new0(SimMockAdapter, 1);
 
 	self->cfg = cfg;
+	self->agents = agents;
 	self->path = g_strconcat("/org/bluez/", cfg->adapter, NULL);
 	self->manager = g_object_ref(manager);
 	self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,

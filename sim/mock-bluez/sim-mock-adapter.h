@@ -13,13 +13,16 @@
 #include <gio/gio.h>
 
 #include "sim/sim-config.h"
+#include "sim-mock-agents.h"
 #include "sim-mock-device.h"
 
 typedef struct _SimMockAdapter SimMockAdapter;
 
-/* Exports /org/bluez/<cfg->adapter> on @manager's connection. */
+/* Exports /org/bluez/<cfg->adapter> on @manager's connection; @agents
+ * (bondable or not) outlives the adapter. */
 SimMockAdapter *sim_mock_adapter_new(SimConfig *cfg, GPtrArray *rollers,
-				     GDBusObjectManagerServer *manager);
+				     GDBusObjectManagerServer *manager,
+				     SimMockAgents *agents);
 /* Forgets every device (their links drop) and unexports the adapter. */
 void sim_mock_adapter_free(SimMockAdapter *adapter);
 

@@ -7,6 +7,7 @@
 #include "sim/gatt/sim-gatt.h"
 #include "sim/gatt/sim-iface.h"
 #include "sim-mock-device.h"
+#include "sim-mock-pairing.h"
 
 /*
  * Timings of an LE link on a real controller (notes/real-bluez-in-a-vm.md),
@@ -34,6 +35,7 @@ struct _SimMockDevice {
 	SimIface *iface;
 	GDBusObjectSkeleton *object;
 	SimGatt *gatt;
+	SimMockPairing *pairing;
 
 	LinkState state;
 	guint timer;
@@ -121,6 +123,7 @@ on_link_up(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	self->state = LINK_UP;
+	sim_mock_pairing_link_up(self->pairing);
 	sim_roller_connect(self->roller, self->cfg->mtu, &roller_link, self);
 	sim_iface_set_boolean(self->iface, "Connected", TRUE);
 	sim_gatt_link_up(self->gatt);
@@ -165,7 +168,8 @@ sim_mock_device_drop_link(SimMockDevice *self, const char *reason,
 	cancel_timer(self);
 	g_debug("%s: link down (%s)", self->path, reason);
 	/* Sockets get their HUP and the roller forgets its subscriptions
-	 * before the link itself goes. */
+	 * before the link itself goes; a pairing under way fails. */
+	sim_mock_pairing_link_down(self->pairing);
 	sim_gatt_link_down(self->gatt);
 	sim_roller_disconnect(self->roller);
 	self->state = LINK_DOWN;
@@ -349,6 +353,10 @@ device_method(SimIface *iface, const char *method, GVariant *params,
 		device_connect(self, invocation);
 	} else if (g_str_equal(method, "Disconnect")) {
 		device_disconnect(self, invocation);
+	} else if (g_str_equal(method, "Pair")) {
+		sim_mock_pairing_pair(self->pairing, invocation, self->state == LINK_UP);
+	} else if (g_str_equal(method, "CancelPairing")) {
+		sim_mock_pairing_cancel(self->pairing, invocation);
 	} else if (g_str_equal(method, "GetServiceRecords")) {
 		/* Experimental: absent from a bluetoothd without -E. */
 		g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
@@ -356,7 +364,7 @@ device_method(SimIface *iface, const char *method, GVariant *params,
 						      "Method \"%s\" doesn't exist",
 						      method);
 	} else {
-		/* Pair, CancelPairing, ConnectProfile, DisconnectProfile. */
+		/* ConnectProfile, DisconnectProfile. */
 		sim_iface_return_bluez_error(invocation, "NotSupported",
 					     "Not modeled by roller-sim");
 	}
@@ -386,6 +394,38 @@ device_set_property(SimIface *iface, const char *property, GVariant *value,
 	return FALSE;
 }
 
+static gboolean
+pairing_bondable(gpointer user_data)
+{
+	SimMockDevice *self = user_data;
+
+	return self->host->bondable(self->host_data);
+}
+
+static void
+pairing_timed_out(gpointer user_data)
+{
+	sim_mock_device_drop_link(user_data, "org.bluez.Reason.Local",
+				  "Connection terminated by local host");
+}
+
+static const SimMockPairingHost pairing_host = {
+	.bondable = pairing_bondable,
+	.timed_out = pairing_timed_out,
+};
+
+static void
+gatt_secure(gpointer user_data, SimGattSecuredFunc done, gpointer data)
+{
+	SimMockDevice *self = user_data;
+
+	sim_mock_pairing_secure(self->pairing, done, data);
+}
+
+static const SimGattHost gatt_host = {
+	.secure = gatt_secure,
+};
+
 SimMockDevice *
 sim_mock_device_new(const SimMockDeviceHost *host, gpointer host_data, SimConfig *cfg,
 		    SimRoller *roller, const char *adapter_path,
@@ -403,7 +443,8 @@ sim_mock_device_new(const SimMockDeviceHost *host, gpointer host_data, SimConfig
 	self->manager = g_object_ref(manager);
 	g_strdelimit(address, ":", '_');
 	self->path = g_strdup_printf("%s/dev_%s", adapter_path, address);
-	self->gatt = sim_gatt_new(SIM_GATT_MOCK, roller, self->path, NULL, NULL);
+	self->gatt = sim_gatt_new(SIM_GATT_MOCK, roller, self->path,
+				  cfg->require_encryption ? &gatt_host : NULL, self);
 	self->connect_times = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 	self->iface = sim_iface_new(bluez_device1_interface_info(), device_method,
@@ -413,8 +454,7 @@ sim_mock_device_new(const SimMockDeviceHost *host, gpointer host_data, SimConfig
 	sim_iface_set_string(self->iface, "AddressType", "random");
 	sim_iface_set_string(self->iface, "Name", sim_roller_get_name(roller));
 	sim_iface_set_string(self->iface, "Alias", sim_roller_get_name(roller));
-	sim_iface_set_boolean(self->iface, "Paired", FALSE);
-	sim_iface_set_boolean(self->iface, "Bonded", FALSE);
+	self->pairing = sim_mock_pairing_new(cfg, self->iface, &pairing_host, self);
 	sim_iface_set_boolean(self->iface, "Trusted", FALSE);
 	sim_iface_set_boolean(self->iface, "Blocked", FALSE);
 	sim_iface_set_boolean(self->iface, "LegacyPairing", FALSE);
@@ -442,6 +482,7 @@ sim_mock_device_free(SimMockDevice *self)
 		return;
 	sim_mock_device_drop_link(self, "org.bluez.Reason.Local",
 				  "Connection terminated by local host");
+	sim_mock_pairing_free(self->pairing);
 	sim_gatt_free(self->gatt);
 	g_dbus_object_manager_server_unexport(self->manager, self->path);
 	g_object_unref(self->object);
@@ -457,6 +498,12 @@ sim_mock_device_get_connect_calls(SimMockDevice *self)
 {
 	return g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, self->connect_times->data,
 					 self->connect_times->len, sizeof(gint64));
+}
+
+GVariant *
+sim_mock_device_get_pairings(SimMockDevice *self)
+{
+	return sim_mock_pairing_get_counts(self->pairing);
 }
 
 const char *

@@ -3,7 +3,8 @@
  * SimMockDevice: bluetoothd's org.bluez.Device1 object for one roller the
  * mock adapter has seen, and its LE link: Connect, the GATT browse that
  * exports the roller's GATT objects, ServicesResolved, Disconnect and link
- * loss, as src/device.c does them for an unpaired LE device.
+ * loss, as src/device.c does them for an LE device; its pairing is
+ * sim-mock-pairing's.
  */
 #pragma once
 
@@ -18,6 +19,8 @@ typedef struct _SimMockDevice SimMockDevice;
 typedef struct {
 	/* Connect fails while the adapter is not powered. */
 	gboolean (*adapter_powered)(gpointer user_data);
+	/* A pairing bonds (a default agent is registered). */
+	gboolean (*bondable)(gpointer user_data);
 } SimMockDeviceHost;
 
 /* @host and @host_data outlive the device. */
@@ -35,6 +38,8 @@ const char *sim_mock_device_get_path(SimMockDevice *device);
 SimRoller *sim_mock_device_get_roller(SimMockDevice *device);
 /* (at): g_get_monotonic_time() of each Connect call so far, oldest first. */
 GVariant *sim_mock_device_get_connect_calls(SimMockDevice *device);
+/* (uu): Pair calls and pairings completed (sim_mock_pairing_get_counts()). */
+GVariant *sim_mock_device_get_pairings(SimMockDevice *device);
 /* Connected, or on the way to or from it. */
 gboolean sim_mock_device_is_connected(SimMockDevice *device);
 

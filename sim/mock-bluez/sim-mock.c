@@ -19,6 +19,7 @@ struct _SimMock {
 	gulong closed_handler;
 	GDBusObjectManagerServer *manager;
 	SimMockAdapter *adapter;
+	SimMockAgents *agents;
 	guint owner_id;
 	guint control_id;
 
@@ -131,16 +132,26 @@ control_change_service(gpointer user_data, const char *address, const char *uuid
 	return TRUE;
 }
 
+/* FALSE with @error for no roller at @address; @device NULL when this
+ * bluetoothd has not seen it. */
+static gboolean
+find_seen_device(SimMock *self, const char *address, SimMockDevice **device,
+		 GError **error)
+{
+	if (!find_roller(self, address, error))
+		return FALSE;
+	*device = self->adapter ?
+		  sim_mock_adapter_find_device(self->adapter, address) : NULL;
+	return TRUE;
+}
+
 static GVariant *
 control_connect_calls(gpointer user_data, const char *address, GError **error)
 {
-	SimMock *self = user_data;
 	SimMockDevice *device;
 
-	if (!find_roller(self, address, error))
+	if (!find_seen_device(user_data, address, &device, error))
 		return NULL;
-	device = self->adapter ?
-		 sim_mock_adapter_find_device(self->adapter, address) : NULL;
 	/* Not seen yet by this bluetoothd: never asked to connect. */
 	if (!device)
 		return g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, NULL, 0,
@@ -151,14 +162,11 @@ control_connect_calls(gpointer user_data, const char *address, GError **error)
 static GVariant *
 control_hazards(gpointer user_data, const char *address, GError **error)
 {
-	SimMock *self = user_data;
 	SimMockDevice *device;
 	g_auto(GStrv) hazards = NULL;
 
-	if (!find_roller(self, address, error))
+	if (!find_seen_device(user_data, address, &device, error))
 		return NULL;
-	device = self->adapter ?
-		 sim_mock_adapter_find_device(self->adapter, address) : NULL;
 	if (!device)
 		return g_variant_new_strv(NULL, 0);
 	hazards = sim_mock_device_get_hazards(device);
@@ -182,7 +190,29 @@ control_registrations(gpointer user_data)
 	return sim_mock_adapter_list_registrations(self->adapter);
 }
 
+static GVariant *
+control_pairings(gpointer user_data, const char *address, GError **error)
+{
+	SimMockDevice *device;
+
+	if (!find_seen_device(user_data, address, &device, error))
+		return NULL;
+	if (!device)
+		return g_variant_new("(uu)", 0, 0);
+	return sim_mock_device_get_pairings(device);
+}
+
+static GVariant *
+control_agents(gpointer user_data)
+{
+	SimMock *self = user_data;
+
+	return sim_mock_agents_list(self->agents);
+}
+
 static const SimControlHandlers control_handlers = {
+	.pairings = control_pairings,
+	.agents = control_agents,
 	.press_button = control_press_button,
 	.restart = control_restart,
 	.disconnect_device = control_disconnect_device,
@@ -261,8 +291,9 @@ sim_mock_start(SimMock *self, GError **error)
 	/* Objects first, then the name: whoever sees org.bluez appear
 	 * finds the adapter in GetManagedObjects. */
 	self->manager = g_dbus_object_manager_server_new("/");
+	self->agents = sim_mock_agents_new(self->manager);
 	self->adapter = sim_mock_adapter_new(self->cfg, self->rollers,
-					     self->manager);
+					     self->manager, self->agents);
 	g_dbus_object_manager_server_set_connection(self->manager,
 						    self->connection);
 	self->control_id = sim_control_register(self->connection,
@@ -302,6 +333,7 @@ leave_bus(SimMock *self)
 	g_dbus_connection_flush_sync(self->connection, NULL, NULL);
 	g_dbus_connection_close_sync(self->connection, NULL, NULL);
 	g_clear_pointer(&self->adapter, sim_mock_adapter_free);
+	g_clear_pointer(&self->agents, sim_mock_agents_free);
 	if (self->manager)
 		g_dbus_object_manager_server_set_connection(self->manager, NULL);
 	g_clear_object(&self->manager);

@@ -6,6 +6,7 @@
 #include "sim/gatt/sim-gatt.h"
 #include "sim/gatt/sim-iface.h"
 #include "sim-peripheral.h"
+#include "sim-peripheral-agent.h"
 
 #define BLUEZ_NAME "org.bluez"
 /* Real seconds between two registration attempts after a failure. */
@@ -27,6 +28,7 @@ struct _SimPeripheral {
 	GDBusObjectManagerServer *app;
 	SimGatt *gatt;
 	SimIface *advertisement;
+	SimPeripheralAgent *agent;	/* --require-encryption */
 	guint bluez_watch;
 	gboolean bluez_present;
 	GCancellable *cancellable;	/* calls to the current bluetoothd */
@@ -367,6 +369,7 @@ sim_peripheral_new(SimConfig *cfg, SimRoller *roller, GSourceFunc on_fatal,
 	self->adapter_path = g_strconcat("/org/bluez/", cfg->adapter, NULL);
 	self->gatt = sim_gatt_new(SIM_GATT_PERIPHERAL, roller,
 				  SIM_PERIPHERAL_APP_PATH, &gatt_host, self);
+	sim_gatt_set_require_encryption(self->gatt, cfg->require_encryption);
 	self->advertisement = new_advertisement(self);
 	return self;
 }
@@ -409,6 +412,11 @@ sim_peripheral_start(SimPeripheral *self, GError **error)
 					      SIM_PERIPHERAL_ADVERTISEMENT_PATH,
 					      error))
 		return FALSE;
+	if (self->cfg->require_encryption) {
+		self->agent = sim_peripheral_agent_new(self->connection, error);
+		if (!self->agent)
+			return FALSE;
+	}
 	self->bluez_watch = g_bus_watch_name_on_connection(self->connection,
 							   BLUEZ_NAME,
 							   G_BUS_NAME_WATCHER_FLAGS_NONE,
@@ -510,6 +518,7 @@ sim_peripheral_free(SimPeripheral *self)
 		link_down(self);
 		g_signal_handlers_disconnect_by_data(self->connection, self);
 	}
+	sim_peripheral_agent_free(self->agent);
 	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->advertisement));
 	sim_gatt_free(self->gatt);
 	g_clear_object(&self->app);
