@@ -273,6 +273,9 @@ BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-
 noinst_PROGRAMS += $(BENCHMARKS)
 
 # Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
+tests_bench_bench_proto_SOURCES = tests/bench/bench-proto.c \
+	tests/bench/bench-proto-stream.h tests/bench/bench-proto-stream.c \
+	tests/bench/bench-proto-simple.h tests/bench/bench-proto-simple.c
 tests_bench_bench_proto_CFLAGS = $(AM_CFLAGS) -std=c11 -O2
 # Counts heap allocations (see bench-proto.c); only this program wraps.
 tests_bench_bench_proto_LDFLAGS = \
