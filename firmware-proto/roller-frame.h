@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "roller-crc.h"
 #include "roller-proto.h"
 
 #define ROLLER_FRAME_HEADER_LEN 4
@@ -120,6 +121,14 @@ struct roller_frame_iter {
  */
 enum roller_error roller_frame_parse(const uint8_t *buf, size_t len,
 				     struct roller_frame *frame);
+
+/*
+ * The CRC-16 roller_frame_parse() checks frames with: roller_crc16()
+ * unless a host gives one that returns the same faster (roller-crc-clmul.h,
+ * outside the portable library); NULL puts roller_crc16() back.  Set it
+ * before parsing: nothing guards it against another thread.
+ */
+void roller_frame_use_crc16(roller_crc16_fn *crc16);
 
 /*
  * The iterator is inline: callers walk every record of every frame, and a

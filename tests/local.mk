@@ -53,7 +53,7 @@ tests_proto_libtest_proto_a_CFLAGS = $(TEST_CFLAGS)
 TEST_PROTO_LIBS = tests/proto/libtest-proto.a $(ROLLER_PROTO_LIBS) $(CMOCKA_LIBS)
 
 proto_tests = tests/proto/test-dump tests/proto/test-crc tests/proto/test-frame \
-	tests/proto/test-frame-errors \
+	tests/proto/test-frame-errors tests/proto/test-crc-clmul \
 	tests/proto/test-record tests/proto/test-transfer tests/proto/test-control \
 	tests/proto/test-info tests/proto/test-hex
 check_PROGRAMS += $(proto_tests)
@@ -69,6 +69,9 @@ tests_proto_test_frame_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_frame_LDADD = $(TEST_PROTO_LIBS)
 tests_proto_test_frame_errors_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_frame_errors_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_crc_clmul_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_crc_clmul_LDADD = tests/proto/libtest-proto.a $(ROLLER_PROTO_HOST_LIBS) \
+	$(CMOCKA_LIBS)
 tests_proto_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_record_LDADD = $(TEST_PROTO_LIBS)
 tests_proto_test_transfer_CFLAGS = $(TEST_CFLAGS)
