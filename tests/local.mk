@@ -286,7 +286,7 @@ tests_bench_bench_proto_CFLAGS = $(AM_CFLAGS) -std=c11 -O2
 # Counts heap allocations (see bench-proto.c); only this program wraps.
 tests_bench_bench_proto_LDFLAGS = \
 	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
-tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
+tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_HOST_LIBS)
 
 bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
 tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)

@@ -6,7 +6,8 @@
  * the CRC (with the library's CRC-16, so that CRC frames compare the
  * parsers and not two CRCs) and every record's length and field rules;
  * pass 2 walks the records again and hands each to a consumer that reads
- * every field.  And callgrind's count of the instructions either takes.
+ * every field.  Also that walk alone, and callgrind's count of the
+ * instructions each takes.
  */
 #pragma once
 
@@ -25,6 +26,12 @@ enum roller_error simple_frame_validate(const uint8_t *buf, size_t len);
 uint64_t simple_pass(const struct stream *st);
 
 /*
+ * Pass 2 alone, trusting every frame: what reading the records costs with
+ * no check at all, a floor no parser that checks them can go below.
+ */
+uint64_t unchecked_pass(const struct stream *st);
+
+/*
  * Dies unless, on the first frames of @st cut short, with a byte flipped
  * or a length byte changed, pass 1 names the error roller_frame_parse()
  * names: the straightforward parser validates as much as the library.
@@ -37,7 +44,7 @@ uint64_t callgrind_measured_pass(uint64_t (*pass)(const struct stream *),
 
 /*
  * Runs this program again under valgrind --tool=callgrind with
- * CALLGRIND_CHILD_ARG @parser ("firmware" or "simple") and "crc" or
+ * CALLGRIND_CHILD_ARG @parser ("firmware", "simple" or "unchecked") and "crc" or
  * "plain", counting callgrind_measured_pass() only; the instructions per
  * frame of a stream of @n_frames, or -1 when valgrind did not run.
  */

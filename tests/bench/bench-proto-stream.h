@@ -75,24 +75,8 @@ coverage_checksum(uint8_t cols, uint8_t rows, const uint8_t *passes)
 }
 
 /*
- * Every force sample, into four running sums: with one, the bench would
- * time a chain of dependent adds (a cycle a sample, a third of the whole
- * parse) rather than the parser.  Written out: at -O2 GCC keeps a loop
- * over the four sums a loop, a compare and a branch a sample.
+ * Every force sample, summed.  Out of line, in its own file: all parsers
+ * run this same machine code, so that where a compiler puts their inlined
+ * copies of the loop (which moved a parser's time by 15%) is not timed.
  */
-static inline uint64_t
-samples_checksum(const uint8_t *samples, unsigned n)
-{
-	uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	const uint8_t *p = samples;
-
-	for (; n >= 4; n -= 4, p += 8) {
-		s0 += roller_get_le16(p);
-		s1 += roller_get_le16(p + 2);
-		s2 += roller_get_le16(p + 4);
-		s3 += roller_get_le16(p + 6);
-	}
-	for (; n > 0; n--, p += 2)
-		s0 += roller_get_le16(p);
-	return (uint64_t)s0 + s1 + s2 + s3;
-}
+uint64_t samples_checksum(const uint8_t *samples, unsigned n);
