@@ -46,7 +46,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c
 daemon_librollerd_a_DEPENDENCIES = $(rollerd_dbus_generated)
-ROLLERD_LIBS = daemon/librollerd.a $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_LIBS) \
+ROLLERD_LIBS = daemon/librollerd.a $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_HOST_LIBS) \
 	$(GLIB_LIBS) $(SQLITE_LIBS) $(JSON_GLIB_LIBS)
 
 bin_PROGRAMS += daemon/rollerd

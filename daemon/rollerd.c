@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <glib-unix.h>
 
+#include "roller-crc-clmul.h"
+#include "roller-frame.h"
 #include "daemon/dbus/rd-call-guard.h"
 #include "daemon/dbus/rd-daemon.h"
 
@@ -122,6 +124,8 @@ main(int argc, char **argv)
 	/* A caller's big message is mapped and unmapped whole: glibc's
 	 * moving threshold would keep it in the heap after the first. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	/* With a CRC, checking it is most of a frame's parse. */
+	roller_frame_use_crc16(roller_crc16_clmul_get());
 	setlocale(LC_ALL, "");
 	g_set_prgname("rollerd");
 	g_option_context_set_summary(ctx, "The daemon of instrumented microneedling rollers: "

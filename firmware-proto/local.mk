@@ -32,3 +32,12 @@ pkgconfig_DATA = firmware-proto/roller-proto.pc
 EXTRA_DIST += firmware-proto/gen-crc-tables.c
 
 ROLLER_PROTO_LIBS = firmware-proto/libroller-proto.a
+
+# The host's faster CRC-16 (x86-64 carry-less multiply, a fallback
+# elsewhere), kept out of the portable library; rollerd hands it to
+# roller_frame_use_crc16().
+noinst_LIBRARIES += firmware-proto/libroller-proto-host.a
+firmware_proto_libroller_proto_host_a_CFLAGS = $(AM_CFLAGS) -std=c11
+firmware_proto_libroller_proto_host_a_SOURCES = \
+	firmware-proto/roller-crc-clmul.h firmware-proto/roller-crc-clmul.c
+ROLLER_PROTO_HOST_LIBS = firmware-proto/libroller-proto-host.a $(ROLLER_PROTO_LIBS)

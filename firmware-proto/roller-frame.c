@@ -2,130 +2,133 @@
 #include "roller-frame.h"
 #include "roller-crc.h"
 
-/* A known type's length and field rules (spec section 4). */
-static bool
-record_body_is_valid(uint8_t type, uint8_t len, const uint8_t *body)
+/*
+ * NULL for roller_crc16(), called directly: taking its address would
+ * make the library need the GOT under PIE.  A host sets another because
+ * with a CRC, checking it is most of the parse.
+ */
+static roller_crc16_fn *frame_crc16;
+
+void
+roller_frame_use_crc16(roller_crc16_fn *crc16)
 {
-	switch (type) {
-	case ROLLER_RECORD_FORCE:
-		return len >= ROLLER_FORCE_BODY_MIN + 2 && (len & 1) &&
-		       body[4] != 0;
-	case ROLLER_RECORD_STROKE:
-		return len == ROLLER_STROKE_BODY_LEN;
-	case ROLLER_RECORD_COVERAGE:
-		return len >= 2 && body[0] >= 1 && body[0] <= ROLLER_GRID_MAX &&
-		       body[1] >= 1 && body[1] <= ROLLER_GRID_MAX &&
-		       len == 2 + body[0] * body[1];
-	case ROLLER_RECORD_EVENT:
-		return len == ROLLER_EVENT_BODY_LEN;
-	default:
-		return true;
+	frame_crc16 = crc16;
+}
+
+static uint16_t
+frame_crc(const uint8_t *buf, size_t n)
+{
+	return frame_crc16 ? frame_crc16(ROLLER_CRC16_INIT, buf, n) :
+		roller_crc16(ROLLER_CRC16_INIT, buf, n);
+}
+
+/* COVERAGE's rules past its floor of 2 bytes (spec section 4). */
+static bool
+coverage_is_valid(uint8_t len, const uint8_t *body)
+{
+	return body[0] >= 1 && body[0] <= ROLLER_GRID_MAX &&
+	       body[1] >= 1 && body[1] <= ROLLER_GRID_MAX &&
+	       len == 2 + body[0] * body[1];
+}
+
+/* Section 8's order for a frame of a bad length: TOO_SHORT, then TOO_LONG. */
+static enum roller_error
+length_error(const uint8_t *buf, size_t len)
+{
+	if (len < ROLLER_FRAME_MIN_LEN ||
+	    ((buf[0] & ROLLER_FRAME_FLAG_CRC) && len < ROLLER_FRAME_MIN_LEN + 2))
+		return ROLLER_ERR_TOO_SHORT;
+	return ROLLER_ERR_TOO_LONG;
+}
+
+/*
+ * The records of buf[ROLLER_FRAME_HEADER_LEN..n): ROLLER_OK and their
+ * counts, or the first failure.  A bad record does not stop the walk: a
+ * later one can only add a TRUNCATED, which the BAD_RECORD before it
+ * outranks; so a good frame costs one test of `bad` rather than one a
+ * record.  A record running past n and a byte left over end the loop
+ * alike, and are told apart once after it.
+ */
+static enum roller_error
+check_records(const uint8_t *buf, size_t n, unsigned *n_records,
+	      unsigned *n_unknown)
+{
+	size_t pos = ROLLER_FRAME_HEADER_LEN;
+	unsigned records = 0, unknown = 0;
+	bool bad = false;
+
+	while (pos + 2 <= n) {
+		uint8_t type = buf[pos], rlen = buf[pos + 1];
+		const uint8_t *body = buf + pos + 2;
+
+		pos += 2u + rlen;
+		if (pos > n)
+			break;
+		records++;
+		switch (type) {
+		case ROLLER_RECORD_FORCE:	/* 5 + 2k, k >= 1, period >= 1 */
+			bad |= rlen < ROLLER_FORCE_BODY_MIN + 2 || !(rlen & 1) ||
+			       body[4] == 0;
+			break;
+		case ROLLER_RECORD_STROKE:
+			bad |= rlen != ROLLER_STROKE_BODY_LEN;
+			break;
+		case ROLLER_RECORD_COVERAGE:
+			bad |= rlen < 2 || !coverage_is_valid(rlen, body);
+			break;
+		case ROLLER_RECORD_EVENT:
+			bad |= rlen != ROLLER_EVENT_BODY_LEN;
+			break;
+		default:
+			unknown++;
+			break;
+		}
 	}
+	if (bad)
+		return ROLLER_ERR_BAD_RECORD;
+	if (pos != n)
+		return ROLLER_ERR_TRUNCATED;
+	*n_records = records;
+	*n_unknown = unknown;
+	return ROLLER_OK;
 }
 
 enum roller_error
 roller_frame_parse(const uint8_t *buf, size_t len, struct roller_frame *frame)
 {
-	const uint8_t *p, *end;
-	uint16_t n_records = 0, n_unknown = 0;
+	unsigned n_records, n_unknown;
+	enum roller_error err;
 	bool has_crc;
+	size_t n;
 
-	if (len < ROLLER_FRAME_MIN_LEN)
-		return ROLLER_ERR_TOO_SHORT;
-	has_crc = buf[0] & ROLLER_FRAME_FLAG_CRC;
-	if (has_crc && len < ROLLER_FRAME_MIN_LEN + 2)
-		return ROLLER_ERR_TOO_SHORT;
-	if (len > ROLLER_FRAME_MAX_LEN)
-		return ROLLER_ERR_TOO_LONG;
+	/*
+	 * 6..512 bytes are always long enough and never too long; 4 and 5
+	 * only without a CRC.  (Unsigned: len - 6 wraps below 6.)
+	 */
+	if (len - (ROLLER_FRAME_MIN_LEN + 2) >
+	    ROLLER_FRAME_MAX_LEN - (ROLLER_FRAME_MIN_LEN + 2) &&
+	    (len - ROLLER_FRAME_MIN_LEN > 1 || (buf[0] & ROLLER_FRAME_FLAG_CRC)))
+		return length_error(buf, len);
 	if ((buf[0] >> 4) != ROLLER_PROTOCOL_VERSION)
 		return ROLLER_ERR_VERSION;
+	has_crc = buf[0] & ROLLER_FRAME_FLAG_CRC;
+	n = len - (has_crc ? 2 : 0);
+	if (has_crc && frame_crc(buf, n) != roller_get_le16(buf + n))
+		return ROLLER_ERR_CRC;
+	err = check_records(buf, n, &n_records, &n_unknown);
+	if (err != ROLLER_OK)
+		return err;
 
-	end = buf + len;
-	if (has_crc) {
-		end -= 2;
-		if (roller_crc16(ROLLER_CRC16_INIT, buf, len - 2) !=
-		    roller_get_le16(end))
-			return ROLLER_ERR_CRC;
-	}
-
-	for (p = buf + ROLLER_FRAME_HEADER_LEN; p < end; n_records++) {
-		uint8_t type, rlen;
-
-		if (end - p < 2)
-			return ROLLER_ERR_TRUNCATED;
-		type = p[0];
-		rlen = p[1];
-		if (end - (p + 2) < rlen)
-			return ROLLER_ERR_TRUNCATED;
-		if (type < ROLLER_RECORD_FORCE || type > ROLLER_RECORD_EVENT)
-			n_unknown++;
-		else if (!record_body_is_valid(type, rlen, p + 2))
-			return ROLLER_ERR_BAD_RECORD;
-		p += 2 + rlen;
-	}
-
-	frame->version = buf[0] >> 4;
+	frame->version = ROLLER_PROTOCOL_VERSION;
 	frame->flags = buf[0] & 0x0f;
 	frame->seq = buf[1];
 	frame->session_id = roller_get_le16(buf + 2);
 	frame->has_crc = has_crc;
 	frame->records = buf + ROLLER_FRAME_HEADER_LEN;
-	frame->records_len = (uint16_t)(end - frame->records);
-	frame->n_records = n_records;
-	frame->n_unknown = n_unknown;
+	frame->records_len = (uint16_t)(n - ROLLER_FRAME_HEADER_LEN);
+	frame->n_records = (uint16_t)n_records;
+	frame->n_unknown = (uint16_t)n_unknown;
 	return ROLLER_OK;
-}
-
-void
-roller_frame_iter_init(struct roller_frame_iter *iter,
-		       const struct roller_frame *frame)
-{
-	iter->pos = frame->records;
-	iter->end = frame->records + frame->records_len;
-}
-
-bool
-roller_frame_iter_next(struct roller_frame_iter *iter, struct roller_record *rec)
-{
-	const uint8_t *b;
-
-	if (iter->pos >= iter->end)
-		return false;
-	rec->type = iter->pos[0];
-	rec->len = iter->pos[1];
-	rec->body = b = iter->pos + 2;
-	iter->pos += 2 + rec->len;
-
-	switch (rec->type) {
-	case ROLLER_RECORD_FORCE:
-		rec->u.force.t_ms = roller_get_le32(b);
-		rec->u.force.period_ms = b[4];
-		rec->u.force.n = (uint16_t)((rec->len - ROLLER_FORCE_BODY_MIN) / 2);
-		rec->u.force.samples = b + ROLLER_FORCE_BODY_MIN;
-		break;
-	case ROLLER_RECORD_STROKE:
-		rec->u.stroke.t_end_ms = roller_get_le32(b);
-		rec->u.stroke.roll_count = roller_get_le16(b + 4);
-		rec->u.stroke.length_mm = roller_get_le16(b + 6);
-		rec->u.stroke.heading = b[8];
-		rec->u.stroke.zone = b[9];
-		rec->u.stroke.mean_force_cN = roller_get_le16(b + 10);
-		break;
-	case ROLLER_RECORD_COVERAGE:
-		rec->u.coverage.cols = b[0];
-		rec->u.coverage.rows = b[1];
-		rec->u.coverage.passes = b + 2;
-		break;
-	case ROLLER_RECORD_EVENT:
-		rec->u.event.t_ms = roller_get_le32(b);
-		rec->u.event.code = b[4];
-		rec->u.event.reserved = b[5];
-		rec->u.event.arg = roller_get_le16(b + 6);
-		break;
-	default:
-		break;
-	}
-	return true;
 }
 
 void

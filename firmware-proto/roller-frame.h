@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "roller-crc.h"
 #include "roller-proto.h"
 
 #define ROLLER_FRAME_HEADER_LEN 4
@@ -121,15 +122,96 @@ struct roller_frame_iter {
 enum roller_error roller_frame_parse(const uint8_t *buf, size_t len,
 				     struct roller_frame *frame);
 
-void roller_frame_iter_init(struct roller_frame_iter *iter,
-			    const struct roller_frame *frame);
+/*
+ * The CRC-16 roller_frame_parse() checks frames with: roller_crc16()
+ * unless a host gives one that returns the same faster (roller-crc-clmul.h,
+ * outside the portable library); NULL puts roller_crc16() back.  Set it
+ * before parsing: nothing guards it against another thread.
+ */
+void roller_frame_use_crc16(roller_crc16_fn *crc16);
+
+/*
+ * The iterator is inline: callers walk every record of every frame, and a
+ * call per record, with its record stored and loaded back, cost more than
+ * the walk itself.  It trusts what roller_frame_parse() checked and
+ * checks nothing again.
+ */
+static inline void
+roller_frame_iter_init(struct roller_frame_iter *iter,
+		       const struct roller_frame *frame)
+{
+	iter->pos = frame->records;
+	iter->end = frame->records + frame->records_len;
+}
+
+/*
+ * Every byte of the union, by scalar stores: a memset would keep the
+ * caller's record in memory on every path, the common ones too.
+ */
+static inline void
+roller_record_clear_union(struct roller_record *rec)
+{
+	rec->u.force.t_ms = 0;
+	rec->u.force.period_ms = 0;
+	rec->u.event.reserved = 0;
+	rec->u.force.n = 0;
+	rec->u.force.samples = NULL;
+}
 
 /*
  * Fills @rec with the next record of a frame that roller_frame_parse()
  * accepted; false after the last one.
  */
-bool roller_frame_iter_next(struct roller_frame_iter *iter,
-			    struct roller_record *rec);
+static inline bool
+roller_frame_iter_next(struct roller_frame_iter *iter, struct roller_record *rec)
+{
+	const uint8_t *b;
+
+	if (iter->pos >= iter->end)
+		return false;
+	rec->type = iter->pos[0];
+	rec->len = iter->pos[1];
+	rec->body = b = iter->pos + 2;
+	iter->pos += 2 + rec->len;
+	/*
+	 * COVERAGE and unknown types clear the union first: inlined, a
+	 * compiler otherwise sees paths where the caller reads another
+	 * type's member (which its own switch on the type rules out) and
+	 * warns of uninitialized bytes.
+	 */
+	switch (rec->type) {
+	case ROLLER_RECORD_FORCE:
+		rec->u.force.t_ms = roller_get_le32(b);
+		rec->u.force.period_ms = b[4];
+		rec->u.force.n = (uint16_t)((rec->len - ROLLER_FORCE_BODY_MIN) / 2);
+		rec->u.force.samples = b + ROLLER_FORCE_BODY_MIN;
+		break;
+	case ROLLER_RECORD_STROKE:
+		rec->u.stroke.t_end_ms = roller_get_le32(b);
+		rec->u.stroke.roll_count = roller_get_le16(b + 4);
+		rec->u.stroke.length_mm = roller_get_le16(b + 6);
+		rec->u.stroke.heading = b[8];
+		rec->u.stroke.zone = b[9];
+		rec->u.stroke.mean_force_cN = roller_get_le16(b + 10);
+		break;
+	case ROLLER_RECORD_EVENT:
+		rec->u.event.t_ms = roller_get_le32(b);
+		rec->u.event.code = b[4];
+		rec->u.event.reserved = b[5];
+		rec->u.event.arg = roller_get_le16(b + 6);
+		break;
+	case ROLLER_RECORD_COVERAGE:
+		roller_record_clear_union(rec);
+		rec->u.coverage.cols = b[0];
+		rec->u.coverage.rows = b[1];
+		rec->u.coverage.passes = b + 2;
+		break;
+	default:
+		roller_record_clear_union(rec);
+		break;
+	}
+	return true;
+}
 
 static inline uint16_t
 roller_force_sample(const struct roller_force *force, unsigned i)

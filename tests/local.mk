@@ -53,6 +53,7 @@ tests_proto_libtest_proto_a_CFLAGS = $(TEST_CFLAGS)
 TEST_PROTO_LIBS = tests/proto/libtest-proto.a $(ROLLER_PROTO_LIBS) $(CMOCKA_LIBS)
 
 proto_tests = tests/proto/test-dump tests/proto/test-crc tests/proto/test-frame \
+	tests/proto/test-frame-errors tests/proto/test-crc-clmul \
 	tests/proto/test-record tests/proto/test-transfer tests/proto/test-control \
 	tests/proto/test-info tests/proto/test-hex
 check_PROGRAMS += $(proto_tests)
@@ -66,6 +67,11 @@ tests_proto_test_crc_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_crc_LDADD = $(TEST_PROTO_LIBS)
 tests_proto_test_frame_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_frame_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_frame_errors_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_frame_errors_LDADD = $(TEST_PROTO_LIBS)
+tests_proto_test_crc_clmul_CFLAGS = $(TEST_CFLAGS)
+tests_proto_test_crc_clmul_LDADD = tests/proto/libtest-proto.a $(ROLLER_PROTO_HOST_LIBS) \
+	$(CMOCKA_LIBS)
 tests_proto_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_proto_test_record_LDADD = $(TEST_PROTO_LIBS)
 tests_proto_test_transfer_CFLAGS = $(TEST_CFLAGS)
@@ -289,11 +295,14 @@ BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-
 noinst_PROGRAMS += $(BENCHMARKS)
 
 # Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
+tests_bench_bench_proto_SOURCES = tests/bench/bench-proto.c \
+	tests/bench/bench-proto-stream.h tests/bench/bench-proto-stream.c \
+	tests/bench/bench-proto-simple.h tests/bench/bench-proto-simple.c
 tests_bench_bench_proto_CFLAGS = $(AM_CFLAGS) -std=c11 -O2
 # Counts heap allocations (see bench-proto.c); only this program wraps.
 tests_bench_bench_proto_LDFLAGS = \
 	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
-tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
+tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_HOST_LIBS)
 
 bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
 tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)

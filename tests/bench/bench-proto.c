@@ -2,14 +2,27 @@
 /*
  * Telemetry parse throughput of firmware-proto.
  *
- * Encodes, with the library's frame writer, at least 64 MiB of the frames
- * a roller sends during simulated sessions, then times parsing all of them
+ * First, against memcpy: encodes, with the library's frame writer, at
+ * least 64 MiB of the frames a roller sends during simulated sessions
+ * (bench-proto-stream.h), then times parsing all of them
  * (roller_frame_parse, and every field of every record through the
  * iterator) against a memcpy of the same bytes, and counts the heap
- * allocations made while parsing.  The last line is the machine-readable
- * summary: parse MB/s=<x> ns/frame=<y> frames=<n> (MB = 10^6 bytes).
+ * allocations made while parsing.
+ *
+ * Then, against a straightforward two-pass parser of the bench's own
+ * (bench-proto-simple.h) and its walk with no check at all (the floor),
+ * over the same frames of FORCE, STROKE and EVENT records (about 243
+ * bytes each), once without and once with a CRC-16, in interleaved runs;
+ * and, when valgrind is on the PATH, the instructions per frame of each
+ * from callgrind (the same on any machine).  firmware-proto checks CRCs
+ * as rollerd does, by carry-less multiply where the CPU has it.
+ *
+ * The last line is the machine-readable summary: parse MB/s=<x>
+ * ns/frame=<y> frames=<n> two-pass-ratio=<r> two-pass-ratio-crc=<c>
+ * (MB = 10^6 bytes; the ratios are firmware-proto's median time over the
+ * straightforward parser's).
  */
-#define _POSIX_C_SOURCE 200112L
+#define _POSIX_C_SOURCE 200809L
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,22 +31,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "roller-frame.h"
+#include "bench-proto-simple.h"
+#include "bench-proto-stream.h"
+#include "roller-crc-clmul.h"
 
 #define STREAM_MIN_BYTES (64u * 1024 * 1024)
-#define ATT_PAYLOAD_MAX 244		/* ATT MTU 247 minus the 3-byte header */
-#define SAMPLE_PERIOD_MS 10		/* force sampled at 100 Hz */
-#define STROKE_MIN_MS 800		/* a stroke every 0.8..1.2 s */
-#define STROKE_SPREAD_MS 400
-#define COVERAGE_INTERVAL_MS 5000
-#define EVENT_MIN_MS 30000		/* an event every 30..90 s */
-#define EVENT_SPREAD_MS 60000
-#define SESSION_MIN_MS (15u * 60 * 1000)	/* sessions of 15..25 min */
-#define SESSION_SPREAD_MS (10u * 60 * 1000)
-#define GRID_COLS 10
-#define GRID_ROWS 8
-#define CRC_ONE_FRAME_IN 4
 #define PASSES 31
+/* In L2, as a notification that just arrived is. */
+#define CMP_STREAM_BYTES (1u * 1024 * 1024)
+#define CMP_RUNS 15
+#define CMP_PASSES_PER_RUN 20
 
 /*
  * Heap allocations are counted by linking with -Wl,--wrap=malloc (and
@@ -70,345 +77,23 @@ __wrap_realloc(void *p, size_t size)
 	return __real_realloc(p, size);
 }
 
-/* Frames back to back; frame i is lengths[i] bytes long. */
-struct stream {
-	uint8_t *bytes;
-	size_t len;
-	uint16_t *lengths;
-	size_t n_frames;
-	size_t max_frames;
-	size_t n_crc_frames;
-	size_t n_sessions;
-	uint64_t simulated_ms;
-	size_t n_records[ROLLER_RECORD_EVENT + 1];
-	uint64_t n_samples;
-	/* What parsing must add up to: the same sum over the encoder's inputs. */
-	uint64_t expected_checksum;
-};
-
-struct session_sim {
-	uint32_t rng;
-	uint16_t session_id;
-	uint8_t seq;
-	uint32_t t_ms;			/* time of the next force sample */
-	uint32_t end_ms;
-	uint32_t stroke_start_ms;
-	uint32_t next_stroke_ms;
-	uint32_t next_coverage_ms;
-	uint32_t next_event_ms;
-	uint16_t roll_count;
-	uint16_t stroke_force_cN;	/* the pressure of the stroke under way */
-	bool paused;
-	bool start_pending;
-	uint8_t passes[GRID_COLS * GRID_ROWS];
-};
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench-proto: %s\n", what);
-	exit(1);
-}
-
-static void *
-allocate(size_t size)
-{
-	void *p = malloc(size);
-
-	if (!p)
-		die("out of memory");
-	return p;
-}
-
-static uint32_t
-next_random(struct session_sim *sim)
-{
-	/* xorshift32: deterministic, so every run parses the same stream. */
-	sim->rng ^= sim->rng << 13;
-	sim->rng ^= sim->rng >> 17;
-	sim->rng ^= sim->rng << 5;
-	return sim->rng;
-}
-
-static uint32_t
-random_below(struct session_sim *sim, uint32_t bound)
-{
-	return next_random(sim) % bound;
-}
-
-static void
-session_begin(struct session_sim *sim)
-{
-	/* Session id 0 means "none". */
-	sim->session_id = sim->session_id == UINT16_MAX ?
-		1 : (uint16_t)(sim->session_id + 1);
-	sim->seq = 0;
-	sim->t_ms = 0;
-	sim->end_ms = SESSION_MIN_MS + random_below(sim, SESSION_SPREAD_MS);
-	sim->stroke_start_ms = 0;
-	sim->next_stroke_ms = STROKE_MIN_MS + random_below(sim, STROKE_SPREAD_MS);
-	sim->next_coverage_ms = COVERAGE_INTERVAL_MS;
-	sim->next_event_ms = EVENT_MIN_MS + random_below(sim, EVENT_SPREAD_MS);
-	sim->roll_count = 0;
-	sim->stroke_force_cN = (uint16_t)(250 + random_below(sim, 300));
-	sim->paused = false;
-	sim->start_pending = true;
-	memset(sim->passes, 0, sizeof(sim->passes));
-}
-
-/* Pressed for most of a stroke, lifted for its last fifth; rarely no reading. */
-static uint16_t
-simulate_force(struct session_sim *sim, uint32_t t_ms)
-{
-	uint32_t stroke_len = sim->next_stroke_ms - sim->stroke_start_ms;
-
-	if (random_below(sim, 4096) == 0)
-		return ROLLER_FORCE_INVALID;
-	if (sim->paused || t_ms - sim->stroke_start_ms > stroke_len * 4 / 5)
-		return (uint16_t)random_below(sim, 20);
-	return (uint16_t)(sim->stroke_force_cN + random_below(sim, 61) - 30);
-}
-
 static uint64_t
-stroke_checksum(const struct roller_stroke *s)
+firmware_record_checksum(const struct roller_record *rec)
 {
-	return s->t_end_ms + s->roll_count + s->length_mm + s->heading +
-	       s->zone + s->mean_force_cN;
-}
-
-static uint64_t
-event_checksum(const struct roller_event *e)
-{
-	return e->t_ms + e->code + e->reserved + e->arg;
-}
-
-static uint64_t
-coverage_checksum(uint8_t cols, uint8_t rows, const uint8_t *passes)
-{
-	uint64_t sum = cols + rows;
-
-	for (unsigned i = 0; i < (unsigned)cols * rows; i++)
-		sum += passes[i];
-	return sum;
-}
-
-static void
-must_add(enum roller_error err)
-{
-	if (err != ROLLER_OK)
-		die("the frame writer refused a record of the simulation");
-}
-
-static void
-add_event(struct stream *st, struct roller_frame_writer *w, uint32_t t_ms,
-	  uint8_t code, uint16_t arg)
-{
-	struct roller_event e = { .t_ms = t_ms, .code = code, .arg = arg };
-
-	must_add(roller_frame_add_event(w, &e));
-	st->n_records[ROLLER_RECORD_EVENT]++;
-	st->expected_checksum += event_checksum(&e);
-}
-
-static void
-add_coverage(struct stream *st, struct roller_frame_writer *w,
-	     const struct session_sim *sim)
-{
-	must_add(roller_frame_add_coverage(w, GRID_COLS, GRID_ROWS, sim->passes));
-	st->n_records[ROLLER_RECORD_COVERAGE]++;
-	st->expected_checksum += coverage_checksum(GRID_COLS, GRID_ROWS,
-						   sim->passes);
-}
-
-static void
-add_stroke(struct stream *st, struct roller_frame_writer *w,
-	   struct session_sim *sim)
-{
-	uint32_t cell = random_below(sim, GRID_COLS * GRID_ROWS + 8);
-	struct roller_stroke s = {
-		.t_end_ms = sim->next_stroke_ms,
-		.roll_count = ++sim->roll_count,
-		.length_mm = (uint16_t)(40 + random_below(sim, 80)),
-		.heading = (uint8_t)next_random(sim),
-		.zone = cell < GRID_COLS * GRID_ROWS ?
-			(uint8_t)cell : ROLLER_ZONE_OUTSIDE,
-		.mean_force_cN = sim->stroke_force_cN,
-	};
-
-	if (s.zone != ROLLER_ZONE_OUTSIDE && sim->passes[s.zone] < 255)
-		sim->passes[s.zone]++;
-	must_add(roller_frame_add_stroke(w, &s));
-	st->n_records[ROLLER_RECORD_STROKE]++;
-	st->expected_checksum += stroke_checksum(&s);
-
-	sim->stroke_start_ms = sim->next_stroke_ms;
-	sim->next_stroke_ms += STROKE_MIN_MS + random_below(sim, STROKE_SPREAD_MS);
-	sim->stroke_force_cN = (uint16_t)(250 + random_below(sim, 300));
-}
-
-/* Pauses come and go, the rest are one-off warnings. */
-static void
-add_occasional_event(struct stream *st, struct roller_frame_writer *w,
-		     struct session_sim *sim)
-{
-	uint32_t t_ms = sim->next_event_ms;
-
-	if (sim->paused) {
-		sim->paused = false;
-		add_event(st, w, t_ms, ROLLER_EVENT_RESUME, 0);
-	} else {
-		switch (random_below(sim, 4)) {
-		case 0:
-			sim->paused = true;
-			add_event(st, w, t_ms, ROLLER_EVENT_PAUSE, 0);
-			break;
-		case 1:
-			add_event(st, w, t_ms, ROLLER_EVENT_BATTERY_LOW,
-				  (uint16_t)(5 + random_below(sim, 15)));
-			break;
-		default:
-			add_event(st, w, t_ms, ROLLER_EVENT_OVERFORCE,
-				  (uint16_t)(900 + random_below(sim, 400)));
-			break;
-		}
-	}
-	sim->next_event_ms += EVENT_MIN_MS + random_below(sim, EVENT_SPREAD_MS);
-}
-
-static void
-add_force(struct stream *st, struct roller_frame_writer *w,
-	  struct session_sim *sim)
-{
-	uint16_t samples[128];
-	uint16_t n = roller_frame_writer_force_room(w);
-
-	if (n > sizeof(samples) / sizeof(samples[0]))
-		n = sizeof(samples) / sizeof(samples[0]);
-	st->expected_checksum += sim->t_ms + SAMPLE_PERIOD_MS;
-	for (uint16_t i = 0; i < n; i++) {
-		samples[i] = simulate_force(sim, sim->t_ms + i * SAMPLE_PERIOD_MS);
-		st->expected_checksum += samples[i];
-	}
-	must_add(roller_frame_add_force(w, sim->t_ms, SAMPLE_PERIOD_MS,
-					samples, n));
-	st->n_records[ROLLER_RECORD_FORCE]++;
-	st->n_samples += n;
-	sim->t_ms += n * SAMPLE_PERIOD_MS;
-}
-
-/*
- * One notification: what happened since the previous one (session start,
- * strokes, the coverage snapshot, events), then as many force samples as
- * still fit; the session's last frame carries the final coverage and
- * SESSION_END instead.
- */
-static void
-append_frame(struct stream *st, struct session_sim *sim)
-{
-	struct roller_frame_writer w;
-	bool with_crc = st->n_frames % CRC_ONE_FRAME_IN == 0;
-	bool ending = sim->t_ms >= sim->end_ms;
-	size_t len;
-
-	if (st->n_frames == st->max_frames)
-		die("frame length array too small");
-	roller_frame_writer_init(&w, st->bytes + st->len, ATT_PAYLOAD_MAX,
-				 sim->seq, sim->session_id, with_crc);
-	st->expected_checksum += sim->seq + sim->session_id;
-
-	if (sim->start_pending) {
-		add_event(st, &w, 0, ROLLER_EVENT_SESSION_START,
-			  (uint16_t)(1 + random_below(sim, 10)));
-		sim->start_pending = false;
-	}
-	while (sim->next_stroke_ms <= sim->t_ms)
-		add_stroke(st, &w, sim);
-	if (ending || sim->next_coverage_ms <= sim->t_ms) {
-		add_coverage(st, &w, sim);
-		sim->next_coverage_ms += COVERAGE_INTERVAL_MS;
-	}
-	if (ending) {
-		add_event(st, &w, sim->t_ms, ROLLER_EVENT_SESSION_END,
-			  ROLLER_END_USER);
-	} else {
-		if (sim->next_event_ms <= sim->t_ms)
-			add_occasional_event(st, &w, sim);
-		add_force(st, &w, sim);
-	}
-
-	len = roller_frame_writer_finish(&w);
-	st->lengths[st->n_frames++] = (uint16_t)len;
-	st->len += len;
-	st->n_crc_frames += with_crc;
-	sim->seq++;
-	if (ending) {
-		st->n_sessions++;
-		st->simulated_ms += sim->t_ms;
-		session_begin(sim);
-	}
-}
-
-static void
-build_stream(struct stream *st)
-{
-	struct session_sim sim = { .rng = 0x5eed1234u };
-	/* Every frame has a header and a record: 6 bytes at least. */
-	size_t capacity = STREAM_MIN_BYTES + ROLLER_FRAME_MAX_LEN;
-
-	memset(st, 0, sizeof(*st));
-	st->bytes = allocate(capacity);
-	st->max_frames = capacity / 6;
-	st->lengths = allocate(st->max_frames * sizeof(st->lengths[0]));
-	session_begin(&sim);
-	while (st->len < STREAM_MIN_BYTES)
-		append_frame(st, &sim);
-	st->simulated_ms += sim.t_ms;
-}
-
-/*
- * Every sample, into four running sums: with one, the bench would time a
- * chain of dependent adds (a cycle a sample, a third of the whole parse)
- * rather than the parser.
- */
-static uint64_t
-force_checksum(const struct roller_force *f)
-{
-	uint32_t part[4] = { 0 };
-	unsigned i = 0;
-
-	for (; i + 4 <= f->n; i += 4)
-		for (unsigned k = 0; k < 4; k++)
-			part[k] += roller_force_sample(f, i + k);
-	for (; i < f->n; i++)
-		part[0] += roller_force_sample(f, i);
-	return (uint64_t)part[0] + part[1] + part[2] + part[3];
-}
-
-static uint64_t
-record_checksum(const struct roller_record *rec)
-{
-	uint64_t sum = 0;
-
 	switch (rec->type) {
 	case ROLLER_RECORD_FORCE:
-		sum = rec->u.force.t_ms + rec->u.force.period_ms +
-		      force_checksum(&rec->u.force);
-		break;
+		return rec->u.force.t_ms + rec->u.force.period_ms +
+		       samples_checksum(rec->u.force.samples, rec->u.force.n);
 	case ROLLER_RECORD_STROKE:
-		sum = stroke_checksum(&rec->u.stroke);
-		break;
+		return stroke_checksum(&rec->u.stroke);
 	case ROLLER_RECORD_COVERAGE:
-		sum = coverage_checksum(rec->u.coverage.cols, rec->u.coverage.rows,
-					rec->u.coverage.passes);
-		break;
+		return coverage_checksum(rec->u.coverage.cols, rec->u.coverage.rows,
+					 rec->u.coverage.passes);
 	case ROLLER_RECORD_EVENT:
-		sum = event_checksum(&rec->u.event);
-		break;
+		return event_checksum(&rec->u.event);
 	default:
-		sum = rec->type + rec->len;
-		break;
+		return rec->type + rec->len;
 	}
-	return sum;
 }
 
 /*
@@ -427,16 +112,22 @@ parse_stream(const struct stream *st, bool read_records)
 		struct roller_record rec;
 
 		if (roller_frame_parse(p, st->lengths[i], &frame) != ROLLER_OK)
-			die("the parser rejected a frame of the writer");
+			bench_proto_die("the parser rejected a frame of the writer");
 		p += st->lengths[i];
 		checksum += frame.seq + frame.session_id;
 		if (!read_records)
 			continue;
 		roller_frame_iter_init(&it, &frame);
 		while (roller_frame_iter_next(&it, &rec))
-			checksum += record_checksum(&rec);
+			checksum += firmware_record_checksum(&rec);
 	}
 	return checksum;
+}
+
+static uint64_t
+firmware_pass(const struct stream *st)
+{
+	return parse_stream(st, true);
 }
 
 static double
@@ -474,23 +165,117 @@ verdict(bool met)
 	return met ? "met" : "MISSED";
 }
 
+/* ns per frame of one run: CMP_PASSES_PER_RUN passes over @st. */
+static double
+time_run(uint64_t (*pass)(const struct stream *), const struct stream *st)
+{
+	double start = now_seconds();
+
+	for (int i = 0; i < CMP_PASSES_PER_RUN; i++)
+		if (pass(st) != st->expected_checksum)
+			bench_proto_die("a parser's sum differs from the encoder's inputs");
+	return (now_seconds() - start) * 1e9 /
+	       ((double)CMP_PASSES_PER_RUN * (double)st->n_frames);
+}
+
+/*
+ * Both parsers, and the walk with no check as the floor, over the same
+ * frames, runs interleaved (the order rotated each run) so that all see
+ * the machine's neighbours alike.  Returns the median ratio,
+ * firmware-proto over straightforward.
+ */
+static double
+compare_parsers(const char *label, const struct stream *st)
+{
+	static uint64_t (*const passes[3])(const struct stream *) = {
+		firmware_pass, simple_pass, unchecked_pass,
+	};
+	double t[3][CMP_RUNS], min[3], median[3];
+
+	for (int i = 0; i < CMP_RUNS; i++)
+		for (int k = 0; k < 3; k++)
+			t[(i + k) % 3][i] = time_run(passes[(i + k) % 3], st);
+	for (int k = 0; k < 3; k++) {
+		sort_times(t[k], CMP_RUNS);
+		min[k] = t[k][0];
+		median[k] = median_of_sorted(t[k], CMP_RUNS);
+	}
+	printf("%s: firmware-proto min %.1f median %.1f ns/frame; "
+	       "straightforward min %.1f median %.1f; no check at all (floor) "
+	       "min %.1f median %.1f\n", label, min[0], median[0], min[1],
+	       median[1], min[2], median[2]);
+	printf("%s: firmware-proto/straightforward time: min %.2f, median %.2f "
+	       "(target <= 0.80: %s); floor/straightforward: median %.2f\n",
+	       label, min[0] / min[1], median[0] / median[1],
+	       verdict(median[0] / median[1] <= 0.8), median[2] / median[1]);
+	return median[0] / median[1];
+}
+
+static void
+print_instructions(const struct stream *plain, const struct stream *crc)
+{
+	const struct stream *streams[] = { plain, crc };
+	static const char *const labels[] = { "no crc", "crc" };
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = streams[i]->n_frames;
+		double fw = callgrind_instructions_per_frame("firmware", i, n);
+		double simple = callgrind_instructions_per_frame("simple", i, n);
+		double unchecked = callgrind_instructions_per_frame("unchecked", i, n);
+
+		if (fw < 0 || simple < 0 || unchecked < 0) {
+			printf("instructions/frame: not measured "
+			       "(valgrind --tool=callgrind did not run)\n");
+			return;
+		}
+		printf("%s: instructions/frame (callgrind): firmware-proto %.0f, "
+		       "straightforward %.0f, floor %.0f; firmware-proto/"
+		       "straightforward %.2f\n", labels[i], fw, simple, unchecked,
+		       fw / simple);
+	}
+}
+
+/* One pass, alone, for callgrind_instructions_per_frame(). */
+static int
+callgrind_child(const char *parser, const char *crc)
+{
+	uint64_t (*pass)(const struct stream *) =
+		strcmp(parser, "firmware") == 0 ? firmware_pass :
+		strcmp(parser, "simple") == 0 ? simple_pass : unchecked_pass;
+	bool with_crc = strcmp(crc, "crc") == 0;
+	struct stream st;
+
+	stream_build(&st, CMP_STREAM_BYTES,
+		     with_crc ? STREAM_CRC_ALL : STREAM_CRC_NONE, false);
+	if (callgrind_measured_pass(pass, &st) != st.expected_checksum)
+		bench_proto_die("a parser's sum differs from the encoder's inputs");
+	stream_free(&st);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	static double parse_times[PASSES], memcpy_times[PASSES];
 	static double validate_times[PASSES];
 	volatile uint64_t validate_sink;
 	volatile uint8_t copy_sink;
-	struct stream st;
+	struct stream st, plain, crc;
 	unsigned long setup_allocations, parse_allocations;
 	uint64_t checksum = 0;
 	uint8_t *copy;
 	double parse_best, parse_median, memcpy_best, memcpy_median;
 	double mb, parse_mb_s, memcpy_mb_s, ns_per_frame, ratio;
+	double plain_ratio, crc_ratio;
 	bool wrapped;
 
-	build_stream(&st);
-	copy = allocate(st.len);
+	/* As rollerd does; the straightforward parser keeps roller_crc16(). */
+	roller_frame_use_crc16(roller_crc16_clmul_get());
+	if (argc == 4 && strcmp(argv[1], CALLGRIND_CHILD_ARG) == 0)
+		return callgrind_child(argv[2], argv[3]);
+
+	stream_build(&st, STREAM_MIN_BYTES, STREAM_CRC_ONE_IN_4, true);
+	copy = bench_proto_allocate(st.len);
 	memset(copy, 0, st.len);	/* fault the pages in before timing */
 	setup_allocations = allocation_count;
 	wrapped = setup_allocations >= 3;
@@ -505,7 +290,7 @@ main(void)
 
 		parse_times[i] = now_seconds() - start;
 		if (i > 0 && sum != checksum)
-			die("parse checksum differs between passes");
+			bench_proto_die("parse checksum differs between passes");
 		checksum = sum;
 
 		start = now_seconds();
@@ -521,7 +306,7 @@ main(void)
 	(void)validate_sink;
 	parse_allocations = allocation_count - setup_allocations;
 	if (checksum != st.expected_checksum)
-		die("parse checksum differs from the encoder's inputs");
+		bench_proto_die("parse checksum differs from the encoder's inputs");
 
 	sort_times(parse_times, PASSES);
 	sort_times(memcpy_times, PASSES);
@@ -537,22 +322,10 @@ main(void)
 	ratio = parse_best / memcpy_best;
 
 	printf("bench-proto: firmware-proto telemetry parsing, one thread\n");
-	printf("stream: %zu frames, %zu bytes (%.1f MiB), %.1f bytes/frame, "
-	       "ATT payload <= %d\n", st.n_frames, st.len,
-	       (double)st.len / (1024.0 * 1024.0),
-	       (double)st.len / (double)st.n_frames, ATT_PAYLOAD_MAX);
-	printf("crc: 1 frame in %d carries a CRC-16 (%zu frames)\n",
-	       CRC_ONE_FRAME_IN, st.n_crc_frames);
-	printf("simulated: %zu sessions, %.1f h, force at %d Hz "
-	       "(%llu samples), %dx%d coverage every %d s\n",
-	       st.n_sessions, (double)st.simulated_ms / 3.6e6,
-	       1000 / SAMPLE_PERIOD_MS, (unsigned long long)st.n_samples,
-	       GRID_COLS, GRID_ROWS, COVERAGE_INTERVAL_MS / 1000);
-	printf("records: force=%zu stroke=%zu coverage=%zu event=%zu\n",
-	       st.n_records[ROLLER_RECORD_FORCE],
-	       st.n_records[ROLLER_RECORD_STROKE],
-	       st.n_records[ROLLER_RECORD_COVERAGE],
-	       st.n_records[ROLLER_RECORD_EVENT]);
+	printf("frame CRC-16: %s\n", roller_crc16_clmul_get() ?
+	       "carry-less multiply (roller-crc-clmul.c), as rollerd" :
+	       "portable roller_crc16() (no carry-less multiply here)");
+	stream_describe(&st);
 	printf("parse: %d passes, best %.2f ms, median %.2f ms, "
 	       "median %.1f MB/s, checksum %llu (matches the encoder's inputs)\n",
 	       PASSES, parse_best * 1e3, parse_median * 1e3,
@@ -573,11 +346,25 @@ main(void)
 	printf("targets: >= 2500 MB/s %s; <= 4x memcpy time %s; "
 	       "zero allocations %s\n", verdict(parse_mb_s >= 2500),
 	       verdict(ratio <= 4), verdict(wrapped && parse_allocations == 0));
-	printf("parse MB/s=%.1f ns/frame=%.1f frames=%zu\n",
-	       parse_mb_s, ns_per_frame, st.n_frames);
-
 	free(copy);
-	free(st.lengths);
-	free(st.bytes);
+	stream_free(&st);
+
+	printf("\nagainst a straightforward two-pass parser, on the same frames "
+	       "(%d runs of %d passes each, interleaved)\n", CMP_RUNS,
+	       CMP_PASSES_PER_RUN);
+	stream_build(&plain, CMP_STREAM_BYTES, STREAM_CRC_NONE, false);
+	stream_build(&crc, CMP_STREAM_BYTES, STREAM_CRC_ALL, false);
+	stream_describe(&plain);
+	simple_check_agrees(&plain);
+	simple_check_agrees(&crc);
+	plain_ratio = compare_parsers("no crc", &plain);
+	crc_ratio = compare_parsers("crc", &crc);
+	print_instructions(&plain, &crc);
+	stream_free(&plain);
+	stream_free(&crc);
+
+	printf("parse MB/s=%.1f ns/frame=%.1f frames=%zu two-pass-ratio=%.2f "
+	       "two-pass-ratio-crc=%.2f\n", parse_mb_s, ns_per_frame,
+	       st.n_frames, plain_ratio, crc_ratio);
 	return 0;
 }
