@@ -21,6 +21,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/bluez/rd-roller-chars.h daemon/bluez/rd-roller-chars.c \
 	daemon/bluez/rd-agent.h daemon/bluez/rd-agent.c \
 	daemon/bluez/rd-pairing.h daemon/bluez/rd-pairing.c \
+	daemon/bluez/rd-roller-setup.h daemon/bluez/rd-roller-setup.c \
 	daemon/bluez/rd-roller-link.h daemon/bluez/rd-roller-link.c \
 	daemon/bluez/rd-discovery.h daemon/bluez/rd-discovery.c \
 	daemon/live/rd-live-session.h daemon/live/rd-live-session.c \

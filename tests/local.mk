@@ -113,7 +113,8 @@ roller_sim_test_cflags = $(TEST_CFLAGS) $(GLIB_CFLAGS)
 roller_sim_test_ldadd = $(TEST_BUS_LIBS) $(BLUEZ_GDBUS_LIBS) $(ROLLER_PROTO_LIBS) \
 	$(GLIB_LIBS) $(CMOCKA_LIBS)
 roller_sim_tests = tests/sim/test-sim-mock tests/sim/test-sim-mock-link \
-	tests/sim/test-sim-mock-faults tests/sim/test-sim-peripheral
+	tests/sim/test-sim-mock-faults tests/sim/test-sim-pairing \
+	tests/sim/test-sim-peripheral
 check_PROGRAMS += $(roller_sim_tests)
 TESTS += $(roller_sim_tests)
 
@@ -126,6 +127,9 @@ tests_sim_test_sim_mock_link_LDADD = $(roller_sim_test_ldadd)
 tests_sim_test_sim_mock_faults_SOURCES = tests/sim/test-sim-mock-faults.c $(roller_sim_test_sources)
 tests_sim_test_sim_mock_faults_CFLAGS = $(roller_sim_test_cflags)
 tests_sim_test_sim_mock_faults_LDADD = $(roller_sim_test_ldadd)
+tests_sim_test_sim_pairing_SOURCES = tests/sim/test-sim-pairing.c $(roller_sim_test_sources)
+tests_sim_test_sim_pairing_CFLAGS = $(roller_sim_test_cflags)
+tests_sim_test_sim_pairing_LDADD = $(roller_sim_test_ldadd)
 tests_sim_test_sim_peripheral_SOURCES = tests/sim/test-sim-peripheral.c $(roller_sim_test_sources)
 tests_sim_test_sim_peripheral_CFLAGS = $(roller_sim_test_cflags)
 tests_sim_test_sim_peripheral_LDADD = $(roller_sim_test_ldadd)

@@ -14,6 +14,7 @@
 #include "common/rd-error.h"
 #include "rd-gatt.h"
 #include "rd-pairing.h"
+#include "rd-roller-setup.h"
 
 #define CONNECT_TIMEOUT_MS 35000
 #define RESOLVE_TIMEOUT_MS 15000
@@ -37,11 +38,8 @@ struct _RdRollerLink {
 	guint chars_before;
 	GCancellable *link_cancellable;
 	GList *connect_waiters;		/* GDBusMethodInvocation */
-	int setup_pending;
-	/* A Roller Info was understood, on this link or an earlier one. */
-	gboolean have_info;
 	RdRollerChars *chars;
-	RdControlPoint *cp;
+	RdRollerSetup *setup;
 };
 
 static void link_start(RdRollerLink *self);
@@ -132,84 +130,22 @@ link_ready(RdRollerLink *self)
 }
 
 static void
-on_set_time_done(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-	RdRollerLink *self = user_data;
-	struct roller_cp_response rsp;
-
-	if (!rd_control_point_request_finish(self->cp, res, &rsp, &error)) {
-		/* Cancelled or cut off: whoever did it has set the state. */
-		if (!g_error_matches(error, RD_ERROR, RD_ERROR_NOT_CONNECTED) &&
-		    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			link_failed(self, g_steal_pointer(&error));
-		return;
-	}
-	/* A roller that refuses the time still works; its sessions say so. */
-	if (!rd_control_point_check_result(&rsp, &error))
-		g_message("Roller %s: cannot set its clock: %s", self->address, error->message);
-	link_ready(self);
-}
-
-static void
-setup_step_done(RdRollerLink *self)
-{
-	struct roller_cp_request req = { .opcode = ROLLER_CP_SET_TIME };
-
-	if (--self->setup_pending > 0 || self->state != RD_LINK_SETUP)
-		return;
-	if (!self->have_info) {
-		link_failed(self, g_error_new(RD_ERROR, RD_ERROR_ROLLER_FAILED,
-					   "cannot read its Roller Info"));
-		return;
-	}
-	req.u.unix_seconds = (guint32)(g_get_real_time() / G_USEC_PER_SEC);
-	rd_control_point_request(self->cp, &req,
-				 RD_CONTROL_POINT_TIMEOUT_MS, self->link_cancellable,
-				 on_set_time_done, self);
-}
-
-static void
-on_setup_read(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) value = rd_gatt_read_finish(G_DBUS_PROXY(source), res, &error);
-	RdRollerLink *self;
-	RdChar id;
-
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	self = user_data;
-	id = GPOINTER_TO_UINT(g_object_get_data(source, "rd-char"));
-	if (!value)
-		g_message("Roller %s: reading %s failed: %s", self->address,
-			  g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)), error->message);
-	else if (self->cb.value(id, g_bytes_get_data(value, NULL), g_bytes_get_size(value),
-				self->user_data) && id == RD_CHAR_ROLLER_INFO)
-		self->have_info = TRUE;
-	setup_step_done(self);
-}
-
-static void
-setup_read(RdRollerLink *self, RdChar id)
-{
-	GDBusProxy *chr = rd_roller_chars_get(self->chars, id);
-
-	if (!chr)
-		return;
-	self->setup_pending++;
-	g_object_set_data(G_OBJECT(chr), "rd-char", GUINT_TO_POINTER(id));
-	rd_gatt_read(chr, self->link_cancellable, on_setup_read, self);
-}
-
-static void
-on_notify_closed(RdGattNotify *notify, gpointer user_data)
+on_setup_done(GError *error, gpointer user_data)
 {
 	RdRollerLink *self = user_data;
 
-	/* The link is going down, or its characteristic is going (a GATT
-	 * restart): Device1.Connected or the object's removal tells the rest. */
-	g_debug("Roller %s: a subscription ended", self->address);
+	if (error)
+		link_failed(self, error);
+	else
+		link_ready(self);
+}
+
+static gboolean
+on_value(RdChar id, const guint8 *data, gsize len, gpointer user_data)
+{
+	RdRollerLink *self = user_data;
+
+	return self->cb.value(id, data, len, self->user_data);
 }
 
 static void
@@ -221,80 +157,33 @@ on_telemetry(const guint8 *data, gsize len, gpointer user_data)
 }
 
 static void
-on_status(const guint8 *data, gsize len, gpointer user_data)
-{
-	RdRollerLink *self = user_data;
-
-	self->cb.value(RD_CHAR_STATUS, data, len, self->user_data);
-}
-
-static void
-on_battery(const guint8 *data, gsize len, gpointer user_data)
-{
-	RdRollerLink *self = user_data;
-
-	self->cb.value(RD_CHAR_BATTERY_LEVEL, data, len, self->user_data);
-}
-
-static void
-on_control_point(const guint8 *data, gsize len, gpointer user_data)
-{
-	RdRollerLink *self = user_data;
-
-	if (self->cp)
-		rd_control_point_handle_indication(self->cp, data, len);
-}
-
-static void
-on_record_transfer(const guint8 *data, gsize len, gpointer user_data)
+on_record_chunk(const guint8 *data, gsize len, gpointer user_data)
 {
 	RdRollerLink *self = user_data;
 
 	self->cb.record_chunk(data, len, self->user_data);
 }
 
-static void
-subscribe(RdRollerLink *self, RdChar id, gboolean acquire, RdGattValueFunc value_func)
-{
-	rd_roller_chars_subscribe(self->chars, id, acquire, value_func, on_notify_closed, self);
-}
-
-static void
-link_setup(RdRollerLink *self)
-{
-	gboolean acquire = self->ctx->acquire_notify;
-
-	set_link_state(self, RD_LINK_SETUP);
-	self->cp = rd_control_point_new(rd_roller_chars_get(self->chars,
-							    RD_CHAR_CONTROL_POINT));
-	subscribe(self, RD_CHAR_CONTROL_POINT, FALSE, on_control_point);
-	subscribe(self, RD_CHAR_TELEMETRY, acquire, on_telemetry);
-	subscribe(self, RD_CHAR_RECORD_TRANSFER, acquire, on_record_transfer);
-	subscribe(self, RD_CHAR_STATUS, acquire, on_status);
-	subscribe(self, RD_CHAR_BATTERY_LEVEL, FALSE, on_battery);
-
-	/* One pending step until every read is queued, so none finishes early. */
-	self->setup_pending = 1;
-	setup_read(self, RD_CHAR_ROLLER_INFO);
-	setup_read(self, RD_CHAR_SERIAL);
-	setup_read(self, RD_CHAR_MODEL);
-	setup_read(self, RD_CHAR_FIRMWARE);
-	setup_read(self, RD_CHAR_BATTERY_LEVEL);
-	setup_read(self, RD_CHAR_STATUS);
-	setup_step_done(self);
-}
+static const RdRollerSetupCallbacks setup_callbacks = {
+	.value = on_value,
+	.telemetry = on_telemetry,
+	.record_chunk = on_record_chunk,
+	.done = on_setup_done,
+};
 
 static void
 on_secured(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
+	RdRollerLink *self = user_data;
 
 	if (!rd_pairing_secure_finish(res, &error)) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			link_failed(user_data, g_steal_pointer(&error));
+			link_failed(self, g_steal_pointer(&error));
 		return;
 	}
-	link_setup(user_data);
+	set_link_state(self, RD_LINK_SETUP);
+	rd_roller_setup_start(self->setup, self->ctx->acquire_notify, self->link_cancellable);
 }
 
 /* Resolution completes when BlueZ says so and every required char is here. */
@@ -381,7 +270,7 @@ static void
 end_gatt_use(RdRollerLink *self)
 {
 	self->cb.lost(self->user_data);
-	g_clear_pointer(&self->cp, rd_control_point_free);
+	rd_roller_setup_stop(self->setup);
 }
 
 /* Everything of the roller's GATT server: subscriptions, control point, proxies. */
@@ -585,7 +474,7 @@ rd_roller_link_is_ready(RdRollerLink *self)
 RdControlPoint *
 rd_roller_link_get_control_point(RdRollerLink *self)
 {
-	return self->cp;
+	return rd_roller_setup_get_control_point(self->setup);
 }
 
 const char *
@@ -622,6 +511,7 @@ rd_roller_link_new(RdContext *ctx, const char *address,
 	self->auto_connect = FALSE;
 	self->state = RD_LINK_DISCONNECTED;
 	self->chars = rd_roller_chars_new();
+	self->setup = rd_roller_setup_new(self->chars, address, &setup_callbacks, self);
 	return self;
 }
 
@@ -639,6 +529,7 @@ rd_roller_link_free(RdRollerLink *self)
 		g_clear_object(&self->device);
 	}
 	g_clear_object(&self->link_cancellable);
+	rd_roller_setup_free(self->setup);
 	rd_roller_chars_free(self->chars);
 	g_free(self->address);
 	g_free(self);

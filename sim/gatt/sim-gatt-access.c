@@ -357,16 +357,40 @@ on_secured(gpointer data, const char *error_name, const char *message)
 	g_free(a);
 }
 
+/* Whether bluetoothd sends the roller an ATT request for this call, the
+ * only way an Insufficient Encryption can come back: not for a write
+ * command, a bad option, nor AcquireWrite (src/gatt-client.c gives the
+ * socket without asking the roller). */
 static gboolean
-needs_security(struct sim_gatt_char *chr, const char *method)
+sends_att_request(struct sim_gatt_char *chr, const char *method, GVariant *params)
 {
 	static const char *const accesses[] = {
-		"ReadValue", "WriteValue", "StartNotify", "AcquireNotify",
-		"AcquireWrite", NULL,
+		"ReadValue", "WriteValue", "StartNotify", "AcquireNotify", NULL,
 	};
+	g_autoptr(GVariant) value = NULL;
+	g_autoptr(GVariant) options = NULL;
+	g_autofree char *type = NULL;
+	guint16 offset = 0;
 
+	if (!g_strv_contains(accesses, method))
+		return FALSE;
+	if (!g_str_equal(method, "WriteValue"))
+		return TRUE;
+	g_variant_get(params, "(@ay@a{sv})", &value, &options);
+	if (!parse_options(options, &offset, &type))
+		return FALSE;
+	/* characteristic_write_value(): reliable and request writes wait
+	 * for an answer; the rest go as commands or are not supported. */
+	return (type && (g_ascii_strcasecmp(type, "reliable") == 0 ||
+			 g_ascii_strcasecmp(type, "request") == 0)) ||
+	       (!type && (chr->def->props & PROP_WRITE));
+}
+
+static gboolean
+needs_security(struct sim_gatt_char *chr, const char *method, GVariant *params)
+{
 	return chr->tree->secure && g_str_equal(chr->service->uuid, ROLLER_UUID_SERVICE) &&
-	       g_strv_contains(accesses, method) && sim_gatt_tree_link_is_up(chr->tree);
+	       sim_gatt_tree_link_is_up(chr->tree) && sends_att_request(chr, method, params);
 }
 
 void
@@ -377,7 +401,7 @@ sim_gatt_char_method(SimIface *iface, const char *method, GVariant *params,
 	struct secured_access *a;
 
 	g_debug("%s.%s", chr->path, method);
-	if (!needs_security(chr, method)) {
+	if (!needs_security(chr, method, params)) {
 		dispatch_char_method(chr, method, params, invocation);
 		return;
 	}

@@ -157,6 +157,21 @@ sim_mock_agents_bondable(SimMockAgents *self)
 	return self->agents != NULL;
 }
 
+void
+sim_mock_agents_release(SimMockAgents *self, GDBusConnection *connection)
+{
+	for (GList *l = self->agents; l; l = l->next) {
+		struct agent *agent = l->data;
+		g_autoptr(GDBusMessage) message =
+			g_dbus_message_new_method_call(agent->owner, agent->path,
+						       "org.bluez.Agent1", "Release");
+
+		g_dbus_message_set_flags(message, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
+		g_dbus_connection_send_message(connection, message,
+					       G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+	}
+}
+
 GVariant *
 sim_mock_agents_list(SimMockAgents *self)
 {

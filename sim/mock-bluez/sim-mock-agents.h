@@ -2,8 +2,9 @@
 /*
  * bluetoothd's org.bluez.AgentManager1 at /org/bluez (src/agent.c):
  * RegisterAgent, UnregisterAgent, RequestDefaultAgent, agents dropped
- * when their owner leaves the bus.  The mock never calls an agent: a
- * central pairing a roller Just Works is never asked (docs/testing.md).
+ * when their owner leaves the bus.  The one agent call the mock makes is
+ * Release at a clean exit: a central pairing a roller Just Works is
+ * never asked (docs/testing.md).
  */
 #pragma once
 
@@ -21,5 +22,8 @@ void sim_mock_agents_free(SimMockAgents *agents);
  * exists, and the first agent registered becomes the default.
  */
 gboolean sim_mock_agents_bondable(SimMockAgents *agents);
+/* bluetoothd's exit (agent_cleanup()): Release to every agent, no reply
+ * wanted; not on UnregisterAgent nor when an owner leaves the bus. */
+void sim_mock_agents_release(SimMockAgents *agents, GDBusConnection *connection);
 /* (a(sos)): each agent as (owner, path, capability), the default first. */
 GVariant *sim_mock_agents_list(SimMockAgents *agents);

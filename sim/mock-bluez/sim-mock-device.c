@@ -403,7 +403,7 @@ pairing_bondable(gpointer user_data)
 }
 
 static void
-pairing_timed_out(gpointer user_data)
+pairing_end_link(gpointer user_data)
 {
 	sim_mock_device_drop_link(user_data, "org.bluez.Reason.Local",
 				  "Connection terminated by local host");
@@ -411,7 +411,7 @@ pairing_timed_out(gpointer user_data)
 
 static const SimMockPairingHost pairing_host = {
 	.bondable = pairing_bondable,
-	.timed_out = pairing_timed_out,
+	.end_link = pairing_end_link,
 };
 
 static void

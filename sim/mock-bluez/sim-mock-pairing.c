@@ -21,6 +21,9 @@ struct _SimMockPairing {
 	gpointer host_data;
 
 	gboolean encrypted;
+	/* The kernel lost the bond's keys though bluetoothd still says
+	 * Bonded: the next link pairs again. */
+	gboolean keys_lost;
 	gboolean pairing;
 	guint timer;
 	/* The Pair call being answered (NULL: bluetoothd's own pairing). */
@@ -80,6 +83,7 @@ on_paired(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	self->encrypted = TRUE;
+	self->keys_lost = FALSE;
 	self->pairings++;
 	g_debug("paired%s", bond ? " and bonded" : ", no bond (no agent)");
 	sim_iface_set_boolean(self->device, "Paired", TRUE);
@@ -98,7 +102,7 @@ on_smp_timeout(gpointer data)
 	g_debug("pairing timed out (fault): the link ends");
 	/* smp_timeout() disconnects with HCI_ERROR_AUTH_FAILURE; the link
 	 * going down fails the pairing (sim_mock_pairing_link_down()). */
-	self->host->timed_out(self->host_data);
+	self->host->end_link(self->host_data);
 	return G_SOURCE_REMOVE;
 }
 
@@ -117,7 +121,11 @@ start_pairing(SimMockPairing *self)
 void
 sim_mock_pairing_link_up(SimMockPairing *self)
 {
-	self->encrypted = is_bonded(self);
+	self->encrypted = is_bonded(self) && !self->keys_lost;
+	/* device_attach_att() raises a bonded device's security; without
+	 * an LTK the kernel pairs instead of encrypting. */
+	if (is_bonded(self) && self->keys_lost)
+		start_pairing(self);
 }
 
 void
@@ -161,7 +169,10 @@ void
 sim_mock_pairing_cancel(SimMockPairing *self, GDBusMethodInvocation *invocation)
 {
 	if (!self->pair_call) {
+		g_debug("CancelPairing with no Pair: the kernel unpairs");
+		self->keys_lost = TRUE;
 		sim_iface_return_bluez_error(invocation, "DoesNotExist", "Does Not Exist");
+		self->host->end_link(self->host_data);
 		return;
 	}
 	finish(self, "AuthenticationCanceled", "Authentication Canceled");

@@ -22,8 +22,9 @@ typedef struct _SimMockPairing SimMockPairing;
 typedef struct {
 	/* Whether a pairing now bonds (sim_mock_agents_bondable()). */
 	gboolean (*bondable)(gpointer user_data);
-	/* SMP's timer ran out: the kernel ends the link. */
-	void (*timed_out)(gpointer user_data);
+	/* The kernel ends the link: SMP's timer ran out, or the keys were
+	 * removed (Unpair Device with disconnect). */
+	void (*end_link)(gpointer user_data);
 } SimMockPairingHost;
 
 /* Sets Paired and Bonded (false) on @device, the Device1 interface. */
@@ -37,7 +38,11 @@ void sim_mock_pairing_free(SimMockPairing *pairing);
 void sim_mock_pairing_link_up(SimMockPairing *pairing);
 void sim_mock_pairing_link_down(SimMockPairing *pairing);
 
-/* Device1.Pair and CancelPairing; @connected: the LE link is up. */
+/* Device1.Pair and CancelPairing; @connected: the LE link is up.  A
+ * CancelPairing with no Pair under way unpairs in the kernel (src/device.c
+ * cancel_pairing() calls btd_adapter_remove_bonding()): the keys go and
+ * the link ends, while Paired and Bonded stay, since the kernel does not
+ * tell the socket that asked (mgmt's device_unpaired() skips it). */
 void sim_mock_pairing_pair(SimMockPairing *pairing, GDBusMethodInvocation *invocation,
 			   gboolean connected);
 void sim_mock_pairing_cancel(SimMockPairing *pairing, GDBusMethodInvocation *invocation);

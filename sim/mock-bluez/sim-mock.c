@@ -385,6 +385,9 @@ sim_mock_free(SimMock *self)
 		g_source_remove(self->leave_idle);
 	if (self->return_timer)
 		g_source_remove(self->return_timer);
+	/* A clean exit, unlike leave_bus() alone (a bluetoothd that died). */
+	if (self->agents && self->connection)
+		sim_mock_agents_release(self->agents, self->connection);
 	leave_bus(self);
 	g_free(self);
 }

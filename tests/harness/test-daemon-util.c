@@ -426,6 +426,27 @@ test_daemon_connect(TestDaemon *td)
 }
 
 void
+test_daemon_drop_link(TestDaemon *td, const char *address)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_sim_call(td, "DisconnectDevice",
+						       g_variant_new("(s)", address), &error);
+
+	if (!ret)
+		fail_msg("DisconnectDevice: %s", error->message);
+}
+
+void
+test_daemon_drop_link_and_reconnect(TestDaemon *td, const char *address, guint timeout_ms)
+{
+	test_daemon_drop_link(td, address);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
+					      "false", timeout_ms));
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
+					      "true", timeout_ms));
+}
+
+void
 test_daemon_call_ok(TestDaemon *td, const char *path, const char *iface,
 		    const char *method, GVariant *args)
 {

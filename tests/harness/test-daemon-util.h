@@ -65,6 +65,14 @@ const char *test_daemon_discover(TestDaemon *td, guint count);
 /* Roller2.Connect of the first roller, asserting success. */
 void test_daemon_connect(TestDaemon *td);
 
+/* The roller at @address ends its link (Sim1.DisconnectDevice), as when
+ * it goes out of range; asserts the call succeeded. */
+void test_daemon_drop_link(TestDaemon *td, const char *address);
+/* Drops the first roller's link at @address and waits, up to @timeout_ms
+ * each, for rollerd to see it go and to have connected again by itself. */
+void test_daemon_drop_link_and_reconnect(TestDaemon *td, const char *address,
+					 guint timeout_ms);
+
 /* A method call; the reply or NULL with @error set. */
 GVariant *test_daemon_call(TestDaemon *td, const char *path, const char *iface,
 			   const char *method, GVariant *args, GError **error);

@@ -288,15 +288,7 @@ test_reconnect_backoff_doubles_up_to_the_cap(void **state)
 	}
 
 	/* Once ready, the backoff starts again from 1 s. */
-	g_clear_pointer(&ret, g_variant_unref);
-	ret = test_daemon_sim_call(td, "DisconnectDevice", g_variant_new("(s)", ADDRESS),
-				   &error);
-	if (!ret)
-		fail_msg("DisconnectDevice: %s", error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "true", WAIT_MS));
+	test_daemon_drop_link_and_reconnect(td, ADDRESS, WAIT_MS);
 	g_array_unref(delays);
 	delays = logged_backoffs(td);
 	assert_int_equal(delays->len, G_N_ELEMENTS(expect) + 1);
@@ -489,17 +481,12 @@ static void
 test_unanswered_setup_is_survived(void **state)
 {
 	TestDaemon *td = *state = test_daemon_new(NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = NULL;
 
 	test_daemon_start_rollerd(td, NULL);
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
 	set_call_delay(td, 6000);
-	ret = test_daemon_sim_call(td, "DisconnectDevice", g_variant_new("(s)", ADDRESS),
-				   &error);
-	if (!ret)
-		fail_msg("DisconnectDevice: %s", error->message);
+	test_daemon_drop_link(td, ADDRESS);
 	assert_true(test_bus_wait_until(log_says_set_time_unanswered, td, 60000));
 	test_daemon_assert_alive(td);
 	set_call_delay(td, 0);

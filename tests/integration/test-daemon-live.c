@@ -159,19 +159,10 @@ static void
 test_roller_vanishes_and_reconnects(void **state)
 {
 	TestDaemon *td = *state = test_daemon_new(NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = NULL;
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	ret = test_daemon_sim_call(td, "DisconnectDevice",
-				   g_variant_new("(s)", "C0:52:4C:00:00:01"), &error);
-	if (!ret)
-		fail_msg("DisconnectDevice: %s", error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "true", WAIT_MS));
+	test_daemon_drop_link_and_reconnect(td, "C0:52:4C:00:00:01", WAIT_MS);
 	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "State",
 					      "'idle'", WAIT_MS));
 

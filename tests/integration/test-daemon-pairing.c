@@ -53,21 +53,6 @@ connect_bonded(TestDaemon *td)
 					      "true", WAIT_MS));
 }
 
-static void
-reconnect(TestDaemon *td)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = test_daemon_sim_call(td, "DisconnectDevice",
-						       g_variant_new("(s)", ADDRESS), &error);
-
-	if (!ret)
-		fail_msg("DisconnectDevice: %s", error->message);
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "false", WAIT_MS));
-	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Connected",
-					      "true", WAIT_MS));
-}
-
 /*
  * bluetoothd pairs by itself on the roller's Insufficient Encryption; the
  * bond is made because rollerd's agent is registered; the stored
@@ -85,7 +70,7 @@ test_pairs_bonds_syncs_and_reconnects_without_pairing(void **state)
 	pairings(td, &pair_calls, &completed);
 	assert_int_equal(completed, 1);
 
-	reconnect(td);
+	test_daemon_drop_link_and_reconnect(td, ADDRESS, WAIT_MS);
 	pairings(td, &pair_calls, &completed);
 	assert_int_equal(pair_calls, 0);
 	assert_int_equal(completed, 1);
@@ -100,7 +85,7 @@ test_pairs_with_device_pair_when_bluez_does_not(void **state)
 	guint pair_calls, completed;
 
 	connect_bonded(td);
-	reconnect(td);
+	test_daemon_drop_link_and_reconnect(td, ADDRESS, WAIT_MS);
 	pairings(td, &pair_calls, &completed);
 	assert_int_equal(pair_calls, 1);
 	assert_int_equal(completed, 1);
@@ -177,7 +162,7 @@ test_plain_roller_never_pairs(void **state)
 	test_daemon_start_rollerd(td, NULL);
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
-	reconnect(td);
+	test_daemon_drop_link_and_reconnect(td, ADDRESS, WAIT_MS);
 	pairings(td, &pair_calls, &completed);
 	assert_int_equal(pair_calls, 0);
 	assert_int_equal(completed, 0);
