@@ -253,7 +253,7 @@ check_PROGRAMS += tests/vm/test-vm-bluez
 tests_vm_test_vm_bluez_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_vm_test_vm_bluez_LDADD = $(TEST_DAEMON_LIBS)
 EXTRA_DIST += tests/vm/check-vm.sh tests/vm/guest.sh tests/vm/initramfs-init \
-	tests/vm/debian-packages tests/vm/prepare-root-trixie.sh \
+	tests/vm/debian-packages tests/vm/prepare-root-trixie.sh tests/vm/polkit-mock.conf \
 	docs/testing.md
 
 # make check-vm VM_BLUEZ=5.82 VM_VARIANT=eatt-on: one version, one variant
