@@ -74,9 +74,9 @@ if [ ! -f "$stamp" ]; then
 	mirror=${mirror:-http://deb.debian.org/debian}
 	log=$cache/$suite-debootstrap.log
 	# Unreachable is a skip, not a failure: tell it apart before starting.
-	if ! timeout 60 /usr/lib/apt/apt-helper download-file \
+	if ! timeout 60 /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file \
 		"$mirror/dists/$suite/InRelease" "$cache/$suite-InRelease" >"$log" 2>&1; then
-		skip "cannot reach the Debian mirror $mirror: $(tail -n 1 "$log")"
+		skip "cannot reach the Debian mirror $mirror: $(grep -m 1 '^E: ' "$log" || tail -n 1 "$log")"
 	fi
 	rm -f "$cache/$suite-InRelease"
 	echo "prepare-root-trixie: debootstrap $suite from $mirror into $root" >&2
