@@ -175,7 +175,6 @@ boot_vm() {
 run_variant() {
 	version=$1 variant=$2
 	art=$artifacts_top/$version-$variant bluez='' vm_seconds=''
-	mkdir -p "$art"
 	channels='' test_args='' binds='' virtfs=''
 	case $variant in
 	eatt-off) channels=1 ;;
@@ -218,6 +217,7 @@ run_variant() {
 			i=$((i + 1))
 		done
 	fi
+	mkdir -p "$art"
 	cat >"$art/vm.conf" <<EOF
 srcdir='$srcdir'
 builddir='$builddir'
@@ -306,7 +306,7 @@ for version in $versions; do
 done
 echo "check-vm: summary (also in $summary):"
 sed 's/^/check-vm:   /' "$summary"
+rmdir "$artifacts_top" 2>/dev/null || true	# kept when not empty
 [ "$failed" -eq 0 ] || exit 1
 rm -rf "$work"
 [ "$skipped" -eq 0 ] || exit 77
-rmdir "$artifacts_top" 2>/dev/null || true
