@@ -279,14 +279,18 @@ check_PROGRAMS += tests/vm/test-vm-bluez
 tests_vm_test_vm_bluez_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_vm_test_vm_bluez_LDADD = $(TEST_DAEMON_LIBS)
 EXTRA_DIST += tests/vm/check-vm.sh tests/vm/guest.sh tests/vm/initramfs-init \
-	tests/vm/debian-packages docs/testing.md
+	tests/vm/debian-packages tests/vm/prepare-root-trixie.sh tests/vm/polkit-mock.conf \
+	docs/testing.md
 
+# make check-vm VM_BLUEZ=5.82 VM_VARIANT=eatt-on: one version, one variant
+# (each takes a list; empty: all of them).
 check-vm: all tests/vm/test-vm-bluez$(EXEEXT)
-	ROLLER_BUILDDIR="$(abs_top_builddir)" $(SHELL) $(top_srcdir)/tests/vm/check-vm.sh
+	ROLLER_BUILDDIR="$(abs_top_builddir)" ROLLER_VM_BLUEZ="$(VM_BLUEZ)" \
+	ROLLER_VM_VARIANTS="$(VM_VARIANT)" $(SHELL) $(top_srcdir)/tests/vm/check-vm.sh
 
 clean-local: clean-vm
 clean-vm:
-	rm -rf vm-build vm-artifacts vm-artifacts.first vm-apt.log
+	rm -rf vm-build vm-artifacts vm-summary vm-apt.log
 
 .PHONY: check-vm clean-vm
 
