@@ -56,6 +56,12 @@ rd_store_file_check_fd(int fd, gboolean for_writing, GError **error)
 			    for_writing ? "writing" : "reading");
 		return FALSE;
 	}
+	/* pwrite() appends whatever its offset on such a file. */
+	if (for_writing && (flags & O_APPEND)) {
+		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+			    "The file passed is open for appending; open it for writing");
+		return FALSE;
+	}
 	return TRUE;
 }
 

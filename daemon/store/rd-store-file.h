@@ -14,7 +14,7 @@
 /*
  * Whether @fd is a regular file open for writing (@for_writing) or for
  * reading; RD_ERROR_INVALID_ARGUMENTS naming what it is instead (a pipe,
- * a directory, a socket, a file open read-only).
+ * a directory, a socket, a file open read-only or for appending).
  */
 gboolean rd_store_file_check_fd(int fd, gboolean for_writing, GError **error);
 

@@ -33,7 +33,8 @@ import_session_free(ImportSession *s)
 {
 	g_free(s->serial);
 	g_free(s->address);
-	g_byte_array_unref(s->trace);
+	if (s->trace)
+		g_byte_array_unref(s->trace);
 	g_free(s->notes_topical);
 	g_free(s->notes_redness);
 	g_free(s->notes_text);
