@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 #include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
@@ -272,6 +273,25 @@ handle_import(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
 	return TRUE;
 }
 
+/* What a rollerd killed during a backup or restore left (rd-store-file.h's names). */
+static void
+remove_leftovers(const char *state_dir)
+{
+	g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);
+	const char *name;
+
+	while (dir && (name = g_dir_read_name(dir))) {
+		g_autofree char *path = NULL;
+
+		if ((!g_str_has_prefix(name, ".backup-") && !g_str_has_prefix(name, ".restore-")) ||
+		    strlen(strchr(name, '-') + 1) != 6)
+			continue;
+		path = g_build_filename(state_dir, name, NULL);
+		if (g_unlink(path) == 0)
+			g_message("Removed %s, left by a backup or restore that did not finish", path);
+	}
+}
+
 RdJournalIo *
 rd_journal_io_new(RdContext *ctx, RdDbusManager1 *manager, RdHistory *history)
 {
@@ -281,6 +301,7 @@ rd_journal_io_new(RdContext *ctx, RdDbusManager1 *manager, RdHistory *history)
 	io->manager = g_object_ref(manager);
 	io->history = history;
 	io->cancellable = g_cancellable_new();
+	remove_leftovers(ctx->state_dir);
 	g_signal_connect(manager, "handle-backup", G_CALLBACK(handle_backup), io);
 	g_signal_connect(manager, "handle-restore", G_CALLBACK(handle_restore), io);
 	g_signal_connect(manager, "handle-import", G_CALLBACK(handle_import), io);

@@ -12,7 +12,10 @@
 
 typedef struct _RdJournalIo RdJournalIo;
 
-/* Serves the three methods on @manager; a restore withdraws @history's objects. */
+/*
+ * Serves the three methods on @manager; a restore withdraws @history's
+ * objects.  Removes the temporary files a killed rollerd left.
+ */
 RdJournalIo *rd_journal_io_new(RdContext *ctx, RdDbusManager1 *manager, RdHistory *history);
 /* Stops a backup still running; before the store and @history go. */
 void rd_journal_io_free(RdJournalIo *io);

@@ -103,11 +103,18 @@ test_backup(void **state)
 	TestDaemon *td = *state = synced_daemon();
 	g_autofree char *file = path_in(td, "journal.backup");
 	g_autofree char *fifo = path_in(td, "fifo");
+	g_autofree char *leftover = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = NULL;
 	g_auto(Run) r = { 0 };
 	GStatBuf st;
 	int pipe_fds[2];
+
+	/* What a rollerd killed mid-backup left goes at the next start. */
+	leftover = g_build_filename(td->state_dir, ".backup-Ab12Cd", NULL);
+	assert_true(g_file_set_contents(leftover, "SQLite format 3", -1, NULL));
+	test_daemon_start_rollerd(td, NULL);
+	assert_false(g_file_test(leftover, G_FILE_TEST_EXISTS));
 
 	rollerctl(&r, "backup", file, NULL);
 	if (r.status != 0)
