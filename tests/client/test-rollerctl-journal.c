@@ -142,6 +142,64 @@ test_backup(void **state)
 	test_daemon_assert_alive(td);
 }
 
+/* The rows of @path's sessions as "id:record_id:strokes:start", by id. */
+static char **
+backup_rows(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char **rows;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(r, ',') FROM (SELECT id || ':' "
+					    "|| record_id || ':' || strokes || ':' || start_unix AS r "
+					    "FROM sessions ORDER BY id)", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	rows = g_strsplit(sqlite3_column_text(stmt, 0) ?
+			  (const char *)sqlite3_column_text(stmt, 0) : "", ",", -1);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return rows;
+}
+
+/*
+ * A backup taken while a sync stores 40 sessions: whole, and every
+ * session in it as the history has it once the sync is over.
+ */
+static void
+test_backup_during_sync(void **state)
+{
+	const char *sim_args[] = { "--stored=40", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *conf = path_in(td, "rollerd.conf");
+	g_autofree char *config_arg = g_strdup_printf("--config=%s", conf);
+	const char *extra[] = { config_arg, NULL };
+	g_autofree char *during = path_in(td, "during.backup");
+	g_autofree char *after = path_in(td, "after.backup");
+	g_auto(GStrv) rows_during = NULL, rows_after = NULL;
+	g_auto(Run) r = { 0 };
+
+	assert_true(g_file_set_contents(conf, "[Daemon]\nSyncOnConnect=false\n", -1, NULL));
+	test_daemon_start_rollerd(td, extra);
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller2", "Sync", NULL);
+	rollerctl(&r, "backup", during, NULL);
+	if (r.status != 0)
+		fail_msg("backup: %s", r.err);
+	assert_true(test_daemon_wait_property(td, td->roller_path, "org.rollerd.Roller2",
+					      "SyncState", "'idle'", 60000));
+	rollerctl(&r, "backup", after, NULL);
+	assert_int_equal(r.status, 0);
+
+	sql(during, "PRAGMA integrity_check", "ok");
+	sql(after, "SELECT count(*) FROM sessions", "40");
+	rows_during = backup_rows(during);
+	rows_after = backup_rows(after);
+	for (guint i = 0; rows_during[i] && *rows_during[i]; i++)
+		assert_true(g_strv_contains((const char *const *)rows_after, rows_during[i]));
+}
+
 static void
 copy_file(const char *from, const char *to)
 {
@@ -288,6 +346,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_backup, teardown),
+		cmocka_unit_test_teardown(test_backup_during_sync, teardown),
 		cmocka_unit_test_teardown(test_restore, teardown),
 		cmocka_unit_test_teardown(test_import_into_fresh_rollerd, teardown),
 	};
