@@ -8,6 +8,7 @@
 
 #include "rc-common.h"
 #include "rc-decode.h"
+#include "rc-journal.h"
 #include "rc-monitor.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
@@ -38,6 +39,9 @@ static const struct rc_command commands[] = {
 	{ "delete", rc_cmd_delete, "Delete a session from the history" },
 	{ "plan", rc_cmd_plan, "Sessions per area and when the next is due" },
 	{ "export", rc_cmd_export, "Export the history as CSV or JSON" },
+	{ "backup", rc_cmd_backup, "Write a checked copy of the whole journal to a file" },
+	{ "restore", rc_cmd_restore, "Replace the journal with a backup" },
+	{ "import", rc_cmd_import, "Add sessions exported as JSON (from another machine)" },
 	{ "report", rc_cmd_report, "Draw a session or an area's progress (PDF, PNG, SVG)" },
 	{ "decode", rc_cmd_decode, "Dump telemetry frames or stored records (offline)" },
 };

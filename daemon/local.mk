@@ -43,6 +43,10 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store-commit.c \
 	daemon/store/rd-store-query.h daemon/store/rd-store-query.c \
 	daemon/store/rd-store-journal.c daemon/store/rd-store-export.c \
+	daemon/store/rd-store-file.h daemon/store/rd-store-file.c \
+	daemon/store/rd-store-backup.h daemon/store/rd-store-backup.c \
+	daemon/store/rd-store-restore.h daemon/store/rd-store-restore.c \
+	daemon/store/rd-store-import.h daemon/store/rd-store-import.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
@@ -50,6 +54,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-live-watch.h daemon/dbus/rd-live-watch.c \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
+	daemon/dbus/rd-journal-io.h daemon/dbus/rd-journal-io.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c
 daemon_librollerd_a_DEPENDENCIES = $(rollerd_dbus_generated)
 ROLLERD_LIBS = daemon/librollerd.a $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_HOST_LIBS) \

@@ -188,7 +188,8 @@ tests_daemon_test_live_stream_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
 
 ## store/ --------------------------------------------------------------
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
-	tests/store/test-store-damage
+	tests/store/test-store-damage tests/store/test-store-backup tests/store/test-store-restore \
+	tests/store/test-store-import
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -206,6 +207,15 @@ tests_store_test_store_migrate_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_damage_SOURCES = tests/store/test-store-damage.c $(store_test_sources)
 tests_store_test_store_damage_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_damage_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_backup_SOURCES = tests/store/test-store-backup.c $(store_test_sources)
+tests_store_test_store_backup_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_backup_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_restore_SOURCES = tests/store/test-store-restore.c $(store_test_sources)
+tests_store_test_store_restore_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_restore_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_import_SOURCES = tests/store/test-store-import.c $(store_test_sources)
+tests_store_test_store_import_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_import_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
@@ -226,7 +236,8 @@ client_rollerctl_test_sources = tests/client/test-rollerctl-util.h tests/client/
 CLIENT_TEST_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 CLIENT_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
-	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty
+	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty \
+	tests/client/test-rollerctl-journal
 check_PROGRAMS += $(client_tests)
 TESTS += $(client_tests)
 
@@ -239,6 +250,10 @@ tests_client_test_rollerctl_json_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_report_SOURCES = tests/client/test-rollerctl-report.c $(client_rollerctl_test_sources)
 tests_client_test_rollerctl_report_CFLAGS = $(CLIENT_TEST_CFLAGS) $(CAIRO_CFLAGS)
 tests_client_test_rollerctl_report_LDADD = $(CLIENT_TEST_LIBS) $(CAIRO_LIBS)
+tests_client_test_rollerctl_journal_SOURCES = tests/client/test-rollerctl-journal.c \
+	$(client_rollerctl_test_sources)
+tests_client_test_rollerctl_journal_CFLAGS = $(CLIENT_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_client_test_rollerctl_journal_LDADD = $(CLIENT_TEST_LIBS) $(SQLITE_LIBS)
 tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 

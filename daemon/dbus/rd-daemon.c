@@ -12,6 +12,7 @@
 #include "daemon/bluez/rd-pairing.h"
 #include "common/rd-error.h"
 #include "rd-history.h"
+#include "rd-journal-io.h"
 #include "rd-roller.h"
 #include "daemon/store/rd-store.h"
 #include "roller-proto.h"
@@ -24,6 +25,7 @@ struct _RdDaemon {
 	RdConfig *config;
 	RdDbusManager1 *manager;
 	RdHistory *history;
+	RdJournalIo *journal_io;
 	GHashTable *rollers;		/* address -> RdRoller */
 	RdDiscovery *discovery;
 	char *known_path;
@@ -300,6 +302,7 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 					      MANAGER_PATH, &error))
 		g_error("Cannot export %s: %s", MANAGER_PATH, error->message);
 	d->history = rd_history_new(&d->ctx, d->manager);
+	d->journal_io = rd_journal_io_new(&d->ctx, d->manager, d->history);
 
 	/* BlueZ's objects arrive later, in callbacks: the rollers are known by then. */
 	d->ctx.agent = rd_agent_new(bluez_bus);
@@ -318,6 +321,7 @@ rd_daemon_free(RdDaemon *d)
 	g_clear_pointer(&d->ctx.agent, rd_agent_free);
 	g_clear_pointer(&d->discovery, rd_discovery_free);
 	g_clear_pointer(&d->rollers, g_hash_table_unref);
+	g_clear_pointer(&d->journal_io, rd_journal_io_free);
 	g_clear_pointer(&d->history, rd_history_free);
 	if (d->manager) {
 		g_signal_handlers_disconnect_by_data(d->manager, d);

@@ -416,22 +416,30 @@ rd_history_new(RdContext *ctx, RdDbusManager1 *manager)
 }
 
 void
-rd_history_free(RdHistory *h)
+rd_history_forget_all(RdHistory *h)
 {
 	GHashTableIter iter;
 	gpointer key;
 
-	if (!h)
-		return;
-	g_signal_handlers_disconnect_by_data(h->manager, h);
 	g_hash_table_iter_init(&iter, h->exported);
 	while (g_hash_table_iter_next(&iter, &key, NULL)) {
 		g_autofree char *path = session_path(*(gint64 *)key);
 
 		g_dbus_object_manager_server_unexport(h->ctx->object_manager, path);
+		g_hash_table_iter_remove(&iter);
 	}
-	g_hash_table_unref(h->exported);
 	g_queue_clear_full(&h->export_order, g_free);
+	g_queue_init(&h->export_order);
+}
+
+void
+rd_history_free(RdHistory *h)
+{
+	if (!h)
+		return;
+	g_signal_handlers_disconnect_by_data(h->manager, h);
+	rd_history_forget_all(h);
+	g_hash_table_unref(h->exported);
 	g_object_unref(h->manager);
 	g_free(h);
 }

@@ -19,5 +19,8 @@ void rd_history_free(RdHistory *history);
 /* Drops the exported object of a session that changed or went away. */
 void rd_history_session_changed(RdHistory *history, gint64 id);
 
+/* Drops every exported stored session: the journal was replaced. */
+void rd_history_forget_all(RdHistory *history);
+
 /* Fills a Session1 skeleton's properties from a stored session. */
 void rd_history_fill_session(RdDbusSession1 *iface, const RdSession *session);

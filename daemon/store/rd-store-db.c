@@ -130,6 +130,29 @@ rd_store_db_rollback(RdStoreDb *db)
 		g_debug("ROLLBACK failed: %s", sqlite3_errmsg(db->sqlite));
 }
 
+gboolean
+rd_store_db_collect(sqlite3 *sqlite, const char *sql, GString *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(sqlite, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		g_string_append_printf(out, "%s%s", out->len ? "; " : "", sqlite3_errmsg(sqlite));
+		return FALSE;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (line && g_str_equal(line, "ok"))
+			continue;
+		g_string_append_printf(out, "%s%s", out->len ? "; " : "", line ? line : "");
+	}
+	if (rc != SQLITE_DONE)
+		g_string_append_printf(out, "%s%s", out->len ? "; " : "", sqlite3_errmsg(sqlite));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE;
+}
+
 gint64
 rd_store_db_now(void)
 {

@@ -55,5 +55,13 @@ gboolean rd_store_db_commit(RdStoreDb *db, GError **error);
 /* Rolls back if a transaction is still open; keeps the first error. */
 void rd_store_db_rollback(RdStoreDb *db);
 
+/*
+ * Runs @sql on @sqlite (any connection, e.g. a copy's) and appends the
+ * first column of its rows but "ok" to @out, "; " between; SQLite's
+ * message when it fails, and FALSE.  For checks (integrity_check) and
+ * one-value pragmas.
+ */
+gboolean rd_store_db_collect(sqlite3 *sqlite, const char *sql, GString *out);
+
 /* The wall clock in seconds, as the history's timestamps keep it. */
 gint64 rd_store_db_now(void);

@@ -160,7 +160,7 @@ static const char csv_header[] =
 	"id,roller,address,area,start,clock_set,duration_ms,needle_um,strokes,"
 	"force_mean_cn,force_max_cn,in_band_permille,source,record_id,end_reason,"
 	"frames_lost,directions,grid_columns,grid_rows,passes,trace_period_ms,trace,"
-	"notes_topical,notes_numbing,notes_redness,notes_text,notes_cleaned\r\n";
+	"notes_topical,notes_numbing,notes_redness,notes_text,notes_cleaned,start_time\r\n";
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break. */
 static void
@@ -195,6 +195,21 @@ csv_note_boolean(GString *out, GVariant *notes, const char *key)
 
 	if (g_variant_lookup(notes, key, "b", &value))
 		g_string_append(out, value ? "true" : "false");
+}
+
+/*
+ * ISO 8601 in rollerd's local time zone with its offset, for people and
+ * spreadsheets; last, so that scripts reading columns by place still find
+ * theirs, and they keep the start column (UTC seconds).
+ */
+static void
+csv_local_time(GString *out, gint64 unix_seconds)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_unix_local(unix_seconds);
+	g_autofree char *text = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
+
+	if (text)
+		g_string_append(out, text);
 }
 
 static void
@@ -234,6 +249,8 @@ session_to_csv(GString *out, const RdSession *s)
 	csv_note_string(out, s->notes, "text");
 	g_string_append_c(out, ',');
 	csv_note_boolean(out, s->notes, "cleaned");
+	g_string_append_c(out, ',');
+	csv_local_time(out, m->start_unix);
 	g_string_append(out, "\r\n");
 }
 

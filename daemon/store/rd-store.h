@@ -320,7 +320,9 @@ gboolean rd_store_delete_session(RdStore *store, gint64 id, GError **error);
  * unset}; rd_store_export_sessions() gives an array of them.  CSV: RFC
  * 4180 (CRLF, quoted where needed), a header line with the same names
  * (notes_* for the notes; directions, passes and trace as numbers
- * separated by spaces).  rd_store_export_sessions() applies the filter's
+ * separated by spaces), and last start_time: the start in ISO 8601, in
+ * rollerd's local time zone with its offset (2026-12-06T03:24:26+01:00).
+ * rd_store_export_sessions() applies the filter's
  * limit and offset only when limit is not 0, newest first.
  */
 gboolean rd_store_export_session(RdStore *store, gint64 id, const char *format,

@@ -199,6 +199,36 @@ test_export_sessions_honours_limit(void **state)
 			 TEST_START + 27 * DAY);
 }
 
+/* Start in ISO 8601 with rollerd's offset, the UTC seconds kept beside it. */
+static void
+test_export_csv_dates_with_offset(void **state)
+{
+	static const struct {
+		const char *tz;
+		const char *expect;
+	} zones[] = {
+		{ "UTC0", "2025-12-31T00:00:00+00:00" },
+		{ "CET-1", "2025-12-31T01:00:00+01:00" },
+		{ "XST+5:30", "2025-12-30T18:30:00-05:30" },
+	};
+	TestStoreFixture *f = *state;
+	gint64 id = session_with_notes(f->store);
+
+	for (gsize i = 0; i < G_N_ELEMENTS(zones); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *csv = NULL;
+		g_autoptr(GPtrArray) rows = NULL;
+
+		g_setenv("TZ", zones[i].tz, TRUE);
+		assert_true(rd_store_export_session(f->store, id, "csv", &csv, &error));
+		rows = parse_csv(csv);
+		assert_string_equal(csv_get(rows, 1, "start_time"), zones[i].expect);
+		assert_int_equal(g_ascii_strtoll(csv_get(rows, 1, "start"), NULL, 10),
+				 TEST_START - DAY);
+	}
+	g_unsetenv("TZ");
+}
+
 int
 main(void)
 {
@@ -206,6 +236,7 @@ main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, test_store_setup, test_store_teardown)
 		T(test_export_json_parses_back),
 		T(test_export_csv_parses_back),
+		T(test_export_csv_dates_with_offset),
 		T(test_export_rejects_unknown_format_and_id),
 		T(test_export_sessions_honours_limit),
 #undef T

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon/store/rd-store-db.h"
+#include "daemon/store/rd-store-restore.h"
 #include "daemon/store/rd-store-schema.h"
 #include "test-store-util.h"
 
@@ -420,6 +421,29 @@ test_read_only_file_is_refused(void **state)
 	assert_string_equal(after, before);	/* the refusal wrote nothing */
 }
 
+/* A backup made by rollerd 0.1 is taken, and migrated once in place. */
+static void
+test_restored_v1_backup_is_migrated(void **state)
+{
+	g_autoptr(TestStoreDir) d = test_store_dir_new();
+	g_autofree char *backup = g_build_filename(d->dir, "v1-backup.db", NULL);
+	g_autofree char *kept = NULL;
+	g_autoptr(GError) error = NULL;
+	RdStore *store = rd_store_open(d->path, NULL);
+	int version = 0;
+
+	assert_non_null(store);
+	make_v1_database(backup, NULL);
+	assert_true(rd_store_restore_check(backup, &version, &error));
+	assert_int_equal(version, 1);
+	if (!rd_store_restore_replace(&store, backup, &kept, &error))
+		fail_msg("restore: %s", error->message);
+	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), RD_STORE_SCHEMA_VERSION);
+	assert_int_equal(test_sql_int(store, "SELECT count(*) FROM sessions"), 4);
+	assert_true(test_sql_int(store, "SELECT count(*) FROM heads") > 0);
+	rd_store_free(store);
+}
+
 int
 main(void)
 {
@@ -431,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_not_a_database_is_refused),
 		cmocka_unit_test(test_full_disk_fails_whole_then_recovers),
 		cmocka_unit_test(test_read_only_file_is_refused),
+		cmocka_unit_test(test_restored_v1_backup_is_migrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Manager1.Restore: a backup checked, then put in the journal's place.
+ *
+ * The candidate is a copy in the journal's directory (the same file
+ * system, so that a rename replaces the journal atomically: sessions.db
+ * is at every moment either the old journal or the new one, whole).
+ * The replaced journal is kept beside it as
+ * "<journal>.replaced-<UTC date and time>".
+ */
+#pragma once
+
+#include "rd-store.h"
+
+/*
+ * Whether @path is a journal this rollerd can take: an SQLite database
+ * (its header), whole (PRAGMA integrity_check), with the sessions table,
+ * and a schema version no newer than this rollerd's (an older one is
+ * migrated when it is opened).  Its version in *@version.  Uses its own
+ * connection: may run in a worker thread.  RD_ERROR_INVALID_ARGUMENTS
+ * with a sentence naming the problem (and both versions for a newer one).
+ */
+gboolean rd_store_restore_check(const char *path, int *version, GError **error);
+
+/*
+ * Closes *@store, keeps its file under a new name (*@kept), renames
+ * @candidate into its place and opens it (migrating it), all in the
+ * main loop.  On failure the old journal is back in place and open,
+ * and @candidate is left for the caller to remove.
+ */
+gboolean rd_store_restore_replace(RdStore **store, const char *candidate,
+				  char **kept, GError **error);
