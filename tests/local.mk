@@ -166,7 +166,7 @@ tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)
 
 ## store/ --------------------------------------------------------------
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
-	tests/store/test-store-damage
+	tests/store/test-store-damage tests/store/test-store-people
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -184,6 +184,9 @@ tests_store_test_store_migrate_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_damage_SOURCES = tests/store/test-store-damage.c $(store_test_sources)
 tests_store_test_store_damage_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_damage_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_people_SOURCES = tests/store/test-store-people.c $(store_test_sources)
+tests_store_test_store_people_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_people_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.

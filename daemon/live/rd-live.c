@@ -28,6 +28,9 @@ struct _RdLive {
 	char *address;
 	gint area_id;			/* from StartSession, -1 when unknown */
 	gboolean clock_set;
+	gint64 person_id;		/* the roller's current person */
+	char *person_path;
+	gint64 session_person_id;	/* the live session's, from its start */
 
 	RdLiveSession *session;
 	/*
@@ -239,6 +242,7 @@ save_session(RdLive *l, const RdLiveSummary *s)
 	row.trace_period_ms = row.trace_len ? RD_LIVE_SESSION_TRACE_PERIOD_MS : 0;
 	row.trace = trace;
 	row.frames_lost = s->frames_lost;
+	row.person_id = l->session_person_id;
 	if (!rd_store_save_live_session(l->ctx->store, &row, &result, &id, &error)) {
 		g_warning("Roller %s: cannot store its live session: %s", l->address,
 			  error->message);
@@ -249,6 +253,8 @@ save_session(RdLive *l, const RdLiveSummary *s)
 	if (result == RD_COMMIT_MERGED)
 		l->ctx->session_changed(l->ctx->owner, id);
 	rd_dbus_session1_set_id(l->iface, (guint64)id);
+	if (result != RD_COMMIT_DUPLICATE)
+		l->ctx->sessions_changed(l->ctx->owner);
 }
 
 static void
@@ -315,6 +321,13 @@ handle_live_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
 	return return_not_stored(l, invocation);
 }
 
+static gboolean
+handle_live_set_person(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		       const char *person, RdLive *l)
+{
+	return return_not_stored(l, invocation);
+}
+
 static void
 start_session(RdLive *l, guint16 session_id)
 {
@@ -341,6 +354,9 @@ start_session(RdLive *l, guint16 session_id)
 	rd_dbus_session1_set_force_trace(l->iface, g_variant_new_parsed("(@q 0, @aq [])"));
 	rd_dbus_session1_set_notes(l->iface, g_variant_new_parsed("@a{sv} {}"));
 	rd_dbus_session1_set_frames_rejected(l->iface, g_variant_new_parsed("@a{su} {}"));
+	l->session_person_id = l->person_id;
+	rd_dbus_session1_set_person(l->iface, l->person_path ? l->person_path : "/");
+	g_signal_connect(l->iface, "handle-set-person", G_CALLBACK(handle_live_set_person), l);
 	g_signal_connect(l->iface, "handle-set-notes", G_CALLBACK(handle_live_set_notes), l);
 	g_signal_connect(l->iface, "handle-delete", G_CALLBACK(handle_live_delete), l);
 	g_signal_connect(l->iface, "handle-export", G_CALLBACK(handle_live_export), l);
@@ -480,6 +496,14 @@ rd_live_set_area(RdLive *l, guint8 area_id)
 	l->area_id = area_id;
 }
 
+void
+rd_live_set_person(RdLive *l, gint64 person_id, const char *path)
+{
+	l->person_id = person_id;
+	g_free(l->person_path);
+	l->person_path = g_strdup(path);
+}
+
 RdLive *
 rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path)
 {
@@ -519,5 +543,6 @@ rd_live_free(RdLive *l)
 	g_free(l->live_path);
 	g_free(l->serial);
 	g_free(l->address);
+	g_free(l->person_path);
 	g_free(l);
 }
