@@ -229,7 +229,8 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-sync-crash \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
-	tests/integration/test-daemon-limits tests/integration/test-daemon-journal
+	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
+	tests/integration/test-daemon-people
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -253,6 +254,9 @@ tests_integration_test_daemon_limits_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_limits_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_journal_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
+# The journal made beforehand through the store's own API.
+tests_integration_test_daemon_people_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_test_daemon_people_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh

@@ -343,7 +343,13 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 	load_known_rollers(d);
 	update_background_scan(d);
 	g_dbus_object_manager_server_set_connection(d->ctx.object_manager, bus);
-	/* What fell due while rollerd was not running. */
+}
+
+void
+rd_daemon_name_acquired(RdDaemon *d)
+{
+	/* What fell due while rollerd was not running, now that watchers of
+	 * org.rollerd hear it. */
 	rd_reminders_check(d->reminders);
 }
 
