@@ -331,8 +331,8 @@ rd_store_remove_person(RdStore *store, gint64 id, GError **error)
 	}
 	if (p->sessions > 0) {
 		g_set_error(error, RD_ERROR, RD_ERROR_FAILED,
-			    "%s still has %u session(s); give them to someone else first "
-			    "(Session1.SetPerson), so that none is lost", p->name, p->sessions);
+			    "%s still has %u session(s); give them to someone else first, so "
+			    "that none is lost", p->name, p->sessions);
 		return FALSE;
 	}
 	/* The foreign key refuses it too, should a session come in between. */

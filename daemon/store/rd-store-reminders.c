@@ -75,11 +75,13 @@ add_worn_heads(RdStoreDb *db, guint sessions_per_head, GPtrArray *due, GError **
 		r->subject = sqlite3_column_int64(stmt, 0);
 		r->person_id = sqlite3_column_int64(stmt, 4);
 		r->person_name = g_strdup((const char *)sqlite3_column_text(stmt, 5));
+		guint sessions = (guint)sqlite3_column_int64(stmt, 3);
+
 		r->message = g_strdup_printf("The %.2f mm needle head of roller %s has been used "
-					     "for %u sessions: replace it",
+					     "for %u session%s: replace it",
 					     sqlite3_column_int(stmt, 2) / 1000.0,
-					     (const char *)sqlite3_column_text(stmt, 1),
-					     (guint)sqlite3_column_int64(stmt, 3));
+					     (const char *)sqlite3_column_text(stmt, 1), sessions,
+					     sessions == 1 ? "" : "s");
 		r->sent = sqlite3_column_int(stmt, 6) != 0;
 		g_ptr_array_add(due, r);
 	}
