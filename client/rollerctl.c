@@ -10,6 +10,7 @@
 #include "rc-decode.h"
 #include "rc-monitor.h"
 #include "rc-people.h"
+#include "rc-plan.h"
 #include "rc-remind.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
