@@ -87,7 +87,7 @@ rc_cmd_remind(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(GVariant) reminders = NULL;
 	g_autoptr(GError) error = NULL;
 	GVariantIter iter;
-	const char *person, *kind, *message;
+	const char *kind, *message;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("remind", "",
@@ -113,8 +113,9 @@ rc_cmd_remind(const struct rc_globals *globals, int argc, char **argv)
 		printf("Nothing is due.\n");
 	}
 	g_variant_iter_init(&iter, reminders);
-	while (!globals->json && g_variant_iter_next(&iter, "(&s&s&s)", &person, &kind, &message))
-		printf("%s (%s): %s\n", person, kind, message);
+	/* Each message names its person already. */
+	while (!globals->json && g_variant_iter_next(&iter, "(&s&s&s)", NULL, &kind, &message))
+		printf("%s: %s\n", kind, message);
 	if (print_only || g_variant_n_children(reminders) == 0)
 		return RC_EXIT_OK;
 	return notify(reminders) ? RC_EXIT_OK : RC_EXIT_FAILURE;

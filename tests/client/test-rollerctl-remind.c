@@ -90,7 +90,7 @@ test_remind_posts_a_notification(void **state)
 	test_daemon_wait_synced(td, WAIT_MS);
 	rollerctl(&r, "remind", "--print", NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "Me (head-worn): The "));
+	assert_non_null(strstr(r.out, "head-worn: The "));
 	calls = notify_calls(td);
 	assert_int_equal(calls->len, 0);
 	g_clear_pointer(&calls, g_ptr_array_unref);
