@@ -8,6 +8,9 @@ client_rollerctl_SOURCES = \
 	client/rc-sync.h client/rc-sync.c \
 	client/rc-sessions.h client/rc-sessions.c \
 	client/rc-journal.h client/rc-journal.c \
+	client/rc-people.h client/rc-people.c \
+	client/rc-plan.h client/rc-plan.c \
+	client/rc-remind.h client/rc-remind.c \
 	client/rc-monitor.h client/rc-monitor.c \
 	client/rc-report.h client/rc-report.c client/rc-report-private.h \
 	client/rc-report-draw.c client/rc-report-area.c

@@ -304,3 +304,44 @@ rc_format_duration(guint32 ms)
 		return g_strdup_printf("%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
 	return g_strdup_printf("%u:%02u", s / 60, s % 60);
 }
+
+static char *
+name_key(const char *name)
+{
+	g_autofree char *normal = g_utf8_normalize(name, -1, G_NORMALIZE_NFKC);
+
+	return g_utf8_casefold(normal ? normal : name, -1);
+}
+
+char *
+rc_resolve_person(GDBusConnection *bus, const char *command, const char *name,
+		  int *exit_code)
+{
+	g_autoptr(RdDbusManager1) manager = rc_manager(bus, exit_code);
+	g_autoptr(GVariant) people = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *want = NULL;
+	g_autofree char *trimmed = g_strstrip(g_strdup(name));
+	GVariantIter iter;
+	const char *path, *candidate;
+
+	if (!manager)
+		return NULL;
+	if (!rd_dbus_manager1_call_list_people_sync(manager, G_DBUS_CALL_FLAGS_NONE, -1, &people,
+						    NULL, &error)) {
+		*exit_code = rc_print_error(command, error);
+		return NULL;
+	}
+	want = name_key(trimmed);
+	g_variant_iter_init(&iter, people);
+	while (g_variant_iter_next(&iter, "(&o&s)", &path, &candidate)) {
+		g_autofree char *key = name_key(candidate);
+
+		if (g_str_equal(key, want))
+			return g_strdup(path);
+	}
+	g_printerr("rollerctl %s: no person called '%s'; 'rollerctl people' lists them, "
+		   "'rollerctl person add NAME' adds one\n", command, trimmed);
+	*exit_code = RC_EXIT_FAILURE;
+	return NULL;
+}

@@ -11,6 +11,7 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusManager1, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusRoller2, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusSession1, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbusPerson1, g_object_unref)
 
 enum rc_exit {
 	RC_EXIT_OK = 0,
@@ -56,6 +57,14 @@ void rc_roller_band(GDBusConnection *bus, const char *serial, guint *low, guint 
  * and returns NULL with *exit_code set.  Returns the object path.
  */
 char *rc_resolve_roller(GDBusConnection *bus, const char *address, int *exit_code);
+
+/*
+ * The Person1 path of the person called @name (whatever its case), or
+ * NULL after printing "rollerctl @command: no person called ..." with
+ * *exit_code set (RC_EXIT_FAILURE when there is no such person).
+ */
+char *rc_resolve_person(GDBusConnection *bus, const char *command, const char *name,
+			int *exit_code);
 
 /*
  * Prints a failed call as a sentence (never a raw GDBus error), "rollerctl

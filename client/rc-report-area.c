@@ -25,6 +25,7 @@ typedef struct {
 
 struct _RcAreaReport {
 	char *area;
+	char *person;		/* --person's name as rollerd spells it, or NULL */
 	GArray *points;		/* AreaPoint, oldest first */
 	RdDbusSession1 *latest;
 	gboolean more;		/* older sessions were left out */
@@ -36,13 +37,15 @@ rc_area_report_free(RcAreaReport *rep)
 	if (!rep)
 		return;
 	g_free(rep->area);
+	g_free(rep->person);
 	g_array_unref(rep->points);
 	g_clear_object(&rep->latest);
 	g_free(rep);
 }
 
 RcAreaReport *
-rc_area_report_load(GDBusConnection *bus, const char *area, int *exit_code)
+rc_area_report_load(GDBusConnection *bus, const char *area, const char *person_path,
+		    int *exit_code)
 {
 	g_autoptr(RcAreaReport) rep = g_new0(RcAreaReport, 1);
 	g_autoptr(RdDbusManager1) manager = rc_manager(bus, exit_code);
@@ -57,6 +60,8 @@ rc_area_report_load(GDBusConnection *bus, const char *area, int *exit_code)
 	rep->points = g_array_new(FALSE, FALSE, sizeof(AreaPoint));
 	g_variant_builder_init(&f, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&f, "{sv}", "area", g_variant_new_string(area));
+	if (person_path)
+		g_variant_builder_add(&f, "{sv}", "person", g_variant_new_object_path(person_path));
 	/* One more than shown, to tell whether older ones were left out. */
 	g_variant_builder_add(&f, "{sv}", "limit", g_variant_new_uint32(AREA_SESSIONS + 1));
 	if (!rd_dbus_manager1_call_query_sessions_sync(manager, g_variant_builder_end(&f),
@@ -72,6 +77,11 @@ rc_area_report_load(GDBusConnection *bus, const char *area, int *exit_code)
 		return NULL;
 	}
 	rep->more = n > AREA_SESSIONS;
+	if (person_path) {
+		g_autoptr(GVariant) newest = g_variant_get_child_value(rows, 0);
+
+		g_variant_lookup(newest, "person_name", "s", &rep->person);
+	}
 	for (gsize i = MIN(n, AREA_SESSIONS); i > 0; i--) {
 		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i - 1);
 		g_autoptr(RdDbusSession1) s = NULL;
@@ -302,8 +312,9 @@ rc_area_report_draw(cairo_t *cr, GDBusConnection *bus, RcAreaReport *rep)
 	for (guint i = 0; i < rep->points->len; i++)
 		estimated |= !POINT(rep, i)->clock_set;
 	rc_ink(cr);
-	rc_textf(cr, x, 58, 20, TRUE, RC_ALIGN_LEFT, "%c%s: progress",
-		 g_ascii_toupper(rep->area[0]), rep->area + (rep->area[0] != '\0'));
+	rc_textf(cr, x, 58, 20, TRUE, RC_ALIGN_LEFT, "%c%s: progress%s%s",
+		 g_ascii_toupper(rep->area[0]), rep->area + (rep->area[0] != '\0'),
+		 rep->person ? " of " : "", rep->person ? rep->person : "");
 	rc_ink_muted(cr);
 	rc_textf(cr, x, 75, 10, FALSE, RC_ALIGN_LEFT, "%s%u session%s, %s%s%s%s",
 		 rep->more ? "The latest " : "", rep->points->len,

@@ -128,11 +128,13 @@ draw_session_page(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s)
 int
 rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 {
-	g_autofree char *output = NULL, *area = NULL;
+	g_autofree char *output = NULL, *area = NULL, *person = NULL, *person_path = NULL;
 	const GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
 		  "The file to write: .pdf, .png or .svg (required)", "FILE" },
 		{ "area", 'a', 0, G_OPTION_ARG_STRING, &area, "An area's progress instead of one session", "AREA" },
+		{ "person", 'p', 0, G_OPTION_ARG_STRING, &person,
+		  "With --area: this person's sessions only", "NAME" },
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
@@ -149,8 +151,9 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 			      "SVG (by the --output file's extension).", entries,
 			      &argc, &argv, &code))
 		return code;
-	if (!output || (argc == 2) == (area != NULL) || argc > 2) {
-		g_printerr("rollerctl report: usage: rollerctl report ID|--area AREA --output FILE\n");
+	if (!output || (argc == 2) == (area != NULL) || argc > 2 || (person && !area)) {
+		g_printerr("rollerctl report: usage: rollerctl report ID|--area AREA "
+			   "[--person NAME] --output FILE\n");
 		return RC_EXIT_USAGE;
 	}
 	format = g_str_has_suffix(output, ".pdf") ? "pdf" : g_str_has_suffix(output, ".png") ? "png" :
@@ -159,9 +162,10 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 		g_printerr("rollerctl report: the output must end in .pdf, .png or .svg\n");
 		return RC_EXIT_USAGE;
 	}
-	if (!(bus = rc_connect(globals, &code)))
+	if (!(bus = rc_connect(globals, &code)) ||
+	    (person && !(person_path = rc_resolve_person(bus, "report", person, &code))))
 		return code;
-	if (area ? !(area_report = rc_area_report_load(bus, area, &code)) :
+	if (area ? !(area_report = rc_area_report_load(bus, area, person_path, &code)) :
 	    !(session = rc_get_session(bus, argv[1], &code)))
 		return code;
 

@@ -275,17 +275,19 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 		"Disconnect and forget a roller.",
 		"Make a roller buzz so you can tell which one it is.",
 		"Start a session on a roller (areas: unspecified, abdomen, thighs, hips,\n"
-		"buttocks, upper-arms, breasts, face, scalp, back, calves).",
+		"buttocks, upper-arms, breasts, face, scalp, back, calves), for the\n"
+		"roller's current person or --person NAME, who then becomes it.",
 		"Stop the session running on a roller.",
 	};
 	int seconds = 5, code = RC_EXIT_OK;
-	g_autofree char *area = NULL;
+	g_autofree char *area = NULL, *person = NULL, *person_path = NULL;
 	const GOptionEntry identify_entries[] = {
 		{ "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "How long, 1 to 30 (default 5)", "N" },
 		{ NULL }
 	};
 	const GOptionEntry start_entries[] = {
 		{ "area", 'a', 0, G_OPTION_ARG_STRING, &area, "Treatment area (required)", "AREA" },
+		{ "person", 'p', 0, G_OPTION_ARG_STRING, &person, "Whose session it is", "NAME" },
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
@@ -313,7 +315,8 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 	}
 	if (!(bus = rc_connect(globals, &code)) ||
 	    !(path = rc_resolve_roller(bus, argc > 1 ? argv[1] : NULL, &code)) ||
-	    !(roller = rc_roller(bus, path, &code)))
+	    !(roller = rc_roller(bus, path, &code)) ||
+	    (person && !(person_path = rc_resolve_person(bus, "start", person, &code))))
 		return code;
 	/* A connect may take a while: BLE, service resolution, the clock. */
 	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(roller), 60000);
@@ -332,7 +335,14 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 		ok = rd_dbus_roller2_call_identify_sync(roller, (guint8)seconds, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 		break;
 	case ACTION_START:
-		ok = rd_dbus_roller2_call_start_session_sync(roller, area, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		if (person_path)
+			ok = rd_dbus_roller2_call_start_session_for_sync(roller, area, person_path,
+									 G_DBUS_CALL_FLAGS_NONE, -1,
+									 NULL, &error);
+		else
+			ok = rd_dbus_roller2_call_start_session_sync(roller, area,
+								     G_DBUS_CALL_FLAGS_NONE, -1,
+								     NULL, &error);
 		break;
 	case ACTION_STOP:
 		ok = rd_dbus_roller2_call_stop_session_sync(roller, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The history: sessions, show, note, delete, plan, export. */
+/* The history: sessions, show, note, delete, export. */
 #include "config.h"
 
 #include <stdio.h>
@@ -31,7 +31,8 @@ parse_date(const char *text)
 #define DEFAULT_PAGE 100u
 
 typedef struct {
-	char *area, *since, *until, *roller;
+	char *area, *since, *until, *roller, *person;
+	char *person_path;	/* --person resolved, once connected */
 	int limit, offset;
 } Filter;
 
@@ -40,6 +41,7 @@ typedef struct {
 	{ "since", 0, 0, G_OPTION_ARG_STRING, &(f).since, "From this date (YYYY-MM-DD)", "DATE" }, \
 	{ "until", 0, 0, G_OPTION_ARG_STRING, &(f).until, "Before this date", "DATE" }, \
 	{ "roller", 'r', 0, G_OPTION_ARG_STRING, &(f).roller, "Only this roller (serial or address)", "R" }, \
+	{ "person", 'p', 0, G_OPTION_ARG_STRING, &(f).person, "Only this person's sessions", "NAME" }, \
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &(f).limit, limit_help, "N" }, \
 	{ "offset", 0, 0, G_OPTION_ARG_INT, &(f).offset, "Skip the newest N", "N" }
 
@@ -50,6 +52,18 @@ filter_clear(Filter *f)
 	g_free(f->since);
 	g_free(f->until);
 	g_free(f->roller);
+	g_free(f->person);
+	g_free(f->person_path);
+}
+
+/* Connects and resolves --person; FALSE (printed, *code set) if that fails. */
+static gboolean
+filter_connect(const struct rc_globals *globals, const char *command, Filter *f,
+	       GDBusConnection **bus, RdDbusManager1 **manager, int *code)
+{
+	if (!(*bus = rc_connect(globals, code)) || !(*manager = rc_manager(*bus, code)))
+		return FALSE;
+	return !f->person || (f->person_path = rc_resolve_person(*bus, command, f->person, code));
 }
 
 /* The a{sv} of QuerySessions; NULL (printed) for a bad option. */
@@ -64,6 +78,8 @@ filter_to_variant(const char *command, const Filter *f)
 		g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(f->area));
 	if (f->roller)
 		g_variant_builder_add(&b, "{sv}", "roller", g_variant_new_string(f->roller));
+	if (f->person_path)
+		g_variant_builder_add(&b, "{sv}", "person", g_variant_new_object_path(f->person_path));
 	if (f->since) {
 		if ((t = parse_date(f->since)) < 0)
 			goto bad_date;
@@ -101,8 +117,8 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(RdDbusManager1) manager = NULL;
 	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) filter = NULL;
 	g_autoptr(GError) error = NULL;
-	GVariant *filter;
 	GVariantIter iter;
 	GVariant *row;
 	gboolean default_limit;
@@ -114,18 +130,23 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		return code;
 	}
 	default_limit = f.limit == 0;
+	/* The filter's mistakes are usage errors, found before rollerd is asked. */
 	filter = filter_to_variant("sessions", &f);
-	filter_clear(&f);
-	if (!filter)
+	if (!filter) {
+		filter_clear(&f);
 		return RC_EXIT_USAGE;
+	}
 	g_variant_ref_sink(filter);
-	if (!(bus = rc_connect(globals, &code)) || !(manager = rc_manager(bus, &code)) ||
-	    !rd_dbus_manager1_call_query_sessions_sync(manager, filter, G_DBUS_CALL_FLAGS_NONE,
-						       -1, &rows, NULL, &error)) {
-		g_variant_unref(filter);
-		return error ? rc_print_error("sessions", error) : code;
+	if (!filter_connect(globals, "sessions", &f, &bus, &manager, &code)) {
+		filter_clear(&f);
+		return code;
 	}
 	g_variant_unref(filter);
+	filter = g_variant_ref_sink(filter_to_variant("sessions", &f));
+	filter_clear(&f);
+	if (!rd_dbus_manager1_call_query_sessions_sync(manager, filter, G_DBUS_CALL_FLAGS_NONE,
+						       -1, &rows, NULL, &error))
+		return rc_print_error("sessions", error);
 	if (globals->json) {
 		g_autoptr(JsonNode) node = json_gvariant_serialize(rows);
 
@@ -136,15 +157,15 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		printf("No session in the history%s.\n",
 		       argc > 1 ? "" : " yet: 'rollerctl sync' brings them from a roller");
 	else
-		printf("%-6s %-16s %-11s %8s %7s %6s %7s %s\n", "ID", "START", "AREA",
-		       "DURATION", "STROKES", "MEAN", "INBAND", "SOURCE");
+		printf("%-6s %-16s %-11s %8s %7s %6s %7s %-7s %s\n", "ID", "START", "AREA",
+		       "DURATION", "STROKES", "MEAN", "INBAND", "SOURCE", "PERSON");
 	g_variant_iter_init(&iter, rows);
 	while ((row = g_variant_iter_next_value(&iter))) {
 		guint64 id = 0;
 		gint64 start = 0;
 		guint32 duration = 0, strokes = 0;
 		guint16 mean = 0, in_band = 0;
-		const char *area = "", *source = "";
+		const char *area = "", *source = "", *person = "";
 		g_autofree char *when = NULL, *dur = NULL;
 
 		g_variant_lookup(row, "id", "t", &id);
@@ -155,10 +176,11 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		g_variant_lookup(row, "force_mean_cn", "q", &mean);
 		g_variant_lookup(row, "in_band_permille", "q", &in_band);
 		g_variant_lookup(row, "source", "&s", &source);
+		g_variant_lookup(row, "person_name", "&s", &person);
 		when = rc_format_time(start);
 		dur = rc_format_duration(duration);
-		printf("%-6" G_GUINT64_FORMAT " %-16s %-11s %8s %7u %4ucN %6.1f%% %s\n", id, when,
-		       area, dur, strokes, mean, in_band / 10.0, source);
+		printf("%-6" G_GUINT64_FORMAT " %-16s %-11s %8s %7u %4ucN %6.1f%% %-7s %s\n", id,
+		       when, area, dur, strokes, mean, in_band / 10.0, source, person);
 		g_variant_unref(row);
 	}
 	/* A full default page may not be all: say how to see the rest. */
@@ -398,61 +420,6 @@ rc_cmd_delete(const struct rc_globals *globals, int argc, char **argv)
 	return RC_EXIT_OK;
 }
 
-int
-rc_cmd_plan(const struct rc_globals *globals, int argc, char **argv)
-{
-	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(RdDbusManager1) manager = NULL;
-	g_autoptr(GVariant) plan = NULL;
-	g_autoptr(GError) error = NULL;
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	GVariantIter iter;
-	GVariant *row;
-	int code = RC_EXIT_OK;
-
-	if (!rc_parse_options("plan", "",
-			      "Per area: sessions so far, the last one, and when the next is due\n"
-			      "by the minimum intervals of rollerd.conf (your settings, not\n"
-			      "medical advice).", NULL, &argc, &argv, &code))
-		return code;
-	if (!(bus = rc_connect(globals, &code)) || !(manager = rc_manager(bus, &code)))
-		return code;
-	if (!rd_dbus_manager1_call_get_treatment_plan_sync(manager, G_DBUS_CALL_FLAGS_NONE, -1,
-							   &plan, NULL, &error))
-		return rc_print_error("plan", error);
-	if (globals->json) {
-		g_autoptr(JsonNode) node = json_gvariant_serialize(plan);
-
-		rc_print_json(node);
-		return RC_EXIT_OK;
-	}
-	printf("%-11s %8s %-16s %-20s\n", "AREA", "SESSIONS", "LAST", "NEXT");
-	g_variant_iter_init(&iter, plan);
-	while ((row = g_variant_iter_next_value(&iter))) {
-		const char *area = "";
-		guint32 sessions = 0, days = 0;
-		gint64 last = 0, next = 0;
-		g_autofree char *last_text = NULL, *next_text = NULL;
-
-		g_variant_lookup(row, "area", "&s", &area);
-		g_variant_lookup(row, "sessions", "u", &sessions);
-		g_variant_lookup(row, "last_start", "x", &last);
-		g_variant_lookup(row, "next_due", "x", &next);
-		g_variant_lookup(row, "min_interval_days", "u", &days);
-		last_text = last ? rc_format_time(last) : g_strdup("-");
-		if (!sessions)
-			next_text = g_strdup("any time");
-		else if (next <= now)
-			next_text = g_strdup("due now");
-		else
-			next_text = g_strdup_printf("in %" G_GINT64_FORMAT " day(s)",
-						    (next - now + 86399) / 86400);
-		printf("%-11s %8u %-16s %-20s\n", area, sessions, last_text, next_text);
-		g_variant_unref(row);
-	}
-	return RC_EXIT_OK;
-}
-
 /*
  * A page of QuerySessions for export; the two calls export makes per
  * session cost far more than one query per hundred.
@@ -547,7 +514,7 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 		return RC_EXIT_USAGE;
 	}
 	g_variant_ref_sink(check);
-	if (!(bus = rc_connect(globals, &code)) || !(manager = rc_manager(bus, &code)) ||
+	if (!filter_connect(globals, "export", &f, &bus, &manager, &code) ||
 	    !(ids = query_ids(manager, &f, &error))) {
 		filter_clear(&f);
 		return error ? rc_print_error("export", error) : code;

@@ -10,6 +10,9 @@
 #include "rc-decode.h"
 #include "rc-journal.h"
 #include "rc-monitor.h"
+#include "rc-people.h"
+#include "rc-plan.h"
+#include "rc-remind.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
 #include "rc-sessions.h"
@@ -29,7 +32,7 @@ static const struct rc_command commands[] = {
 	{ "disconnect", rc_cmd_disconnect, "Disconnect from a roller" },
 	{ "forget", rc_cmd_forget, "Disconnect and forget a roller" },
 	{ "identify", rc_cmd_identify, "Make a roller buzz" },
-	{ "start", rc_cmd_start, "Start a session: start --area AREA [ADDR]" },
+	{ "start", rc_cmd_start, "Start a session: start --area AREA [--person NAME] [ADDR]" },
 	{ "stop", rc_cmd_stop, "Stop the session" },
 	{ "monitor", rc_cmd_monitor, "Watch a live session: force, strokes, directions, coverage" },
 	{ "sync", rc_cmd_sync, "Copy a roller's stored sessions into the history" },
@@ -37,7 +40,11 @@ static const struct rc_command commands[] = {
 	{ "show", rc_cmd_show, "Show one session" },
 	{ "note", rc_cmd_note, "Add journal notes to a session" },
 	{ "delete", rc_cmd_delete, "Delete a session from the history" },
-	{ "plan", rc_cmd_plan, "Sessions per area and when the next is due" },
+	{ "plan", rc_cmd_plan, "Sessions per person and area, and when the next is due" },
+	{ "people", rc_cmd_people, "List the people whose sessions the journal keeps" },
+	{ "person", rc_cmd_person, "Add, rename, remove, show or choose a person" },
+	{ "assign", rc_cmd_assign, "Give a stored session to a person: assign ID NAME" },
+	{ "remind", rc_cmd_remind, "Show what is due as a desktop notification" },
 	{ "export", rc_cmd_export, "Export the history as CSV or JSON" },
 	{ "backup", rc_cmd_backup, "Write a checked copy of the whole journal to a file" },
 	{ "restore", rc_cmd_restore, "Replace the journal with a backup" },

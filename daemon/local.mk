@@ -47,6 +47,8 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store-backup.h daemon/store/rd-store-backup.c \
 	daemon/store/rd-store-restore.h daemon/store/rd-store-restore.c \
 	daemon/store/rd-store-import.h daemon/store/rd-store-import.c \
+	daemon/store/rd-store-people.h daemon/store/rd-store-people.c \
+	daemon/store/rd-store-reminders.h daemon/store/rd-store-reminders.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
@@ -55,6 +57,8 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-journal-io.h daemon/dbus/rd-journal-io.c \
+	daemon/dbus/rd-people.h daemon/dbus/rd-people.c \
+	daemon/dbus/rd-reminders.h daemon/dbus/rd-reminders.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c
 daemon_librollerd_a_DEPENDENCIES = $(rollerd_dbus_generated)
 ROLLERD_LIBS = daemon/librollerd.a $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_HOST_LIBS) \

@@ -13,6 +13,7 @@ struct _RdConfig {
 	gboolean sync_on_connect;
 	guint live_update_max_hz;
 	guint sessions_per_head;
+	gboolean reminders;
 	RdPlanBand bands[RD_CONFIG_PLAN_BANDS_MAX];
 	guint n_bands;
 };
@@ -57,6 +58,7 @@ static const KeyDesc keys[] = {
 	  offsetof(RdConfig, backoff_max_s) },
 	{ "Daemon", "SyncOnConnect", KEY_BOOLEAN, TRUE, 0, 1, 1, offsetof(RdConfig, sync_on_connect) },
 	{ "Daemon", "LiveUpdateMaxHz", KEY_UINT, 10, 1, 60, 1, offsetof(RdConfig, live_update_max_hz) },
+	{ "Daemon", "Reminders", KEY_BOOLEAN, TRUE, 0, 1, 1, offsetof(RdConfig, reminders) },
 	{ "Head", "SessionsPerHead", KEY_UINT, 10, 0, 1000, 1, offsetof(RdConfig, sessions_per_head) },
 };
 
@@ -351,7 +353,8 @@ rd_config_equal(const RdConfig *a, const RdConfig *b)
 	if (a->auto_reconnect != b->auto_reconnect || a->backoff_max_s != b->backoff_max_s ||
 	    a->sync_on_connect != b->sync_on_connect ||
 	    a->live_update_max_hz != b->live_update_max_hz ||
-	    a->sessions_per_head != b->sessions_per_head || a->n_bands != b->n_bands)
+	    a->sessions_per_head != b->sessions_per_head || a->reminders != b->reminders ||
+	    a->n_bands != b->n_bands)
 		return FALSE;
 	for (guint i = 0; i < a->n_bands; i++)
 		if (a->bands[i].max_needle_um != b->bands[i].max_needle_um ||
@@ -442,4 +445,10 @@ guint
 rd_config_get_sessions_per_head(const RdConfig *config)
 {
 	return config->sessions_per_head;
+}
+
+gboolean
+rd_config_get_reminders(const RdConfig *config)
+{
+	return config->reminders;
 }

@@ -45,6 +45,8 @@ gboolean rd_config_get_auto_reconnect(const RdConfig *config);
 guint rd_config_get_reconnect_backoff_max_seconds(const RdConfig *config);
 gboolean rd_config_get_sync_on_connect(const RdConfig *config);
 guint rd_config_get_live_update_max_hz(const RdConfig *config);
+/* Whether Manager1.Reminder is emitted. */
+gboolean rd_config_get_reminders(const RdConfig *config);
 
 /* [Plan]: bands sorted by max_needle_um; @plan points into @config. */
 void rd_config_get_plan(const RdConfig *config, RdPlanConfig *plan);

@@ -28,5 +28,10 @@ typedef struct {
 	void (*rollers_changed)(gpointer owner);
 	/* A stored session changed under its exported Session1 (a merge). */
 	void (*session_changed)(gpointer owner, gint64 session_id);
+	/* Sessions were stored, moved or removed, or people changed: the
+	 * plan, hence the reminders, may have too. */
+	void (*sessions_changed)(gpointer owner);
+	/* Person @person_id was removed: rollers choosing them choose the default. */
+	void (*person_removed)(gpointer owner, gint64 person_id);
 	gpointer owner;
 } RdContext;

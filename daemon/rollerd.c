@@ -41,7 +41,10 @@ on_signal(gpointer user_data)
 static void
 on_name_acquired(GDBusConnection *bus, const char *name, gpointer user_data)
 {
+	Main *m = user_data;
+
 	g_message("rollerd %s is on the bus as %s", PACKAGE_VERSION, name);
+	rd_daemon_name_acquired(m->daemon);
 }
 
 static void on_name_acquired(GDBusConnection *bus, const char *name,

@@ -1,5 +1,8 @@
 # What rollerd installs beside its programs.
 systemdsystemunit_DATA = data/rollerd.service
+# rollerctl remind, the user's reminder agent, on a user timer.
+systemduserunit_DATA = data/rollerctl-remind.service
+dist_systemduserunit_DATA = data/rollerctl-remind.timer
 dist_sysusers_DATA = data/sysusers.d/rollerd.conf
 dbussys_DATA = data/org.rollerd.conf
 dbusservicedir = $(dbussystemservicesdir)
@@ -10,11 +13,15 @@ dist_rollerdconf_DATA = data/rollerd.conf
 data/rollerd.service: data/rollerd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) data && \
 	sed -e 's|@bindir[@]|$(bindir)|g' $< > $@.tmp && mv $@.tmp $@
-CLEANFILES += data/rollerd.service
-EXTRA_DIST += data/rollerd.service.in data/org.rollerd.conf data/org.rollerd.service
+data/rollerctl-remind.service: data/rollerctl-remind.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) data && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $< > $@.tmp && mv $@.tmp $@
+CLEANFILES += data/rollerd.service data/rollerctl-remind.service
+EXTRA_DIST += data/rollerd.service.in data/rollerctl-remind.service.in data/org.rollerd.conf data/org.rollerd.service
 # Under distcheck's prefix, not where systemd and D-Bus look.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir='$${libdir}/systemd/system' \
+	--with-systemduserunitdir='$${libdir}/systemd/user' \
 	--with-sysusersdir='$${libdir}/sysusers.d' \
 	--with-dbus-sys-dir='$${datadir}/dbus-1/system.d' \
 	--with-dbus-system-services-dir='$${datadir}/dbus-1/system-services'

@@ -189,7 +189,8 @@ tests_daemon_test_live_stream_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
 ## store/ --------------------------------------------------------------
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
 	tests/store/test-store-damage tests/store/test-store-backup tests/store/test-store-restore \
-	tests/store/test-store-import
+	tests/store/test-store-import \
+	tests/store/test-store-people
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -216,6 +217,9 @@ tests_store_test_store_restore_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_import_SOURCES = tests/store/test-store-import.c $(store_test_sources)
 tests_store_test_store_import_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_import_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_people_SOURCES = tests/store/test-store-people.c $(store_test_sources)
+tests_store_test_store_people_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_people_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
@@ -237,7 +241,8 @@ CLIENT_TEST_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 CLIENT_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
 	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty \
-	tests/client/test-rollerctl-journal
+	tests/client/test-rollerctl-journal \
+	tests/client/test-rollerctl-people tests/client/test-rollerctl-remind
 check_PROGRAMS += $(client_tests)
 TESTS += $(client_tests)
 
@@ -254,6 +259,12 @@ tests_client_test_rollerctl_journal_SOURCES = tests/client/test-rollerctl-journa
 	$(client_rollerctl_test_sources)
 tests_client_test_rollerctl_journal_CFLAGS = $(CLIENT_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_client_test_rollerctl_journal_LDADD = $(CLIENT_TEST_LIBS) $(SQLITE_LIBS)
+tests_client_test_rollerctl_people_SOURCES = tests/client/test-rollerctl-people.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_people_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_people_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_remind_SOURCES = tests/client/test-rollerctl-remind.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_remind_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_remind_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 
@@ -265,7 +276,8 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-examples tests/integration/test-daemon-access \
 	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
 	tests/integration/test-daemon-pairing \
-	tests/integration/test-daemon-watch
+	tests/integration/test-daemon-watch \
+	tests/integration/test-daemon-people
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -293,6 +305,9 @@ tests_integration_test_daemon_limits_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_limits_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_journal_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
+# The journal made beforehand through the store's own API.
+tests_integration_test_daemon_people_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_test_daemon_people_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \

@@ -13,8 +13,11 @@
 #include "common/rd-error.h"
 #include "rd-history.h"
 #include "rd-journal-io.h"
+#include "rd-people.h"
+#include "rd-reminders.h"
 #include "rd-roller.h"
 #include "daemon/store/rd-store.h"
+#include "daemon/store/rd-store-people.h"
 #include "roller-proto.h"
 
 #define MANAGER_PATH "/org/rollerd"
@@ -26,6 +29,8 @@ struct _RdDaemon {
 	RdDbusManager1 *manager;
 	RdHistory *history;
 	RdJournalIo *journal_io;
+	RdPeople *people;
+	RdReminders *reminders;
 	GHashTable *rollers;		/* address -> RdRoller */
 	RdDiscovery *discovery;
 	char *known_path;
@@ -48,6 +53,7 @@ save_known_rollers(RdDaemon *d)
 
 		g_key_file_set_string(kf, addr, "Serial", rd_roller_get_serial(r));
 		g_key_file_set_boolean(kf, addr, "AutoConnect", rd_roller_get_auto_connect(r));
+		g_key_file_set_int64(kf, addr, "CurrentPerson", rd_roller_get_current_person(r));
 	}
 	if (!g_key_file_save_to_file(kf, d->known_path, &error))
 		g_warning("Cannot remember the known rollers: %s", error->message);
@@ -107,10 +113,15 @@ load_known_rollers(RdDaemon *d)
 		gboolean auto_connect = g_key_file_get_boolean(kf, groups[i], "AutoConnect",
 							       &bool_error);
 		g_autofree char *serial = g_key_file_get_string(kf, groups[i], "Serial", NULL);
+		gint64 person = g_key_file_get_int64(kf, groups[i], "CurrentPerson", NULL);
 		RdRoller *r = add_roller(d, groups[i], NULL);
+		gboolean found = FALSE;
 
 		if (serial && *serial)
 			rd_roller_set_serial(r, serial);
+		/* A person removed meanwhile, or none saved: the default. */
+		if (person > 0 && rd_store_has_person(d->ctx.store, person, &found, NULL) && found)
+			rd_roller_set_current_person(r, person);
 		rd_roller_set_auto_connect(r, bool_error ? TRUE : auto_connect);
 	}
 }
@@ -165,6 +176,34 @@ session_changed(gpointer owner, gint64 session_id)
 	RdDaemon *d = owner;
 
 	rd_history_session_changed(d->history, session_id);
+}
+
+static void
+sessions_changed(gpointer owner)
+{
+	RdDaemon *d = owner;
+
+	if (d->reminders)
+		rd_reminders_check(d->reminders);
+}
+
+static void
+person_removed(gpointer owner, gint64 person_id)
+{
+	RdDaemon *d = owner;
+	GHashTableIter iter;
+	gpointer value;
+	gboolean changed = FALSE;
+
+	g_hash_table_iter_init(&iter, d->rollers);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		if (rd_roller_get_current_person(value) != person_id)
+			continue;
+		rd_roller_set_current_person(value, RD_PERSON_DEFAULT_ID);
+		changed = TRUE;
+	}
+	if (changed)
+		save_known_rollers(d);
 }
 
 /* Deferred: Forget is answered from inside the roller being dropped. */
@@ -259,6 +298,8 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 	d->ctx.forget_roller = forget_roller;
 	d->ctx.rollers_changed = rollers_changed;
 	d->ctx.session_changed = session_changed;
+	d->ctx.sessions_changed = sessions_changed;
+	d->ctx.person_removed = person_removed;
 	d->ctx.owner = d;
 	d->known_path = g_build_filename(options->state_dir, KNOWN_ROLLERS_FILE, NULL);
 	return g_steal_pointer(&d);
@@ -303,6 +344,8 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 		g_error("Cannot export %s: %s", MANAGER_PATH, error->message);
 	d->history = rd_history_new(&d->ctx, d->manager);
 	d->journal_io = rd_journal_io_new(&d->ctx, d->manager, d->history);
+	d->people = rd_people_new(&d->ctx, d->manager);
+	d->reminders = rd_reminders_new(&d->ctx, d->manager);
 
 	/* BlueZ's objects arrive later, in callbacks: the rollers are known by then. */
 	d->ctx.agent = rd_agent_new(bluez_bus);
@@ -310,6 +353,14 @@ rd_daemon_start(RdDaemon *d, GDBusConnection *bus, GDBusConnection *bluez_bus,
 	load_known_rollers(d);
 	update_background_scan(d);
 	g_dbus_object_manager_server_set_connection(d->ctx.object_manager, bus);
+}
+
+void
+rd_daemon_name_acquired(RdDaemon *d)
+{
+	/* What fell due while rollerd was not running, now that watchers of
+	 * org.rollerd hear it. */
+	rd_reminders_check(d->reminders);
 }
 
 void
@@ -323,6 +374,8 @@ rd_daemon_free(RdDaemon *d)
 	g_clear_pointer(&d->rollers, g_hash_table_unref);
 	g_clear_pointer(&d->journal_io, rd_journal_io_free);
 	g_clear_pointer(&d->history, rd_history_free);
+	g_clear_pointer(&d->reminders, rd_reminders_free);
+	g_clear_pointer(&d->people, rd_people_free);
 	if (d->manager) {
 		g_signal_handlers_disconnect_by_data(d->manager, d);
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(d->manager));

@@ -32,3 +32,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDaemon, rd_daemon_free)
 void rd_daemon_start(RdDaemon *daemon, GDBusConnection *bus,
 		     GDBusConnection *bluez_bus, GSourceFunc ready,
 		     gpointer ready_data);
+/* rollerd owns org.rollerd: what is due is told now. */
+void rd_daemon_name_acquired(RdDaemon *daemon);

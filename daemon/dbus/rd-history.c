@@ -5,6 +5,8 @@
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
 #include "rd-history.h"
+#include "daemon/store/rd-store-people.h"
+#include "rd-people.h"
 #include "rd-polkit.h"
 #include "rd-variant.h"
 
@@ -36,6 +38,7 @@ summary_to_variant(const RdSessionSummary *s)
 	GVariantBuilder b;
 	g_autofree char *path = session_path(s->id);
 	g_autofree char *area = rd_area_to_string(s->area_id);
+	g_autofree char *person = rd_people_path(s->person_id);
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64((guint64)s->id));
@@ -56,6 +59,9 @@ summary_to_variant(const RdSessionSummary *s)
 			      g_variant_new_uint16(s->in_band_permille));
 	g_variant_builder_add(&b, "{sv}", "source",
 			      g_variant_new_string(rd_session_source_to_string(s->source)));
+	g_variant_builder_add(&b, "{sv}", "person", g_variant_new_object_path(person));
+	g_variant_builder_add(&b, "{sv}", "person_name",
+			      g_variant_new_string(s->person_name ? s->person_name : ""));
 	return g_variant_builder_end(&b);
 }
 
@@ -64,7 +70,7 @@ static const struct {
 	const char *type;
 } filter_keys[] = {
 	{ "roller", "s" }, { "area", "s" }, { "since", "x" },
-	{ "until", "x" }, { "limit", "u" }, { "offset", "u" },
+	{ "until", "x" }, { "limit", "u" }, { "offset", "u" }, { "person", "o" },
 };
 
 /* A known key of the right type; else a sentence naming what is wrong. */
@@ -83,13 +89,13 @@ check_filter_key(const char *key, GVariant *value, GError **error)
 	}
 	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 		    "Unknown filter key “%s”; known: roller (s), area (s), since (x), "
-		    "until (x), limit (u), offset (u)", key);
+		    "until (x), limit (u), offset (u), person (o)", key);
 	return FALSE;
 }
 
 /* Fails with a sentence that names the bad key. */
 static gboolean
-parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
+parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, GError **error)
 {
 	GVariantIter iter;
 	const char *key;
@@ -114,6 +120,13 @@ parse_filter(GVariant *filter, RdSessionFilter *f, GError **error)
 				return FALSE;
 			}
 			f->area_id = area;
+		} else if (g_str_equal(key, "person")) {
+			if (!rd_people_resolve(ctx, g_variant_get_string(value, NULL),
+					       &f->person_id, error)) {
+				g_prefix_error(error, "Filter key “person”: ");
+				g_variant_unref(value);
+				return FALSE;
+			}
 		} else if (g_str_equal(key, "since")) {
 			f->since = g_variant_get_int64(value);
 		} else if (g_str_equal(key, "until")) {
@@ -149,7 +162,7 @@ handle_query_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation
 	g_autoptr(GPtrArray) rows = NULL;
 	GVariantBuilder out;
 
-	if (!parse_filter(filter, &f, &error) ||
+	if (!parse_filter(h->ctx, filter, &f, &error) ||
 	    !rd_store_query_sessions(h->ctx->store, &f, &rows, &error)) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return TRUE;
@@ -166,6 +179,7 @@ void
 rd_history_fill_session(RdDbusSession1 *iface, const RdSession *s)
 {
 	g_autofree char *area = rd_area_to_string(s->summary.area_id);
+	g_autofree char *person = rd_people_path(s->summary.person_id);
 	GVariantBuilder trace;
 
 	g_variant_builder_init(&trace, G_VARIANT_TYPE("aq"));
@@ -198,6 +212,7 @@ rd_history_fill_session(RdDbusSession1 *iface, const RdSession *s)
 							      &trace));
 	rd_dbus_session1_set_source(iface, rd_session_source_to_string(s->summary.source));
 	rd_dbus_session1_set_notes(iface, s->notes);
+	rd_dbus_session1_set_person(iface, person);
 }
 
 static void unexport(RdHistory *h, gint64 id);
@@ -244,6 +259,7 @@ delete_allowed(GDBusMethodInvocation *invocation, gpointer user_data)
 	}
 	g_dbus_method_invocation_return_value(invocation, NULL);
 	unexport(h, id);
+	h->ctx->sessions_changed(h->ctx->owner);
 }
 
 static gboolean
@@ -276,6 +292,25 @@ handle_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
 		return TRUE;
 	}
 	rd_dbus_session1_complete_export(iface, invocation, data);
+	return TRUE;
+}
+
+static gboolean
+handle_set_person(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		  const char *person, SessionRef *ref)
+{
+	RdContext *ctx = ref->history->ctx;
+	g_autoptr(GError) error = NULL;
+	gint64 person_id;
+
+	if (!rd_people_resolve(ctx, person, &person_id, &error) ||
+	    !rd_store_set_session_person(ctx->store, ref->id, person_id, &error) ||
+	    !refresh(ref->history, ref->id, iface, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_dbus_session1_complete_set_person(iface, invocation);
+	ctx->sessions_changed(ctx->owner);
 	return TRUE;
 }
 
@@ -323,6 +358,7 @@ export_session(RdHistory *h, gint64 id, GError **error)
 	g_signal_connect(iface, "handle-set-notes", G_CALLBACK(handle_set_notes), ref);
 	g_signal_connect(iface, "handle-delete", G_CALLBACK(handle_delete), ref);
 	g_signal_connect(iface, "handle-export", G_CALLBACK(handle_export), ref);
+	g_signal_connect(iface, "handle-set-person", G_CALLBACK(handle_set_person), ref);
 	object = rd_dbus_object_skeleton_new(path);
 	rd_dbus_object_skeleton_set_session1(object, iface);
 	g_dbus_object_manager_server_export(h->ctx->object_manager,
@@ -358,9 +394,10 @@ handle_get_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invoca
 	g_autoptr(GPtrArray) areas = NULL;
 	RdPlanConfig plan;
 	GVariantBuilder out;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 
 	rd_config_get_plan(h->ctx->config, &plan);
-	if (!rd_store_treatment_plan(h->ctx->store, &plan, &areas, &error)) {
+	if (!rd_store_treatment_plan(h->ctx->store, &plan, 0, &areas, &error)) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return TRUE;
 	}
@@ -368,8 +405,12 @@ handle_get_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invoca
 	for (guint i = 0; i < areas->len; i++) {
 		const RdPlanArea *a = areas->pdata[i];
 		g_autofree char *area = rd_area_to_string(a->area_id);
+		g_autofree char *person = rd_people_path(a->person_id);
 
 		g_variant_builder_open(&out, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&out, "{sv}", "person", g_variant_new_object_path(person));
+		g_variant_builder_add(&out, "{sv}", "person_name",
+				      g_variant_new_string(a->person_name));
 		g_variant_builder_add(&out, "{sv}", "area", g_variant_new_string(area));
 		g_variant_builder_add(&out, "{sv}", "sessions", g_variant_new_uint32(a->sessions));
 		g_variant_builder_add(&out, "{sv}", "last_start", g_variant_new_int64(a->last_start));
@@ -377,6 +418,9 @@ handle_get_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invoca
 		g_variant_builder_add(&out, "{sv}", "min_interval_days",
 				      g_variant_new_uint32(a->min_interval_days));
 		g_variant_builder_add(&out, "{sv}", "next_due", g_variant_new_int64(a->next_due));
+		g_variant_builder_add(&out, "{sv}", "due",
+				      g_variant_new_boolean(a->sessions && a->next_due <= now));
+		g_variant_builder_add(&out, "{sv}", "reminded", g_variant_new_boolean(a->reminded));
 		g_variant_builder_close(&out);
 	}
 	rd_dbus_manager1_complete_get_treatment_plan(manager, invocation,

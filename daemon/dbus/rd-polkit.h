@@ -12,6 +12,7 @@
 #define RD_POLKIT_ACTION_DELETE_SESSION "org.rollerd.delete-session"
 #define RD_POLKIT_ACTION_FORGET_ROLLER "org.rollerd.forget-roller"
 #define RD_POLKIT_ACTION_RESTORE_JOURNAL "org.rollerd.restore-journal"
+#define RD_POLKIT_ACTION_REMOVE_PERSON "org.rollerd.remove-person"
 
 /* Calls @allowed with @invocation when authorized; else answers it. */
 typedef void (*RdPolkitAllowedFunc)(GDBusMethodInvocation *invocation,

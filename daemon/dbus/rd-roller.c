@@ -7,10 +7,12 @@
 #include "common/rd-dbus-generated.h"
 #include "common/rd-error.h"
 #include "rd-live-watch.h"
+#include "rd-people.h"
 #include "rd-polkit.h"
 #include "daemon/bluez/rd-bluez.h"
 #include "daemon/bluez/rd-roller-link.h"
 #include "daemon/live/rd-live.h"
+#include "daemon/store/rd-store-people.h"
 #include "daemon/sync/rd-sync.h"
 
 /* The one owner of a roller: its Roller2 object, the link to it, its live
@@ -33,6 +35,7 @@ struct _RdRoller {
 	RdLive *live;
 	RdLiveWatch *watch;
 	RdSync *sync;
+	gint64 person_id;	/* CurrentPerson */
 };
 
 char *
@@ -307,9 +310,13 @@ handle_disconnect(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation, RdRol
 	return TRUE;
 }
 
-static gboolean
-handle_start_session(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
-		     const char *area, RdRoller *r)
+static gboolean choose_person(RdRoller *r, GDBusMethodInvocation *invocation,
+			      const char *path);
+
+/* StartSession, and StartSessionFor with @person (NULL: the current one). */
+static void
+start_session(RdRoller *r, GDBusMethodInvocation *invocation, const char *area,
+	      const char *person)
 {
 	struct roller_cp_request req = { .opcode = ROLLER_CP_START_SESSION };
 
@@ -317,10 +324,69 @@ handle_start_session(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
 		g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 						      RD_ERROR_INVALID_ARGUMENTS,
 						      "Unknown treatment area '%s'", area);
-		return TRUE;
+		return;
 	}
-	if (require_ready(r, invocation))
+	if (require_ready(r, invocation) && (!person || choose_person(r, invocation, person)))
 		cp_call(r, invocation, &req);
+}
+
+static gboolean
+handle_start_session(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
+		     const char *area, RdRoller *r)
+{
+	start_session(r, invocation, area, NULL);
+	return TRUE;
+}
+
+void
+rd_roller_set_current_person(RdRoller *r, gint64 person_id)
+{
+	g_autofree char *path = rd_people_path(person_id);
+
+	r->person_id = person_id;
+	rd_dbus_roller2_set_current_person(r->iface, path);
+	rd_live_set_person(r->live, person_id, path);
+	rd_sync_set_person(r->sync, person_id);
+}
+
+gint64
+rd_roller_get_current_person(RdRoller *r)
+{
+	return r->person_id;
+}
+
+/* The person at @path made current (and remembered); FALSE after answering. */
+static gboolean
+choose_person(RdRoller *r, GDBusMethodInvocation *invocation, const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 id;
+
+	if (!rd_people_resolve(r->ctx, path, &id, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return FALSE;
+	}
+	if (id != r->person_id) {
+		rd_roller_set_current_person(r, id);
+		r->ctx->rollers_changed(r->ctx->owner);
+	}
+	return TRUE;
+}
+
+static gboolean
+handle_set_current_person(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
+			  const char *person, RdRoller *r)
+{
+	if (choose_person(r, invocation, person))
+		rd_dbus_roller2_complete_set_current_person(iface, invocation);
+	return TRUE;
+}
+
+static gboolean
+handle_start_session_for(RdDbusRoller2 *iface, GDBusMethodInvocation *invocation,
+			 const char *area, const char *person, RdRoller *r)
+{
+	start_session(r, invocation, area, person);
 	return TRUE;
 }
 
@@ -466,10 +532,15 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	g_signal_connect(r->iface, "handle-identify", G_CALLBACK(handle_identify), r);
 	g_signal_connect(r->iface, "handle-sync", G_CALLBACK(handle_sync), r);
 	g_signal_connect(r->iface, "handle-forget", G_CALLBACK(handle_forget), r);
+	g_signal_connect(r->iface, "handle-set-current-person",
+			 G_CALLBACK(handle_set_current_person), r);
+	g_signal_connect(r->iface, "handle-start-session-for",
+			 G_CALLBACK(handle_start_session_for), r);
 
 	r->live = rd_live_new(ctx, r->iface, r->path);
 	r->watch = rd_live_watch_new(ctx->bus, r->iface, r->live, address);
 	r->sync = rd_sync_new(ctx, r->link, r->iface);
+	rd_roller_set_current_person(r, RD_PERSON_DEFAULT_ID);
 	rd_dbus_object_skeleton_set_roller2(r->object, r->iface);
 	g_dbus_object_manager_server_export(ctx->object_manager,
 					    G_DBUS_OBJECT_SKELETON(r->object));

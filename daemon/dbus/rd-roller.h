@@ -50,5 +50,13 @@ gboolean rd_roller_is_ready(RdRoller *roller);
 RdControlPoint *rd_roller_get_control_point(RdRoller *roller);
 const struct roller_info *rd_roller_get_info(RdRoller *roller);
 
+/*
+ * CurrentPerson: whose the sessions started on this roller are, and the
+ * records synced from it that no live session claims.  The caller checks
+ * that the person exists.
+ */
+void rd_roller_set_current_person(RdRoller *roller, gint64 person_id);
+gint64 rd_roller_get_current_person(RdRoller *roller);
+
 /* Path for an address: /org/rollerd/roller/AA_BB_CC_DD_EE_FF. */
 char *rd_roller_path_for_address(const char *address);

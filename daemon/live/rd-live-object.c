@@ -119,7 +119,7 @@ refresh(RdLiveObject *o)
 	rd_dbus_session1_set_frames_rejected(o->iface, rd_rejects_to_variant(s.frames_rejected));
 }
 
-/* SetNotes, Delete and Export act on the history, which a live session is not in yet. */
+/* SetNotes, Delete, Export and SetPerson act on the history, which a live session is not in yet. */
 static gboolean
 return_not_stored(RdLiveObject *o, GDBusMethodInvocation *invocation)
 {
@@ -146,6 +146,13 @@ handle_delete(RdDbusSession1 *iface, GDBusMethodInvocation *invocation, RdLiveOb
 static gboolean
 handle_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation, const char *format,
 	      RdLiveObject *o)
+{
+	return return_not_stored(o, invocation);
+}
+
+static gboolean
+handle_set_person(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
+		  const char *person, RdLiveObject *o)
 {
 	return return_not_stored(o, invocation);
 }
@@ -200,11 +207,13 @@ rd_live_object_new(GDBusObjectManagerServer *manager, const RdLiveSession *sessi
 	rd_dbus_session1_set_source(o->iface, "live");
 	rd_dbus_session1_set_force_trace(o->iface, g_variant_new_parsed("(@q 0, @aq [])"));
 	rd_dbus_session1_set_notes(o->iface, g_variant_new_parsed("@a{sv} {}"));
+	rd_dbus_session1_set_person(o->iface, info->person_path ? info->person_path : "/");
 	o->stale = TRUE;
 	refresh(o);
 	g_signal_connect(o->iface, "handle-set-notes", G_CALLBACK(handle_set_notes), o);
 	g_signal_connect(o->iface, "handle-delete", G_CALLBACK(handle_delete), o);
 	g_signal_connect(o->iface, "handle-export", G_CALLBACK(handle_export), o);
+	g_signal_connect(o->iface, "handle-set-person", G_CALLBACK(handle_set_person), o);
 	o->object = rd_dbus_object_skeleton_new(o->path);
 	rd_dbus_object_skeleton_set_session1(o->object, o->iface);
 	g_dbus_object_manager_server_export(manager, G_DBUS_OBJECT_SKELETON(o->object));

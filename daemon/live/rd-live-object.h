@@ -6,7 +6,7 @@
  * most once a second while someone watches the roller, and brought up to
  * date whenever they are read (Get, GetAll, GetManagedObjects), so a
  * reader is right without rollerd sending anything while nobody watches.
- * Its SetNotes, Delete and Export are NotFound: the session is not in
+ * Its SetNotes, Delete, Export and SetPerson are NotFound: the session is not in
  * the history yet.
  */
 #pragma once
@@ -24,6 +24,7 @@ typedef struct {
 	gint area_id;		/* StartSession's, -1 when unknown */
 	gboolean clock_set;
 	gint64 start_unix;
+	const char *person_path;	/* Person1 of the session, NULL: none */
 } RdLiveObjectInfo;
 
 /* Exports it on @manager; @session must outlive it. */

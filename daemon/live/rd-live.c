@@ -27,6 +27,9 @@ struct _RdLive {
 	char *address;
 	gint area_id;			/* from StartSession, -1 when unknown */
 	gboolean clock_set;
+	gint64 person_id;		/* the roller's current person */
+	char *person_path;
+	gint64 session_person_id;	/* the live session's, from its start */
 
 	RdLiveSession *session;
 	/*
@@ -254,6 +257,7 @@ save_session(RdLive *l, const RdLiveSummary *s)
 	row.trace_period_ms = row.trace_len ? RD_LIVE_SESSION_TRACE_PERIOD_MS : 0;
 	row.trace = trace;
 	row.frames_lost = s->frames_lost;
+	row.person_id = l->session_person_id;
 	if (!rd_store_save_live_session(l->ctx->store, &row, &result, &id, &error)) {
 		g_warning("Roller %s: cannot store its live session: %s", l->address,
 			  error->message);
@@ -264,6 +268,8 @@ save_session(RdLive *l, const RdLiveSummary *s)
 	if (result == RD_COMMIT_MERGED)
 		l->ctx->session_changed(l->ctx->owner, id);
 	rd_live_object_set_id(l->object, (guint64)id);
+	if (result != RD_COMMIT_DUPLICATE)
+		l->ctx->sessions_changed(l->ctx->owner);
 }
 
 static void
@@ -311,6 +317,8 @@ start_session(RdLive *l, guint16 session_id)
 	l->session = rd_live_session_new(&l->info, session_id, &callbacks, l);
 	l->feedback = rd_feedback_new(rd_config_get_feedback(l->ctx->config), on_alert, l);
 	l->start_unix = info.start_unix = g_get_real_time() / G_USEC_PER_SEC;
+	l->session_person_id = l->person_id;
+	info.person_path = l->person_path;
 	l->object = rd_live_object_new(l->ctx->object_manager, l->session, &info);
 	rd_dbus_roller2_set_session(l->roller, l->live_path);
 	g_message("Roller %s: live session %u", l->address, session_id);
@@ -502,6 +510,14 @@ rd_live_get_stream(RdLive *l)
 	return l->stream;
 }
 
+void
+rd_live_set_person(RdLive *l, gint64 person_id, const char *path)
+{
+	l->person_id = person_id;
+	g_free(l->person_path);
+	l->person_path = g_strdup(path);
+}
+
 RdLive *
 rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path)
 {
@@ -540,5 +556,6 @@ rd_live_free(RdLive *l)
 	g_free(l->live_path);
 	g_free(l->serial);
 	g_free(l->address);
+	g_free(l->person_path);
 	g_free(l);
 }

@@ -31,6 +31,11 @@ void rd_live_set_roller_info(RdLive *live, const struct roller_info *info,
 			     const char *serial, const char *address);
 /* The area of the session rollerd started (SESSION_START also says it). */
 void rd_live_set_area(RdLive *live, guint8 area_id);
+/*
+ * The roller's current person (@path their Person1): a session that
+ * starts from now on is theirs, to its end.
+ */
+void rd_live_set_person(RdLive *live, gint64 person_id, const char *path);
 
 /* One Telemetry notification: the one place it is parsed (CRC included). */
 void rd_live_feed_telemetry(RdLive *live, const guint8 *data, gsize len);

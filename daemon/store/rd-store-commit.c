@@ -239,16 +239,17 @@ write_row(RdStore *store, gboolean (*write_locked)(RdStoreDb *, RdSessionRow *,
 
 gboolean
 rd_store_commit_record(RdStore *store, const char *serial, const char *address,
-		       const struct roller_stored_record *record,
+		       const struct roller_stored_record *record, gint64 person_id,
 		       RdCommitResult *result, gint64 *session_id, GError **error)
 {
 	g_auto(RdSessionRow) row = { 0 };
 
 	g_return_val_if_fail(store != NULL && record != NULL, FALSE);
 
-	return rd_session_row_from_record(&row, serial, address, record, rd_store_db_now(),
-					  error) &&
-	       write_row(store, commit_record_locked, &row, result, session_id, error);
+	if (!rd_session_row_from_record(&row, serial, address, record, rd_store_db_now(), error))
+		return FALSE;
+	row.person_id = person_id;
+	return write_row(store, commit_record_locked, &row, result, session_id, error);
 }
 
 /* The synced half of a live session, by the rule in rd-store.h. */
@@ -270,7 +271,7 @@ static const char merge_live_sql[] =
 	"live_start = :live_start, "
 	"trace_period_ms = iif(length(:trace) > 0, :trace_period_ms, trace_period_ms), "
 	"trace = iif(length(:trace) > 0, :trace, trace), frames_lost = :frames_lost, "
-	"source = 'both' WHERE id = :id";
+	"source = 'both', person_id = :person_id WHERE id = :id";
 
 static gboolean
 save_live_locked(RdStoreDb *db, RdSessionRow *row, RdCommitResult *result,

@@ -141,6 +141,8 @@ session_to_json(JsonBuilder *b, const RdSession *s)
 	json_add_note_string(b, s->notes, "text");
 	json_add_note_boolean(b, s->notes, "cleaned");
 	json_builder_end_object(b);
+	json_builder_set_member_name(b, "person");
+	json_builder_add_string_value(b, m->person_name ? m->person_name : "");
 	json_builder_end_object(b);
 }
 
@@ -160,7 +162,7 @@ static const char csv_header[] =
 	"id,roller,address,area,start,clock_set,duration_ms,needle_um,strokes,"
 	"force_mean_cn,force_max_cn,in_band_permille,source,record_id,end_reason,"
 	"frames_lost,directions,grid_columns,grid_rows,passes,trace_period_ms,trace,"
-	"notes_topical,notes_numbing,notes_redness,notes_text,notes_cleaned,start_time\r\n";
+	"notes_topical,notes_numbing,notes_redness,notes_text,notes_cleaned,start_time,person\r\n";
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break. */
 static void
@@ -251,6 +253,8 @@ session_to_csv(GString *out, const RdSession *s)
 	csv_note_boolean(out, s->notes, "cleaned");
 	g_string_append_c(out, ',');
 	csv_local_time(out, m->start_unix);
+	g_string_append_c(out, ',');
+	csv_string(out, m->person_name ? m->person_name : "");
 	g_string_append(out, "\r\n");
 }
 

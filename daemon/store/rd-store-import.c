@@ -10,6 +10,7 @@
 #include "rd-store-db.h"
 #include "rd-store-heads.h"
 #include "rd-store-import.h"
+#include "rd-store-people.h"
 #include "rd-store-row.h"
 
 /* One session of the file, checked. */
@@ -19,6 +20,7 @@ typedef struct {
 	RdSessionRow row;
 	char *serial;
 	char *address;
+	char *person;		/* a name; NULL or "": the default person */
 	guint8 passes[15 * 15];
 	GByteArray *trace;	/* u16 LE */
 	char *notes_topical;
@@ -33,6 +35,7 @@ import_session_free(ImportSession *s)
 {
 	g_free(s->serial);
 	g_free(s->address);
+	g_free(s->person);
 	if (s->trace)
 		g_byte_array_unref(s->trace);
 	g_free(s->notes_topical);
@@ -46,7 +49,7 @@ static const char *const session_fields[] = {
 	"id", "roller", "address", "area", "start", "clock_set", "duration_ms",
 	"needle_um", "strokes", "force_mean_cn", "force_max_cn", "in_band_permille",
 	"source", "record_id", "end_reason", "frames_lost", "directions",
-	"grid_columns", "grid_rows", "passes", "trace", "notes", NULL,
+	"grid_columns", "grid_rows", "passes", "trace", "notes", "person", NULL,
 };
 static const char *const trace_fields[] = { "period_ms", "values", NULL };
 static const char *const notes_fields[] = {
@@ -390,6 +393,12 @@ parse_session(JsonNode *node, guint index, gint64 now, GError **error)
 	if (!(text = get_string(o, "address", "", &w, error)))
 		return NULL;
 	s->address = g_strdup(text);
+	/* Files exported before people existed have no person. */
+	if (json_object_has_member(o, "person")) {
+		if (!(text = get_string(o, "person", "", &w, error)))
+			return NULL;
+		s->person = g_strdup(text);
+	}
 	if (!(text = get_string(o, "area", "", &w, error)))
 		return NULL;
 	if (!rd_area_from_string(text, &s->row.area_id)) {
@@ -551,10 +560,35 @@ insert_session(RdStoreDb *db, ImportSession *s, GError **error)
 	return insert_notes(db, sqlite3_last_insert_rowid(db->sqlite), s, error);
 }
 
+/*
+ * The session's person by name.  One not in this journal is refused,
+ * not made up: the importer adds them first, with the spelling they want.
+ */
 static gboolean
-import_locked(RdStoreDb *db, GPtrArray *sessions, guint *imported, guint *present,
+resolve_person(RdStore *store, ImportSession *s, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	Where w = { s->index, s->file_id };
+
+	if (!s->person || !*s->person)
+		return TRUE;
+	if (rd_store_find_person(store, s->person, &s->row.person_id, &local))
+		return TRUE;
+	if (!g_error_matches(local, RD_ERROR, RD_ERROR_NOT_FOUND) &&
+	    !g_error_matches(local, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	return fail(&w, error, "no person called “%s” in this journal (add them first: "
+		    "rollerctl person add NAME)", s->person);
+}
+
+static gboolean
+import_locked(RdStore *store, GPtrArray *sessions, guint *imported, guint *present,
 	      GError **error)
 {
+	RdStoreDb *db = rd_store_get_db(store);
+
 	for (guint i = 0; i < sessions->len; i++) {
 		ImportSession *s = g_ptr_array_index(sessions, i);
 		gboolean there;
@@ -565,6 +599,8 @@ import_locked(RdStoreDb *db, GPtrArray *sessions, guint *imported, guint *presen
 			(*present)++;
 			continue;
 		}
+		if (!resolve_person(store, s, error))
+			return FALSE;
 		if (!insert_session(db, s, error))
 			return FALSE;
 		(*imported)++;
@@ -588,7 +624,7 @@ rd_store_import_json(RdStore *store, const char *json, gsize len, guint *importe
 	}
 	if (!(sessions = parse_file(json, len, error)) || !rd_store_db_begin(db, error))
 		return FALSE;
-	if (!import_locked(db, sessions, imported, present, error)) {
+	if (!import_locked(store, sessions, imported, present, error)) {
 		rd_store_db_rollback(db);
 		*imported = *present = 0;
 		return FALSE;

@@ -6,6 +6,7 @@
 
 #include "rd-store-query.h"
 #include "rd-store-db.h"
+#include "rd-store-people.h"
 
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
@@ -13,8 +14,9 @@
 #define SUMMARY_COLUMNS \
 	"s.id, s.roller_serial, s.roller_address, s.record_id, s.area_id, " \
 	"s.start_unix, s.clock_set, s.duration_ms, s.needle_um, s.strokes, " \
-	"s.force_mean_cn, s.force_max_cn, s.in_band_permille, s.source"
-#define N_SUMMARY_COLUMNS 14
+	"s.force_mean_cn, s.force_max_cn, s.in_band_permille, s.source, s.person_id, " \
+	"(SELECT p.name FROM people AS p WHERE p.id = s.person_id)"
+#define N_SUMMARY_COLUMNS 16
 
 /*
  * One statement per combination of the optional filters, so each walks
@@ -27,6 +29,7 @@
 #define QUERY_SERIAL "AND s.roller_serial = ?3 "
 #define QUERY_ADDRESS "AND s.roller_address = ?3 "
 #define QUERY_AREA "AND s.area_id = ?4 "
+#define QUERY_PERSON "AND s.person_id = ?7 "
 #define QUERY_TAIL "ORDER BY s.start_unix DESC, s.id DESC LIMIT ?5 OFFSET ?6"
 
 typedef enum {
@@ -35,18 +38,23 @@ typedef enum {
 	ROLLER_BY_ADDRESS,
 } RollerMatch;
 
-static const char *const query_sql[3][2] = {
+/* [roller][by area][by person] */
+static const char *const query_sql[3][2][2] = {
 	[ROLLER_ANY] = {
-		QUERY_HEAD QUERY_TAIL,
-		QUERY_HEAD QUERY_AREA QUERY_TAIL,
+		{ QUERY_HEAD QUERY_TAIL, QUERY_HEAD QUERY_PERSON QUERY_TAIL },
+		{ QUERY_HEAD QUERY_AREA QUERY_TAIL, QUERY_HEAD QUERY_AREA QUERY_PERSON QUERY_TAIL },
 	},
 	[ROLLER_BY_SERIAL] = {
-		QUERY_HEAD QUERY_SERIAL QUERY_TAIL,
-		QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_TAIL,
+		{ QUERY_HEAD QUERY_SERIAL QUERY_TAIL,
+		  QUERY_HEAD QUERY_SERIAL QUERY_PERSON QUERY_TAIL },
+		{ QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_TAIL,
+		  QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_PERSON QUERY_TAIL },
 	},
 	[ROLLER_BY_ADDRESS] = {
-		QUERY_HEAD QUERY_ADDRESS QUERY_TAIL,
-		QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_TAIL,
+		{ QUERY_HEAD QUERY_ADDRESS QUERY_TAIL,
+		  QUERY_HEAD QUERY_ADDRESS QUERY_PERSON QUERY_TAIL },
+		{ QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_TAIL,
+		  QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_PERSON QUERY_TAIL },
 	},
 };
 
@@ -100,6 +108,8 @@ fill_summary(sqlite3_stmt *stmt, RdSessionSummary *s)
 	s->force_max_cn = (guint16)sqlite3_column_int(stmt, 11);
 	s->in_band_permille = (guint16)sqlite3_column_int(stmt, 12);
 	s->source = source_from_string((const char *)sqlite3_column_text(stmt, 13));
+	s->person_id = sqlite3_column_int64(stmt, 14);
+	s->person_name = g_strdup((const char *)sqlite3_column_text(stmt, 15));
 }
 
 void
@@ -109,6 +119,7 @@ rd_session_summary_free(RdSessionSummary *summary)
 		return;
 	g_free(summary->serial);
 	g_free(summary->address);
+	g_free(summary->person_name);
 	g_free(summary);
 }
 
@@ -119,6 +130,7 @@ rd_session_free(RdSession *session)
 		return;
 	g_free(session->summary.serial);
 	g_free(session->summary.address);
+	g_free(session->summary.person_name);
 	g_free(session->passes);
 	g_free(session->trace);
 	g_clear_pointer(&session->notes, g_variant_unref);
@@ -134,6 +146,7 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 	g_autoptr(RdCachedStmt) stmt = NULL;
 	gint64 limit = filter->limit ? filter->limit : RD_STORE_QUERY_LIMIT_DEFAULT;
 	gboolean by_area = filter->area_id >= 0;
+	gboolean by_person = filter->person_id > 0;
 	RollerMatch match;
 	int rc;
 
@@ -154,7 +167,7 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 
 	if (!resolve_roller(db, filter->roller, &match, error))
 		return FALSE;
-	stmt = rd_store_db_stmt(db, query_sql[match][by_area], error);
+	stmt = rd_store_db_stmt(db, query_sql[match][by_area][by_person], error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, filter->since);
@@ -165,6 +178,8 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 		sqlite3_bind_int(stmt, 4, filter->area_id);
 	sqlite3_bind_int64(stmt, 5, limit);
 	sqlite3_bind_int64(stmt, 6, filter->offset);
+	if (by_person)
+		sqlite3_bind_int64(stmt, 7, filter->person_id);
 
 	result = g_ptr_array_new_with_free_func((GDestroyNotify)rd_session_summary_free);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -309,57 +324,153 @@ interval_days(const RdPlanConfig *config, guint16 needle_um)
 }
 
 static const char plan_sql[] =
-	"SELECT s.area_id, count(*), max(s.start_unix), "
+	"SELECT s.person_id, s.area_id, count(*), max(s.start_unix), "
 	"(SELECT l.needle_um FROM sessions AS l WHERE l.area_id = s.area_id "
-	" ORDER BY l.start_unix DESC, l.id DESC LIMIT 1) "
-	"FROM sessions AS s GROUP BY s.area_id ORDER BY s.area_id";
+	" AND l.person_id = s.person_id ORDER BY l.start_unix DESC, l.id DESC LIMIT 1) "
+	"FROM sessions AS s WHERE ?1 = 0 OR s.person_id = ?1 "
+	"GROUP BY s.person_id, s.area_id";
 
-/* The areas 1..10 of spec section 7 are in the plan with or without sessions. */
+static const char reminded_sql[] =
+	"SELECT EXISTS (SELECT 1 FROM reminders WHERE kind = 'area-due' AND subject = ?1 "
+	"AND due_at = ?2 AND person_id = ?3)";
+
+/* The areas 1..10 of spec section 7 are in the plan of a person who set none. */
 #define FIRST_NAMED_AREA 1
 #define LAST_NAMED_AREA 10
 
+void
+rd_plan_area_free(RdPlanArea *area)
+{
+	if (!area)
+		return;
+	g_free(area->person_name);
+	g_free(area);
+}
+
+/* Each person's row of @area_id, made on first use. */
+static RdPlanArea *
+plan_row(GHashTable *rows, const RdPerson *p, guint8 area_id)
+{
+	gint64 key = p->id * 256 + area_id;
+	RdPlanArea *a = g_hash_table_lookup(rows, &key);
+
+	if (a)
+		return a;
+	a = g_new0(RdPlanArea, 1);
+	a->person_id = p->id;
+	a->person_name = g_strdup(p->name);
+	a->area_id = area_id;
+	g_hash_table_insert(rows, g_memdup2(&key, sizeof(key)), a);
+	return a;
+}
+
+static gint
+compare_plan_rows(gconstpointer a, gconstpointer b)
+{
+	const RdPlanArea *x = *(RdPlanArea *const *)a, *y = *(RdPlanArea *const *)b;
+	int by_name = g_utf8_collate(x->person_name, y->person_name);
+
+	if (by_name)
+		return by_name;
+	if (x->person_id != y->person_id)
+		return x->person_id < y->person_id ? -1 : 1;
+	return (int)x->area_id - (int)y->area_id;
+}
+
+static gboolean
+plan_fill_reminded(RdStoreDb *db, GPtrArray *rows, GError **error)
+{
+	g_autoptr(RdCachedStmt) stmt = rd_store_db_stmt(db, reminded_sql, error);
+
+	if (!stmt)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		RdPlanArea *a = rows->pdata[i];
+
+		if (!a->sessions)
+			continue;
+		sqlite3_bind_int(stmt, 1, a->area_id);
+		sqlite3_bind_int64(stmt, 2, a->next_due);
+		sqlite3_bind_int64(stmt, 3, a->person_id);
+		if (sqlite3_step(stmt) != SQLITE_ROW) {
+			rd_store_db_set_error(db, error, "Could not read the reminders");
+			return FALSE;
+		}
+		a->reminded = sqlite3_column_int(stmt, 0) != 0;
+		sqlite3_reset(stmt);
+	}
+	return TRUE;
+}
+
 gboolean
-rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
+rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config, gint64 person_id,
 			GPtrArray **areas, GError **error)
 {
 	RdStoreDb *db;
 	g_autoptr(RdCachedStmt) stmt = NULL;
+	g_autoptr(GPtrArray) people = NULL;
+	g_autoptr(GHashTable) by_person = NULL;
+	/* Owns its keys only: the rows go to the result. */
+	g_autoptr(GHashTable) rows = NULL;
 	g_autoptr(GPtrArray) result = NULL;
-	RdPlanArea *by_id[256] = { NULL };
+	GHashTableIter iter;
+	gpointer value;
 	int rc;
 
 	g_return_val_if_fail(store != NULL && areas != NULL, FALSE);
 
 	db = rd_store_get_db(store);
+	if (!rd_store_list_people(store, &people, error))
+		return FALSE;
+	by_person = g_hash_table_new(g_int64_hash, g_int64_equal);
+	rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	for (guint i = 0; i < people->len; i++) {
+		RdPerson *p = people->pdata[i];
+
+		if (person_id && p->id != person_id)
+			continue;
+		g_hash_table_insert(by_person, &p->id, p);
+		for (guint a = 0; a < p->areas->len; a++)
+			plan_row(rows, p, p->areas->data[a]);
+		for (guint a = FIRST_NAMED_AREA; !p->areas->len && a <= LAST_NAMED_AREA; a++)
+			plan_row(rows, p, (guint8)a);
+	}
+
 	stmt = rd_store_db_stmt(db, plan_sql, error);
 	if (!stmt)
-		return FALSE;
-	result = g_ptr_array_new_with_free_func(g_free);
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, person_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		RdPlanArea *a = g_new0(RdPlanArea, 1);
+		gint64 pid = sqlite3_column_int64(stmt, 0);
+		const RdPerson *p = g_hash_table_lookup(by_person, &pid);
+		RdPlanArea *a;
 
-		a->area_id = (guint8)sqlite3_column_int(stmt, 0);
-		a->sessions = (guint)sqlite3_column_int64(stmt, 1);
-		a->last_start = sqlite3_column_int64(stmt, 2);
-		a->needle_um = (guint16)sqlite3_column_int(stmt, 3);
-		a->min_interval_days = interval_days(config, a->needle_um);
+		if (!p)
+			continue;
+		a = plan_row(rows, p, (guint8)sqlite3_column_int(stmt, 1));
+		a->sessions = (guint)sqlite3_column_int64(stmt, 2);
+		a->last_start = sqlite3_column_int64(stmt, 3);
+		a->needle_um = (guint16)sqlite3_column_int(stmt, 4);
+		a->min_interval_days = interval_days(config, a->needle_um ? a->needle_um :
+						     p->needle_um);
 		a->next_due = a->last_start + (gint64)a->min_interval_days * SECONDS_PER_DAY;
-		by_id[a->area_id] = a;
 	}
 	if (rc != SQLITE_DONE) {
-		for (guint i = 0; i < G_N_ELEMENTS(by_id); i++)
-			g_free(by_id[i]);
 		rd_store_db_set_error(db, error, "Could not read the treatment plan");
+		goto fail;
+	}
+	result = g_ptr_array_new_with_free_func((GDestroyNotify)rd_plan_area_free);
+	g_hash_table_iter_init(&iter, rows);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(result, value);
+	g_ptr_array_sort(result, compare_plan_rows);
+	if (!plan_fill_reminded(db, result, error))
 		return FALSE;
-	}
-	for (guint i = 0; i < G_N_ELEMENTS(by_id); i++) {
-		if (!by_id[i] && i >= FIRST_NAMED_AREA && i <= LAST_NAMED_AREA) {
-			by_id[i] = g_new0(RdPlanArea, 1);
-			by_id[i]->area_id = (guint8)i;
-		}
-		if (by_id[i])
-			g_ptr_array_add(result, by_id[i]);
-	}
 	*areas = g_steal_pointer(&result);
 	return TRUE;
+fail:
+	g_hash_table_iter_init(&iter, rows);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		rd_plan_area_free(value);
+	return FALSE;
 }

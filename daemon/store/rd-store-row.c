@@ -8,6 +8,7 @@
 #include "roller-record.h"
 
 #include "rd-store-row.h"
+#include "rd-store-people.h"
 
 const char rd_session_row_insert_sql[] =
 	"INSERT INTO sessions (roller_serial, roller_address, record_id, area_id, "
@@ -15,13 +16,13 @@ const char rd_session_row_insert_sql[] =
 	"end_reason, needle_um, strokes, force_mean_cn, force_max_cn, in_band_permille, "
 	"dir_vertical, dir_diagonal, dir_horizontal, dir_antidiagonal, cols, rows, "
 	"passes, trace_period_ms, trace, frames_lost, source, synced_at, created_at, "
-	"head_id) "
+	"head_id, person_id) "
 	"VALUES (:roller_serial, :roller_address, :record_id, :area_id, "
 	":start_unix, :clock_set, :record_start, :record_crc, :live_start, :duration_ms, "
 	":end_reason, :needle_um, :strokes, :force_mean_cn, :force_max_cn, :in_band_permille, "
 	":dir_vertical, :dir_diagonal, :dir_horizontal, :dir_antidiagonal, :cols, :rows, "
 	":passes, :trace_period_ms, :trace, :frames_lost, :source, :synced_at, :created_at, "
-	":head_id)";
+	":head_id, :person_id)";
 
 /* The rules of the grid and force columns, whichever half brings them. */
 static const char *
@@ -153,6 +154,7 @@ rd_session_row_from_live(RdSessionRow *row, const RdLiveSessionRow *live, gint64
 	row->trace = row->trace_le;
 	row->trace_size = 2 * (gsize)live->trace_len;
 	row->frames_lost = live->frames_lost;
+	row->person_id = live->person_id;
 	row->created_at = now;
 	return TRUE;
 }
@@ -236,4 +238,5 @@ rd_session_row_bind(sqlite3_stmt *stmt, const RdSessionRow *row)
 	bind_int(stmt, ":created_at", row->created_at);
 	if (row->head_id)
 		bind_int(stmt, ":head_id", row->head_id);
+	bind_int(stmt, ":person_id", row->person_id ? row->person_id : RD_PERSON_DEFAULT_ID);
 }

@@ -42,6 +42,7 @@ typedef struct {
 	guint32 frames_lost;
 	gint64 created_at;
 	gint64 head_id;			/* 0: NULL */
+	gint64 person_id;		/* 0: the default person */
 	guint8 *trace_le;		/* owned: a live trace in LE */
 } RdSessionRow;
 

@@ -88,6 +88,40 @@ static const char schema_v2[] =
 	"ALTER TABLE sessions ADD COLUMN head_id INTEGER REFERENCES heads (id) ON DELETE SET NULL;\n"
 	"CREATE INDEX sessions_by_head ON sessions (head_id);\n";
 
+/*
+ * Version 3 (rollerd 0.3): a household shares a roller and a practitioner
+ * rolls many clients with one, so every session belongs to a person, and
+ * the reminders sent are remembered so that each is sent once.  Every
+ * existing session goes to the default person, id 1, named "Me" (renamed
+ * at will; rd-store-people.h).  person_id may not be NOT NULL here: SQLite
+ * adds a column with a foreign key only with a NULL default; the store
+ * writes it on every row.  A person's areas are a blob of area ids.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE people (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	name TEXT NOT NULL CHECK (name <> ''),\n"
+	"	name_key TEXT NOT NULL UNIQUE,\n"
+	"	notes TEXT NOT NULL DEFAULT '',\n"
+	"	needle_um INTEGER NOT NULL DEFAULT 0 CHECK (needle_um BETWEEN 0 AND 65535),\n"
+	"	areas BLOB NOT NULL DEFAULT x'',\n"
+	"	created_at INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO people (id, name, name_key, created_at) "
+	"VALUES (1, 'Me', 'me', CAST(strftime('%s', 'now') AS INTEGER));\n"
+	"ALTER TABLE sessions ADD COLUMN person_id INTEGER "
+	"REFERENCES people (id) ON DELETE RESTRICT;\n"
+	"UPDATE sessions SET person_id = 1;\n"
+	"CREATE INDEX sessions_by_person ON sessions (person_id, start_unix, id);\n"
+	"CREATE TABLE reminders (\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('area-due', 'head-worn')),\n"
+	"	subject INTEGER NOT NULL,\n"
+	"	due_at INTEGER NOT NULL,\n"
+	"	person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,\n"
+	"	sent_at INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (kind, subject, due_at, person_id)\n"
+	");\n";
+
 typedef struct {
 	gint64 id;
 	char *serial;
@@ -165,6 +199,7 @@ typedef struct {
 static const Migration migrations[] = {
 	{ schema_v1, NULL },
 	{ schema_v2, backfill_heads },
+	{ schema_v3, NULL },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_STORE_SCHEMA_VERSION);

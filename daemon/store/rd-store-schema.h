@@ -5,7 +5,7 @@
 #include "rd-store-db.h"
 
 /* The version rd_store_schema_migrate() brings a database to. */
-#define RD_STORE_SCHEMA_VERSION 2
+#define RD_STORE_SCHEMA_VERSION 3
 
 /*
  * Reads the schema version and refuses one newer than

@@ -108,6 +108,7 @@ typedef struct {
 	const guint16 *trace;		/* trace_len values in cN, host order */
 	guint trace_len;
 	guint32 frames_lost;
+	gint64 person_id;		/* whose session; 0: the default person */
 } RdLiveSessionRow;
 
 /* One line of QuerySessions. */
@@ -126,6 +127,8 @@ typedef struct {
 	guint16 force_max_cn;
 	guint16 in_band_permille;
 	RdSessionSource source;
+	gint64 person_id;
+	char *person_name;
 } RdSessionSummary;
 
 /* A whole session: Session1's properties. */
@@ -153,6 +156,7 @@ typedef struct {
 typedef struct {
 	const char *roller;	/* serial or Bluetooth address, NULL: any */
 	gint area_id;		/* -1: any */
+	gint64 person_id;	/* 0: anyone's */
 	gint64 since;
 	gint64 until;
 	guint limit;
@@ -160,7 +164,7 @@ typedef struct {
 } RdSessionFilter;
 
 #define RD_SESSION_FILTER_INIT \
-	{ .roller = NULL, .area_id = -1, .since = G_MININT64, .until = G_MAXINT64, \
+	{ .roller = NULL, .area_id = -1, .person_id = 0, .since = G_MININT64, .until = G_MAXINT64, \
 	  .limit = 0, .offset = 0 }
 
 /*
@@ -179,14 +183,17 @@ typedef struct {
 	guint n_bands;
 } RdPlanConfig;
 
-/* One area of GetTreatmentPlan. */
+/* One area of one person in GetTreatmentPlan. */
 typedef struct {
+	gint64 person_id;
+	char *person_name;
 	guint8 area_id;
 	guint sessions;
 	gint64 last_start;		/* 0 when no session yet */
 	guint16 needle_um;		/* of the last session */
 	guint min_interval_days;
 	gint64 next_due;		/* last_start + interval; 0 when no session */
+	gboolean reminded;		/* its area-due Reminder was sent */
 } RdPlanArea;
 
 typedef struct {
@@ -235,12 +242,15 @@ gboolean rd_store_is_damaged(RdStore *store);
  * or a duplicate.  Only read during the call.  Durable once
  * rd_store_flush() returns.  A record breaking a rule the decoder
  * enforces (its grid, its in-band share) is RD_ERROR_INVALID_ARGUMENTS.
+ * A new session goes to @person_id (0: the default person); a record
+ * merged into its live half keeps the live session's person, who was
+ * chosen when it started.
  */
 gboolean rd_store_commit_record(RdStore *store, const char *serial,
 				const char *address,
 				const struct roller_stored_record *record,
-				RdCommitResult *result, gint64 *session_id,
-				GError **error);
+				gint64 person_id, RdCommitResult *result,
+				gint64 *session_id, GError **error);
 
 /*
  * What a committed record must read back as: its key and digests of the
@@ -277,7 +287,7 @@ gboolean rd_store_read_back_records(RdStore *store, const char *serial,
 
 /*
  * Stores a live session once it ended; merges into its synced record
- * when that came first.  Saving the same live session again (same
+ * when that came first, giving it the live session's person.  Saving the same live session again (same
  * serial, record id and start) is a duplicate.
  */
 gboolean rd_store_save_live_session(RdStore *store, const RdLiveSessionRow *row,
@@ -317,7 +327,7 @@ gboolean rd_store_delete_session(RdStore *store, gint64 id, GError **error);
  * QuerySessions), record_id, end_reason (null if unknown), frames_lost,
  * directions [4], grid_columns, grid_rows, passes [], trace {period_ms,
  * values []}, notes {topical, numbing, redness, text, cleaned; null when
- * unset}; rd_store_export_sessions() gives an array of them.  CSV: RFC
+ * unset}, person (the name); rd_store_export_sessions() gives an array of them.  CSV: RFC
  * 4180 (CRLF, quoted where needed), a header line with the same names
  * (notes_* for the notes; directions, passes and trace as numbers
  * separated by spaces), and last start_time: the start in ISO 8601, in
@@ -331,11 +341,15 @@ gboolean rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 				  const char *format, char **out, GError **error);
 
 /*
- * Per area, ordered by id: the ten named areas (1..10) always, any other
- * area once it has a session.  *areas receives RdPlanArea elements.
+ * Per person (by name) and area (by id): a person's areas (RdPerson), or
+ * the ten named areas (1..10) for one who set none, and any other area
+ * once it has a session of theirs.  An area whose last session's needle
+ * length is unknown takes the person's default needle length for its
+ * interval.  @person_id 0: everyone.  *areas receives RdPlanArea elements.
  */
 gboolean rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
-				 GPtrArray **areas, GError **error);
+				 gint64 person_id, GPtrArray **areas, GError **error);
+void rd_plan_area_free(RdPlanArea *area);
 
 /* A HEAD_CHANGED event: a new head of @needle_um fitted at @when. */
 gboolean rd_store_note_head_changed(RdStore *store, const char *serial,

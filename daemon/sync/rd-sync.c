@@ -48,6 +48,7 @@ struct _RdSync {
 	RdContext *ctx;
 	RdRollerLink *link;	/* the control point, whether it is ready */
 	RdDbusRoller2 *iface;	/* sync state and progress; the serial */
+	gint64 person_id;	/* whose a record no live session claimed is */
 	SyncPhase phase;
 	guint attempt;
 	guint total;
@@ -122,6 +123,8 @@ finish(RdSync *s, GError *error)
 		rd_dbus_roller2_set_last_sync(s->iface,
 					      g_get_real_time() / G_USEC_PER_SEC);
 	}
+	if (s->stored)
+		s->ctx->sessions_changed(s->ctx->owner);
 	rd_dbus_roller2_emit_sync_finished(s->iface, s->stored,
 					   error ? error->message : "");
 }
@@ -389,8 +392,8 @@ commit_record(RdSync *s, const struct roller_stored_record *rec)
 	gint64 id;
 	const char *serial = rd_dbus_roller2_get_serial(s->iface);
 
-	if (!rd_store_commit_record(s->ctx->store, serial, address(s), rec, &result, &id,
-				    &error)) {
+	if (!rd_store_commit_record(s->ctx->store, serial, address(s), rec, s->person_id,
+				    &result, &id, &error)) {
 		fail_attempt(s, g_steal_pointer(&error), FALSE);
 		abort_transfer(s);
 		return;
@@ -616,4 +619,10 @@ rd_sync_free(RdSync *s)
 	g_free(s->buffers);
 	g_array_unref(s->checks);
 	g_free(s);
+}
+
+void
+rd_sync_set_person(RdSync *s, gint64 person_id)
+{
+	s->person_id = person_id;
 }

@@ -37,3 +37,8 @@ void rd_sync_link_ready(RdSync *sync);
 void rd_sync_link_lost(RdSync *sync);
 /* One Record Transfer notification. */
 void rd_sync_feed_chunk(RdSync *sync, const guint8 *data, gsize len);
+/*
+ * The roller's current person, who gets a record whose live half is not
+ * in the history (its session was started elsewhere); 0: the default.
+ */
+void rd_sync_set_person(RdSync *sync, gint64 person_id);

@@ -266,7 +266,7 @@ fill_one(RdStore *store, GRand *rand, guint i, FillSession *s, guint counts[4])
 		/* Decoded as the sync's reassembler does before the store. */
 		if (roller_stored_record_decode(buf, len, &rec) != ROLLER_OK)
 			bench_die("a generated record does not decode");
-		check(rd_store_commit_record(store, r->serial, r->address, &rec, &result,
+		check(rd_store_commit_record(store, r->serial, r->address, &rec, 0, &result,
 					     &id, &error), error, "a record");
 		inserted += result == RD_COMMIT_INSERTED;
 		counts[1]++;

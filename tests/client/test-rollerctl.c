@@ -44,6 +44,10 @@ static const char *const *const daemon_commands[] = {
 	(const char *const[]){ "plan", NULL },
 	(const char *const[]){ "export", NULL },
 	(const char *const[]){ "report", "1", "--output", "x.pdf", NULL },
+	(const char *const[]){ "people", NULL },
+	(const char *const[]){ "person", "show", "Me", NULL },
+	(const char *const[]){ "assign", "1", "Me", NULL },
+	(const char *const[]){ "remind", NULL },
 	(const char *const[]){ "--json", "status", NULL },
 };
 

@@ -19,6 +19,7 @@
 #include "daemon/rd-config.h"
 #include "daemon/live/rd-live.h"
 #include "daemon/store/rd-store.h"
+#include "daemon/store/rd-store-people.h"
 #include "test-live-util.h"
 
 #define ROLLER_PATH "/org/rollerd/roller/C0_52_4C_00_00_01"
@@ -31,11 +32,18 @@ typedef struct {
 	RdDbusRoller2 *roller;
 	RdLive *live;
 	guint8 seq;
+	guint sessions_changed;	/* ctx.sessions_changed calls */
 } Fixture;
 
 static void
 no_session_changed(gpointer owner, gint64 session_id)
 {
+}
+
+static void
+count_sessions_changed(gpointer owner)
+{
+	(*(guint *)owner)++;
 }
 
 static int
@@ -56,6 +64,8 @@ setup(void **state)
 	f->ctx.config = f->config;
 	f->ctx.object_manager = g_dbus_object_manager_server_new("/org/rollerd");
 	f->ctx.session_changed = no_session_changed;
+	f->ctx.sessions_changed = count_sessions_changed;
+	f->ctx.owner = &f->sessions_changed;
 	f->roller = rd_dbus_roller2_skeleton_new();
 	rd_dbus_roller2_set_session(f->roller, "/");
 	f->live = rd_live_new(&f->ctx, f->roller, ROLLER_PATH);
@@ -258,6 +268,37 @@ test_straggler_during_the_next_session(void **state)
 	feed_status(f, ROLLER_STATE_IDLE, 0);
 	wait_session_ended(f);
 	assert_int_equal(history_size(f), 2);
+}
+
+/* A session is the person's who was current when it started, to its end. */
+static void
+test_session_keeps_its_person(void **state)
+{
+	Fixture *f = *state;
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 ann, bob;
+
+	assert_true(rd_store_add_person(f->ctx.store, "Ann", NULL, &ann, &error));
+	assert_true(rd_store_add_person(f->ctx.store, "Bob", NULL, &bob, &error));
+	rd_live_set_person(f->live, ann, "/org/rollerd/person/2");
+	feed_stroke(f, 7, 1000);
+	rd_live_set_person(f->live, bob, "/org/rollerd/person/3");
+	feed_stroke(f, 7, 2000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	wait_session_ended(f);
+	assert_int_equal(f->sessions_changed, 1);
+	feed_stroke(f, 8, 1000);
+	feed_status(f, ROLLER_STATE_IDLE, 0);
+	wait_session_ended(f);
+	assert_int_equal(f->sessions_changed, 2);
+
+	assert_true(rd_store_query_sessions(f->ctx.store, &filter, &rows, &error));
+	assert_int_equal(rows->len, 2);
+	assert_int_equal(((RdSessionSummary *)rows->pdata[0])->record_id, 8);
+	assert_int_equal(((RdSessionSummary *)rows->pdata[0])->person_id, bob);
+	assert_int_equal(((RdSessionSummary *)rows->pdata[1])->person_id, ann);
 }
 
 static void
@@ -487,6 +528,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_frames_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_updates_evenly_spaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_sent_unwatched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_keeps_its_person, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rd-live", tests, NULL, NULL);

@@ -46,11 +46,12 @@ test_daemon_new_with_bus_policy(const char *policy, const char *const *sim_args)
 }
 
 gboolean
-test_daemon_start_polkit_mock(TestDaemon *td)
+test_daemon_start_mock(TestDaemon *td, const char *template, const char *bus_name)
 {
-	const char *check[] = { PYTHON, "-c", "import dbusmock.templates.polkitd", NULL };
-	const char *polkitd[] = { PYTHON, "-m", "dbusmock", "--session", "--template",
-				  "polkitd", NULL };
+	g_autofree char *module = g_strconcat("import dbusmock.templates.", template, NULL);
+	const char *check[] = { PYTHON, "-c", module, NULL };
+	const char *mock[] = { PYTHON, "-m", "dbusmock", "--session", "--template", template,
+			       NULL };
 	int status = -1;
 
 	if (!g_spawn_sync(NULL, (char **)check, NULL,
@@ -58,12 +59,18 @@ test_daemon_start_polkit_mock(TestDaemon *td)
 			  NULL, NULL, NULL, NULL, &status, NULL) ||
 	    !g_spawn_check_wait_status(status, NULL))
 		return FALSE;
-	test_bus_spawn(td->bus, "polkitd", polkitd);
-	if (!test_bus_wait_for_name(td->bus, "org.freedesktop.PolicyKit1", 20000)) {
-		test_bus_dump_log(td->bus, "polkitd");
-		fail_msg("the polkitd mock did not take org.freedesktop.PolicyKit1");
+	test_bus_spawn(td->bus, template, mock);
+	if (!test_bus_wait_for_name(td->bus, bus_name, 20000)) {
+		test_bus_dump_log(td->bus, template);
+		fail_msg("the %s mock did not take %s", template, bus_name);
 	}
 	return TRUE;
+}
+
+gboolean
+test_daemon_start_polkit_mock(TestDaemon *td)
+{
+	return test_daemon_start_mock(td, "polkitd", "org.freedesktop.PolicyKit1");
 }
 
 TestDaemon *

@@ -36,6 +36,12 @@ TestDaemon *test_daemon_new_with_bus_policy(const char *policy, const char *cons
  */
 gboolean test_daemon_start_polkit_mock(TestDaemon *td);
 /*
+ * python3-dbusmock's @template on the test's bus, its log "<template>.log",
+ * once it owns @bus_name; FALSE when python3-dbusmock or the template is
+ * not installed.
+ */
+gboolean test_daemon_start_mock(TestDaemon *td, const char *template, const char *bus_name);
+/*
  * On the system bus of a machine where the real bluetoothd runs (the VM
  * test): roller-sim --peripheral on @adapter, rollerd on the system bus.
  */

@@ -11,6 +11,7 @@
 
 #include "test-store-util.h"
 #include "daemon/store/rd-store-import.h"
+#include "daemon/store/rd-store-people.h"
 
 /* Sessions of every source, with notes, on two rollers. */
 static void
@@ -133,7 +134,7 @@ test_bad_input_imports_nothing(void **state)
 
 	test_fill_history(f->store);
 	json = export_all(f->store);
-	unknown = edit_second(json, "\"strokes\"", "\"person\" : \"Ann\",\n    \"strokes\"");
+	unknown = edit_second(json, "\"strokes\"", "\"mood\" : \"ok\",\n    \"strokes\"");
 	range = edit_second(json, "\"in_band_permille\" : ", "\"in_band_permille\" : 1");
 	type = edit_second(json, "\"clock_set\" : true", "\"clock_set\" : \"yes\"");
 	note = edit_second(json, "\"cleaned\" : null", "\"cleaned\" : null, \"mood\" : 1");
@@ -141,12 +142,63 @@ test_bad_input_imports_nothing(void **state)
 
 	expect_refused(other, "[{\"id\": 1,", "not the JSON", "");
 	expect_refused(other, "{\"sessions\": 3}", "Session 1", "unknown field “sessions”");
-	expect_refused(other, unknown, "Session 2 of the file", "unknown field “person”");
+	expect_refused(other, unknown, "Session 2 of the file", "unknown field “mood”");
 	expect_refused(other, range, "Session 2 of the file", "“in_band_permille” must be 0 to 1000");
 	expect_refused(other, type, "Session 2 of the file", "“clock_set”");
 	expect_refused(other, note, "Session 2 of the file", "“notes.mood”");
 	expect_refused(other, area, "Session 2 of the file", "“area”");
 	assert_int_equal(test_sql_int(other, "SELECT count(*) FROM sessions"), 0);
+}
+
+static char *
+without_person(const char *json)
+{
+	g_autoptr(GRegex) person = g_regex_new(",\\s*\"person\" : \"[^\"]*\"", 0, 0, NULL);
+
+	return g_regex_replace_literal(person, json, -1, 0, "", 0, NULL);
+}
+
+static gint64
+person_of_sessions(RdStore *store, const char *name)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM sessions JOIN people "
+					       "ON people.id = sessions.person_id "
+					       "WHERE people.name = '%s'", name);
+
+	return test_sql_int(store, sql);
+}
+
+/* A session's person by name: one this journal lacks is refused, not made up. */
+static void
+test_person_by_name(void **state)
+{
+	TestStoreFixture *f = *state;
+	g_autoptr(TestStoreDir) other_dir = test_store_dir_new();
+	g_autoptr(RdStore) other = rd_store_open(other_dir->path, NULL);
+	g_autoptr(TestStoreDir) third_dir = test_store_dir_new();
+	g_autoptr(RdStore) third = rd_store_open(third_dir->path, NULL);
+	g_autofree char *json = NULL, *ann = NULL, *none = NULL;
+	RdPersonProps props = { 0 };
+	gint64 id;
+	guint n;
+
+	test_fill_history(f->store);
+	n = (guint)test_sql_int(f->store, "SELECT count(*) FROM sessions");
+	json = export_all(f->store);
+	assert_non_null(strstr(json, "\"person\" : \"Me\""));
+	ann = edit_second(json, "\"person\" : \"Me\"", "\"person\" : \"ann\"");
+	none = without_person(json);
+	assert_null(strstr(none, "person"));
+
+	expect_refused(other, ann, "Session 2 of the file", "no person called “ann”");
+	assert_true(rd_store_add_person(other, "Ann", &props, &id, NULL));
+	import_ok(other, ann, n, 0);
+	assert_int_equal(person_of_sessions(other, "Ann"), 1);
+	assert_int_equal(person_of_sessions(other, "Me"), n - 1);
+
+	/* A session without a person (a file from before people): the default person's. */
+	import_ok(third, none, n, 0);
+	assert_int_equal(person_of_sessions(third, "Me"), n);
 }
 
 int
@@ -156,6 +208,7 @@ main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, test_store_setup, test_store_teardown)
 		T(test_round_trip_and_twice_is_once),
 		T(test_bad_input_imports_nothing),
+		T(test_person_by_name),
 #undef T
 	};
 

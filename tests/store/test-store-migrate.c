@@ -19,6 +19,7 @@
 
 #include "daemon/store/rd-store-db.h"
 #include "daemon/store/rd-store-restore.h"
+#include "daemon/store/rd-store-people.h"
 #include "daemon/store/rd-store-schema.h"
 #include "test-store-util.h"
 
@@ -90,6 +91,45 @@ static const char v1_data[] =
 	"  'live', NULL, 1767485100, 2);"
 	"PRAGMA user_version = 1;";
 
+/* Version 2 as rollerd 0.2 added it, frozen likewise. */
+static const char frozen_schema_v2[] =
+	"CREATE TABLE heads (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	roller_serial TEXT NOT NULL,\n"
+	"	needle_um INTEGER NOT NULL,\n"
+	"	fitted_at INTEGER NOT NULL,\n"
+	"	sessions INTEGER NOT NULL DEFAULT 0,\n"
+	"	strokes INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX heads_by_serial ON heads (roller_serial, fitted_at, id);\n"
+	"CREATE TABLE session_notes (\n"
+	"	session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,\n"
+	"	topical TEXT,\n"
+	"	numbing INTEGER CHECK (numbing IN (0, 1)),\n"
+	"	redness TEXT CHECK (redness IN ('none', 'mild', 'moderate', 'strong')),\n"
+	"	text TEXT,\n"
+	"	cleaned INTEGER CHECK (cleaned IN (0, 1)),\n"
+	"	updated_at INTEGER NOT NULL\n"
+	");\n"
+	"ALTER TABLE sessions ADD COLUMN head_id INTEGER REFERENCES heads (id) ON DELETE SET NULL;\n"
+	"CREATE INDEX sessions_by_head ON sessions (head_id);\n";
+
+/*
+ * What a 0.2 user has on top of v1_data: the heads its migration rebuilt,
+ * a session deleted (its id must not come back), and notes.
+ */
+static const char v2_data[] =
+	"INSERT INTO heads VALUES (1, 'RL-A', 500, 1767225600, 2, 150);"
+	"INSERT INTO heads VALUES (2, 'RL-A', 1000, 1767398400, 1, 30);"
+	"INSERT INTO heads VALUES (3, 'RL-B', 250, 1767484800, 1, 20);"
+	"UPDATE sessions SET head_id = CASE id WHEN 3 THEN 2 WHEN 4 THEN 3 ELSE 1 END;"
+	"INSERT INTO sessions VALUES (5, 'RL-B', 'BB:BB', 2, 1, 1767571200, 0, NULL, NULL, "
+	"  1767571200, 300000, NULL, 250, 20, 220, 450, 770, 5, 5, 5, 5, 1, 1, x'0a', 0, x'', "
+	"  'live', NULL, 1767571500, 0, 3);"
+	"DELETE FROM sessions WHERE id = 5;"
+	"INSERT INTO session_notes VALUES (2, 'HA serum', 1, 'mild', 'ok', 1, 1767320000);"
+	"PRAGMA user_version = 2;";
+
 static sqlite3 *
 raw_open(const char *path)
 {
@@ -122,6 +162,38 @@ raw_text(sqlite3 *db, const char *sql)
 	return g_string_free(out, FALSE);
 }
 
+/* Every row of @sql, blobs in hex and NULL as such: one line a row. */
+static char *
+raw_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	GString *out = g_string_new(NULL);
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+			const guint8 *blob;
+
+			switch (sqlite3_column_type(stmt, i)) {
+			case SQLITE_NULL:
+				g_string_append(out, "NULL|");
+				break;
+			case SQLITE_BLOB:
+				blob = sqlite3_column_blob(stmt, i);
+				for (int b = 0; b < sqlite3_column_bytes(stmt, i); b++)
+					g_string_append_printf(out, "%02x", blob[b]);
+				g_string_append_c(out, '|');
+				break;
+			default:
+				g_string_append_printf(out, "%s|", sqlite3_column_text(stmt, i));
+			}
+		}
+		g_string_append_c(out, '\n');
+	}
+	sqlite3_finalize(stmt);
+	return g_string_free(out, FALSE);
+}
+
 static void
 make_v1_database(const char *path, const char *extra_sql)
 {
@@ -132,6 +204,14 @@ make_v1_database(const char *path, const char *extra_sql)
 	if (extra_sql)
 		raw_exec(db, extra_sql);
 	sqlite3_close(db);
+}
+
+static void
+make_v2_database(const char *path, const char *extra_sql)
+{
+	g_autofree char *v2 = g_strconcat(frozen_schema_v2, v2_data, extra_sql, NULL);
+
+	make_v1_database(path, v2);
 }
 
 static void
@@ -175,7 +255,7 @@ test_migrates_from_v1(void **state)
 	store = rd_store_open(d->path, &error);
 	if (!store)
 		fail_msg("open v1: %s", error->message);
-	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), 2);
+	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), RD_STORE_SCHEMA_VERSION);
 
 	/* The sessions survived, as they were. */
 	assert_true(rd_store_query_sessions(store, &filter, &rows, &error));
@@ -225,6 +305,97 @@ test_migrates_from_v1(void **state)
 	assert_string_equal(schema, fresh_schema);
 }
 
+/* Every session of 0.2 goes, as it was, to the default person. */
+static void
+test_migrates_from_v2(void **state)
+{
+	g_autoptr(TestStoreDir) d = test_store_dir_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RdStore) store = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GPtrArray) people = NULL;
+	g_autoptr(RdSession) s = NULL;
+	g_autofree char *before = NULL;
+	g_autofree char *after = NULL;
+	g_autofree char *check = NULL;
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+	RdHeadUsage u;
+	sqlite3 *db;
+	const char *text;
+
+	make_v2_database(d->path, NULL);
+	db = raw_open(d->path);
+	before = raw_rows(db, "SELECT * FROM sessions ORDER BY id");
+	sqlite3_close(db);
+
+	store = rd_store_open(d->path, &error);
+	if (!store)
+		fail_msg("open v2: %s", error->message);
+	assert_int_equal(test_sql_int(store, "PRAGMA user_version"), RD_STORE_SCHEMA_VERSION);
+	/* Each row as it was, with the default person after it. */
+	after = raw_rows(rd_store_get_db(store)->sqlite, "SELECT * FROM sessions ORDER BY id");
+	{
+		g_autoptr(GString) expect = g_string_new(NULL);
+		g_auto(GStrv) lines = g_strsplit(before, "\n", -1);
+
+		for (guint i = 0; lines[i] && *lines[i]; i++)
+			g_string_append_printf(expect, "%s1|\n", lines[i]);
+		assert_string_equal(after, expect->str);
+	}
+	assert_true(rd_store_list_people(store, &people, &error));
+	assert_int_equal(people->len, 1);
+	assert_string_equal(((RdPerson *)people->pdata[0])->name, "Me");
+	assert_int_equal(((RdPerson *)people->pdata[0])->sessions, 4);
+
+	filter.person_id = RD_PERSON_DEFAULT_ID;
+	assert_true(rd_store_query_sessions(store, &filter, &rows, &error));
+	assert_int_equal(rows->len, 4);
+	assert_true(rd_store_get_session(store, 2, &s, &error));
+	assert_true(g_variant_lookup(s->notes, "topical", "&s", &text));
+	assert_string_equal(text, "HA serum");
+	assert_string_equal(s->summary.person_name, "Me");
+	assert_true(rd_store_head_usage(store, "RL-A", &u, &error));
+	assert_int_equal(u.head_id, 2);
+	assert_int_equal(u.strokes, 30);
+	check = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA foreign_key_check");
+	assert_string_equal(check, "");
+	g_free(check);
+	check = raw_text(rd_store_get_db(store)->sqlite, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok|\n");
+
+	/* A deleted session's id still does not come back. */
+	{
+		g_autoptr(GBytes) rec = test_record_new(9, 1767657600, 7, 1000, 10);
+
+		assert_int_equal(test_commit(store, rec, RD_COMMIT_INSERTED), 6);
+	}
+}
+
+static void
+test_failed_migration_from_v2_changes_nothing(void **state)
+{
+	g_autoptr(TestStoreDir) d = test_store_dir_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree char *version = NULL;
+	g_autofree char *columns = NULL;
+	sqlite3 *db;
+
+	/* A table in the way makes version 3's CREATE TABLE fail. */
+	make_v2_database(d->path, "CREATE TABLE reminders (x)");
+	assert_null(rd_store_open(d->path, &error));
+	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_STORAGE_FAILED));
+	assert_non_null(strstr(error->message, "version 2 to 3"));
+
+	db = raw_open(d->path);
+	version = raw_text(db, "PRAGMA user_version");
+	assert_string_equal(version, "2|\n");
+	assert_int_equal(sqlite3_exec(db, "SELECT * FROM people", NULL, NULL, NULL), SQLITE_ERROR);
+	columns = raw_text(db, "SELECT count(*) FROM pragma_table_info('sessions') "
+			   "WHERE name = 'person_id'");
+	assert_string_equal(columns, "0|\n");
+	sqlite3_close(db);
+}
+
 static void
 test_failed_migration_changes_nothing(void **state)
 {
@@ -261,7 +432,7 @@ test_newer_schema_is_refused_untouched(void **state)
 	sqlite3 *db = raw_open(d->path);
 	RdStore *store;
 
-	raw_exec(db, "CREATE TABLE from_the_future (x); PRAGMA user_version = 3");
+	raw_exec(db, "CREATE TABLE from_the_future (x); PRAGMA user_version = 4");
 	sqlite3_close(db);
 	store = rd_store_open(d->path, &error);
 	assert_null(store);
@@ -270,7 +441,7 @@ test_newer_schema_is_refused_untouched(void **state)
 
 	db = raw_open(d->path);
 	mode = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(mode, "3|\n");
+	assert_string_equal(mode, "4|\n");
 	g_free(mode);
 	mode = raw_text(db, "PRAGMA journal_mode");
 	assert_string_equal(mode, "delete|\n");	/* not even WAL was switched on */
@@ -451,6 +622,8 @@ main(void)
 		cmocka_unit_test(test_fresh_database_is_wal_and_current),
 		cmocka_unit_test(test_migrates_from_v1),
 		cmocka_unit_test(test_failed_migration_changes_nothing),
+		cmocka_unit_test(test_migrates_from_v2),
+		cmocka_unit_test(test_failed_migration_from_v2_changes_nothing),
 		cmocka_unit_test(test_newer_schema_is_refused_untouched),
 		cmocka_unit_test(test_not_a_database_is_refused),
 		cmocka_unit_test(test_full_disk_fails_whole_then_recovers),

@@ -162,7 +162,7 @@ test_commit_bytes(RdStore *store, const char *serial, const char *address,
 	struct roller_stored_record rec;
 
 	test_record_decode(record, &rec);
-	return rd_store_commit_record(store, serial, address, &rec, result, session_id,
+	return rd_store_commit_record(store, serial, address, &rec, 0, result, session_id,
 				      error);
 }
 

@@ -106,19 +106,19 @@ test_commit_rejects_bad_input(void **state)
 	/* What the decoder enforces, the store checks of what it is given. */
 	test_record_decode(rec, &decoded);
 	decoded.in_band_permille = 1001;
-	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded,
+	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded, 0,
 					    NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
 	assert_non_null(strstr(error->message, "in-band"));
 	g_clear_error(&error);
 	test_record_decode(rec, &decoded);
 	decoded.cols = 0;
-	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded,
+	assert_false(rd_store_commit_record(f->store, TEST_SERIAL, TEST_ADDRESS, &decoded, 0,
 					    NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
 	g_clear_error(&error);
 	test_record_decode(rec, &decoded);
-	assert_false(rd_store_commit_record(f->store, "", TEST_ADDRESS, &decoded,
+	assert_false(rd_store_commit_record(f->store, "", TEST_ADDRESS, &decoded, 0,
 					    NULL, NULL, &error));
 	assert_true(g_error_matches(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS));
 	assert_int_equal(test_sql_int(f->store, "SELECT count(*) FROM sessions"), 0);
@@ -459,7 +459,7 @@ test_treatment_plan(void **state)
 	test_commit(f->store, c, RD_COMMIT_INSERTED);
 	test_commit(f->store, d, RD_COMMIT_INSERTED);
 	test_commit(f->store, e, RD_COMMIT_INSERTED);
-	assert_true(rd_store_treatment_plan(f->store, &config, &plan, &error));
+	assert_true(rd_store_treatment_plan(f->store, &config, 0, &plan, &error));
 	assert_int_equal(plan->len, 11);	/* 1..10 and 42 */
 
 	area = g_ptr_array_index(plan, 0);	/* abdomen: nothing yet */
