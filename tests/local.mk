@@ -194,6 +194,19 @@ tests_client_test_rc_errors_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_C
 tests_client_test_rc_errors_LDADD = $(ROLLERD_COMMON_LIBS) $(GLIB_LIBS) \
 	$(JSON_GLIB_LIBS) $(CMOCKA_LIBS)
 
+# The monitor's pure parts: the force view (the contact-force gauge, the
+# curve's columns) and the alerts' word wrap.
+client_unit_tests = tests/client/test-force-view tests/client/test-wrap
+check_PROGRAMS += $(client_unit_tests)
+TESTS += $(client_unit_tests)
+tests_client_test_force_view_SOURCES = tests/client/test-force-view.c \
+	client/rc-force-view.c client/rc-force-view.h
+tests_client_test_force_view_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_client_test_force_view_LDADD = $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_LIBS)
+tests_client_test_wrap_SOURCES = tests/client/test-wrap.c client/rc-wrap.c client/rc-wrap.h
+tests_client_test_wrap_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_client_test_wrap_LDADD = $(GLIB_LIBS) $(CMOCKA_LIBS)
+
 TESTS += tests/client/test-rollerctl-decode.sh
 EXTRA_DIST += tests/client/test-rollerctl-decode.sh
 tests/client/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
