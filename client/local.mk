@@ -7,7 +7,10 @@ client_rollerctl_SOURCES = \
 	client/rc-rollers.h client/rc-rollers.c \
 	client/rc-sync.h client/rc-sync.c \
 	client/rc-sessions.h client/rc-sessions.c \
-	client/rc-monitor.h client/rc-monitor.c \
+	client/rc-monitor.h client/rc-monitor.c client/rc-monitor-private.h \
+	client/rc-monitor-screen.c client/rc-monitor-print.c \
+	client/rc-live-stream.h client/rc-live-stream.c \
+	client/rc-force-view.h client/rc-force-view.c client/rc-wrap.h client/rc-wrap.c \
 	client/rc-report.h client/rc-report.c client/rc-report-private.h \
 	client/rc-report-draw.c client/rc-report-area.c
 client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \
