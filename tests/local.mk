@@ -217,7 +217,8 @@ client_rollerctl_test_sources = tests/client/test-rollerctl-util.h tests/client/
 CLIENT_TEST_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 CLIENT_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
-	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty
+	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty \
+	tests/client/test-rollerctl-monitor
 check_PROGRAMS += $(client_tests)
 TESTS += $(client_tests)
 
@@ -230,6 +231,9 @@ tests_client_test_rollerctl_json_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_report_SOURCES = tests/client/test-rollerctl-report.c $(client_rollerctl_test_sources)
 tests_client_test_rollerctl_report_CFLAGS = $(CLIENT_TEST_CFLAGS) $(CAIRO_CFLAGS)
 tests_client_test_rollerctl_report_LDADD = $(CLIENT_TEST_LIBS) $(CAIRO_LIBS)
+tests_client_test_rollerctl_monitor_SOURCES = tests/client/test-rollerctl-monitor.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_monitor_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_monitor_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 
