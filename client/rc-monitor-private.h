@@ -29,6 +29,7 @@ typedef struct {
 	gboolean unicode;
 	guint key_watch;
 	guint resize_watch;
+	guint draw_idle;
 	gboolean exit_at_end;
 	int exit_code;
 	/* A session ran when the monitor started, or a packet came since. */
@@ -62,6 +63,8 @@ typedef struct {
 /* The ncurses screen: set up (keys, resizes), drawn, ended. */
 void rc_monitor_screen_start(RcMonitor *m);
 void rc_monitor_screen_draw(RcMonitor *m);
+/* A draw once the packets read by now are applied: one per batch, not per packet. */
+void rc_monitor_screen_queue_draw(RcMonitor *m);
 void rc_monitor_screen_stop(RcMonitor *m);
 
 /* Off a terminal: a line, or with --json a record, for each. */

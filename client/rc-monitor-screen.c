@@ -196,6 +196,7 @@ rc_monitor_screen_draw(RcMonitor *m)
 	int rows, cols, y = 0;
 	guint scale;
 
+	g_clear_handle_id(&m->draw_idle, g_source_remove);
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	get_band(m, &low, &high);
@@ -237,6 +238,24 @@ rc_monitor_screen_draw(RcMonitor *m)
 	y = draw_coverage(m, y + 1, rows);
 	draw_alerts(m, y + 2, rows, cols);
 	refresh();
+}
+
+static gboolean
+on_draw_idle(gpointer user_data)
+{
+	RcMonitor *m = user_data;
+
+	m->draw_idle = 0;
+	rc_monitor_screen_draw(m);
+	return G_SOURCE_REMOVE;
+}
+
+void
+rc_monitor_screen_queue_draw(RcMonitor *m)
+{
+	/* Default priority: an idle one would starve behind a stream that is always readable. */
+	if (!m->draw_idle)
+		m->draw_idle = g_idle_add_full(G_PRIORITY_DEFAULT, on_draw_idle, m, NULL);
 }
 
 static gboolean
@@ -298,6 +317,7 @@ rc_monitor_screen_start(RcMonitor *m)
 void
 rc_monitor_screen_stop(RcMonitor *m)
 {
+	g_clear_handle_id(&m->draw_idle, g_source_remove);
 	g_clear_handle_id(&m->key_watch, g_source_remove);
 	g_clear_handle_id(&m->resize_watch, g_source_remove);
 	endwin();

@@ -183,7 +183,7 @@ on_packet(const RdLivePacket *packet, const struct roller_frame *frame, gpointer
 	}
 	apply_frame(m, frame, (packet->flags & RD_LIVE_PACKET_PAUSED) != 0);
 	if (m->tty)
-		rc_monitor_screen_draw(m);
+		rc_monitor_screen_queue_draw(m);
 	else
 		rc_monitor_print_update(m, frame);
 }
@@ -227,8 +227,8 @@ rc_monitor_acquire(RcMonitor *m)
 		return;
 	}
 	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
-		g_printerr("rollerctl monitor: this rollerd has no live stream; "
-			   "install rollerd of rollerctl's release (%s)\n", PACKAGE_VERSION);
+		g_printerr("rollerctl monitor: rollerd is older than rollerctl and has no live "
+			   "stream; install the rollerd of rollerctl's release (%s)\n", PACKAGE_VERSION);
 		m->exit_code = RC_EXIT_FAILURE;
 	} else {
 		m->exit_code = rc_print_error("monitor", error);
