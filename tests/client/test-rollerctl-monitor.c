@@ -3,7 +3,7 @@
  * rollerctl monitor off a terminal against rollerd and roller-sim: its
  * lines and its --json records from the live stream (Roller2.AcquireLiveStream),
  * the contact-force gauge during strokes, the end of the session with
- * its stored id.  The full-screen view is in test-rollerctl-tty.
+ * its stored id, the updates a monitor that fell behind lost.  The full-screen view is in test-rollerctl-tty.
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -25,13 +26,14 @@ teardown(void **state)
 }
 
 /*
- * rollerctl --session [--json] monitor, started before a session of
- * 20 simulated seconds (2 s at --speed=10) on the connected roller;
- * returns what it wrote (stdout and stderr) once it exited by itself
- * with status 0.
+ * rollerctl --session [--json] monitor, started before a session of the
+ * simulated roller (20 simulated seconds are 2 s at --speed=10) on the
+ * connected roller, stopped (SIGSTOP) for @stop_ms once the session
+ * runs; returns what it wrote (stdout and stderr) once it exited by
+ * itself with status 0.
  */
 static char *
-monitor_one_session(TestDaemon *td, gboolean json)
+monitor_one_session(TestDaemon *td, gboolean json, guint stop_ms)
 {
 	const char *argv[] = { "@builddir@/client/rollerctl", "--session", "monitor",
 			       json ? "--json" : NULL, NULL };
@@ -51,6 +53,12 @@ monitor_one_session(TestDaemon *td, gboolean json)
 	assert_int_equal(r.status, 2);
 	rollerctl(&r, "start", "--area", "face", NULL);
 	assert_int_equal(r.status, 0);
+	if (stop_ms) {
+		test_bus_run_for(300);
+		kill(monitor, SIGSTOP);
+		test_bus_run_for(stop_ms);
+		kill(monitor, SIGCONT);
+	}
 	/* Off a terminal it exits by itself when the session ends. */
 	status = test_bus_wait_exit(td->bus, monitor, 40000);
 	path = g_build_filename(test_bus_get_dir(td->bus), "monitor.log", NULL);
@@ -78,7 +86,7 @@ test_monitor_lines(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
 	TestDaemon *td = *state = test_daemon_new(sim_args);
-	g_autofree char *log = monitor_one_session(td, FALSE);
+	g_autofree char *log = monitor_one_session(td, FALSE, 0);
 	g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
 	g_autofree char *end = NULL;
 	guint updates = 0, stroking = 0, in_contact = 0, n = g_strv_length(lines);
@@ -132,7 +140,7 @@ test_monitor_json(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
 	TestDaemon *td = *state = test_daemon_new(sim_args);
-	g_autofree char *log = monitor_one_session(td, TRUE);
+	g_autofree char *log = monitor_one_session(td, TRUE, 0);
 	g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
 	g_autoptr(GHashTable) alerts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	guint n = g_strv_length(lines), updates = 0, contact = 0;
@@ -194,12 +202,47 @@ test_monitor_json(void **state)
 			 json_object_get_int_member(end, "duration_ms"));
 }
 
+/*
+ * A monitor that falls behind loses updates, says how many, and is right
+ * again at the next one: rollerd's values come with every packet.
+ */
+static void
+test_monitor_says_what_it_lost(void **state)
+{
+	/* About 60 frames a second for 5 s, the monitor stopped for 3 of them. */
+	const char *sim_args[] = { "--speed=40", "--session-seconds=200", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *log = monitor_one_session(td, TRUE, 3000);
+	g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+	gint64 frames = -1, dropped = 0;
+
+	for (guint i = 0; lines[i] && *lines[i]; i++) {
+		g_autoptr(JsonNode) node = parse_json(lines[i]);
+		JsonObject *o = expect_object(node);
+		gint64 d;
+
+		if (!g_str_equal(json_object_get_string_member(o, "type"), "update"))
+			continue;
+		d = json_object_get_int_member(o, "dropped");
+		/* Each frame rollerd applied is either here or counted in dropped. */
+		if (frames >= 0 && json_object_get_int_member(o, "frames") != frames + d + 1)
+			fail_msg("frames %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT
+				 " with %" G_GINT64_FORMAT " dropped: %s",
+				 json_object_get_int_member(o, "frames"), frames, d, lines[i]);
+		frames = json_object_get_int_member(o, "frames");
+		dropped += d;
+	}
+	if (dropped == 0)
+		fail_msg("a monitor stopped for 3 s lost nothing:\n%s", log);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_monitor_lines, teardown),
 		cmocka_unit_test_teardown(test_monitor_json, teardown),
+		cmocka_unit_test_teardown(test_monitor_says_what_it_lost, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerctl-monitor", tests, NULL, NULL);
