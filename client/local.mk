@@ -11,7 +11,10 @@ client_rollerctl_SOURCES = \
 	client/rc-people.h client/rc-people.c \
 	client/rc-plan.h client/rc-plan.c \
 	client/rc-remind.h client/rc-remind.c \
-	client/rc-monitor.h client/rc-monitor.c \
+	client/rc-monitor.h client/rc-monitor.c client/rc-monitor-private.h \
+	client/rc-monitor-screen.c client/rc-monitor-print.c \
+	client/rc-live-stream.h client/rc-live-stream.c \
+	client/rc-force-view.h client/rc-force-view.c client/rc-wrap.h client/rc-wrap.c \
 	client/rc-report.h client/rc-report.c client/rc-report-private.h \
 	client/rc-report-draw.c client/rc-report-area.c
 client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \

@@ -1,343 +1,302 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rollerctl monitor: a live session, full screen (ncurses) on a terminal,
- * one plain line per update otherwise.
+ * one plain line (or JSON record) per update otherwise.
+ *
+ * The updates come from the roller's live stream (Roller2.AcquireLiveStream):
+ * every Telemetry frame rollerd applied, so that every force sample can be
+ * drawn, with no D-Bus message per update.  There is no fallback to the
+ * LiveUpdate signal: rollerd and rollerctl ship together, and the signal
+ * carries one sample per update, the very fault this view exists to fix,
+ * so an older rollerd gets a clear error instead.  Alerts are D-Bus
+ * signals, sent whether anyone watches or not.
  */
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <curses.h>
 #include <glib-unix.h>
 
 #include "rc-monitor.h"
+#include "rc-monitor-private.h"
 
-#define TRACE_LEN 240	/* force samples kept for the plot, one per update */
-#define ALERTS_KEPT 8
+/* A stored session older than this before the end is another one. */
+#define STORED_SLACK_S 300
 
-typedef struct {
-	GMainLoop *loop;
-	RdDbusRoller2 *roller;
-	gboolean tty;
-	gboolean json;
-	gboolean color;
-	gboolean unicode;
-	gboolean seen_session;
-	gboolean exit_at_end;
-	/* the latest LiveUpdate */
-	GVariant *values;
-	guint16 trace[TRACE_LEN];
-	guint trace_len;
-	char *alerts[ALERTS_KEPT];
-	guint n_alerts;
-} Monitor;
+static void rc_monitor_acquire(RcMonitor *m);
 
-static guint
-lookup_u(GVariant *v, const char *key)
+static void
+alert_free(gpointer p)
 {
-	guint32 u = 0;
-	guint16 q = 0;
+	RcMonitorAlert *a = p;
 
-	if (g_variant_lookup(v, key, "u", &u))
-		return u;
-	if (g_variant_lookup(v, key, "q", &q))
-		return q;
+	g_free(a->kind);
+	g_free(a->message);
+	g_free(a);
+}
+
+static void
+new_session(RcMonitor *m)
+{
+	rc_force_view_clear(m->force);
+	m->ended = FALSE;
+	m->stored_id = 0;
+	m->dropped = 0;
+	m->cols = m->rows = 0;
+	memset(m->passes, 0, sizeof(m->passes));
+	m->have_roll = FALSE;
+	g_ptr_array_set_size(m->alerts, 0);
+	g_hash_table_remove_all(m->alerts_seen);
+}
+
+/* Coverage as rollerd counts it: the roller's, with the strokes since. */
+static void
+apply_stroke(RcMonitor *m, const struct roller_stroke *st)
+{
+	guint16 d = (guint16)(st->roll_count - m->last_roll);
+
+	/* The same count again, or an older one: not a new stroke. */
+	if (m->have_roll && (d == 0 || d >= 0x8000))
+		return;
+	m->have_roll = TRUE;
+	m->last_roll = st->roll_count;
+	if (st->zone < (guint)m->cols * m->rows && m->passes[st->zone] < G_MAXUINT8)
+		m->passes[st->zone]++;
+}
+
+static void
+apply_frame(RcMonitor *m, const struct roller_frame *frame, gboolean paused)
+{
+	struct roller_frame_iter iter;
+	struct roller_record rec;
+
+	roller_frame_iter_init(&iter, frame);
+	while (roller_frame_iter_next(&iter, &rec)) {
+		switch (rec.type) {
+		case ROLLER_RECORD_FORCE:
+			rc_force_view_add(m->force, &rec.u.force, paused);
+			break;
+		case ROLLER_RECORD_STROKE:
+			apply_stroke(m, &rec.u.stroke);
+			break;
+		case ROLLER_RECORD_COVERAGE:
+			m->cols = rec.u.coverage.cols;
+			m->rows = rec.u.coverage.rows;
+			memset(m->passes, 0, sizeof(m->passes));
+			memcpy(m->passes, rec.u.coverage.passes, (gsize)m->cols * m->rows);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+show_end(RcMonitor *m)
+{
+	if (m->tty)
+		rc_monitor_screen_draw(m);
+	else
+		rc_monitor_print_end(m);
+	if (m->exit_at_end)
+		g_main_loop_quit(m->loop);
+}
+
+/* The session's row in the history: its record id, started not long before its end. */
+static guint64
+find_stored(GVariant *rows, guint16 record_id, guint32 duration_ms)
+{
+	gint64 earliest = g_get_real_time() / G_USEC_PER_SEC - duration_ms / 1000 - STORED_SLACK_S;
+	GVariantIter iter;
+	GVariant *row;
+
+	g_variant_iter_init(&iter, rows);
+	while ((row = g_variant_iter_next_value(&iter))) {
+		guint16 rid = 0;
+		gint64 start = 0;
+		guint64 id = 0;
+
+		g_variant_lookup(row, "record_id", "q", &rid);
+		g_variant_lookup(row, "start", "x", &start);
+		g_variant_lookup(row, "id", "t", &id);
+		g_variant_unref(row);
+		if (rid == record_id && start >= earliest)
+			return id;
+	}
 	return 0;
 }
 
 static void
-print_plain_update(Monitor *m)
+on_stored(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	g_autoptr(GVariant) dirs = g_variant_lookup_value(m->values, "directions", G_VARIANT_TYPE("au"));
-	const guint32 *d = NULL;
-	gsize n = 0;
-	double spm = 0;
+	RcMonitor *m = user_data;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GError) error = NULL;
 
-	if (m->json) {
-		g_autoptr(JsonNode) node = json_gvariant_serialize(m->values);
-		g_autoptr(JsonGenerator) gen = json_generator_new();
-		g_autofree char *text = NULL;
-
-		json_object_set_string_member(json_node_get_object(node), "type", "update");
-		json_generator_set_root(gen, node);
-		text = json_generator_to_data(gen, NULL);
-		printf("%s\n", text);
-		fflush(stdout);
+	if (!rd_dbus_manager1_call_query_sessions_finish(RD_DBUS_MANAGER1(source), &rows,
+							 result, &error) &&
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
-	}
-	if (dirs)
-		d = g_variant_get_fixed_array(dirs, &n, sizeof(guint32));
-	g_variant_lookup(m->values, "strokes_per_minute", "d", &spm);
-	printf("t=%.1fs strokes=%u spm=%.1f force=%ucN mean=%ucN inband=%.1f%% dirs=%u,%u,%u,%u lost=%u\n",
-	       lookup_u(m->values, "duration_ms") / 1000.0, lookup_u(m->values, "strokes"), spm,
-	       lookup_u(m->values, "force_cn"), lookup_u(m->values, "force_mean_cn"),
-	       lookup_u(m->values, "in_band_permille") / 10.0,
-	       n == 4 ? d[0] : 0, n == 4 ? d[1] : 0, n == 4 ? d[2] : 0, n == 4 ? d[3] : 0,
-	       lookup_u(m->values, "frames_lost"));
-	fflush(stdout);
+	if (rows)
+		m->stored_id = find_stored(rows, m->last.session_id, m->last.duration_ms);
+	show_end(m);
 }
 
-static int
-force_color(Monitor *m, guint force)
+/*
+ * The live Session1's Id changes to the stored id just before the object
+ * goes away, too late to be read; so the history is asked.  rollerd stores
+ * the session before it handles this call, and its last Alerts were sent
+ * before this reply, so they are shown before the end.
+ */
+static void
+end_session(RcMonitor *m)
 {
-	GVariant *band = rd_dbus_roller2_get_force_band(m->roller);
-	guint16 low = 0, high = 0;
+	GVariantBuilder filter;
 
-	if (band)
-		g_variant_get(band, "(qq)", &low, &high);
-	if (force < low)
-		return 3;	/* yellow: too light */
-	if (force > high)
-		return 2;	/* red: too hard */
-	return 1;		/* green */
+	m->ended = TRUE;
+	g_variant_builder_init(&filter, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&filter, "{sv}", "roller",
+			      g_variant_new_string(rd_dbus_roller2_get_address(m->roller)));
+	g_variant_builder_add(&filter, "{sv}", "limit", g_variant_new_uint32(8));
+	rd_dbus_manager1_call_query_sessions(m->manager, g_variant_builder_end(&filter),
+					     G_DBUS_CALL_FLAGS_NONE, -1, m->cancellable,
+					     on_stored, m);
 }
 
 static void
-draw_screen(Monitor *m)
+on_packet(const RdLivePacket *packet, const struct roller_frame *frame, gpointer user_data)
 {
-	static const char *const dir_names[] = { "vertical", "diagonal", "horizontal", "anti-diag" };
-	static const char *const bars[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	static const char *const ascii_bars[] = { " ", "_", ".", "-", "~", "=", "+", "*", "#" };
-	static const char quit_hint[] = "q quits";
-	GVariant *band = rd_dbus_roller2_get_force_band(m->roller);
-	guint16 low = 0, high = 1;
-	int rows, cols, y = 0;
-	guint scale;
+	RcMonitor *m = user_data;
 
-	getmaxyx(stdscr, rows, cols);
-	erase();
-	if (band)
-		g_variant_get(band, "(qq)", &low, &high);
-	scale = MAX(high * 3 / 2, 1);
-	attron(A_BOLD);
-	mvprintw(y, 0, "rollerctl monitor  %s %s",
-		 rd_dbus_roller2_get_address(m->roller), rd_dbus_roller2_get_serial(m->roller));
-	/* At the right edge, where it is found at any width; left out if it would not fit. */
-	if (cols - (int)strlen(quit_hint) > getcurx(stdscr) + 2)
-		mvaddstr(y, cols - (int)strlen(quit_hint), quit_hint);
-	y++;
-	attroff(A_BOLD);
-	if (!m->values) {
-		mvprintw(y + 1, 0, "Waiting for a session on this roller (rollerctl start --area AREA)...");
-		refresh();
-		return;
-	}
-	{
-		guint force = lookup_u(m->values, "force_cn");
-		int width = MAX(cols - 30, 10);
-		int pos = (int)MIN((guint)width, force * (guint)width / scale);
-		int lo = (int)(low * (guint)width / scale), hi = (int)(high * (guint)width / scale);
-		double spm = 0;
-		gboolean paused = FALSE;
-
-		g_variant_lookup(m->values, "strokes_per_minute", "d", &spm);
-		g_variant_lookup(m->values, "paused", "b", &paused);
-		mvprintw(++y, 0, "Force %4u cN  [", force);
-		for (int i = 0; i < width; i++) {
-			gboolean in_band = i >= lo && i <= hi;
-
-			if (m->color)
-				attron(COLOR_PAIR(i < pos ? force_color(m, force) : in_band ? 4 : 0));
-			addstr(i < pos ? (m->unicode ? "█" : "#") : in_band ? (m->unicode ? "░" : ".") : " ");
-			if (m->color)
-				attroff(COLOR_PAIR(i < pos ? force_color(m, force) : in_band ? 4 : 0));
-		}
-		printw("]");
-		mvprintw(++y, 0, "Band %u-%u cN, mean %u cN, %.1f%% in band",
-			 low, high, lookup_u(m->values, "force_mean_cn"),
-			 lookup_u(m->values, "in_band_permille") / 10.0);
-		mvprintw(++y, 0, "Strokes %u, %.1f a minute, %.0f s of rolling%s, lost frames %u",
-			 lookup_u(m->values, "strokes"), spm,
-			 lookup_u(m->values, "duration_ms") / 1000.0,
-			 paused ? " (paused)" : "", lookup_u(m->values, "frames_lost"));
-		y++;
-		mvprintw(++y, 0, "Recent force: ");
-		for (guint i = m->trace_len > (guint)(cols - 15) ? m->trace_len - (guint)(cols - 15) : 0;
-		     i < m->trace_len; i++) {
-			guint level = MIN(8u, m->trace[i] * 8u / scale);
-
-			addstr(m->unicode ? bars[level] : ascii_bars[level]);
-		}
-	}
-	{
-		g_autoptr(GVariant) dirs = g_variant_lookup_value(m->values, "directions", G_VARIANT_TYPE("au"));
-		gsize n = 0;
-		const guint32 *d = dirs ? g_variant_get_fixed_array(dirs, &n, sizeof(guint32)) : NULL;
-		guint total = 0;
-
-		for (gsize i = 0; d && i < n; i++)
-			total += d[i];
-		y++;
-		for (gsize i = 0; d && i < n && i < 4; i++) {
-			int len = total ? (int)(d[i] * 30 / total) : 0;
-
-			mvprintw(++y, 0, "%-10s %4u ", dir_names[i], d[i]);
-			for (int k = 0; k < len; k++)
-				addstr(m->unicode ? "■" : "=");
-		}
-	}
-	{
-		g_autoptr(GVariant) passes = g_variant_lookup_value(m->values, "passes", G_VARIANT_TYPE("ay"));
-		guint gc = rd_dbus_roller2_get_grid_columns(m->roller);
-		gsize n = 0;
-		const guint8 *p = passes ? g_variant_get_fixed_array(passes, &n, 1) : NULL;
-
-		y++;
-		mvprintw(++y, 0, "Coverage (passes per cell):");
-		for (gsize i = 0; gc && p && i < n && y < rows - ALERTS_KEPT - 2; i += gc) {
-			move(++y, 2);
-			for (guint c = 0; c < gc && i + c < n; c++)
-				printw("%3u", p[i + c]);
-		}
-	}
-	y++;
-	mvprintw(++y, 0, "Alerts:");
-	for (guint i = 0; i < m->n_alerts && y < rows - 1; i++)
-		mvprintw(++y, 2, "%s", m->alerts[i]);
-	refresh();
-}
-
-/* LiveUpdate's arguments by name, as --json prints them. */
-static GVariant *
-live_values_new(guint strokes, gdouble strokes_per_minute, guint16 force_cn,
-		guint16 force_mean_cn, guint16 in_band_permille, GVariant *directions,
-		GVariant *passes, guint duration_ms, gboolean paused, guint frames,
-		guint frames_lost, guint frames_rejected)
-{
-	GVariantBuilder b;
-	guint32 dirs[4];
-
-	g_variant_get(directions, "(uuuu)", &dirs[0], &dirs[1], &dirs[2], &dirs[3]);
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(strokes));
-	g_variant_builder_add(&b, "{sv}", "strokes_per_minute",
-			      g_variant_new_double(strokes_per_minute));
-	g_variant_builder_add(&b, "{sv}", "force_cn", g_variant_new_uint16(force_cn));
-	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(force_mean_cn));
-	g_variant_builder_add(&b, "{sv}", "in_band_permille",
-			      g_variant_new_uint16(in_band_permille));
-	g_variant_builder_add(&b, "{sv}", "directions",
-			      g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, dirs, 4,
-							sizeof(dirs[0])));
-	g_variant_builder_add(&b, "{sv}", "passes", passes);
-	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(duration_ms));
-	g_variant_builder_add(&b, "{sv}", "paused", g_variant_new_boolean(paused));
-	g_variant_builder_add(&b, "{sv}", "frames", g_variant_new_uint32(frames));
-	g_variant_builder_add(&b, "{sv}", "frames_lost", g_variant_new_uint32(frames_lost));
-	g_variant_builder_add(&b, "{sv}", "frames_rejected",
-			      g_variant_new_uint32(frames_rejected));
-	return g_variant_ref_sink(g_variant_builder_end(&b));
-}
-
-static void
-on_live_update(RdDbusRoller2 *roller, guint strokes, gdouble strokes_per_minute,
-	       guint16 force_cn, guint16 force_mean_cn, guint16 in_band_permille,
-	       GVariant *directions, GVariant *passes, guint duration_ms, gboolean paused,
-	       guint frames, guint frames_lost, guint frames_rejected, Monitor *m)
-{
-	GVariant *values = live_values_new(strokes, strokes_per_minute, force_cn, force_mean_cn,
-					   in_band_permille, directions, passes, duration_ms,
-					   paused, frames, frames_lost, frames_rejected);
-
-	g_clear_pointer(&m->values, g_variant_unref);
-	m->values = values;
+	if (!m->have_packet || m->ended || packet->session_id != m->last.session_id)
+		new_session(m);
+	m->have_packet = TRUE;
 	m->seen_session = TRUE;
-	if (m->trace_len == TRACE_LEN) {
-		memmove(m->trace, m->trace + 1, sizeof(m->trace[0]) * (TRACE_LEN - 1));
-		m->trace_len--;
-	}
-	m->trace[m->trace_len++] = (guint16)lookup_u(values, "force_cn");
-	if (m->tty)
-		draw_screen(m);
-	else
-		print_plain_update(m);
-}
-
-static void
-on_alert(RdDbusRoller2 *roller, const char *kind, const char *message, Monitor *m)
-{
-	if (!m->tty) {
-		if (m->json) {
-			g_autoptr(JsonBuilder) b = json_builder_new();
-			g_autoptr(JsonGenerator) gen = json_generator_new();
-			g_autoptr(JsonNode) node = NULL;
-			g_autofree char *text = NULL;
-
-			json_builder_begin_object(b);
-			json_builder_set_member_name(b, "type");
-			json_builder_add_string_value(b, "alert");
-			json_builder_set_member_name(b, "kind");
-			json_builder_add_string_value(b, kind);
-			json_builder_set_member_name(b, "message");
-			json_builder_add_string_value(b, message);
-			json_builder_end_object(b);
-			node = json_builder_get_root(b);
-			json_generator_set_root(gen, node);
-			text = json_generator_to_data(gen, NULL);
-			printf("%s\n", text);
-		} else
-			printf("alert %s: %s\n", kind, message);
-		fflush(stdout);
+	m->last = *packet;
+	m->last.frame = NULL;
+	m->last.frame_len = 0;
+	m->dropped += packet->dropped;
+	if (!frame) {
+		end_session(m);
 		return;
 	}
-	if (m->n_alerts == ALERTS_KEPT) {
-		g_free(m->alerts[0]);
-		memmove(m->alerts, m->alerts + 1, sizeof(m->alerts[0]) * (ALERTS_KEPT - 1));
-		m->n_alerts--;
-	}
-	m->alerts[m->n_alerts++] = g_strdup_printf("%s: %s", kind, message);
-	draw_screen(m);
+	apply_frame(m, frame, (packet->flags & RD_LIVE_PACKET_PAUSED) != 0);
+	if (m->tty)
+		rc_monitor_screen_queue_draw(m);
+	else
+		rc_monitor_print_update(m, frame);
+}
+
+static gboolean
+on_reacquire(gpointer user_data)
+{
+	RcMonitor *m = user_data;
+
+	m->reacquire = 0;
+	rc_monitor_acquire(m);
+	return G_SOURCE_REMOVE;
 }
 
 static void
-on_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, Monitor *m)
+on_closed(gpointer user_data)
 {
+	RcMonitor *m = user_data;
+
+	g_clear_pointer(&m->stream, rc_live_stream_free);
+	/* Not at once: a stream that rollerd closes again must not make a busy loop. */
+	if (rd_dbus_roller2_get_connected(m->roller))
+		m->reacquire = g_timeout_add_seconds(1, on_reacquire, m);
+	else
+		m->waiting_connect = TRUE;
+}
+
+static void
+rc_monitor_acquire(RcMonitor *m)
+{
+	static const RcLiveStreamCallbacks callbacks = { on_packet, on_closed };
+	g_autoptr(GError) error = NULL;
+	g_autofree char *remote = NULL;
+
+	m->waiting_connect = FALSE;
+	if ((m->stream = rc_live_stream_acquire(m->roller, &callbacks, m, &error)))
+		return;
+	remote = g_dbus_error_get_remote_error(error);
+	if (g_strcmp0(remote, "org.rollerd.Error.NotConnected") == 0) {
+		m->waiting_connect = TRUE;
+		return;
+	}
+	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+		g_printerr("rollerctl monitor: rollerd is older than rollerctl and has no live "
+			   "stream; install the rollerd of rollerctl's release (%s)\n", PACKAGE_VERSION);
+		m->exit_code = RC_EXIT_FAILURE;
+	} else {
+		m->exit_code = rc_print_error("monitor", error);
+	}
+	g_main_loop_quit(m->loop);
+}
+
+static void
+on_alert(RdDbusRoller2 *roller, const char *kind, const char *message, RcMonitor *m)
+{
+	g_autofree char *key = g_strdup_printf("%s\n%s", kind, message);
+	RcMonitorAlert *a;
+
+	if (g_hash_table_contains(m->alerts_seen, key)) {
+		if (!m->tty)
+			return;
+		/* Shown once, moved to the newest place. */
+		for (guint i = 0; i < m->alerts->len; i++) {
+			a = m->alerts->pdata[i];
+			if (g_str_equal(a->kind, kind) && g_str_equal(a->message, message)) {
+				g_ptr_array_remove_index(m->alerts, i);
+				break;
+			}
+		}
+	} else {
+		g_hash_table_add(m->alerts_seen, g_steal_pointer(&key));
+	}
+	a = g_new0(RcMonitorAlert, 1);
+	a->kind = g_strdup(kind);
+	a->message = g_strdup(message);
+	if (m->alerts->len == RC_MONITOR_ALERTS_KEPT)
+		g_ptr_array_remove_index(m->alerts, 0);
+	g_ptr_array_add(m->alerts, a);
+	if (m->tty)
+		rc_monitor_screen_draw(m);
+	else
+		rc_monitor_print_alert(m, a);
+}
+
+static void
+on_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, RcMonitor *m)
+{
+	gboolean connected;
 	const char *session;
 
-	/* The session ended: its object went away. */
-	if (g_variant_lookup(changed, "Session", "&o", &session) && g_str_equal(session, "/") &&
-	    m->seen_session && m->exit_at_end)
+	if (g_variant_lookup(changed, "Connected", "b", &connected) && connected &&
+	    m->waiting_connect)
+		rc_monitor_acquire(m);
+	if (!g_variant_lookup(changed, "Session", "&o", &session) || !g_str_equal(session, "/") ||
+	    !m->seen_session)
+		return;
+	/*
+	 * The session's object went away.  Its END packet was written before,
+	 * but may not have been read yet; if the stream lost it, the last
+	 * values stand for it.
+	 */
+	if (m->stream)
+		rc_live_stream_drain(m->stream);
+	if (m->have_packet && !m->ended)
+		end_session(m);
+	else if (!m->have_packet && m->exit_at_end)
 		g_main_loop_quit(m->loop);
 }
 
 static gboolean
 on_quit(gpointer user_data)
 {
-	g_main_loop_quit(((Monitor *)user_data)->loop);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_key(int fd, GIOCondition cond, gpointer user_data)
-{
-	Monitor *m = user_data;
-	int ch;
-
-	while ((ch = getch()) != ERR) {
-		if (ch == 'q' || ch == 'Q' || ch == 3 /* Ctrl-C in raw mode */)
-			g_main_loop_quit(m->loop);
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-/*
- * ncurses leaves SIGWINCH alone when a handler is already installed (GLib's,
- * see rc_cmd_monitor), so it learns the new size here and the screen is
- * redrawn at once, not at the next key or update.
- */
-static gboolean
-on_resize(gpointer user_data)
-{
-	Monitor *m = user_data;
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
-		resizeterm(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);	/* the terminal may have reflowed the old screen */
-	draw_screen(m);
+	g_main_loop_quit(((RcMonitor *)user_data)->loop);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -351,17 +310,24 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(RdDbusManager1) manager = NULL;
 	g_autoptr(RdDbusRoller2) roller = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(RcForceView) force = rc_force_view_new();
+	g_autoptr(GPtrArray) alerts = g_ptr_array_new_with_free_func(alert_free);
+	g_autoptr(GHashTable) alerts_seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+								  g_free, NULL);
 	g_autofree char *path = NULL;
-	Monitor m = { 0 };
-	guint sig_int, sig_term, sig_winch = 0, key_watch = 0;
+	RcMonitor m = { 0 };
+	guint sig_int, sig_term;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("monitor", "[ADDR]",
-			      "Watch a live session: force against the band, strokes, directions,\n"
-			      "coverage and alerts; full screen on a terminal ('q' quits), one\n"
-			      "line per update otherwise (exiting when the session ends).",
+			      "Watch a live session: the force curve and the contact force against\n"
+			      "the band, strokes, directions, coverage and alerts; full screen on a\n"
+			      "terminal ('q' quits), one line per update otherwise (exiting when the\n"
+			      "session ends).",
 			      entries, &argc, &argv, &code))
 		return code;
 	if (argc > 2) {
@@ -370,59 +336,44 @@ rc_cmd_monitor(const struct rc_globals *globals, int argc, char **argv)
 	}
 	if (!(bus = rc_connect(globals, &code)) ||
 	    !(path = rc_resolve_roller(bus, argc > 1 ? argv[1] : NULL, &code)) ||
-	    !(roller = rc_roller(bus, path, &code)))
+	    !(roller = rc_roller(bus, path, &code)) || !(manager = rc_manager(bus, &code)))
 		return code;
 
 	loop = g_main_loop_new(NULL, FALSE);
 	m.loop = loop;
+	m.manager = manager;
 	m.roller = roller;
+	m.cancellable = cancellable;
+	m.force = force;
+	m.alerts = alerts;
+	m.alerts_seen = alerts_seen;
 	m.tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && !globals->json;
 	m.json = globals->json;
 	m.exit_at_end = until_end || !m.tty;
 	m.seen_session = g_strcmp0(rd_dbus_roller2_get_session(roller), "/") != 0;
-	g_signal_connect(roller, "live-update", G_CALLBACK(on_live_update), &m);
 	g_signal_connect(roller, "alert", G_CALLBACK(on_alert), &m);
 	g_signal_connect(roller, "g-properties-changed", G_CALLBACK(on_properties), &m);
+	rc_monitor_acquire(&m);
+	if (m.exit_code)
+		return m.exit_code;
 	sig_int = g_unix_signal_add(SIGINT, on_quit, &m);
 	sig_term = g_unix_signal_add(SIGTERM, on_quit, &m);
 	if (m.tty) {
 		m.color = rc_use_color();
 		m.unicode = rc_use_unicode();
-		/* Before initscr(), so that ncurses does not install its own. */
-		sig_winch = g_unix_signal_add(SIGWINCH, on_resize, &m);
-		initscr();
-		cbreak();
-		noecho();
-		nodelay(stdscr, TRUE);
-		keypad(stdscr, TRUE);
-		curs_set(0);
-		if (m.color && has_colors()) {
-			start_color();
-			use_default_colors();
-			init_pair(1, COLOR_GREEN, -1);
-			init_pair(2, COLOR_RED, -1);
-			init_pair(3, COLOR_YELLOW, -1);
-			init_pair(4, COLOR_CYAN, -1);
-		} else {
-			m.color = FALSE;
-		}
-		key_watch = g_unix_fd_add(STDIN_FILENO, G_IO_IN, on_key, &m);
-		draw_screen(&m);
+		rc_monitor_screen_start(&m);
 	} else if (!m.json) {
 		printf("Watching %s; one line per update%s\n", rd_dbus_roller2_get_address(roller),
 		       m.seen_session ? "" : " (waiting for a session)");
 		fflush(stdout);
 	}
 	g_main_loop_run(loop);
-	if (m.tty) {
-		g_source_remove(key_watch);
-		g_source_remove(sig_winch);
-		endwin();
-	}
+	g_cancellable_cancel(cancellable);
+	if (m.tty)
+		rc_monitor_screen_stop(&m);
 	g_source_remove(sig_int);
 	g_source_remove(sig_term);
-	g_clear_pointer(&m.values, g_variant_unref);
-	for (guint i = 0; i < m.n_alerts; i++)
-		g_free(m.alerts[i]);
-	return RC_EXIT_OK;
+	g_clear_handle_id(&m.reacquire, g_source_remove);
+	g_clear_pointer(&m.stream, rc_live_stream_free);
+	return m.exit_code;
 }

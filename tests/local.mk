@@ -230,6 +230,19 @@ tests_client_test_rc_errors_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_C
 tests_client_test_rc_errors_LDADD = $(ROLLERD_COMMON_LIBS) $(GLIB_LIBS) \
 	$(JSON_GLIB_LIBS) $(CMOCKA_LIBS)
 
+# The monitor's pure parts: the force view (the contact-force gauge, the
+# curve's columns) and the alerts' word wrap.
+client_unit_tests = tests/client/test-force-view tests/client/test-wrap
+check_PROGRAMS += $(client_unit_tests)
+TESTS += $(client_unit_tests)
+tests_client_test_force_view_SOURCES = tests/client/test-force-view.c \
+	client/rc-force-view.c client/rc-force-view.h
+tests_client_test_force_view_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_client_test_force_view_LDADD = $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_LIBS)
+tests_client_test_wrap_SOURCES = tests/client/test-wrap.c client/rc-wrap.c client/rc-wrap.h
+tests_client_test_wrap_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
+tests_client_test_wrap_LDADD = $(GLIB_LIBS) $(CMOCKA_LIBS)
+
 TESTS += tests/client/test-rollerctl-decode.sh
 EXTRA_DIST += tests/client/test-rollerctl-decode.sh
 tests/client/test-rollerctl-decode.log: client/rollerctl$(EXEEXT)
@@ -242,7 +255,8 @@ CLIENT_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
 	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty \
 	tests/client/test-rollerctl-journal \
-	tests/client/test-rollerctl-people tests/client/test-rollerctl-remind
+	tests/client/test-rollerctl-people tests/client/test-rollerctl-remind \
+	tests/client/test-rollerctl-monitor
 check_PROGRAMS += $(client_tests)
 TESTS += $(client_tests)
 
@@ -265,6 +279,9 @@ tests_client_test_rollerctl_people_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_remind_SOURCES = tests/client/test-rollerctl-remind.c $(client_rollerctl_test_sources)
 tests_client_test_rollerctl_remind_CFLAGS = $(CLIENT_TEST_CFLAGS)
 tests_client_test_rollerctl_remind_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_monitor_SOURCES = tests/client/test-rollerctl-monitor.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_monitor_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_monitor_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rollerctl on a terminal: the monitor under tmux following a resize,
- * and NO_COLOR on a pseudo-terminal of the test's own.
+ * rollerctl on a terminal: the monitor under tmux following a resize
+ * and drawing a session, and NO_COLOR on a pseudo-terminal of the test's own.
  */
 #include "config.h"
 
@@ -289,11 +289,110 @@ test_monitor_follows_resize(void **state)
 	assert_string_equal(text, "0\n");
 }
 
+/* The monitor's screen until @text is on it; the screen. */
+static char *
+wait_screen(Fixture *fx, const char *text, guint timeout_s)
+{
+	gint64 deadline = g_get_monotonic_time() + timeout_s * G_USEC_PER_SEC;
+	char *screen = NULL;
+
+	while (g_get_monotonic_time() < deadline) {
+		g_free(screen);
+		screen = tmux(fx, "capture-pane", "-p", "-t", "mon", NULL);
+		if (strstr(screen, text))
+			return screen;
+		g_usleep(100 * 1000);
+	}
+	fail_msg("'%s' did not come on the monitor's screen:\n%s", text, screen);
+	return NULL;
+}
+
+static const char *const alert_kinds[] = {
+	"force-low", "force-high", "overforce", "too-fast", "cell-overworked",
+	"direction-neglected", "coverage-incomplete", "battery-low", "head-worn", NULL
+};
+
+/* "  KIND: ..." starts an alert's block; its other lines are indented further. */
+static gboolean
+alert_block_line(const char *line)
+{
+	if (g_str_has_prefix(line, "    ") && line[4] && line[4] != ' ')
+		return TRUE;
+	for (guint i = 0; alert_kinds[i]; i++) {
+		g_autofree char *start = g_strdup_printf("  %s: ", alert_kinds[i]);
+
+		if (g_str_has_prefix(line, start))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * A whole session on screen: the contact force, the force curve from
+ * every sample, alerts one block each, the stored id at the end.
+ */
+static void
+test_monitor_draws_a_session(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
+	Fixture *fx = *state = g_new0(Fixture, 1);
+	g_autofree char *tmux_path = g_find_program_in_path("tmux");
+	g_autofree char *rollerctl = NULL, *command = NULL, *screen = NULL, *stored = NULL;
+	g_autoptr(GVariant) rows = NULL, row = NULL;
+	g_auto(GStrv) lines = NULL;
+	guint i, bars = 0, alerts = 0;
+	guint64 id = 0;
+
+	if (!tmux_path) {
+		print_message("tmux is not installed (build-aux/debian-packages)\n");
+		skip();
+	}
+	fx->td = test_daemon_new(sim_args);
+	test_daemon_discover(fx->td, 1);
+	test_daemon_connect(fx->td);
+	fx->tmux_socket = g_build_filename(test_bus_get_dir(fx->td->bus), "tmux.socket", NULL);
+	rollerctl = rollerctl_path();
+	command = g_strdup_printf("%s --session monitor", rollerctl);
+	g_free(tmux(fx, "new-session", "-d", "-s", "mon", "-x", "80", "-y", "40",
+		    "sh", "-c", command, NULL));
+	wait_title_width(fx, 80);
+	test_daemon_call_ok(fx->td, fx->td->roller_path, ROLLER2, "StartSession",
+			    g_variant_new("(s)", "face"));
+	screen = wait_screen(fx, "Session ended; stored as", 40);
+
+	g_free(tmux(fx, "send-keys", "-t", "mon", "q", NULL));
+	rows = test_daemon_query(fx->td, "{'limit': <uint32 1>}");
+	row = g_variant_get_child_value(rows, 0);
+	assert_true(g_variant_lookup(row, "id", "t", &id));
+	stored = g_strdup_printf("Session ended; stored as %" G_GUINT64_FORMAT, id);
+	if (!strstr(screen, stored))
+		fail_msg("no '%s' on the screen:\n%s", stored, screen);
+	assert_non_null(strstr(screen, "\nContact "));
+	lines = g_strsplit(screen, "\n", -1);
+	for (i = 0; lines[i] && !g_str_has_prefix(lines[i], "Force, the last"); i++)
+		;
+	assert_non_null(lines[i]);
+	/* The curve's rows: the axis, then the columns. */
+	for (guint r = i + 1; r <= i + 5 && lines[r]; r++)
+		bars += strlen(lines[r]) > 6 && strspn(lines[r] + 6, " ") < strlen(lines[r] + 6);
+	if (!bars)
+		fail_msg("no force curve on the screen:\n%s", screen);
+	for (; lines[i] && !g_str_has_prefix(lines[i], "Alerts:"); i++)
+		;
+	assert_non_null(lines[i]);
+	for (i++; lines[i] && *lines[i]; i++, alerts++) {
+		if (!alert_block_line(lines[i]))
+			fail_msg("an alert runs into another: '%s' in\n%s", lines[i], screen);
+	}
+	print_message("%u alert line(s) on the screen\n", alerts);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_monitor_follows_resize, teardown),
+		cmocka_unit_test_teardown(test_monitor_draws_a_session, teardown),
 		cmocka_unit_test_teardown(test_no_color_on_a_terminal, teardown),
 	};
 

@@ -2,7 +2,8 @@
 /*
  * rollerctl against rollerd and roller-sim on a private bus: the
  * commands' text output and exit codes (their --json in
- * test-rollerctl-json, the report in test-rollerctl-report).
+ * test-rollerctl-json, the report in test-rollerctl-report, the monitor
+ * in test-rollerctl-monitor and -tty).
  */
 #include "config.h"
 
@@ -427,39 +428,6 @@ test_export_past_one_page(void **state)
 	assert_int_equal(g_hash_table_size(exported), 7);
 }
 
-static void
-test_monitor_plain_lines_and_start_stop(void **state)
-{
-	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
-	TestDaemon *td = *state = test_daemon_new(sim_args);
-	g_autofree char *log = NULL, *path = NULL;
-	const char *argv[] = { "@builddir@/client/rollerctl", "--session", "monitor", NULL };
-	g_auto(Run) r = { 0 };
-	GPid monitor;
-	int status = 0;
-
-	test_daemon_discover(td, 1);
-	test_daemon_connect(td);
-	/* rollerd sends LiveUpdate only to watchers; monitor reads them. */
-	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller2", "WatchLive", NULL);
-	monitor = test_bus_spawn(td->bus, "monitor", argv);
-	test_bus_run_for(500);
-	rollerctl(&r, "start", "--area", "moon", NULL);
-	assert_int_equal(r.status, 1);
-	rollerctl(&r, "start", NULL);
-	assert_int_equal(r.status, 2);
-	rollerctl(&r, "start", "--area", "face", NULL);
-	assert_int_equal(r.status, 0);
-	/* Off a terminal it exits by itself when the session ends. */
-	status = test_bus_wait_exit(td->bus, monitor, 40000);
-	path = g_build_filename(test_bus_get_dir(td->bus), "monitor.log", NULL);
-	assert_true(g_file_get_contents(path, &log, NULL, NULL));
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_non_null(strstr(log, " strokes="));
-	assert_non_null(strstr(log, " inband="));
-}
-
 /* A full roller: status says so, start says why it refuses, a sync clears it. */
 static void
 test_storage_full(void **state)
@@ -501,7 +469,6 @@ main(void)
 		cmocka_unit_test_teardown(test_polkit_refuses, teardown),
 		cmocka_unit_test_teardown(test_scan_connect_sync_and_history, teardown),
 		cmocka_unit_test_teardown(test_export_past_one_page, teardown),
-		cmocka_unit_test_teardown(test_monitor_plain_lines_and_start_stop, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rollerctl", tests, NULL, NULL);
