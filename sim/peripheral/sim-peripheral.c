@@ -28,7 +28,7 @@ struct _SimPeripheral {
 	GDBusObjectManagerServer *app;
 	SimGatt *gatt;
 	SimIface *advertisement;
-	SimPeripheralAgent *agent;	/* --require-encryption */
+	SimPeripheralAgent *agent;
 	guint bluez_watch;
 	gboolean bluez_present;
 	GCancellable *cancellable;	/* calls to the current bluetoothd */
@@ -412,11 +412,15 @@ sim_peripheral_start(SimPeripheral *self, GError **error)
 					      SIM_PERIPHERAL_ADVERTISEMENT_PATH,
 					      error))
 		return FALSE;
-	if (self->cfg->require_encryption) {
-		self->agent = sim_peripheral_agent_new(self->connection, error);
-		if (!self->agent)
-			return FALSE;
-	}
+	/*
+	 * A roller accepts Just Works whether or not it requires it: a central
+	 * may encrypt on its own (5.82's EATT needs it).  Without the roller's
+	 * agent, the one bluetoothd of the VM would ask rollerd's for both
+	 * sides, and rollerd rightly refuses the side that is not its own.
+	 */
+	self->agent = sim_peripheral_agent_new(self->connection, error);
+	if (!self->agent)
+		return FALSE;
 	self->bluez_watch = g_bus_watch_name_on_connection(self->connection,
 							   BLUEZ_NAME,
 							   G_BUS_NAME_WATCHER_FLAGS_NONE,
