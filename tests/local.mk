@@ -289,9 +289,13 @@ tests_bench_bench_proto_LDFLAGS = \
 tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
 
 bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
-tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)
-tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
+tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c \
+	tests/bench/bench-live.h tests/bench/bench-live.c \
+	tests/bench/bench-peer.h tests/bench/bench-peer.c \
+	tests/bench/bench-callgrind.h tests/bench/bench-callgrind.c $(bench_util_sources)
+tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) common/librollerd-common.a $(GLIB_LIBS)
+EXTRA_DIST += tests/bench/bench-bleak-peer.py
 
 # Ping under 20 busy or hostile callers (rd-call-guard).
 tests_bench_bench_calls_SOURCES = tests/bench/bench-calls.c $(bench_util_sources)
