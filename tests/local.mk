@@ -289,6 +289,8 @@ tests_bench_bench_proto_LDFLAGS = \
 tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_LIBS)
 
 bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
+# The live path against a bleak peer, under callgrind, and its memory
+# (docs/testing.md); needs python3-bleak and valgrind for those parts.
 tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c \
 	tests/bench/bench-live.h tests/bench/bench-live.c \
 	tests/bench/bench-peer.h tests/bench/bench-peer.c \
@@ -314,7 +316,12 @@ bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
 		ROLLER_BUILDDIR="$(abs_top_builddir)" ./$$bench || exit 1; \
 	done
 
-.PHONY: bench
+# One benchmark with its own arguments, e.g.
+#   make bench-daemon BENCH_ARGS="--parts=peer --runs=5"
+bench-daemon: tests/bench/bench-daemon daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
+	ROLLER_BUILDDIR="$(abs_top_builddir)" ./tests/bench/bench-daemon $(BENCH_ARGS)
+
+.PHONY: bench bench-daemon
 
 ## fuzz/ ---------------------------------------------------------------
 # libFuzzer targets for firmware-proto.  Not built by make or make check

@@ -37,9 +37,17 @@ bench_roller_path(guint i)
 	return g_strdup_printf(PATH_FMT, i + 1);
 }
 
+/* rollerd refuses more than 32 unanswered calls of one caller
+ * (RD_CALL_MAX_PENDING): Connect a few at a time. */
+#define CONNECTS_AT_ONCE 8
+
 typedef struct {
+	BenchRig *rig;
+	guint next;
 	guint pending;
 } Connecting;
+
+static void connect_next(Connecting *c);
 
 static void
 on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -52,31 +60,44 @@ on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!ret)
 		bench_die("a roller did not connect: %s", error->message);
 	c->pending--;
+	connect_next(c);
+}
+
+static void
+connect_next(Connecting *c)
+{
+	g_autofree char *path = NULL;
+
+	if (c->next == c->rig->n)
+		return;
+	path = bench_roller_path(c->next++);
+	c->pending++;
+	g_dbus_connection_call(c->rig->conn, "org.rollerd", path, "org.rollerd.Roller2",
+			       "Connect", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
+			       on_connected, c);
 }
 
 static gboolean
-nothing_pending(gpointer user_data)
+all_connected(gpointer user_data)
 {
-	return ((Connecting *)user_data)->pending == 0;
+	Connecting *c = user_data;
+
+	return c->pending == 0 && c->next == c->rig->n;
 }
 
 static void
 connect_all(BenchRig *rig)
 {
 	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-	Connecting c = { 0 };
+	Connecting c = { rig, 0, 0 };
 
 	for (guint i = 0; i < rig->n; i++)
 		g_ptr_array_add(paths, bench_roller_path(i));
 	g_ptr_array_add(paths, NULL);
 	bench_discover(rig->bus, (const char *const *)paths->pdata);
-	for (guint i = 0; i < rig->n; i++) {
-		c.pending++;
-		g_dbus_connection_call(rig->conn, "org.rollerd", paths->pdata[i],
-				       "org.rollerd.Roller2", "Connect", NULL, NULL,
-				       G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_connected, &c);
-	}
-	if (!test_bus_wait_until(nothing_pending, &c, 180000))
+	for (guint i = 0; i < CONNECTS_AT_ONCE; i++)
+		connect_next(&c);
+	if (!test_bus_wait_until(all_connected, &c, 180000))
 		bench_die("connecting took too long");
 }
 
@@ -208,7 +229,11 @@ bench_watcher_start(BenchRig *rig, BenchWatch watch, const char *argv0)
 	}
 	failed = g_strconcat(w->out, ".failed", NULL);
 	if (g_file_get_contents(failed, &why, NULL, NULL)) {
-		printf("  (no %s watcher: %s)\n", bench_watch_name(watch), g_strstrip(why));
+		static gboolean said[BENCH_WATCH_SIGNAL + 1];
+
+		if (!said[watch])
+			printf("  (no %s watcher: %s)\n", bench_watch_name(watch), g_strstrip(why));
+		said[watch] = TRUE;
 		test_bus_stop(rig->bus, w->pid);
 		g_free(w->out);
 		g_free(w);

@@ -245,6 +245,9 @@ bench_peer_run(const BenchPeerOptions *o, double speed, const char *label)
 		lat[side].arrival = g_array_new(FALSE, FALSE, sizeof(gint64));
 		lat[side].sent = g_array_new(FALSE, FALSE, sizeof(gint64));
 	}
+	printf("%s: 1 roller, roller-sim --speed=%g, %u interleaved rounds of %u s\n", label,
+	       speed, runs, o->seconds);
+	fflush(stdout);
 	if (o->bleak && !bleak)
 		printf("  (no bleak peer: %s cannot import bleak; apt-get install python3-bleak)\n",
 		       PYTHON);
@@ -261,9 +264,7 @@ bench_peer_run(const BenchPeerOptions *o, double speed, const char *label)
 			}
 		}
 	}
-	printf("%s: 1 roller, roller-sim --speed=%g, %.1f notifications/s, %u interleaved "
-	       "rounds of %u s\n", label, speed, seconds > 0 ? notifications / seconds : 0.0,
-	       runs, o->seconds);
+	printf("  %.1f notifications/s\n", seconds > 0 ? notifications / seconds : 0.0);
 	printf("  %-26s %-14s %-14s %-14s %-14s\n", "CPU ms per 1,000", "own", "+dbus-daemon",
 	       "own/bleak", "(+dbus)/(+dbus)");
 	printf("  %-26s %-14s %-14s %-14s %-14s\n", "notifications", "min median",
