@@ -8,7 +8,8 @@
  *     1   1 kind (RdLivePacketKind)
  *     2   2 header_len: bytes before the frame; readers skip what they
  *           do not know, so later versions can add fields
- *     4   4 dropped: packets this stream could not deliver before this one
+ *     4   4 dropped: packets this stream could not deliver since the
+ *           previous one it delivered (frames moves on by dropped + 1)
  *     8   8 arrival_us: CLOCK_MONOTONIC time the notification was read
  *    16   2 session_id
  *    18   2 force_cn: latest sample, 0xFFFF when none

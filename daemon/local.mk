@@ -15,6 +15,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/rd-config.h daemon/rd-config.c \
 	daemon/rd-state-dir.h daemon/rd-state-dir.c \
 	daemon/rd-log-limit.h daemon/rd-log-limit.c \
+	daemon/rd-bus-peers.h daemon/rd-bus-peers.c \
 	daemon/bluez/rd-bluez.h daemon/bluez/rd-bluez.c \
 	daemon/bluez/rd-gatt.h daemon/bluez/rd-gatt.c \
 	daemon/bluez/rd-control-point.h daemon/bluez/rd-control-point.c \
@@ -24,6 +25,9 @@ daemon_librollerd_a_SOURCES = \
 	daemon/live/rd-live-session.h daemon/live/rd-live-session.c \
 	daemon/live/rd-feedback.h daemon/live/rd-feedback.c \
 	daemon/live/rd-rejects.h daemon/live/rd-rejects.c \
+	daemon/live/rd-rate-limit.h daemon/live/rd-rate-limit.c \
+	daemon/live/rd-live-object.h daemon/live/rd-live-object.c \
+	daemon/live/rd-live-stream.h daemon/live/rd-live-stream.c \
 	daemon/live/rd-live.h daemon/live/rd-live.c \
 	daemon/store/rd-store-db.h daemon/store/rd-store-db.c \
 	daemon/store/rd-store-heads.h daemon/store/rd-store-heads.c \
@@ -39,6 +43,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
 	daemon/dbus/rd-call-guard.h daemon/dbus/rd-call-guard.c \
+	daemon/dbus/rd-live-watch.h daemon/dbus/rd-live-watch.c \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-daemon.h daemon/dbus/rd-daemon.c

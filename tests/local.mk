@@ -138,7 +138,8 @@ tests_common_test_live_packet_LDADD = common/librollerd-common.a $(GLIB_LIBS) $(
 # rollerd.conf, GVariant helpers; and rd-live fed by hand.
 daemon_tests = tests/daemon/test-live-session tests/daemon/test-feedback \
 	tests/daemon/test-config tests/daemon/test-rejects tests/daemon/test-variant \
-	tests/daemon/test-live tests/daemon/test-state-dir tests/daemon/test-log-limit
+	tests/daemon/test-live tests/daemon/test-state-dir tests/daemon/test-log-limit \
+	tests/daemon/test-rate-limit tests/daemon/test-bus-peers tests/daemon/test-live-stream
 check_PROGRAMS += $(daemon_tests)
 TESTS += $(daemon_tests)
 DAEMON_TEST_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
@@ -163,6 +164,13 @@ tests_daemon_test_state_dir_LDADD = $(DAEMON_TEST_LIBS)
 tests_daemon_test_live_SOURCES = tests/daemon/test-live.c tests/daemon/test-live-util.h
 tests_daemon_test_live_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_daemon_test_live_LDADD = $(DAEMON_TEST_LIBS)
+tests_daemon_test_rate_limit_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_rate_limit_LDADD = $(DAEMON_TEST_LIBS)
+# The callers' side of these two on test-bus's private bus.
+tests_daemon_test_bus_peers_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_bus_peers_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
+tests_daemon_test_live_stream_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_daemon_test_live_stream_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
 
 ## store/ --------------------------------------------------------------
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
@@ -226,12 +234,15 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-sync-crash \
 	tests/integration/test-daemon-polkit tests/integration/test-dbus-robustness \
 	tests/integration/test-examples tests/integration/test-daemon-access \
-	tests/integration/test-daemon-limits tests/integration/test-daemon-journal
+	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
+	tests/integration/test-daemon-watch
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
 tests_integration_test_daemon_live_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_live_LDADD = $(TEST_DAEMON_LIBS)
+tests_integration_test_daemon_watch_CFLAGS = $(TEST_DAEMON_CFLAGS)
+tests_integration_test_daemon_watch_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_hostile_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_integration_test_daemon_hostile_LDADD = $(TEST_DAEMON_LIBS)
 tests_integration_test_daemon_link_CFLAGS = $(TEST_DAEMON_CFLAGS)
@@ -252,7 +263,8 @@ tests_integration_test_daemon_journal_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CF
 tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
-EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/export-last-week.sh
+EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \
+	docs/examples/export-last-week.sh
 
 ## vm/ -----------------------------------------------------------------
 # rollerd and roller-sim --peripheral through bluetoothd and the kernel in

@@ -4,13 +4,14 @@
 #include "rd-bluez.h"
 #include "rd-discovery.h"
 #include "common/rd-error.h"
+#include "daemon/rd-bus-peers.h"
 #include "daemon/rd-log-limit.h"
 #include "roller-proto.h"
 
 struct _RdDiscovery {
 	RdContext *ctx;
 	RdDbusManager1 *manager;
-	GHashTable *callers;		/* unique name -> watch id */
+	RdBusPeers *callers;		/* of StartDiscovery, until StopDiscovery */
 	GList *pending;			/* StartDiscovery calls waiting for BlueZ */
 	gboolean background;
 	gboolean starting;
@@ -23,7 +24,7 @@ static void update(RdDiscovery *disc);
 static gboolean
 wanted(RdDiscovery *disc)
 {
-	return g_hash_table_size(disc->callers) > 0 || disc->background;
+	return rd_bus_peers_count(disc->callers) > 0 || disc->background;
 }
 
 static void
@@ -45,7 +46,7 @@ answer_pending(RdDiscovery *disc, const GError *error)
 			g_dbus_method_invocation_return_value(invocation, NULL);
 			continue;
 		}
-		g_hash_table_remove(disc->callers, g_dbus_method_invocation_get_sender(invocation));
+		rd_bus_peers_remove(disc->callers, g_dbus_method_invocation_get_sender(invocation));
 		g_dbus_method_invocation_return_gerror(invocation, error);
 	}
 	g_list_free(pending);
@@ -104,13 +105,9 @@ update(RdDiscovery *disc)
 }
 
 static void
-on_caller_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
+on_caller_left(const char *name, gpointer user_data)
 {
-	RdDiscovery *disc = user_data;
-
-	g_debug("Discovery caller %s left the bus", name);
-	if (g_hash_table_remove(disc->callers, name))
-		update(disc);
+	update(user_data);
 }
 
 static gboolean
@@ -118,9 +115,8 @@ handle_start_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocatio
 		       RdDiscovery *disc)
 {
 	const char *sender = g_dbus_method_invocation_get_sender(invocation);
-	guint watch;
 
-	if (g_hash_table_contains(disc->callers, sender)) {
+	if (rd_bus_peers_get(disc->callers, sender)) {
 		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_IN_PROGRESS,
 						      "This caller's discovery is running already");
 		return TRUE;
@@ -130,10 +126,7 @@ handle_start_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocatio
 						      "No powered Bluetooth adapter");
 		return TRUE;
 	}
-	watch = g_bus_watch_name_on_connection(disc->ctx->bus, sender,
-					       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-					       on_caller_vanished, disc, NULL);
-	g_hash_table_insert(disc->callers, g_strdup(sender), GUINT_TO_POINTER(watch));
+	rd_bus_peers_add(disc->callers, sender);
 	if (disc->running) {
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return TRUE;
@@ -149,7 +142,7 @@ handle_stop_discovery(RdDbusManager1 *manager, GDBusMethodInvocation *invocation
 {
 	const char *sender = g_dbus_method_invocation_get_sender(invocation);
 
-	if (!g_hash_table_remove(disc->callers, sender)) {
+	if (!rd_bus_peers_remove(disc->callers, sender)) {
 		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_FAILED,
 						      "No discovery started by this caller");
 		return TRUE;
@@ -178,12 +171,6 @@ rd_discovery_adapter_changed(RdDiscovery *disc)
 	update(disc);
 }
 
-static void
-unwatch(gpointer data)
-{
-	g_bus_unwatch_name(GPOINTER_TO_UINT(data));
-}
-
 RdDiscovery *
 rd_discovery_new(RdContext *ctx, RdDbusManager1 *manager)
 {
@@ -191,7 +178,7 @@ rd_discovery_new(RdContext *ctx, RdDbusManager1 *manager)
 
 	disc->ctx = ctx;
 	disc->manager = g_object_ref(manager);
-	disc->callers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
+	disc->callers = rd_bus_peers_new(ctx->bus, on_caller_left, disc);
 	g_signal_connect(manager, "handle-start-discovery",
 			 G_CALLBACK(handle_start_discovery), disc);
 	g_signal_connect(manager, "handle-stop-discovery",
@@ -206,7 +193,7 @@ rd_discovery_free(RdDiscovery *disc)
 		return;
 	g_signal_handlers_disconnect_by_data(disc->manager, disc);
 	answer_pending(disc, &(GError){ RD_ERROR, RD_ERROR_FAILED, (char *)"rollerd is stopping" });
-	g_hash_table_unref(disc->callers);
+	rd_bus_peers_free(disc->callers);
 	g_object_unref(disc->manager);
 	g_free(disc);
 }

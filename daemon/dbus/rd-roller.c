@@ -6,6 +6,7 @@
 #include "common/rd-area.h"
 #include "common/rd-dbus-generated.h"
 #include "common/rd-error.h"
+#include "rd-live-watch.h"
 #include "rd-polkit.h"
 #include "daemon/bluez/rd-bluez.h"
 #include "daemon/bluez/rd-roller-link.h"
@@ -30,6 +31,7 @@ struct _RdRoller {
 	gboolean have_status;
 
 	RdLive *live;
+	RdLiveWatch *watch;
 	RdSync *sync;
 };
 
@@ -466,6 +468,7 @@ rd_roller_new(RdContext *ctx, const char *address, const char *name)
 	g_signal_connect(r->iface, "handle-forget", G_CALLBACK(handle_forget), r);
 
 	r->live = rd_live_new(ctx, r->iface, r->path);
+	r->watch = rd_live_watch_new(ctx->bus, r->iface, r->live, address);
 	r->sync = rd_sync_new(ctx, r->link, r->iface);
 	rd_dbus_object_skeleton_set_roller2(r->object, r->iface);
 	g_dbus_object_manager_server_export(ctx->object_manager,
@@ -482,6 +485,7 @@ rd_roller_free(RdRoller *r)
 	rd_roller_link_free(r->link);
 	r->link = NULL;
 	g_clear_pointer(&r->sync, rd_sync_free);
+	g_clear_pointer(&r->watch, rd_live_watch_free);
 	g_clear_pointer(&r->live, rd_live_free);
 	g_signal_handlers_disconnect_by_data(r->iface, r);
 	g_dbus_object_manager_server_unexport(r->ctx->object_manager, r->path);

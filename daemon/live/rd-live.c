@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "common/rd-area.h"
 #include "daemon/rd-config.h"
-#include "common/rd-error.h"
 #include "rd-feedback.h"
+#include "rd-live-object.h"
 #include "rd-live-session.h"
+#include "rd-live-stream.h"
 #include "rd-live.h"
+#include "rd-rate-limit.h"
 #include "rd-rejects.h"
 #include "daemon/store/rd-store.h"
 #include "daemon/dbus/rd-variant.h"
-
-/* rd-config allows LiveUpdateMaxHz up to 60. */
-#define RD_LIVE_UPDATE_MAX_HZ_LIMIT 60
 
 /* Roller2.FramesRejected follows at most once a second, however many come. */
 #define REJECTS_PROPERTY_DELAY_MS 1000
@@ -39,18 +37,20 @@ struct _RdLive {
 	 * the frames still on their way are waited for this long. */
 	guint end_grace_id;
 	RdFeedback *feedback;
-	RdDbusObjectSkeleton *object;
-	RdDbusSession1 *iface;
+	RdLiveObject *object;
 	gint64 start_unix;
 	gboolean end_pending;
 
-	/* The last LiveUpdateMaxHz emission times, a ring: at most that many
-	 * in any second, so a burst of notifications is not held back. */
-	gint64 update_times[RD_LIVE_UPDATE_MAX_HZ_LIMIT];
-	guint update_max;
-	guint update_next;
-	guint update_id;
+	/* LiveUpdate and Stroke are sent only while someone watches. */
+	gboolean watched;
+	RdRateLimit rate;
+	guint update_id;		/* the next update's slot */
+	gboolean update_wanted;		/* the session moved on since the last update */
+	/* An ended session's last values, waiting for their slot. */
+	RdLiveSummary *final;
 	gint64 properties_us;
+
+	RdLiveStream *stream;
 
 	/* Every malformed frame of the roller, in a session or not. */
 	RdRejects rejects;
@@ -58,52 +58,50 @@ struct _RdLive {
 };
 
 static void
-update_properties(RdLive *l, const RdLiveSummary *s)
+emit_live_update(RdLive *l, const RdLiveSummary *s, gint64 now)
 {
-	g_autofree char *area = rd_area_to_string(s->area_id >= 0 ? (guint8)s->area_id :
-						  l->area_id >= 0 ? (guint8)l->area_id : 0);
-
-	rd_dbus_session1_set_area(l->iface, area);
-	rd_dbus_session1_set_duration(l->iface, s->duration_ms);
-	rd_dbus_session1_set_needle_length(l->iface, s->needle_um);
-	rd_dbus_session1_set_strokes(l->iface, s->rolls);
-	rd_dbus_session1_set_force_mean(l->iface, s->force_mean_cN);
-	rd_dbus_session1_set_force_max(l->iface, s->force_max_cN);
-	rd_dbus_session1_set_in_band(l->iface, s->in_band_permille);
-	rd_dbus_session1_set_directions(l->iface,
-					rd_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->dirs,
-								   4, sizeof(guint32)));
-	rd_dbus_session1_set_grid_columns(l->iface, s->cols);
-	rd_dbus_session1_set_grid_rows(l->iface, s->rows);
-	rd_dbus_session1_set_passes(l->iface,
-				    rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
-							       (gsize)s->cols * s->rows, 1));
-	rd_dbus_session1_set_frames_rejected(l->iface, rd_rejects_to_variant(s->frames_rejected));
+	rd_dbus_roller2_emit_live_update(
+		l->roller, s->rolls, s->strokes_per_minute, s->force_latest_cN, s->force_mean_cN,
+		s->in_band_permille,
+		g_variant_new("(uuuu)", s->dirs[0], s->dirs[1], s->dirs[2], s->dirs[3]),
+		rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->passes,
+					   (gsize)s->cols * s->rows, 1),
+		s->duration_ms, s->paused, s->frames_ok, s->frames_lost, s->frames_rejected_total);
+	rd_rate_limit_sent(&l->rate, now);
 }
 
+static gboolean on_update_timer(gpointer user_data);
+
 static void
-emit_live_update(RdLive *l)
+arm_update_timer(RdLive *l, gint64 now)
 {
-	gint64 now = g_get_monotonic_time();
+	l->update_id = g_timeout_add(rd_rate_limit_delay_ms(&l->rate, now), on_update_timer, l);
+}
+
+/* The slot came: an ended session's last values first, else the latest. */
+static void
+send_update(RdLive *l, gint64 now)
+{
 	RdLiveSummary s;
 
+	if (l->final) {
+		emit_live_update(l, l->final, now);
+		g_clear_pointer(&l->final, g_free);
+		/* The next session's frames came meanwhile: the next slot is theirs. */
+		if (l->session && l->update_wanted)
+			arm_update_timer(l, now);
+		return;
+	}
+	if (!l->session)
+		return;
+	l->update_wanted = FALSE;
 	rd_live_session_get_summary(l->session, &s);
-	rd_dbus_roller2_emit_live_update(
-		l->roller, s.rolls, s.strokes_per_minute, s.force_latest_cN, s.force_mean_cN,
-		s.in_band_permille,
-		g_variant_new("(uuuu)", s.dirs[0], s.dirs[1], s.dirs[2], s.dirs[3]),
-		rd_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s.passes,
-					   (gsize)s.cols * s.rows, 1),
-		s.duration_ms, s.paused, s.frames_ok, s.frames_lost, s.frames_rejected_total);
+	emit_live_update(l, &s, now);
 	/* Session1's properties follow once a second: LiveUpdate is the fast path. */
 	if (now - l->properties_us >= G_USEC_PER_SEC) {
-		update_properties(l, &s);
-		/* Sent with the LiveUpdate, not from an idle callback of its own. */
-		g_dbus_interface_skeleton_flush(G_DBUS_INTERFACE_SKELETON(l->iface));
+		rd_live_object_flush(l->object);
 		l->properties_us = now;
 	}
-	l->update_times[l->update_next] = now;
-	l->update_next = (l->update_next + 1) % l->update_max;
 }
 
 static gboolean
@@ -112,29 +110,41 @@ on_update_timer(gpointer user_data)
 	RdLive *l = user_data;
 
 	l->update_id = 0;
-	if (l->session)
-		emit_live_update(l);
+	send_update(l, g_get_monotonic_time());
 	return G_SOURCE_REMOVE;
 }
 
-/*
- * At most LiveUpdateMaxHz in any second, always the latest values: the
- * oldest of the last LiveUpdateMaxHz emissions must be a second old.
- */
+/* Evenly spaced: now if the last update is an interval old, else at its slot. */
 static void
-schedule_live_update(RdLive *l)
+schedule_live_update(RdLive *l, gint64 now)
 {
-	gint64 now = g_get_monotonic_time();
-	gint64 oldest = l->update_times[l->update_next];
-	gint64 wait = oldest ? oldest + G_USEC_PER_SEC - now : 0;
-
+	if (!l->watched)
+		return;
+	l->update_wanted = TRUE;
 	if (l->update_id)
 		return;
-	if (wait <= 0) {
-		emit_live_update(l);
+	if (rd_rate_limit_next(&l->rate, now) <= now)
+		send_update(l, now);
+	else
+		arm_update_timer(l, now);
+}
+
+/* The ended session's last update: sent in its slot, however soon it ended. */
+static void
+schedule_final_update(RdLive *l, const RdLiveSummary *s, gint64 now)
+{
+	if (!l->watched)
+		return;
+	if (rd_rate_limit_next(&l->rate, now) <= now) {
+		g_clear_handle_id(&l->update_id, g_source_remove);
+		emit_live_update(l, s, now);
 		return;
 	}
-	l->update_id = g_timeout_add((guint)((wait + 999) / 1000), on_update_timer, l);
+	g_free(l->final);
+	l->final = g_memdup2(s, sizeof(*s));
+	l->update_wanted = FALSE;
+	if (!l->update_id)
+		arm_update_timer(l, now);
 }
 
 static void
@@ -152,6 +162,8 @@ on_stroke(RdLiveSession *session, const struct roller_stroke *stroke,
 {
 	RdLive *l = user_data;
 
+	if (!l->watched)
+		return;
 	rd_dbus_roller2_emit_stroke(l->roller, stroke->t_end_ms, count, stroke->length_mm,
 				    stroke->heading, (guint8)direction, stroke->zone,
 				    stroke->mean_force_cN);
@@ -248,71 +260,33 @@ save_session(RdLive *l, const RdLiveSummary *s)
 		  s->session_id, id);
 	if (result == RD_COMMIT_MERGED)
 		l->ctx->session_changed(l->ctx->owner, id);
-	rd_dbus_session1_set_id(l->iface, (guint64)id);
+	rd_live_object_set_id(l->object, (guint64)id);
 }
 
 static void
-end_session(RdLive *l)
+end_session(RdLive *l, gint64 now)
 {
 	RdLiveSummary s;
 
 	if (!l->session)
 		return;
-	if (l->update_id) {
-		g_source_remove(l->update_id);
-		l->update_id = 0;
-	}
-	if (l->end_grace_id) {
-		g_source_remove(l->end_grace_id);
-		l->end_grace_id = 0;
-	}
+	g_clear_handle_id(&l->end_grace_id, g_source_remove);
 	rd_live_session_get_summary(l->session, &s);
 	if (!s.ended)
 		rd_feedback_finish(l->feedback, l->session, s.time_ms);
-	emit_live_update(l);
+	if (rd_live_stream_count(l->stream))
+		rd_live_stream_send_end(l->stream, &s, now);
+	schedule_final_update(l, &s, now);
 	save_session(l, &s);
 	check_head_wear(l);
 
 	l->ended_id = s.session_id;
 	rd_dbus_roller2_set_session(l->roller, "/");
-	g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
-	g_clear_object(&l->iface);
-	g_clear_object(&l->object);
+	g_clear_pointer(&l->object, rd_live_object_free);
 	g_clear_pointer(&l->feedback, rd_feedback_free);
 	g_clear_pointer(&l->session, rd_live_session_free);
 	l->end_pending = FALSE;
 	l->area_id = -1;
-}
-
-/* SetNotes, Delete and Export act on the history, which a live session is not in yet. */
-static gboolean
-return_not_stored(RdLive *l, GDBusMethodInvocation *invocation)
-{
-	g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_FOUND,
-					      "The session on roller %s is still running and "
-					      "not in the history yet; use its stored session "
-					      "once it has ended", l->address);
-	return TRUE;
-}
-
-static gboolean
-handle_live_set_notes(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
-		      GVariant *notes, RdLive *l)
-{
-	return return_not_stored(l, invocation);
-}
-
-static gboolean
-handle_live_delete(RdDbusSession1 *iface, GDBusMethodInvocation *invocation, RdLive *l)
-{
-	return return_not_stored(l, invocation);
-}
-
-static gboolean
-handle_live_export(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
-		   const char *format, RdLive *l)
-{
-	return return_not_stored(l, invocation);
 }
 
 static void
@@ -323,31 +297,18 @@ start_session(RdLive *l, guint16 session_id)
 		.event = on_event,
 		.ended = on_ended,
 	};
-	g_autofree char *area = rd_area_to_string(l->area_id >= 0 ? (guint8)l->area_id : 0);
+	RdLiveObjectInfo info = {
+		.path = l->live_path,
+		.serial = l->serial,
+		.address = l->address,
+		.area_id = l->area_id,
+		.clock_set = l->clock_set,
+	};
 
 	l->session = rd_live_session_new(&l->info, session_id, &callbacks, l);
 	l->feedback = rd_feedback_new(rd_config_get_feedback(l->ctx->config), on_alert, l);
-	l->start_unix = g_get_real_time() / G_USEC_PER_SEC;
-	l->iface = rd_dbus_session1_skeleton_new();
-	rd_dbus_session1_set_id(l->iface, 0);
-	rd_dbus_session1_set_live(l->iface, TRUE);
-	rd_dbus_session1_set_roller(l->iface, l->serial);
-	rd_dbus_session1_set_address(l->iface, l->address);
-	rd_dbus_session1_set_record_id(l->iface, session_id);
-	rd_dbus_session1_set_area(l->iface, area);
-	rd_dbus_session1_set_start(l->iface, l->start_unix);
-	rd_dbus_session1_set_clock_set(l->iface, l->clock_set);
-	rd_dbus_session1_set_source(l->iface, "live");
-	rd_dbus_session1_set_force_trace(l->iface, g_variant_new_parsed("(@q 0, @aq [])"));
-	rd_dbus_session1_set_notes(l->iface, g_variant_new_parsed("@a{sv} {}"));
-	rd_dbus_session1_set_frames_rejected(l->iface, g_variant_new_parsed("@a{su} {}"));
-	g_signal_connect(l->iface, "handle-set-notes", G_CALLBACK(handle_live_set_notes), l);
-	g_signal_connect(l->iface, "handle-delete", G_CALLBACK(handle_live_delete), l);
-	g_signal_connect(l->iface, "handle-export", G_CALLBACK(handle_live_export), l);
-	l->object = rd_dbus_object_skeleton_new(l->live_path);
-	rd_dbus_object_skeleton_set_session1(l->object, l->iface);
-	g_dbus_object_manager_server_export(l->ctx->object_manager,
-					    G_DBUS_OBJECT_SKELETON(l->object));
+	l->start_unix = info.start_unix = g_get_real_time() / G_USEC_PER_SEC;
+	l->object = rd_live_object_new(l->ctx->object_manager, l->session, &info);
 	rd_dbus_roller2_set_session(l->roller, l->live_path);
 	g_message("Roller %s: live session %u", l->address, session_id);
 }
@@ -372,7 +333,8 @@ note_rejected(RdLive *l, gsize len, enum roller_error err, gint64 now)
 	if (!l->session)
 		return;
 	rd_live_session_feed_rejected(l->session, err);
-	schedule_live_update(l);
+	rd_live_object_changed(l->object);
+	schedule_live_update(l, now);
 }
 
 void
@@ -407,17 +369,25 @@ rd_live_feed_telemetry(RdLive *l, const guint8 *data, gsize len)
 	}
 	result = rd_live_session_feed_frame(l->session, &frame, now);
 	if (result == RD_LIVE_FRAME_OTHER_SESSION && sid != 0) {
-		end_session(l);
+		end_session(l, now);
 		start_session(l, sid);
 		result = rd_live_session_feed_frame(l->session, &frame, now);
 	}
 	if (result != RD_LIVE_FRAME_APPLIED)
 		return;
+	/* Stream readers get it first, from this dispatch. */
+	if (rd_live_stream_count(l->stream)) {
+		RdLiveSummary s;
+
+		rd_live_session_get_summary(l->session, &s);
+		rd_live_stream_send_frame(l->stream, &s, data, len, now);
+	}
+	rd_live_object_changed(l->object);
 	rd_feedback_evaluate(l->feedback, l->session, rd_live_session_get_time_ms(l->session));
 	if (l->end_pending)
-		end_session(l);
+		end_session(l, now);
 	else
-		schedule_live_update(l);
+		schedule_live_update(l, now);
 }
 
 static gboolean
@@ -428,7 +398,7 @@ on_end_grace(gpointer user_data)
 	l->end_grace_id = 0;
 	g_debug("Roller %s: no SESSION_END came; ending the session on its Status",
 		l->address);
-	end_session(l);
+	end_session(l, g_get_monotonic_time());
 	return G_SOURCE_REMOVE;
 }
 
@@ -478,6 +448,30 @@ void
 rd_live_set_area(RdLive *l, guint8 area_id)
 {
 	l->area_id = area_id;
+	if (l->object)
+		rd_live_object_set_area(l->object, area_id);
+}
+
+void
+rd_live_set_watched(RdLive *l, gboolean watched)
+{
+	if (l->watched == watched)
+		return;
+	l->watched = watched;
+	if (watched) {
+		/* A new watcher sees the session's values without waiting for a frame. */
+		if (l->session)
+			schedule_live_update(l, g_get_monotonic_time());
+		return;
+	}
+	g_clear_handle_id(&l->update_id, g_source_remove);
+	g_clear_pointer(&l->final, g_free);
+}
+
+RdLiveStream *
+rd_live_get_stream(RdLive *l)
+{
+	return l->stream;
 }
 
 RdLive *
@@ -492,7 +486,8 @@ rd_live_new(RdContext *ctx, RdDbusRoller2 *roller, const char *roller_path)
 	l->serial = g_strdup("");
 	l->address = g_strdup("");
 	l->area_id = -1;
-	l->update_max = MIN(MAX(hz, 1), RD_LIVE_UPDATE_MAX_HZ_LIMIT);
+	rd_rate_limit_init(&l->rate, hz);
+	l->stream = rd_live_stream_new(ctx->bus);
 	rd_rejects_init(&l->rejects);
 	rd_dbus_roller2_set_frames_rejected(roller, g_variant_new_parsed("@a{su} {}"));
 	return l;
@@ -503,16 +498,12 @@ rd_live_free(RdLive *l)
 {
 	if (!l)
 		return;
-	if (l->update_id)
-		g_source_remove(l->update_id);
-	if (l->end_grace_id)
-		g_source_remove(l->end_grace_id);
-	if (l->rejects_timer)
-		g_source_remove(l->rejects_timer);
-	if (l->object)
-		g_dbus_object_manager_server_unexport(l->ctx->object_manager, l->live_path);
-	g_clear_object(&l->iface);
-	g_clear_object(&l->object);
+	g_clear_handle_id(&l->update_id, g_source_remove);
+	g_clear_handle_id(&l->end_grace_id, g_source_remove);
+	g_clear_handle_id(&l->rejects_timer, g_source_remove);
+	g_clear_pointer(&l->object, rd_live_object_free);
+	g_clear_pointer(&l->stream, rd_live_stream_free);
+	g_free(l->final);
 	g_clear_pointer(&l->feedback, rd_feedback_free);
 	g_clear_pointer(&l->session, rd_live_session_free);
 	g_object_unref(l->roller);

@@ -2,9 +2,12 @@
 /*
  * A roller's live session on D-Bus: telemetry goes into an RdLiveSession,
  * the session is exported as org.rollerd.Session1 at <roller>/live while
- * it runs, LiveUpdate is emitted at most LiveUpdateMaxHz a second, every
- * stroke as Stroke, every feedback alert as Alert; at its end the summary
- * and force trace go to the store.  Malformed frames, in a session or
+ * it runs (rd-live-object), every applied frame goes to the live streams
+ * at once (rd-live-stream); while the roller is watched, LiveUpdate is
+ * emitted at most LiveUpdateMaxHz a second, evenly spaced (rd-rate-limit),
+ * the session's last values included, and every stroke as Stroke; every
+ * feedback alert as Alert; at its end the summary and force trace go to
+ * the store.  Malformed frames, in a session or
  * not, are counted by error name (Roller2.FramesRejected, and the
  * session's) and logged at most once per burst (rd-rejects.h).
  */
@@ -14,6 +17,7 @@
 
 #include "daemon/rd-context.h"
 #include "common/rd-dbus-generated.h"
+#include "rd-live-stream.h"
 #include "roller-info.h"
 
 typedef struct _RdLive RdLive;
@@ -38,3 +42,8 @@ void rd_live_feed_telemetry(RdLive *live, const guint8 *data, gsize len);
 void rd_live_feed_status(RdLive *live, const struct roller_status *status);
 /* The link went down: the session goes on in the roller; keep waiting. */
 void rd_live_link_lost(RdLive *live);
+
+/* Whether any client watches the roller (Roller2.WatchLive). */
+void rd_live_set_watched(RdLive *live, gboolean watched);
+/* The roller's live streams, for Roller2.AcquireLiveStream. */
+RdLiveStream *rd_live_get_stream(RdLive *live);

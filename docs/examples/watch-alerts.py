@@ -6,8 +6,11 @@ Usage: watch-alerts.py [--session] [--count N] [--timeout S]
 
 Prints one line per LiveUpdate ("update strokes=.. force=..") and per
 alert ("alert KIND: message") of every roller, until N alerts were seen
-(default: forever) or S seconds passed.  Uses PyGObject's Gio only
-(Debian: python3-gi).
+(default: forever) or S seconds passed.  rollerd sends LiveUpdate only
+to a roller's watchers: the script calls Roller2.WatchLive on every
+roller it sees (those known at its start, and those added later); the
+watches end when it exits.  Uses PyGObject's Gio only (Debian:
+python3-gi).
 """
 import argparse
 import sys
@@ -16,6 +19,30 @@ from gi.repository import Gio, GLib
 
 BUS_NAME = "org.rollerd"
 ROLLER_IFACE = "org.rollerd.Roller2"
+OM_IFACE = "org.freedesktop.DBus.ObjectManager"
+
+
+def watch(bus, path):
+    """Asks rollerd for the roller's LiveUpdate (and Stroke)."""
+    bus.call_sync(BUS_NAME, path, ROLLER_IFACE, "WatchLive", None, None,
+                  Gio.DBusCallFlags.NONE, -1, None)
+
+
+def watch_all(bus):
+    """Watches every roller rollerd knows now and every one it adds."""
+    def on_added(conn, sender, path, iface, name, params):
+        obj, ifaces = params.unpack()
+        if ROLLER_IFACE in ifaces:
+            watch(bus, obj)
+
+    bus.signal_subscribe(BUS_NAME, OM_IFACE, "InterfacesAdded", "/org/rollerd",
+                         None, Gio.DBusSignalFlags.NONE, on_added)
+    objects, = bus.call_sync(BUS_NAME, "/org/rollerd", OM_IFACE,
+                             "GetManagedObjects", None, None,
+                             Gio.DBusCallFlags.NONE, -1, None).unpack()
+    for path, ifaces in objects.items():
+        if ROLLER_IFACE in ifaces:
+            watch(bus, path)
 
 
 def main():
@@ -57,6 +84,7 @@ def main():
 
     bus.signal_subscribe(BUS_NAME, ROLLER_IFACE, None, None, None,
                          Gio.DBusSignalFlags.NONE, on_signal)
+    watch_all(bus)
     if args.timeout:
         GLib.timeout_add(int(args.timeout * 1000), on_timeout)
     try:

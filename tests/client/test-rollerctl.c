@@ -436,6 +436,8 @@ test_monitor_plain_lines_and_start_stop(void **state)
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
+	/* rollerd sends LiveUpdate only to watchers; monitor reads them. */
+	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller2", "WatchLive", NULL);
 	monitor = test_bus_spawn(td->bus, "monitor", argv);
 	test_bus_run_for(500);
 	rollerctl(&r, "start", "--area", "moon", NULL);

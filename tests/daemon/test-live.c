@@ -2,7 +2,9 @@
 /*
  * rd-live without a bus: Telemetry and Status fed in the order a roller's
  * notifications may arrive, the live Session1 and the history checked;
- * malformed frames counted for the session and the roller.
+ * malformed frames counted for the session and the roller; LiveUpdate
+ * evenly spaced, the session's last values included, and nothing sent
+ * while nobody watches.
  */
 #include "config.h"
 
@@ -262,6 +264,7 @@ test_malformed_frames_counted(void **state)
 	gsize len;
 
 	assert_true(roller_rejects_are(f, "{}"));
+	rd_live_set_watched(f->live, TRUE);
 	g_signal_connect(f->roller, "live-update", G_CALLBACK(on_live_update), &rejected);
 	len = make_stroke(f, buf, 7, 500);
 	buf[len - 1] ^= 0xff;
@@ -274,7 +277,9 @@ test_malformed_frames_counted(void **state)
 	len = make_stroke(f, buf, 7, 1500);
 	buf[0] = 0x21;
 	rd_live_feed_telemetry(f->live, buf, len);
-	assert_int_equal(rejected, 1);
+	/* The next update comes in its slot, a tenth of a second later. */
+	while (rejected != 1)
+		g_main_context_iteration(NULL, TRUE);
 	assert_session_property(f, LIVE_PATH);
 
 	feed_status(f, ROLLER_STATE_IDLE, 0);
@@ -289,6 +294,152 @@ test_malformed_frames_counted(void **state)
 	g_signal_handlers_disconnect_by_data(f->roller, &rejected);
 }
 
+typedef struct {
+	GArray *times;		/* gint64, of each LiveUpdate */
+	guint strokes;		/* of the last one */
+	guint frames;
+	guint duration_ms;
+	guint stroke_signals;
+} Updates;
+
+static void
+on_update_seen(RdDbusRoller2 *roller, guint strokes, gdouble strokes_per_minute,
+	       guint16 force_cn, guint16 force_mean_cn, guint16 in_band_permille,
+	       GVariant *directions, GVariant *passes, guint duration_ms, gboolean paused,
+	       guint frames, guint frames_lost, guint frames_rejected, Updates *u)
+{
+	gint64 now = g_get_monotonic_time();
+
+	g_array_append_val(u->times, now);
+	u->strokes = strokes;
+	u->frames = frames;
+	u->duration_ms = duration_ms;
+}
+
+static void
+on_stroke_seen(RdDbusRoller2 *roller, guint t_end_ms, guint count, guint16 length_mm,
+	       guint8 heading, guint8 direction, guint8 cell, guint16 mean_force_cn,
+	       Updates *u)
+{
+	u->stroke_signals++;
+}
+
+/* Runs the main context for @ms. */
+static void
+run_for(guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(1000);
+	}
+}
+
+/* The session's last frame: a stroke and SESSION_END. */
+static void
+feed_end(Fixture *f, guint16 session_id, guint32 t_ms)
+{
+	guint8 buf[ROLLER_FRAME_MAX_LEN];
+	struct roller_frame_writer w;
+	struct roller_stroke st = {
+		.t_end_ms = t_ms, .roll_count = (guint16)(t_ms / 1000), .length_mm = 40,
+		.mean_force_cN = 300,
+	};
+	struct roller_event end = { .t_ms = t_ms, .code = ROLLER_EVENT_SESSION_END };
+
+	roller_frame_writer_init(&w, buf, ROLLER_FRAME_MAX_LEN, f->seq++, session_id, TRUE);
+	assert_int_equal(roller_frame_add_stroke(&w, &st), ROLLER_OK);
+	assert_int_equal(roller_frame_add_event(&w, &end), ROLLER_OK);
+	rd_live_feed_telemetry(f->live, buf, roller_frame_writer_finish(&w));
+}
+
+/*
+ * 100 frames a second, LiveUpdateMaxHz 10: the updates are a tenth of a
+ * second apart or more (never a burst), and the last one, sent in its
+ * slot after the session ended, has the session's final values.
+ */
+static void
+test_updates_evenly_spaced(void **state)
+{
+	Fixture *f = *state;
+	Updates u = { .times = g_array_new(FALSE, FALSE, sizeof(gint64)) };
+	const guint n = 150;
+	gint64 min_gap = G_MAXINT64, start;
+
+	rd_live_set_watched(f->live, TRUE);
+	start = g_get_monotonic_time();
+	g_signal_connect(f->roller, "live-update", G_CALLBACK(on_update_seen), &u);
+	/* One stroke a second of session time: the count moves every 100 frames. */
+	for (guint i = 1; i <= n; i++) {
+		feed_stroke(f, 7, i * 10);
+		run_for(10);
+	}
+	feed_end(f, 7, (n + 1) * 10);
+	assert_session_property(f, "/");
+	run_for(300);
+	g_signal_handlers_disconnect_by_data(f->roller, &u);
+
+	for (guint i = 1; i < u.times->len; i++)
+		min_gap = MIN(min_gap, g_array_index(u.times, gint64, i) -
+				       g_array_index(u.times, gint64, i - 1));
+	/* One update at once, then one a slot, however long the frames took. */
+	assert_true(u.times->len >= 5);
+	assert_true(u.times->len <= (g_get_monotonic_time() - start) / 100000 + 1);
+	if (min_gap < 90000)
+		fail_msg("two LiveUpdates %" G_GINT64_FORMAT " us apart", min_gap);
+	/* The last update is the session's end: every frame, its last time. */
+	assert_int_equal(u.frames, n + 1);
+	assert_int_equal(u.duration_ms, (n + 1) * 10);
+	assert_int_equal(u.strokes, stored_strokes(f, 0));
+	g_array_unref(u.times);
+}
+
+/* Nobody watches: no LiveUpdate, no Stroke; the live Session1 still reads right. */
+static void
+test_nothing_sent_unwatched(void **state)
+{
+	Fixture *f = *state;
+	Updates u = { .times = g_array_new(FALSE, FALSE, sizeof(gint64)) };
+	g_autoptr(GVariant) props = NULL;
+	GDBusInterfaceSkeleton *iface;
+	GDBusObject *object;
+	guint32 strokes = 0;
+
+	g_signal_connect(f->roller, "live-update", G_CALLBACK(on_update_seen), &u);
+	g_signal_connect(f->roller, "stroke", G_CALLBACK(on_stroke_seen), &u);
+	for (guint i = 1; i <= 5; i++)
+		feed_stroke(f, 7, i * 1000);
+	run_for(300);
+	assert_int_equal(u.times->len, 0);
+	assert_int_equal(u.stroke_signals, 0);
+	object = g_dbus_object_manager_get_object(G_DBUS_OBJECT_MANAGER(f->ctx.object_manager),
+						  LIVE_PATH);
+	assert_non_null(object);
+	iface = G_DBUS_INTERFACE_SKELETON(
+		g_dbus_object_get_interface(object, "org.rollerd.Session1"));
+	props = g_dbus_interface_skeleton_get_properties(iface);
+	assert_true(g_variant_lookup(props, "Strokes", "u", &strokes));
+	assert_int_equal(strokes, 5);
+	g_object_unref(iface);
+	g_object_unref(object);
+
+	/* A watcher gets the values at once, and the strokes from now on. */
+	rd_live_set_watched(f->live, TRUE);
+	assert_int_equal(u.times->len, 1);
+	assert_int_equal(u.strokes, 5);
+	feed_stroke(f, 7, 6000);
+	assert_int_equal(u.stroke_signals, 1);
+	rd_live_set_watched(f->live, FALSE);
+	feed_stroke(f, 7, 7000);
+	run_for(300);
+	assert_int_equal(u.times->len, 1);
+	assert_int_equal(u.stroke_signals, 1);
+	g_signal_handlers_disconnect_by_data(f->roller, &u);
+	g_array_unref(u.times);
+}
+
 int
 main(void)
 {
@@ -297,6 +448,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_straggler_during_the_next_session, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_frames_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_updates_evenly_spaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_sent_unwatched, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rd-live", tests, NULL, NULL);

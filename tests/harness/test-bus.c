@@ -141,6 +141,20 @@ test_bus_new_with_policy(const char *policy)
 	return bus;
 }
 
+GDBusConnection *
+test_bus_new_client(TestBus *bus)
+{
+	g_autoptr(GError) error = NULL;
+	GDBusConnection *c = g_dbus_connection_new_for_address_sync(
+		bus->address,
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+
+	if (!c)
+		die("cannot connect to the test bus", error);
+	return c;
+}
+
 TestBus *
 test_bus_new_system(void)
 {

@@ -35,6 +35,8 @@ const char *test_bus_get_dir(TestBus *bus);
 GPid test_bus_get_daemon_pid(TestBus *bus);
 /* A connection to the bus, owned by @bus. */
 GDBusConnection *test_bus_get_connection(TestBus *bus);
+/* Another client of the bus, the caller's to close (to leave the bus) and unref. */
+GDBusConnection *test_bus_new_client(TestBus *bus);
 
 /*
  * How many times slower a child runs under the wrapper in the environment

@@ -467,6 +467,10 @@ test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s)
 						      G_DBUS_SIGNAL_FLAGS_NONE, on_roller_signal,
 						      s, NULL);
 
+	/* rollerd sends LiveUpdate and Stroke only while someone watches. */
+	assert_non_null(td->roller_path);
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "WatchLive", NULL);
+
 	if (!td->subscriptions)
 		td->subscriptions = g_array_new(FALSE, FALSE, sizeof(guint));
 	g_array_append_val(td->subscriptions, id);

@@ -102,7 +102,12 @@ typedef struct {
 	guint frames_lost;	/* of the last LiveUpdate */
 } TestRollerSignals;
 
-/* Counts the first roller's signals into @s; returns the subscription. */
+/*
+ * Counts the first roller's signals into @s; returns the subscription.
+ * Watches the roller (Roller2.WatchLive) on the test's connection, for
+ * LiveUpdate and Stroke; the watch lasts as long as that connection or
+ * rollerd, whatever is unsubscribed.
+ */
 guint test_daemon_subscribe(TestDaemon *td, TestRollerSignals *s);
 void test_daemon_unsubscribe(TestDaemon *td, guint id);
 /* Roller2.Sync, then waits for its SyncFinished. */

@@ -176,6 +176,7 @@ on_live_update(GDBusConnection *conn, const char *sender, const char *path,
 static guint
 subscribe_live_updates(TestDaemon *td, LastUpdate *u)
 {
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "WatchLive", NULL);
 	return g_dbus_connection_signal_subscribe(td->conn, "org.rollerd", ROLLER2, "LiveUpdate",
 						  td->roller_path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
 						  on_live_update, u, NULL);

@@ -433,6 +433,7 @@ test_ten_rollers_live_and_syncing(void **state)
 						 NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_fleet_signal,
 						 f, NULL);
 
+	fleet_call(f, "WatchLive", NULL);
 	fleet_call(f, "Connect", NULL);
 	fleet_wait_property(f, "StoredRecords", G_STRINGIFY(FLEET_STORED), FLEET_WAIT_MS);
 	fleet_call(f, "StartSession", g_variant_new("(s)", "thighs"));

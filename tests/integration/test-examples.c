@@ -2,7 +2,8 @@
 /*
  * docs/examples/ run against rollerd and roller-sim, so they cannot rot:
  * the Python watcher prints a live session's updates and alerts, the
- * shell export prints the last week of history as JSON lines.
+ * stream reader a live session's packets to its end, the shell export
+ * prints the last week of history as JSON lines.
  */
 #include "config.h"
 
@@ -64,6 +65,35 @@ test_watch_alerts_prints_a_live_session(void **state)
 }
 
 static void
+test_live_stream_reads_a_session(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=20", NULL };
+	TestDaemon *td = *state = test_daemon_new(sim_args);
+	g_autofree char *script = example_path("live-stream.py");
+	g_autofree char *out_path = NULL, *out = NULL;
+	const char *argv[] = { "/usr/bin/python3", script, "--session", "--until-end",
+			       "--timeout=60", NULL };
+	GPid reader;
+	int status;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	reader = test_bus_spawn(td->bus, "live-stream", argv);
+	test_bus_run_for(1000);	/* it has its stream */
+	test_daemon_call_ok(td, td->roller_path, "org.rollerd.Roller2", "StartSession",
+			    g_variant_new("(s)", "face"));
+	/* It exits by itself at the session's end. */
+	status = test_bus_wait_exit(td->bus, reader, 60000);
+	out_path = g_build_filename(test_bus_get_dir(td->bus), "live-stream.log", NULL);
+	assert_true(g_file_get_contents(out_path, &out, NULL, NULL));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("live-stream.py failed:\n%s", out);
+	assert_non_null(strstr(out, "frame session=1 frames=1 "));
+	assert_non_null(strstr(out, "frame session=1 frames=2 "));
+	assert_non_null(strstr(out, "\nend session=1 "));
+}
+
+static void
 test_export_last_week_prints_json_lines(void **state)
 {
 	const char *sim_args[] = { "--stored=3", NULL };
@@ -107,6 +137,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_watch_alerts_prints_a_live_session, teardown),
+		cmocka_unit_test_teardown(test_live_stream_reads_a_session, teardown),
 		cmocka_unit_test_teardown(test_export_last_week_prints_json_lines, teardown),
 	};
 
