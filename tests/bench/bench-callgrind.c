@@ -12,7 +12,7 @@
 #include "bench-live.h"
 
 /* About 10 notifications a second at MTU 247. */
-#define CALLGRIND_SPEED 4.0
+#define CALLGRIND_SPEED 5.0
 #define SETTLE_MS 3000
 
 /* callgrind_control -i on|off PID: counting starts or stops. */

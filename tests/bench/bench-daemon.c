@@ -34,7 +34,7 @@
  *           ground truth).  Printed: min and median of each side, and of
  *           its ratio to the bleak run of the same round, alone and with
  *           dbus-daemon counted on both sides.  At about 10 notifications
- *           a second (--speed=4: the model sends a frame per stroke or
+ *           a second (--speed=5: the model sends a frame per stroke or
  *           event at MTU 247) and at a flood (--speed=200: more than the
  *           link carries, so roller-sim sends at its fastest real-time
  *           pace, 4 notifications per 7.5 ms connection interval at most,
@@ -252,7 +252,7 @@ int
 main(int argc, char **argv)
 {
 	int seconds = 10, runs = 3, callgrind_seconds = 25, top = 12;
-	double slow_speed = 4, flood_speed = 200;
+	double slow_speed = 5, flood_speed = 200;
 	gboolean no_bleak = FALSE;
 	g_autofree char *parts = NULL, *rollers = NULL, *self = NULL;
 	const GOptionEntry entries[] = {
@@ -265,7 +265,7 @@ main(int argc, char **argv)
 		{ "no-bleak", 0, 0, G_OPTION_ARG_NONE, &no_bleak,
 		  "Peer part without the bleak peer: rollerd's CPU and latency only", NULL },
 		{ "slow-speed", 0, 0, G_OPTION_ARG_DOUBLE, &slow_speed,
-		  "roller-sim --speed for about 10 notifications a second (4)", "X" },
+		  "roller-sim --speed for about 10 notifications a second (5)", "X" },
 		{ "flood-speed", 0, 0, G_OPTION_ARG_DOUBLE, &flood_speed,
 		  "roller-sim --speed for the flood (200; 0: no flood)", "X" },
 		{ "callgrind-seconds", 0, 0, G_OPTION_ARG_INT, &callgrind_seconds,
