@@ -372,9 +372,15 @@ tests_bench_bench_proto_LDFLAGS = \
 tests_bench_bench_proto_LDADD = $(ROLLER_PROTO_HOST_LIBS)
 
 bench_util_sources = tests/bench/bench-util.h tests/bench/bench-util.c
-tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c $(bench_util_sources)
-tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
+# The live path against a bleak peer, under callgrind, and its memory
+# (docs/testing.md); needs python3-bleak and valgrind for those parts.
+tests_bench_bench_daemon_SOURCES = tests/bench/bench-daemon.c \
+	tests/bench/bench-live.h tests/bench/bench-live.c \
+	tests/bench/bench-peer.h tests/bench/bench-peer.c \
+	tests/bench/bench-callgrind.h tests/bench/bench-callgrind.c $(bench_util_sources)
+tests_bench_bench_daemon_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_bench_bench_daemon_LDADD = $(TEST_BUS_LIBS) common/librollerd-common.a $(GLIB_LIBS)
+EXTRA_DIST += tests/bench/bench-bleak-peer.py
 
 # Ping under 20 busy or hostile callers (rd-call-guard).
 tests_bench_bench_calls_SOURCES = tests/bench/bench-calls.c $(bench_util_sources)
@@ -393,7 +399,12 @@ bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
 		ROLLER_BUILDDIR="$(abs_top_builddir)" ./$$bench || exit 1; \
 	done
 
-.PHONY: bench
+# One benchmark with its own arguments, e.g.
+#   make bench-daemon BENCH_ARGS="--parts=peer --runs=5"
+bench-daemon: tests/bench/bench-daemon daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
+	ROLLER_BUILDDIR="$(abs_top_builddir)" ./tests/bench/bench-daemon $(BENCH_ARGS)
+
+.PHONY: bench bench-daemon
 
 ## fuzz/ ---------------------------------------------------------------
 # libFuzzer targets for firmware-proto.  Not built by make or make check

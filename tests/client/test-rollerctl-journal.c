@@ -76,6 +76,23 @@ sql(const char *path, const char *statement, const char *expect)
 	sqlite3_close(db);
 }
 
+static int
+schema_version(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int version;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return version;
+}
+
 static void
 expect_failure(const Run *r, const char *mentions)
 {
@@ -234,8 +251,10 @@ test_restore(void **state)
 	g_autofree char *kept = NULL;
 	g_autoptr(GVariant) exported = NULL;
 	g_autofree char *live = NULL;
+	g_autofree char *set_version = NULL, *newer_message = NULL;
 	const char *session_path;
 	g_auto(Run) r = { 0 };
+	int version;
 	gsize len;
 
 	rollerctl(&r, "backup", good, NULL);
@@ -245,9 +264,13 @@ test_restore(void **state)
 	rollerctl(&r, "restore", text, NULL);
 	expect_failure(&r, "not an SQLite database");
 	copy_file(good, newer);
-	sql(newer, "PRAGMA user_version = 3", NULL);
+	version = schema_version(good);
+	set_version = g_strdup_printf("PRAGMA user_version = %d", version + 1);
+	sql(newer, set_version, NULL);
 	rollerctl(&r, "restore", newer, NULL);
-	expect_failure(&r, "schema version 3, newer than version 2");
+	newer_message = g_strdup_printf("schema version %d, newer than version %d",
+					version + 1, version);
+	expect_failure(&r, newer_message);
 	assert_true(g_file_get_contents(good, &bytes, &len, NULL));
 	memset(bytes + 2 * 4096, 0x5a, len - 2 * 4096);
 	assert_true(g_file_set_contents(damaged, bytes, (gssize)len, NULL));

@@ -182,6 +182,12 @@ test_bus_get_dir(TestBus *bus)
 	return bus->dir;
 }
 
+GPid
+test_bus_get_daemon_pid(TestBus *bus)
+{
+	return bus->daemon_pid;
+}
+
 GDBusConnection *
 test_bus_get_connection(TestBus *bus)
 {

@@ -31,6 +31,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestBus, test_bus_free)
 
 const char *test_bus_get_address(TestBus *bus);
 const char *test_bus_get_dir(TestBus *bus);
+/* The bus's own dbus-daemon (0 for test_bus_new_system()), e.g. for its CPU time. */
+GPid test_bus_get_daemon_pid(TestBus *bus);
 /* A connection to the bus, owned by @bus. */
 GDBusConnection *test_bus_get_connection(TestBus *bus);
 /* Another client of the bus, the caller's to close (to leave the bus) and unref. */
