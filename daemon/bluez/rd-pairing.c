@@ -44,6 +44,18 @@ on_paired(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (g_task_return_error_if_cancelled(task))
 		return;
+	/*
+	 * bluetoothd may have bonded by itself, on the same Insufficient
+	 * Encryption, while the read's error was on its way; 5.66 then
+	 * takes Pair for a BR/EDR pairing, which fails.  The bond is what
+	 * counts.
+	 */
+	if (!ret && rd_bluez_get_bool(G_DBUS_PROXY(source), "Bonded")) {
+		g_message("Roller %s: bluetoothd had bonded it already",
+			  g_dbus_proxy_get_object_path(G_DBUS_PROXY(source)));
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
 	if (!ret) {
 		g_autoptr(GError) mapped = rd_bluez_error_to_rd(error, "Pairing");
 
@@ -68,7 +80,8 @@ on_probe_read(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (g_task_return_error_if_cancelled(task))
 		return;
-	if (value || !needs_pairing(error)) {
+	/* Bonded meanwhile: bluetoothd paired on its own as the read failed. */
+	if (value || !needs_pairing(error) || rd_bluez_get_bool(s->device, "Bonded")) {
 		g_task_return_boolean(task, TRUE);
 		return;
 	}
