@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/rd-area.h"
 #include "rc-common.h"
 
 #define ROLLERD_NAME "org.rollerd"
@@ -60,6 +61,31 @@ rc_parse_options(const char *command, const char *params, const char *summary,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+rc_check_no_extra(const char *command, int argc, char **argv, int max, int *exit_code)
+{
+	if (argc <= max + 1)
+		return TRUE;
+	g_printerr("rollerctl %s: unexpected argument '%s'; see 'rollerctl %s --help'\n",
+		   command, argv[max + 1], command);
+	*exit_code = RC_EXIT_USAGE;
+	return FALSE;
+}
+
+gboolean
+rc_check_area(const char *command, const char *area)
+{
+	g_autofree char *known = NULL;
+	guint8 id;
+
+	if (rd_area_from_string(area, &id))
+		return TRUE;
+	known = g_strjoinv(", ", (char **)rd_area_names());
+	g_printerr("rollerctl %s: unknown area '%s'; the areas are %s (or area-N, N 0 to 255)\n",
+		   command, area, known);
+	return FALSE;
 }
 
 GDBusConnection *
@@ -198,7 +224,8 @@ rc_resolve_roller(GDBusConnection *bus, const char *address, int *exit_code)
 	else
 		g_printerr("rollerctl: %u rollers are known; say which one (ADDR), "
 			   "see 'rollerctl list'\n", paths->len);
-	*exit_code = RC_EXIT_FAILURE;
+	/* Not knowing which roller is meant is the command line's fault. */
+	*exit_code = paths->len ? RC_EXIT_USAGE : RC_EXIT_FAILURE;
 	return NULL;
 }
 

@@ -35,6 +35,16 @@ gboolean rc_parse_options(const char *command, const char *params,
 			  int *argc, char ***argv, int *exit_code);
 
 /*
+ * FALSE after printing a usage error (*exit_code RC_EXIT_USAGE) when the
+ * command got more than @max arguments after its options.
+ */
+gboolean rc_check_no_extra(const char *command, int argc, char **argv, int max,
+			   int *exit_code);
+
+/* FALSE after printing the valid areas when @area names none. */
+gboolean rc_check_area(const char *command, const char *area);
+
+/*
  * The bus rollerd is on (system, or session with --session), checked to
  * have org.rollerd; NULL after printing a sentence, *exit_code then
  * RC_EXIT_NO_DAEMON.

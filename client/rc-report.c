@@ -156,6 +156,8 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 			   "[--person NAME] --output FILE\n");
 		return RC_EXIT_USAGE;
 	}
+	if (area && !rc_check_area("report", area))
+		return RC_EXIT_USAGE;
 	format = g_str_has_suffix(output, ".pdf") ? "pdf" : g_str_has_suffix(output, ".png") ? "png" :
 		 g_str_has_suffix(output, ".svg") ? "svg" : NULL;
 	if (!format) {

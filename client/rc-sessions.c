@@ -33,8 +33,11 @@ parse_date(const char *text)
 typedef struct {
 	char *area, *since, *until, *roller, *person;
 	char *person_path;	/* --person resolved, once connected */
-	int limit, offset;
+	int limit, offset;	/* limit NO_LIMIT when not given */
 } Filter;
+
+#define NO_LIMIT (-1)
+#define FILTER_INIT { .limit = NO_LIMIT }
 
 #define FILTER_ENTRIES(f, limit_help) \
 	{ "area", 'a', 0, G_OPTION_ARG_STRING, &(f).area, "Only this treatment area", "AREA" }, \
@@ -73,6 +76,8 @@ filter_to_variant(const char *command, const Filter *f)
 	GVariantBuilder b;
 	gint64 t;
 
+	if (f->area && !rc_check_area(command, f->area))
+		return NULL;
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	if (f->area)
 		g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(f->area));
@@ -90,12 +95,12 @@ filter_to_variant(const char *command, const Filter *f)
 			goto bad_date;
 		g_variant_builder_add(&b, "{sv}", "until", g_variant_new_int64(t));
 	}
-	if (f->limit < 0 || f->limit > 1000 || f->offset < 0) {
+	if ((f->limit != NO_LIMIT && (f->limit < 1 || f->limit > 1000)) || f->offset < 0) {
 		g_printerr("rollerctl %s: --limit takes 1 to 1000, --offset 0 or more\n", command);
 		g_variant_builder_clear(&b);
 		return NULL;
 	}
-	if (f->limit)
+	if (f->limit != NO_LIMIT)
 		g_variant_builder_add(&b, "{sv}", "limit", g_variant_new_uint32((guint32)f->limit));
 	if (f->offset)
 		g_variant_builder_add(&b, "{sv}", "offset", g_variant_new_uint32((guint32)f->offset));
@@ -109,7 +114,7 @@ bad_date:
 int
 rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 {
-	Filter f = { 0 };
+	Filter f = FILTER_INIT;
 	const GOptionEntry entries[] = {
 		FILTER_ENTRIES(f, "At most N sessions (default 100, at most 1000)"),
 		{ NULL }
@@ -125,11 +130,12 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("sessions", "", "List the history, newest first.", entries,
-			      &argc, &argv, &code)) {
+			      &argc, &argv, &code) ||
+	    !rc_check_no_extra("sessions", argc, argv, 0, &code)) {
 		filter_clear(&f);
 		return code;
 	}
-	default_limit = f.limit == 0;
+	default_limit = f.limit == NO_LIMIT;
 	/* The filter's mistakes are usage errors, found before rollerd is asked. */
 	filter = filter_to_variant("sessions", &f);
 	if (!filter) {
@@ -295,7 +301,8 @@ rc_cmd_show(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("show", "ID", "Show one session: summary, coverage, force, notes.",
-			      NULL, &argc, &argv, &code))
+			      NULL, &argc, &argv, &code) ||
+	    !rc_check_no_extra("show", argc, argv, 1, &code))
 		return code;
 	if (argc != 2) {
 		g_printerr("rollerctl show: which session? rollerctl show ID\n");
@@ -342,6 +349,8 @@ rc_cmd_show(const struct rc_globals *globals, int argc, char **argv)
 	return RC_EXIT_OK;
 }
 
+static const char *const redness_levels[] = { "none", "mild", "moderate", "strong", NULL };
+
 int
 rc_cmd_note(const struct rc_globals *globals, int argc, char **argv)
 {
@@ -369,6 +378,16 @@ rc_cmd_note(const struct rc_globals *globals, int argc, char **argv)
 	if (argc != 2 || (numbing && no_numbing)) {
 		g_printerr("rollerctl note: usage: rollerctl note ID [--topical TEXT] "
 			   "[--numbing|--no-numbing] [--redness LEVEL] [--text TEXT] [--cleaned]\n");
+		return RC_EXIT_USAGE;
+	}
+	if (!topical && !numbing && !no_numbing && !redness && !text && !cleaned) {
+		g_printerr("rollerctl note: nothing to note: give --topical, --numbing, "
+			   "--no-numbing, --redness, --text or --cleaned\n");
+		return RC_EXIT_USAGE;
+	}
+	if (redness && !g_strv_contains(redness_levels, redness)) {
+		g_printerr("rollerctl note: --redness is none, mild, moderate or strong, not '%s'\n",
+			   redness);
 		return RC_EXIT_USAGE;
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
@@ -403,7 +422,8 @@ rc_cmd_delete(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("delete", "ID", "Delete a session from the history.", NULL,
-			      &argc, &argv, &code))
+			      &argc, &argv, &code) ||
+	    !rc_check_no_extra("delete", argc, argv, 1, &code))
 		return code;
 	if (argc != 2) {
 		g_printerr("rollerctl delete: which session? rollerctl delete ID\n");
@@ -441,7 +461,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 							   g_free, NULL);
 	Filter page = *f;
 
-	if (!page.limit)
+	if (page.limit == NO_LIMIT)
 		page.limit = EXPORT_PAGE;
 	for (;;) {
 		g_autoptr(GVariant) filter = g_variant_ref_sink(filter_to_variant("export", &page));
@@ -464,7 +484,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 			if (g_hash_table_add(seen, g_memdup2(&id, sizeof(id))))
 				g_array_append_val(ids, id);
 		}
-		if (f->limit || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
+		if (f->limit != NO_LIMIT || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
 			break;
 		page.offset += (int)n;
 	}
@@ -474,7 +494,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 int
 rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 {
-	Filter f = { 0 };
+	Filter f = FILTER_INIT;
 	g_autofree char *format = NULL, *output = NULL;
 	const GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
@@ -493,7 +513,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("export", "", "Export the history (or a part) as CSV or JSON.",
-			      entries, &argc, &argv, &code)) {
+			      entries, &argc, &argv, &code) ||
+	    !rc_check_no_extra("export", argc, argv, 0, &code)) {
 		filter_clear(&f);
 		return code;
 	}

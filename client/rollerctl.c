@@ -76,6 +76,49 @@ print_usage(FILE *out)
 		"3 rollerd not running or unreachable.\n");
 }
 
+/* Edits from @a to @b, a swap of neighbours counting one (optimal string alignment). */
+static guint
+edit_distance(const char *a, const char *b)
+{
+	gsize la = strlen(a), lb = strlen(b);
+	g_autofree guint *d = g_new(guint, (la + 1) * (lb + 1));
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (gsize i = 0; i <= la; i++)
+		D(i, 0) = (guint)i;
+	for (gsize j = 0; j <= lb; j++)
+		D(0, j) = (guint)j;
+	for (gsize i = 1; i <= la; i++) {
+		for (gsize j = 1; j <= lb; j++) {
+			guint cost = a[i - 1] != b[j - 1];
+
+			D(i, j) = MIN(MIN(D(i - 1, j) + 1, D(i, j - 1) + 1), D(i - 1, j - 1) + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				D(i, j) = MIN(D(i, j), D(i - 2, j - 2) + 1);
+		}
+	}
+	return D(la, lb);
+#undef D
+}
+
+/* The command @typed most likely meant: at most two edits away, else NULL. */
+static const char *
+nearest_command(const char *typed)
+{
+	const char *best = NULL;
+	guint best_distance = 3;
+
+	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
+		guint distance = edit_distance(typed, commands[c].name);
+
+		if (distance < best_distance) {
+			best = commands[c].name;
+			best_distance = distance;
+		}
+	}
+	return best;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,6 +165,10 @@ main(int argc, char **argv)
 		}
 		return commands[c].func(&globals, n, argv + i);
 	}
-	g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
+	if (nearest_command(argv[i]))
+		g_printerr("rollerctl: unknown command '%s'; did you mean '%s'? "
+			   "See 'rollerctl --help'\n", argv[i], nearest_command(argv[i]));
+	else
+		g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
 	return RC_EXIT_USAGE;
 }

@@ -272,7 +272,7 @@ test_area_page(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "no session of the area face"));
 	rollerctl(&r, "report", "--area", "moon", "--output", pdf, NULL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	assert_null(strstr(r.err, "GDBus"));
 }
 

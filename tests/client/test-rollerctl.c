@@ -316,7 +316,7 @@ test_scan_connect_sync_and_history(void **state)
 	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine", NULL);
 	assert_int_equal(r.status, 0);
 	rollerctl(&r, "note", id_text, "--redness", "purple", NULL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	rollerctl(&r, "show", id_text, NULL);
 	assert_non_null(strstr(r.out, "mild"));
 	rollerctl(&r, "show", "123456", NULL);
