@@ -13,6 +13,7 @@
 #include <cairo-svg.h>
 
 #include "rc-report.h"
+#include "rc-notes.h"
 #include "rc-report-private.h"
 #include "rc-sessions.h"
 
@@ -46,9 +47,9 @@ draw_tiles(cairo_t *cr, RdDbusSession1 *s, const guint8 *p, gsize np, double y)
 static void
 draw_notes(cairo_t *cr, GVariant *notes, double y)
 {
-	g_autoptr(GString) facts = g_string_new(NULL);
+	g_autoptr(GPtrArray) facts = rc_notes_facts(notes);
+	g_autofree char *line = NULL;
 	const char *str;
-	gboolean b;
 
 	rc_heading(cr, RC_MARGIN, y, "Journal");
 	y += 16;
@@ -58,17 +59,12 @@ draw_notes(cairo_t *cr, GVariant *notes, double y)
 			"No notes yet: 'rollerctl note ID' adds them.");
 		return;
 	}
-	if (g_variant_lookup(notes, "redness", "&s", &str))
-		g_string_append_printf(facts, "Redness afterwards: %s     ", str);
-	if (g_variant_lookup(notes, "numbing", "b", &b))
-		g_string_append_printf(facts, "Numbing cream: %s     ", b ? "yes" : "no");
-	if (g_variant_lookup(notes, "cleaned", "b", &b) && b)
-		g_string_append(facts, "Roller cleaned     ");
-	if (g_variant_lookup(notes, "topical", "&s", &str))
-		g_string_append_printf(facts, "Topical: %s", str);
 	rc_ink(cr);
-	if (facts->len)
-		y = rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 2, facts->str) + 2;
+	if (facts->len) {
+		g_ptr_array_add(facts, NULL);
+		line = g_strjoinv("     ", (char **)facts->pdata);
+		y = rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 2, line) + 2;
+	}
 	if (g_variant_lookup(notes, "text", "&s", &str))
 		rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 7, str);
 }

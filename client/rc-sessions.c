@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rc-notes.h"
 #include "rc-sessions.h"
 
 /* "2026-11-24" or a full ISO 8601 time, local time unless it says; -1 if bad. */
@@ -341,9 +342,14 @@ rc_cmd_show(const struct rc_globals *globals, int argc, char **argv)
 	print_sparkline(s, rc_use_unicode());
 	notes = rd_dbus_session1_get_notes(s);
 	if (notes && g_variant_n_children(notes)) {
-		g_autofree char *text = g_variant_print(notes, FALSE);
+		g_autoptr(GPtrArray) facts = rc_notes_facts(notes);
+		const char *text;
 
-		printf("Notes: %s\n", text);
+		printf("Notes:\n");
+		for (guint i = 0; i < facts->len; i++)
+			printf("  %s\n", (char *)facts->pdata[i]);
+		if (g_variant_lookup(notes, "text", "&s", &text))
+			printf("  %s\n", text);
 	}
 	printf("Source: %s\n", rd_dbus_session1_get_source(s));
 	return RC_EXIT_OK;

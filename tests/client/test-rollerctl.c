@@ -313,12 +313,16 @@ test_scan_connect_sync_and_history(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Coverage"));
 	assert_non_null(strstr(r.out, "Directions"));
-	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine", NULL);
+	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine",
+		  "--topical", "HA serum", NULL);
 	assert_int_equal(r.status, 0);
 	rollerctl(&r, "note", id_text, "--redness", "purple", NULL);
 	assert_int_equal(r.status, 2);
 	rollerctl(&r, "show", id_text, NULL);
-	assert_non_null(strstr(r.out, "mild"));
+	/* The notes in words, not as the D-Bus value. */
+	assert_non_null(strstr(r.out, "\nNotes:\n  Redness afterwards: mild\n  Numbing cream: yes\n"
+			       "  Topical: HA serum\n  fine\n"));
+	assert_null(strstr(r.out, "<'"));
 	rollerctl(&r, "show", "123456", NULL);
 	assert_int_equal(r.status, 1);
 	rollerctl(&r, "show", "nope", NULL);
