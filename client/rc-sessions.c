@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/rd-csv.h"
 #include "rc-notes.h"
 #include "rc-sessions.h"
 
@@ -58,6 +59,28 @@ filter_clear(Filter *f)
 	g_free(f->roller);
 	g_free(f->person);
 	g_free(f->person_path);
+}
+
+/* The filter's options as given ("--roller R --area A"), NULL for none. */
+static char *
+filter_describe(const Filter *f)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+	const struct {
+		const char *option, *value;
+	} given[] = {
+		{ "--area", f->area }, { "--since", f->since }, { "--until", f->until },
+		{ "--roller", f->roller }, { "--person", f->person },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(given); i++) {
+		if (given[i].value)
+			g_string_append_printf(text, "%s%s %s", text->len ? " " : "",
+					       given[i].option, given[i].value);
+	}
+	if (f->offset > 0)
+		g_string_append_printf(text, "%s--offset %d", text->len ? " " : "", f->offset);
+	return text->len ? g_string_free(g_steal_pointer(&text), FALSE) : NULL;
 }
 
 /* Connects and resolves --person; FALSE (printed, *code set) if that fails. */
@@ -127,6 +150,7 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	GVariantIter iter;
 	GVariant *row;
+	g_autofree char *filtered = NULL;
 	gboolean default_limit;
 	int code = RC_EXIT_OK;
 
@@ -137,6 +161,7 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		return code;
 	}
 	default_limit = f.limit == NO_LIMIT;
+	filtered = filter_describe(&f);
 	/* The filter's mistakes are usage errors, found before rollerd is asked. */
 	filter = filter_to_variant("sessions", &f);
 	if (!filter) {
@@ -160,9 +185,10 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		rc_print_json(node);
 		return RC_EXIT_OK;
 	}
-	if (g_variant_n_children(rows) == 0)
-		printf("No session in the history%s.\n",
-		       argc > 1 ? "" : " yet: 'rollerctl sync' brings them from a roller");
+	if (g_variant_n_children(rows) == 0 && filtered)
+		printf("No session matches %s; 'rollerctl sessions' lists them all.\n", filtered);
+	else if (g_variant_n_children(rows) == 0)
+		printf("No session in the history yet: 'rollerctl sync' brings them from a roller.\n");
 	else
 		printf("%-6s %-16s %-11s %8s %7s %6s %7s %-7s %s\n", "ID", "START", "AREA",
 		       "DURATION", "STROKES", "MEAN", "INBAND", "SOURCE", "PERSON");
@@ -549,6 +575,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	filter_clear(&f);
 	if (json)
 		g_string_append(out, "[\n");
+	else if (ids->len == 0)
+		g_string_append(out, RD_CSV_HEADER);
 	for (guint i = 0; i < ids->len; i++) {
 		g_autoptr(RdDbusSession1) s = NULL;
 		g_autofree char *data = NULL, *id_text = NULL;

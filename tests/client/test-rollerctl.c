@@ -336,6 +336,15 @@ test_scan_connect_sync_and_history(void **state)
 	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
 	assert_true(g_str_has_prefix(text, "id,"));
 	assert_null(strstr(text + 3, "\nid,"));	/* one header for the whole export */
+	/* Nothing matches: CSV's header alone, and sessions says why it lists none. */
+	rollerctl(&r, "export", "--roller", "nope", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_str_has_prefix(r.out, "id,roller,address,"));
+	assert_ptr_equal(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
+	rollerctl(&r, "sessions", "--roller", "nope", "--area", "face", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "No session matches --area face --roller nope; "
+			    "'rollerctl sessions' lists them all.\n");
 	rollerctl(&r, "--json", "export", NULL);
 	assert_int_equal(r.status, 0);
 	g_clear_pointer(&node, json_node_unref);
