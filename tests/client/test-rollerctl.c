@@ -188,7 +188,8 @@ test_roller_commands(void **state)
 	rollerctl(&r, "stop", NULL);
 	assert_int_equal(r.status, 1);
 	assert_one_sentence(&r, "rollerctl stop: The roller could not stop the session: ",
-			    "no session may be running");
+			    "no session may be running ('rollerctl status' shows its state)");
+	assert_null(strstr(r.err, "STOP_SESSION"));
 
 	rollerctl(&r, "disconnect", NULL);
 	assert_int_equal(r.status, 0);
@@ -197,7 +198,12 @@ test_roller_commands(void **state)
 					      "Connected", "false", 10000));
 	rollerctl(&r, "identify", NULL);
 	assert_int_equal(r.status, 1);
-	assert_one_sentence(&r, "rollerctl identify: ", "onnect");
+	assert_one_sentence(&r, "rollerctl identify: Roller C0:52:4C:00:00:01 is not connected",
+			    "connect it first (rollerctl connect C0:52:4C:00:00:01)");
+	rollerctl(&r, "sync", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl sync: Roller C0:52:4C:00:00:01 is not connected",
+			    "(rollerctl connect C0:52:4C:00:00:01)");
 
 	/* Forgotten, it is gone from rollerd (no polkit on this bus: allowed). */
 	rollerctl(&r, "forget", NULL);
@@ -460,7 +466,8 @@ test_storage_full(void **state)
 	rollerctl(&r, "start", "--area", "face", NULL);
 	assert_int_equal(r.status, 1);
 	assert_one_sentence(&r, "rollerctl start: Roller C0:52:4C:00:00:01's storage is full",
-			    "sync it");
+			    "sync it (rollerctl sync C0:52:4C:00:00:01) to make room");
+	assert_null(strstr(r.err, "START_SESSION"));
 
 	rollerctl(&r, "sync", NULL);
 	assert_int_equal(r.status, 0);

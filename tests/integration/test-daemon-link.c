@@ -331,7 +331,7 @@ test_storage_full(void **state)
 	ret = test_daemon_call(td, td->roller_path, ROLLER2, "StartSession",
 			       g_variant_new("(s)", "face"), &error);
 	assert_null(ret);
-	test_daemon_assert_error(error, "RollerFailed", "START_SESSION", "StartSession");
+	test_daemon_assert_error(error, "RollerFailed", "rollerctl sync C0:52:4C:00:00:01", "StartSession");
 	assert_non_null(strstr(error->message, "storage is full: sync it"));
 
 	test_daemon_sync_and_wait(td, &s, WAIT_MS);
@@ -456,7 +456,7 @@ log_says_set_time_unanswered(gpointer user_data)
 	g_autofree char *log = NULL;
 
 	return g_file_get_contents(path, &log, NULL, NULL) &&
-	       strstr(log, "did not answer SET_TIME");
+	       strstr(log, "when asked to set its clock");
 }
 
 static void
