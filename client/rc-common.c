@@ -139,7 +139,17 @@ rc_roller(GDBusConnection *bus, const char *path, int *exit_code)
 	return roller;
 }
 
-/* Paths of the rollers rollerd knows, sorted. */
+/*
+ * For g_ptr_array_sort(), which passes pointers to the elements.  A
+ * roller's path ends in its address, ':' as '_': in address order.
+ */
+static int
+compare_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Paths of the rollers rollerd knows, by address. */
 static GPtrArray *
 list_roller_paths(GDBusConnection *bus, GError **error)
 {
@@ -162,7 +172,7 @@ list_roller_paths(GDBusConnection *bus, GError **error)
 		if (g_variant_lookup_value(ifaces, "org.rollerd.Roller2", NULL))
 			g_ptr_array_add(paths, g_strdup(path));
 	}
-	g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(paths, compare_paths);
 	return paths;
 }
 

@@ -55,7 +55,7 @@ GDBusConnection *rc_connect(const struct rc_globals *globals, int *exit_code);
 RdDbusManager1 *rc_manager(GDBusConnection *bus, int *exit_code);
 RdDbusRoller2 *rc_roller(GDBusConnection *bus, const char *path, int *exit_code);
 
-/* Object paths of the rollers rollerd knows, sorted (NULL after printing). */
+/* Object paths of the rollers rollerd knows, by address (NULL after printing). */
 GPtrArray *rc_roller_paths(GDBusConnection *bus, int *exit_code);
 
 /* The band of the roller with @serial if rollerd knows it, else 0, 0. */

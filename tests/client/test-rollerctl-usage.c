@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rollerctl's command line: wrong or extra arguments are usage errors
- * (exit 2) that say what is wrong.
+ * (exit 2) that say what is wrong, and several rollers are listed in one
+ * order.
  */
 #include "config.h"
 
@@ -83,7 +84,32 @@ test_wrong_arguments(void **state)
 	assert_usage_error(&r, "unknown command 'frobnicate'; see 'rollerctl --help'");
 }
 
-/* Several rollers and none named. */
+/* "a\nb\n" -> the first word of each line. */
+static GPtrArray *
+first_words(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+
+	for (gsize i = 0; lines[i]; i++) {
+		if (*lines[i])
+			g_ptr_array_add(words, g_strndup(lines[i], strcspn(lines[i], " ")));
+	}
+	return words;
+}
+
+static void
+assert_addresses_sorted(GPtrArray *addresses, guint expect)
+{
+	assert_int_equal(addresses->len, expect);
+	for (guint i = 1; i < addresses->len; i++) {
+		if (strcmp(addresses->pdata[i - 1], addresses->pdata[i]) >= 0)
+			fail_msg("%s listed before %s", (char *)addresses->pdata[i - 1],
+				 (char *)addresses->pdata[i]);
+	}
+}
+
+/* Several rollers: list, status and --json list give them by address, every time. */
 static void
 test_several_rollers(void **state)
 {
@@ -92,6 +118,30 @@ test_several_rollers(void **state)
 	g_auto(Run) r = { 0 };
 
 	test_daemon_discover(td, 5);
+	for (int round = 0; round < 3; round++) {
+		g_autoptr(GPtrArray) listed = NULL, shown = NULL;
+		g_autoptr(GPtrArray) json = g_ptr_array_new();
+		g_autoptr(JsonNode) node = NULL;
+		JsonArray *array;
+
+		rollerctl(&r, "list", NULL);
+		assert_int_equal(r.status, 0);
+		listed = first_words(r.out);
+		assert_addresses_sorted(listed, 5);
+		rollerctl(&r, "status", NULL);
+		assert_int_equal(r.status, 0);
+		shown = first_words(strchr(r.out, '\n') + 1);
+		assert_addresses_sorted(shown, 5);
+		rollerctl(&r, "--json", "list", NULL);
+		assert_int_equal(r.status, 0);
+		node = parse_json(r.out);
+		array = expect_array(node);
+		for (guint i = 0; i < json_array_get_length(array); i++)
+			g_ptr_array_add(json, (char *)json_object_get_string_member(
+						expect_object_at(array, i), "address"));
+		assert_addresses_sorted(json, 5);
+	}
+
 	/* Which of them is meant is the command line's to say: a usage error. */
 	rollerctl(&r, "identify", NULL);
 	assert_usage_error(&r, "5 rollers are known; say which one (ADDR)");
