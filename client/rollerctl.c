@@ -62,10 +62,10 @@ print_usage(FILE *out)
 		"Talks to rollerd, the daemon of instrumented microneedling rollers.\n"
 		"\n"
 		"Global options:\n"
-		"  --json       Print data as JSON (commands that show data)\n"
-		"  --session    Talk to a rollerd on the session bus\n"
-		"  -h, --help   Show this help; 'rollerctl COMMAND --help' for a command\n"
-		"  --version    Print the version\n"
+		"  --json         Print data as JSON (commands that show data)\n"
+		"  --session      Talk to a rollerd on the session bus\n"
+		"  -h, --help     Show this help; 'rollerctl COMMAND --help' for a command\n"
+		"  -V, --version  Print the version\n"
 		"\n"
 		"Commands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
@@ -136,7 +136,7 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			print_usage(stdout);
 			return RC_EXIT_OK;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		} else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
 			printf("rollerctl %s\n", PACKAGE_VERSION);
 			return RC_EXIT_OK;
 		} else {

@@ -76,6 +76,25 @@ connect_until(TestDaemon *td, const char *property, const char *value)
 					      property, value, 20000));
 }
 
+/* rollerd -V, as rollerctl's: the version alone. */
+static void
+assert_rollerd_version_alone(void)
+{
+	const char *builddir = g_getenv("ROLLER_BUILDDIR");
+	g_autofree char *rollerd = g_build_filename(builddir ? builddir : ".", "daemon", "rollerd",
+						    NULL);
+	const char *argv[] = { rollerd, "-V", NULL };
+	g_autofree char *out = NULL, *err = NULL;
+	g_autoptr(GError) error = NULL;
+	int status;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+			  &status, &error))
+		fail_msg("cannot run rollerd: %s", error->message);
+	assert_true(g_spawn_check_wait_status(status, NULL));
+	assert_string_equal(out, "rollerd " PACKAGE_VERSION "\n");
+}
+
 static void
 test_without_rollerd(void **state)
 {
@@ -101,6 +120,15 @@ test_without_rollerd(void **state)
 
 	rollerctl(&r, "frobnicate", NULL);
 	assert_int_equal(r.status, 2);
+	/* The version, alone. */
+	rollerctl(&r, "-V", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "rollerctl " PACKAGE_VERSION "\n");
+	assert_string_equal(r.err, "");
+	rollerctl(&r, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "rollerctl " PACKAGE_VERSION "\n");
+	assert_rollerd_version_alone();
 	rollerctl(&r, "--help", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "monitor"));
