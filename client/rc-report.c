@@ -7,8 +7,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 
@@ -121,6 +125,32 @@ draw_session_page(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s)
 	draw_notes(cr, rd_dbus_session1_get_notes(s), 654);
 }
 
+/* The output file, and the first error writing it (an errno). */
+typedef struct {
+	int fd;
+	int error;
+} Sink;
+
+static cairo_status_t
+write_sink(void *closure, const unsigned char *data, unsigned int length)
+{
+	Sink *sink = closure;
+
+	while (length > 0) {
+		ssize_t n = write(sink->fd, data, length);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sink->error = errno;
+			return CAIRO_STATUS_WRITE_ERROR;
+		}
+		data += n;
+		length -= (unsigned int)n;
+	}
+	return CAIRO_STATUS_SUCCESS;
+}
+
 int
 rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 {
@@ -141,6 +171,7 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	const char *format;
 	int code = RC_EXIT_OK;
 	cairo_status_t status;
+	Sink sink = { -1, 0 };
 
 	if (!rc_parse_options("report", "ID | --area AREA",
 			      "Draw a session, or an area's progress, as a one-page PDF, PNG or\n"
@@ -167,10 +198,16 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	    !(session = rc_get_session(bus, argv[1], &code)))
 		return code;
 
+	/* Opened here, not by cairo, whose errors do not say what the OS said. */
+	sink.fd = g_open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (sink.fd < 0) {
+		g_printerr("rollerctl report: cannot write %s: %s\n", output, g_strerror(errno));
+		return RC_EXIT_FAILURE;
+	}
 	if (g_str_equal(format, "pdf"))
-		surface = cairo_pdf_surface_create(output, RC_PAGE_W, RC_PAGE_H);
+		surface = cairo_pdf_surface_create_for_stream(write_sink, &sink, RC_PAGE_W, RC_PAGE_H);
 	else if (g_str_equal(format, "svg"))
-		surface = cairo_svg_surface_create(output, RC_PAGE_W, RC_PAGE_H);
+		surface = cairo_svg_surface_create_for_stream(write_sink, &sink, RC_PAGE_W, RC_PAGE_H);
 	else
 		surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(RC_PAGE_W * PNG_SCALE),
 						     (int)(RC_PAGE_H * PNG_SCALE));
@@ -189,7 +226,7 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	cairo_show_page(cr);
 	status = cairo_status(cr);
 	if (status == CAIRO_STATUS_SUCCESS && g_str_equal(format, "png"))
-		status = cairo_surface_write_to_png(surface, output);
+		status = cairo_surface_write_to_png_stream(surface, write_sink, &sink);
 	cairo_destroy(cr);
 	cairo_surface_finish(surface);
 	if (status == CAIRO_STATUS_SUCCESS)
@@ -198,9 +235,11 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	/* cairo's font caches hold fontconfig patterns until exit: released
 	 * here, so that leak checkers see what is rollerctl's own. */
 	cairo_debug_reset_static_data();
-	if (status != CAIRO_STATUS_SUCCESS) {
+	if (close(sink.fd) < 0 && !sink.error)
+		sink.error = errno;
+	if (status != CAIRO_STATUS_SUCCESS || sink.error) {
 		g_printerr("rollerctl report: cannot write %s: %s\n", output,
-			   cairo_status_to_string(status));
+			   sink.error ? g_strerror(sink.error) : cairo_status_to_string(status));
 		return RC_EXIT_FAILURE;
 	}
 	if (globals->json) {
