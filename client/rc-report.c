@@ -120,7 +120,7 @@ draw_session_page(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s)
 		rc_textf(cr, RC_MARGIN + 104, 458, 8, FALSE, RC_ALIGN_LEFT,
 			 "mean per %.3g s; lifting the roller counts as 0", period / 1000.0);
 		rc_force_chart(cr, (RcBox){ RC_MARGIN, 464, RC_PAGE_W - 2 * RC_MARGIN, 160 }, v, n,
-			       period, low, high);
+			       period, low, high, rd_dbus_session1_get_force_mean(s));
 	}
 	draw_notes(cr, rd_dbus_session1_get_notes(s), 654);
 }

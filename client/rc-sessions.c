@@ -304,7 +304,9 @@ print_sparkline(RdDbusSession1 *s, gboolean unicode)
 	step = (n + 59) / 60;
 	for (gsize i = 0; i < n; i++)
 		max = MAX(max, v[i]);
-	printf("Force over time (max %u cN): ", max);
+	/* Not the contact force of the line above: lifts lower these means. */
+	printf("Force over time, mean per %.3g s counting lifts as 0 (highest %u cN): ",
+	       period / 1000.0, max);
 	for (gsize i = 0; i < n; i += step) {
 		guint level = v[i] * 7u / max;
 

@@ -347,6 +347,8 @@ test_scan_connect_sync_and_history(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Coverage"));
 	assert_non_null(strstr(r.out, "Directions"));
+	/* The trace is not the contact force of the Force line: it says so. */
+	assert_non_null(strstr(r.out, "\nForce over time, mean per 1 s counting lifts as 0 (highest "));
 	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine",
 		  "--topical", "HA serum", NULL);
 	assert_int_equal(r.status, 0);
