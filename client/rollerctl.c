@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rc-common.h"
+#include "rc-complete.h"
 #include "rc-decode.h"
 #include "rc-journal.h"
 #include "rc-monitor.h"
@@ -149,6 +150,9 @@ main(int argc, char **argv)
 		print_usage(stderr);
 		return RC_EXIT_USAGE;
 	}
+	/* Bash completion's, not a user's: not in the help. */
+	if (strcmp(argv[i], "__complete") == 0)
+		return rc_cmd_complete(&globals, argc - i, argv + i);
 	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
 		int n = 0;
 
