@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rollerd-mqtt between a real mosquitto and rollerd + roller-sim on a
+ * private bus: Home Assistant discovery as HA documents it, live values
+ * equal to the sim's ground truth, each stored session published once
+ * (across a broker restart and a SIGKILLed bridge too), commands, and bad
+ * input refused with one log line per burst.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/harness/test-daemon-util.h"
+#include "tests/mqtt/mqtt-ha-check.h"
+#include "tests/mqtt/mqtt-harness.h"
+
+#define ROLLER2 "org.rollerd.Roller2"
+#define ADDRESS "C0:52:4C:00:00:01"
+#define R "rollerd/room1/roller/RL000001/"
+#define WAIT_MS 20000
+/* How long a message that must not come is waited for. */
+#define QUIET_MS 1500
+
+typedef struct {
+	TestDaemon *td;
+	MqttBroker *broker;
+	MqttSub *sub;
+	char *conf;
+	GPid bridge;
+} Fixture;
+
+static Fixture *
+fixture_new(const char *const *sim_args, const char *bridge_extra)
+{
+	Fixture *f = g_new0(Fixture, 1);
+
+	f->td = test_daemon_new(sim_args);
+	test_daemon_start_rollerd(f->td, NULL);
+	f->broker = mqtt_broker_new(f->td->bus, NULL);
+	f->sub = mqtt_sub_new(f->broker, "#", NULL, NULL);
+	f->conf = mqtt_bridge_config(f->td->bus, f->broker, "rollerd-mqtt", "room1",
+				     bridge_extra);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	if (!mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the bridge did not come online");
+	}
+	return f;
+}
+
+static int
+teardown(void **state)
+{
+	Fixture *f = *state;
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	if (f->bridge && !test_bus_stop_ok(f->td->bus, f->bridge))
+		ret = -1;
+	mqtt_sub_free(f->sub);
+	mqtt_broker_free(f->broker);
+	if (test_daemon_free(f->td) != 0)
+		ret = -1;
+	g_free(f->conf);
+	g_free(f);
+	return ret;
+}
+
+static JsonObject *
+parse_object(const char *json, JsonNode **keep)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	if (!json_parser_load_from_data(p, json, -1, NULL))
+		fail_msg("not JSON: %s", json);
+	*keep = json_node_ref(json_parser_get_root(p));
+	return json_node_get_object(*keep);
+}
+
+/* A number in a ground-truth line: " name=N". */
+static gint64
+truth_field(const char *line, const char *name)
+{
+	g_autofree char *key = g_strdup_printf("%s=", name);
+	const char *p = strstr(line, key);
+
+	if (!p || (p != line && p[-1] != ' '))
+		fail_msg("no %s in %s", name, line);
+	return g_ascii_strtoll(p + strlen(key), NULL, 10);
+}
+
+/* The truth record of @record_id. */
+static const char *
+truth_record(GPtrArray *truth, guint record_id)
+{
+	for (guint i = 0; i < truth->len; i++)
+		if (truth_field(truth->pdata[i], "id") == record_id)
+			return truth->pdata[i];
+	fail_msg("no record %u in the ground truth", record_id);
+	return NULL;
+}
+
+/*
+ * The summaries on R/session equal the ground truth, each record once
+ * (retained copies included: a subscriber sees each session once).
+ */
+static void
+assert_sessions_once(Fixture *f, guint records)
+{
+	g_autoptr(GPtrArray) truth = test_daemon_truth_records(f->td, ADDRESS);
+	g_autoptr(GPtrArray) msgs = mqtt_sub_messages(f->sub, R "session");
+	g_autofree guint *seen = g_new0(guint, records + 1);
+
+	assert_int_equal(truth->len, records);
+	for (guint i = 0; i < msgs->len; i++) {
+		MqttMessage *m = msgs->pdata[i];
+		g_autoptr(JsonNode) keep = NULL;
+		JsonObject *o;
+		const char *line;
+		gint64 rec;
+
+		if (!*m->payload)
+			continue;
+		o = parse_object(m->payload, &keep);
+		rec = json_object_get_int_member(o, "record_id");
+		assert_true(rec >= 1 && rec <= records);
+		seen[rec]++;
+		line = truth_record(truth, (guint)rec);
+		assert_int_equal(json_object_get_int_member(o, "strokes"),
+				 truth_field(line, "rolls"));
+		assert_int_equal(json_object_get_int_member(o, "force_mean_cn"),
+				 truth_field(line, "mean"));
+		assert_int_equal(json_object_get_int_member(o, "force_max_cn"),
+				 truth_field(line, "max"));
+		assert_int_equal(json_object_get_int_member(o, "in_band_permille"),
+				 truth_field(line, "inband"));
+		assert_int_equal(json_object_get_int_member(o, "duration_ms"),
+				 truth_field(line, "duration"));
+		assert_string_equal(json_object_get_string_member(o, "roller"), "RL000001");
+	}
+	for (guint r = 1; r <= records; r++)
+		if (seen[r] != 1)
+			fail_msg("record %u was published %u times", r, seen[r]);
+}
+
+typedef struct {
+	Fixture *f;
+	gint64 strokes;
+} LiveWait;
+
+static gboolean
+live_reached(gpointer data)
+{
+	LiveWait *w = data;
+	g_autofree char *last = mqtt_sub_last(w->f->sub, R "live");
+	g_autoptr(JsonNode) keep = NULL;
+
+	return last && json_object_get_int_member(parse_object(last, &keep), "strokes") ==
+		       w->strokes;
+}
+
+/* Every retained discovery config is one HA documents; returns how many name @key. */
+static guint
+check_discovery(Fixture *f, const char *key)
+{
+	g_autoptr(GPtrArray) msgs = mqtt_sub_messages(f->sub, NULL);
+	g_autoptr(GHashTable) topics = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < msgs->len; i++) {
+		MqttMessage *m = msgs->pdata[i];
+		g_auto(GStrv) parts = NULL;
+
+		if (!g_str_has_prefix(m->topic, "homeassistant/") || !*m->payload)
+			continue;
+		parts = g_strsplit(m->topic, "/", 0);
+		assert_int_equal(g_strv_length(parts), 5);
+		json_node_unref(mqtt_ha_check_config(parts[1], m->payload));
+		if (g_str_has_prefix(parts[3], key))
+			g_hash_table_add(topics, m->topic);
+	}
+	return g_hash_table_size(topics);
+}
+
+static void
+test_discovery_live_and_sessions(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=3", "--stored=2", NULL };
+	Fixture *f = *state = fixture_new(sim_args, NULL);
+	g_autoptr(GPtrArray) truth = NULL;
+	g_autofree char *last = NULL;
+	g_autoptr(JsonNode) keep = NULL;
+	JsonObject *o;
+	const char *line;
+	LiveWait w = { f, 0 };
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	/* Connect syncs the two stored sessions. */
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub, R "available", "online", WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub, R "connected", "ON", WAIT_MS));
+	assert_int_equal(check_discovery(f, "RL000001_"), 13);
+
+	test_daemon_roll_session(f->td, "abdomen", WAIT_MS);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
+	truth = test_daemon_truth_records(f->td, ADDRESS);
+	line = truth_record(truth, 3);
+	/* The last live values are the session's final ones. */
+	w.strokes = truth_field(line, "rolls");
+	if (!test_bus_wait_until(live_reached, &w, WAIT_MS))
+		fail_msg("the live values never reached %" G_GINT64_FORMAT " strokes", w.strokes);
+	last = mqtt_sub_last(f->sub, R "live");
+	o = parse_object(last, &keep);
+	assert_int_equal(json_object_get_int_member(o, "force_mean_cn"), truth_field(line, "mean"));
+	assert_int_equal(json_object_get_int_member(o, "in_band_permille"),
+			 truth_field(line, "inband"));
+	assert_true(json_object_get_int_member(o, "coverage_permille") > 0);
+	assert_true(mqtt_sub_count(f->sub, R "live") > 3);
+	test_bus_run_for(QUIET_MS);
+	assert_sessions_once(f, 3);
+	assert_non_null(strstr(mqtt_sub_last(f->sub, R "session") ?: "", "\"record_id\":3"));
+
+	/* Forgotten: every entity removed (empty retained configs). */
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
+	assert_true(mqtt_sub_wait_last(f->sub,
+				       "homeassistant/sensor/rollerd_room1/RL000001_battery/config",
+				       "", WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub,
+				       "homeassistant/button/rollerd_room1/RL000001_sync/config",
+				       "", WAIT_MS));
+}
+
+static void
+test_broker_restart_and_bridge_kill(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=4", "--stored=1", NULL };
+	Fixture *f = *state = fixture_new(sim_args, NULL);
+	guint before;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 1, WAIT_MS));
+
+	/* The broker goes while a session runs and comes back after it ended. */
+	before = mqtt_sub_count(f->sub, R "live");
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "StartSession",
+			    g_variant_new("(s)", "face"));
+	assert_true(mqtt_sub_wait_count(f->sub, R "live", before + 2, WAIT_MS));
+	mqtt_broker_stop(f->broker);
+	assert_true(test_daemon_wait_property(f->td, f->td->roller_path, ROLLER2, "Session",
+					      "'/'", WAIT_MS));
+	test_bus_run_for(300);
+	mqtt_broker_restart(f->broker);
+	if (!mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the session stored while the broker was away never came");
+	}
+	test_bus_run_for(QUIET_MS);
+	assert_sessions_once(f, 2);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected to the broker"),
+			 2);
+
+	/* SIGKILL: the will says offline; a session meanwhile comes after the restart. */
+	test_bus_kill(f->td->bus, f->bridge);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "offline", WAIT_MS));
+	test_daemon_roll_session(f->td, "back", WAIT_MS);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS));
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
+	test_bus_run_for(QUIET_MS);
+	assert_sessions_once(f, 3);
+}
+
+static void
+press(Fixture *f, const char *command, const char *payload)
+{
+	g_autofree char *topic = g_strdup_printf(R "cmd/%s", command);
+
+	mqtt_sub_publish(f->sub, topic, payload, strlen(payload));
+}
+
+static void
+test_commands_and_bad_input(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=4", NULL };
+	Fixture *f = *state = fixture_new(sim_args, "[Bridge]\nCommands=sync;identify\n");
+	TestDaemon *td = f->td;
+	g_autofree char *big = g_strnfill(300 * 1024, 'x');
+	guint synced;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(mqtt_sub_wait_last(f->sub, R "state", "idle", WAIT_MS));
+
+	press(f, "identify", "PRESS");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 0, WAIT_MS));
+	synced = test_daemon_log_count(td, "rollerd", "synced,");
+	press(f, "sync", "PRESS");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command sync for", 0, WAIT_MS));
+	assert_true(test_daemon_wait_log(td, "rollerd", "synced,", synced, WAIT_MS));
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "done"), 2);
+
+	/* Not allowed by the config: refused, logged. */
+	press(f, "start", "face");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "not allowed", 0, WAIT_MS));
+
+	/* A burst of bad input: nothing reaches rollerd, no new log line. */
+	for (guint i = 0; i < 20; i++)
+		press(f, "identify", "xyzzy");
+	mqtt_sub_publish(f->sub, R "cmd/identify", big, strlen(big));
+	press(f, "reboot", "PRESS");
+	mqtt_sub_publish(f->sub, "rollerd/room1/roller/NOPE/cmd/sync", "PRESS", 5);
+	mqtt_sub_publish(f->sub, R "cmd/identify", "\xff\xfe", 2);
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "Ignored a message"), 1);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "Command "), 2);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session", "'/'",
+					      WAIT_MS));
+	test_daemon_assert_alive(td);
+	assert_false(test_bus_has_exited(td->bus, f->bridge, NULL));
+
+	/* Still serving. */
+	press(f, "identify", "3");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 1, WAIT_MS));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_discovery_live_and_sessions, teardown),
+		cmocka_unit_test_teardown(test_broker_restart_and_bridge_kill, teardown),
+		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
