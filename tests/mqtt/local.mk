@@ -23,11 +23,17 @@ tests_mqtt_test_mqtt_cursor_LDADD = $(ROLLERD_MQTT_LIBS) $(CMOCKA_LIBS)
 
 # The bridge on a bus, against a real broker.
 mqtt_bus_test_sources = tests/mqtt/mqtt-harness.h tests/mqtt/mqtt-harness.c \
-	$(mqtt_test_check_sources)
+	tests/mqtt/mqtt-assert.h tests/mqtt/mqtt-assert.c $(mqtt_test_check_sources)
 MQTT_BUS_TEST_LIBS = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS) $(MOSQUITTO_LIBS)
-mqtt_bus_tests = tests/mqtt/test-mqtt-bridge
+mqtt_bus_tests = tests/mqtt/test-mqtt-bridge tests/mqtt/test-mqtt-rooms tests/mqtt/test-mqtt-tls
 check_PROGRAMS += $(mqtt_bus_tests)
 TESTS += $(mqtt_bus_tests)
 tests_mqtt_test_mqtt_bridge_SOURCES = tests/mqtt/test-mqtt-bridge.c $(mqtt_bus_test_sources)
 tests_mqtt_test_mqtt_bridge_CFLAGS = $(MQTT_TEST_CFLAGS)
 tests_mqtt_test_mqtt_bridge_LDADD = $(MQTT_BUS_TEST_LIBS)
+tests_mqtt_test_mqtt_rooms_SOURCES = tests/mqtt/test-mqtt-rooms.c $(mqtt_bus_test_sources)
+tests_mqtt_test_mqtt_rooms_CFLAGS = $(MQTT_TEST_CFLAGS)
+tests_mqtt_test_mqtt_rooms_LDADD = $(MQTT_BUS_TEST_LIBS)
+tests_mqtt_test_mqtt_tls_SOURCES = tests/mqtt/test-mqtt-tls.c $(mqtt_bus_test_sources)
+tests_mqtt_test_mqtt_tls_CFLAGS = $(MQTT_TEST_CFLAGS)
+tests_mqtt_test_mqtt_tls_LDADD = $(MQTT_BUS_TEST_LIBS)

@@ -16,8 +16,7 @@
 #include <cmocka.h>
 
 #include "tests/harness/test-daemon-util.h"
-#include "tests/mqtt/mqtt-ha-check.h"
-#include "tests/mqtt/mqtt-harness.h"
+#include "tests/mqtt/mqtt-assert.h"
 
 #define ROLLER2 "org.rollerd.Roller2"
 #define ADDRESS "C0:52:4C:00:00:01"
@@ -72,121 +71,6 @@ teardown(void **state)
 	return ret;
 }
 
-static JsonObject *
-parse_object(const char *json, JsonNode **keep)
-{
-	g_autoptr(JsonParser) p = json_parser_new();
-
-	if (!json_parser_load_from_data(p, json, -1, NULL))
-		fail_msg("not JSON: %s", json);
-	*keep = json_node_ref(json_parser_get_root(p));
-	return json_node_get_object(*keep);
-}
-
-/* A number in a ground-truth line: " name=N". */
-static gint64
-truth_field(const char *line, const char *name)
-{
-	g_autofree char *key = g_strdup_printf("%s=", name);
-	const char *p = strstr(line, key);
-
-	if (!p || (p != line && p[-1] != ' '))
-		fail_msg("no %s in %s", name, line);
-	return g_ascii_strtoll(p + strlen(key), NULL, 10);
-}
-
-/* The truth record of @record_id. */
-static const char *
-truth_record(GPtrArray *truth, guint record_id)
-{
-	for (guint i = 0; i < truth->len; i++)
-		if (truth_field(truth->pdata[i], "id") == record_id)
-			return truth->pdata[i];
-	fail_msg("no record %u in the ground truth", record_id);
-	return NULL;
-}
-
-/*
- * The summaries on R/session equal the ground truth, each record once
- * (retained copies included: a subscriber sees each session once).
- */
-static void
-assert_sessions_once(Fixture *f, guint records)
-{
-	g_autoptr(GPtrArray) truth = test_daemon_truth_records(f->td, ADDRESS);
-	g_autoptr(GPtrArray) msgs = mqtt_sub_messages(f->sub, R "session");
-	g_autofree guint *seen = g_new0(guint, records + 1);
-
-	assert_int_equal(truth->len, records);
-	for (guint i = 0; i < msgs->len; i++) {
-		MqttMessage *m = msgs->pdata[i];
-		g_autoptr(JsonNode) keep = NULL;
-		JsonObject *o;
-		const char *line;
-		gint64 rec;
-
-		if (!*m->payload)
-			continue;
-		o = parse_object(m->payload, &keep);
-		rec = json_object_get_int_member(o, "record_id");
-		assert_true(rec >= 1 && rec <= records);
-		seen[rec]++;
-		line = truth_record(truth, (guint)rec);
-		assert_int_equal(json_object_get_int_member(o, "strokes"),
-				 truth_field(line, "rolls"));
-		assert_int_equal(json_object_get_int_member(o, "force_mean_cn"),
-				 truth_field(line, "mean"));
-		assert_int_equal(json_object_get_int_member(o, "force_max_cn"),
-				 truth_field(line, "max"));
-		assert_int_equal(json_object_get_int_member(o, "in_band_permille"),
-				 truth_field(line, "inband"));
-		assert_int_equal(json_object_get_int_member(o, "duration_ms"),
-				 truth_field(line, "duration"));
-		assert_string_equal(json_object_get_string_member(o, "roller"), "RL000001");
-	}
-	for (guint r = 1; r <= records; r++)
-		if (seen[r] != 1)
-			fail_msg("record %u was published %u times", r, seen[r]);
-}
-
-typedef struct {
-	Fixture *f;
-	gint64 strokes;
-} LiveWait;
-
-static gboolean
-live_reached(gpointer data)
-{
-	LiveWait *w = data;
-	g_autofree char *last = mqtt_sub_last(w->f->sub, R "live");
-	g_autoptr(JsonNode) keep = NULL;
-
-	return last && json_object_get_int_member(parse_object(last, &keep), "strokes") ==
-		       w->strokes;
-}
-
-/* Every retained discovery config is one HA documents; returns how many name @key. */
-static guint
-check_discovery(Fixture *f, const char *key)
-{
-	g_autoptr(GPtrArray) msgs = mqtt_sub_messages(f->sub, NULL);
-	g_autoptr(GHashTable) topics = g_hash_table_new(g_str_hash, g_str_equal);
-
-	for (guint i = 0; i < msgs->len; i++) {
-		MqttMessage *m = msgs->pdata[i];
-		g_auto(GStrv) parts = NULL;
-
-		if (!g_str_has_prefix(m->topic, "homeassistant/") || !*m->payload)
-			continue;
-		parts = g_strsplit(m->topic, "/", 0);
-		assert_int_equal(g_strv_length(parts), 5);
-		json_node_unref(mqtt_ha_check_config(parts[1], m->payload));
-		if (g_str_has_prefix(parts[3], key))
-			g_hash_table_add(topics, m->topic);
-	}
-	return g_hash_table_size(topics);
-}
-
 static void
 test_discovery_live_and_sessions(void **state)
 {
@@ -197,7 +81,6 @@ test_discovery_live_and_sessions(void **state)
 	g_autoptr(JsonNode) keep = NULL;
 	JsonObject *o;
 	const char *line;
-	LiveWait w = { f, 0 };
 
 	test_daemon_discover(f->td, 1);
 	test_daemon_connect(f->td);
@@ -205,26 +88,29 @@ test_discovery_live_and_sessions(void **state)
 	assert_true(mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS));
 	assert_true(mqtt_sub_wait_last(f->sub, R "available", "online", WAIT_MS));
 	assert_true(mqtt_sub_wait_last(f->sub, R "connected", "ON", WAIT_MS));
-	assert_int_equal(check_discovery(f, "RL000001_"), 13);
+	assert_int_equal(mqtt_check_discovery(f->sub, "RL000001_"), 13);
 
 	test_daemon_roll_session(f->td, "abdomen", WAIT_MS);
 	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
 	truth = test_daemon_truth_records(f->td, ADDRESS);
-	line = truth_record(truth, 3);
+	line = mqtt_truth_record(truth, 3);
 	/* The last live values are the session's final ones. */
-	w.strokes = truth_field(line, "rolls");
-	if (!test_bus_wait_until(live_reached, &w, WAIT_MS))
-		fail_msg("the live values never reached %" G_GINT64_FORMAT " strokes", w.strokes);
+	assert_true(mqtt_wait_live_strokes(f->sub, R "live", mqtt_truth_field(line, "rolls"),
+					   WAIT_MS));
 	last = mqtt_sub_last(f->sub, R "live");
-	o = parse_object(last, &keep);
-	assert_int_equal(json_object_get_int_member(o, "force_mean_cn"), truth_field(line, "mean"));
+	o = mqtt_parse_object(last, &keep);
+	assert_int_equal(json_object_get_int_member(o, "force_mean_cn"),
+			 mqtt_truth_field(line, "mean"));
 	assert_int_equal(json_object_get_int_member(o, "in_band_permille"),
-			 truth_field(line, "inband"));
+			 mqtt_truth_field(line, "inband"));
 	assert_true(json_object_get_int_member(o, "coverage_permille") > 0);
 	assert_true(mqtt_sub_count(f->sub, R "live") > 3);
 	test_bus_run_for(QUIET_MS);
-	assert_sessions_once(f, 3);
-	assert_non_null(strstr(mqtt_sub_last(f->sub, R "session") ?: "", "\"record_id\":3"));
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
+	/* The last summary, retained, is the newest. */
+	g_free(last);
+	last = mqtt_sub_last(f->sub, R "session");
+	assert_non_null(strstr(last, "\"record_id\":3"));
 
 	/* Forgotten: every entity removed (empty retained configs). */
 	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
@@ -262,7 +148,7 @@ test_broker_restart_and_bridge_kill(void **state)
 		fail_msg("the session stored while the broker was away never came");
 	}
 	test_bus_run_for(QUIET_MS);
-	assert_sessions_once(f, 2);
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 2);
 	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected to the broker"),
 			 2);
 
@@ -274,7 +160,7 @@ test_broker_restart_and_bridge_kill(void **state)
 	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS));
 	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
 	test_bus_run_for(QUIET_MS);
-	assert_sessions_once(f, 3);
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
 }
 
 static void
