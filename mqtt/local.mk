@@ -29,3 +29,6 @@ mqtt_rollerd_mqtt_SOURCES = mqtt/rollerd-mqtt.c
 mqtt_rollerd_mqtt_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
 	-DLOCALSTATEDIR='"$(localstatedir)"' -DSYSCONFDIR='"$(sysconfdir)"'
 mqtt_rollerd_mqtt_LDADD = $(ROLLERD_MQTT_LIBS)
+
+dist_man8_MANS += docs/rollerd-mqtt.8
+EXTRA_DIST += docs/mqtt.md

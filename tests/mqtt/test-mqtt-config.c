@@ -135,6 +135,35 @@ test_empty_password_file(void **state)
 	remove_conf(pw);
 }
 
+/* The shipped mqtt.conf, every key commented out, gives the defaults. */
+static void
+test_shipped_file(void **state)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RmConfig) cfg = rm_config_load(TOP_SRCDIR "/data/mqtt.conf", &error);
+	g_autoptr(RmConfig) defaults = rm_config_load(NULL, NULL);
+	g_autofree char *text = NULL;
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_string_equal(cfg->host, defaults->host);
+	assert_int_equal(cfg->port, defaults->port);
+	assert_string_equal(cfg->room, defaults->room);
+	assert_int_equal(cfg->commands, defaults->commands);
+	/* Each key the bridge reads is documented there. */
+	assert_true(g_file_get_contents(TOP_SRCDIR "/data/mqtt.conf", &text, NULL, NULL));
+	for (const char *const *k = (const char *const[]){ "Host", "Port", "ClientId",
+		     "Username", "PasswordFile", "CAFile", "CertFile", "KeyFile", "KeepAlive",
+		     "ReconnectMin", "ReconnectMax", "ConnectTimeout", "Prefix", "Room",
+		     "DiscoveryPrefix", "Discovery", "Commands", "LiveInterval",
+		     "StateDirectory", NULL }; *k; k++) {
+		g_autofree char *line = g_strdup_printf("\n#%s=", *k);
+
+		if (!strstr(text, line))
+			fail_msg("data/mqtt.conf does not document %s", *k);
+	}
+}
+
 int
 main(void)
 {
@@ -143,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_empty_password_file),
+		cmocka_unit_test(test_shipped_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

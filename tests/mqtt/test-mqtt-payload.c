@@ -65,16 +65,16 @@ test_live_json(void **state)
 static void
 test_session_json(void **state)
 {
-	g_autoptr(GVariant) row = g_variant_ref_sink(g_variant_parse(
+	g_autoptr(GVariant) row = g_variant_parse(
 		NULL, "{'id': <uint64 7>, 'roller': <'RL000001'>, 'address': <'C0:52:4C:00:00:01'>,"
 		" 'record_id': <uint16 3>, 'area': <'face'>, 'start': <int64 1700000000>,"
 		" 'clock_set': <true>, 'duration_ms': <uint32 60000>, 'needle_um': <uint16 500>,"
 		" 'strokes': <uint32 90>, 'force_mean_cn': <uint16 380>,"
 		" 'force_max_cn': <uint16 612>, 'in_band_permille': <uint16 702>,"
 		" 'source': <'both'>, 'person': <objectpath '/org/rollerd/person/2'>,"
-		" 'person_name': <'Anna'>}", NULL, NULL, NULL));
-	g_autoptr(GVariant) bad = g_variant_ref_sink(g_variant_parse(
-		NULL, "{'roller': <'RL000001'>}", NULL, NULL, NULL));
+		" 'person_name': <'Anna'>}", NULL, NULL, NULL);
+	g_autoptr(GVariant) bad = g_variant_parse(
+		NULL, "{'roller': <'RL000001'>}", NULL, NULL, NULL);
 	g_autofree char *key = NULL, *key2 = NULL;
 	g_autofree char *json = NULL;
 	guint64 id = 0;
@@ -96,12 +96,12 @@ test_session_json(void **state)
 static void
 test_plan_json(void **state)
 {
-	g_autoptr(GVariant) row = g_variant_ref_sink(g_variant_parse(
+	g_autoptr(GVariant) row = g_variant_parse(
 		NULL, "{'person': <objectpath '/org/rollerd/person/2'>, 'person_name': <'Anna'>,"
 		" 'area': <'face'>, 'sessions': <uint32 3>, 'last_start': <int64 1700000000>,"
 		" 'needle_um': <uint16 500>, 'min_interval_days': <uint32 14>,"
 		" 'next_due': <int64 1701209600>, 'due': <false>, 'reminded': <false>}",
-		NULL, NULL, NULL));
+		NULL, NULL, NULL);
 	g_autofree char *leaf = NULL;
 	g_autofree char *json = rm_payload_plan(row, &leaf);
 
