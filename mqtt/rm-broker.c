@@ -14,6 +14,7 @@ typedef struct {
 	GSource source;
 	RmBroker *broker;
 	gpointer tag;
+	GIOCondition events;	/* asked of the fd now */
 	gint64 next_misc_us;
 } MosqSource;
 
@@ -158,7 +159,11 @@ source_prepare(GSource *source, gint *timeout)
 
 	if (mosquitto_want_write(mosq))
 		want |= G_IO_OUT;
-	g_source_modify_unix_fd(source, s->tag, want);
+	/* Only on a change: each modification wakes the context up again. */
+	if (want != s->events) {
+		g_source_modify_unix_fd(source, s->tag, want);
+		s->events = want;
+	}
 	*timeout = left > 0 ? (gint)(left / 1000) + 1 : 0;
 	return left <= 0;
 }
@@ -270,7 +275,8 @@ connect_attempt(RmBroker *b)
 	s = (MosqSource *)b->source;
 	s->broker = b;
 	s->next_misc_us = g_get_monotonic_time() + MISC_INTERVAL_MS * 1000;
-	s->tag = g_source_add_unix_fd(b->source, mosquitto_socket(b->mosq), G_IO_IN);
+	s->events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+	s->tag = g_source_add_unix_fd(b->source, mosquitto_socket(b->mosq), s->events);
 	g_source_set_name(b->source, "rollerd-mqtt broker");
 	g_source_attach(b->source, NULL);
 	b->timeout_id = g_timeout_add(b->cfg->connect_timeout_ms, connect_timeout_cb, b);
