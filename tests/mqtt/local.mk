@@ -37,3 +37,15 @@ tests_mqtt_test_mqtt_rooms_LDADD = $(MQTT_BUS_TEST_LIBS)
 tests_mqtt_test_mqtt_tls_SOURCES = tests/mqtt/test-mqtt-tls.c $(mqtt_bus_test_sources)
 tests_mqtt_test_mqtt_tls_CFLAGS = $(MQTT_TEST_CFLAGS)
 tests_mqtt_test_mqtt_tls_LDADD = $(MQTT_BUS_TEST_LIBS)
+
+# make bench: rollerd-mqtt's CPU per live message and per stored session,
+# and its latency, beside rollerd's and mosquitto's.
+BENCHMARKS += tests/bench/bench-mqtt
+tests_bench_bench_mqtt_SOURCES = tests/bench/bench-mqtt.c \
+	tests/bench/bench-live.h tests/bench/bench-live.c $(bench_util_sources) \
+	tests/mqtt/mqtt-harness.h tests/mqtt/mqtt-harness.c
+tests_bench_bench_mqtt_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(MOSQUITTO_CFLAGS) -DMOSQUITTO='"$(MOSQUITTO)"' -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_bench_bench_mqtt_LDADD = $(TEST_BUS_LIBS) common/librollerd-common.a $(GLIB_LIBS) \
+	$(CMOCKA_LIBS) $(MOSQUITTO_LIBS)
+bench: mqtt/rollerd-mqtt$(EXEEXT)
