@@ -119,20 +119,27 @@ add_availability(JsonBuilder *b, const RmConfig *cfg, const char *roller_key)
 	member_string(b, "payload_not_available", "offline");
 }
 
+/* Opens "device" with its identifier, name and manufacturer; the caller ends it. */
 static void
-add_roller_device(JsonBuilder *b, const RmConfig *cfg, const RmRollerInfo *info)
+begin_device(JsonBuilder *b, const char *ident, const char *name)
 {
-	g_autofree char *ident = g_strdup_printf("rollerd_%s", info->key);
-	g_autofree char *via = bridge_identifier(cfg);
-
 	json_builder_set_member_name(b, "device");
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "identifiers");
 	json_builder_begin_array(b);
 	json_builder_add_string_value(b, ident);
 	json_builder_end_array(b);
-	member_string(b, "name", info->name && *info->name ? info->name : info->key);
+	member_string(b, "name", name);
 	member_string(b, "manufacturer", "rollerd");
+}
+
+static void
+add_roller_device(JsonBuilder *b, const RmConfig *cfg, const RmRollerInfo *info)
+{
+	g_autofree char *ident = g_strdup_printf("rollerd_%s", info->key);
+	g_autofree char *via = bridge_identifier(cfg);
+
+	begin_device(b, ident, info->name && *info->name ? info->name : info->key);
 	if (info->model && *info->model)
 		member_string(b, "model", info->model);
 	if (info->firmware && *info->firmware)
@@ -205,14 +212,7 @@ add_bridge_device(JsonBuilder *b, const RmConfig *cfg)
 	g_autofree char *ident = bridge_identifier(cfg);
 	g_autofree char *name = g_strdup_printf("rollerd %s", cfg->room);
 
-	json_builder_set_member_name(b, "device");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "identifiers");
-	json_builder_begin_array(b);
-	json_builder_add_string_value(b, ident);
-	json_builder_end_array(b);
-	member_string(b, "name", name);
-	member_string(b, "manufacturer", "rollerd");
+	begin_device(b, ident, name);
 	member_string(b, "model", "rollerd-mqtt");
 	member_string(b, "sw_version", PACKAGE_VERSION);
 	json_builder_end_object(b);

@@ -11,6 +11,24 @@
 #include "tests/mqtt/mqtt-assert.h"
 #include "tests/mqtt/mqtt-ha-check.h"
 
+int
+mqtt_fixture_free(MqttFixture *f)
+{
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	if (f->bridge && !test_bus_stop_ok(f->td->bus, f->bridge))
+		ret = -1;
+	mqtt_sub_free(f->sub);
+	mqtt_broker_free(f->broker);
+	if (f->td && test_daemon_free(f->td) != 0)
+		ret = -1;
+	g_free(f->conf);
+	g_free(f);
+	return ret;
+}
+
 JsonObject *
 mqtt_parse_object(const char *json, JsonNode **keep)
 {

@@ -11,6 +11,19 @@
 #include "tests/harness/test-daemon-util.h"
 #include "tests/mqtt/mqtt-harness.h"
 
+/* A bridge's test: rollerd + roller-sim, a broker, a subscriber, the bridge. */
+typedef struct {
+	TestDaemon *td;
+	MqttBroker *broker;
+	MqttSub *sub;
+	char *conf;
+	GPid bridge;		/* 0 when not running */
+} MqttFixture;
+
+/* Stops and frees all (NULL: nothing); -1 when the bridge or rollerd did
+ * not exit cleanly (under a wrapper such as valgrind), for a teardown. */
+int mqtt_fixture_free(MqttFixture *f);
+
 /* @json as an object, failing the test if it is not; *keep holds it. */
 JsonObject *mqtt_parse_object(const char *json, JsonNode **keep);
 /* A number of a ground-truth line (" name=N"). */

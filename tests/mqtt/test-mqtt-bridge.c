@@ -25,18 +25,11 @@
 /* How long a message that must not come is waited for. */
 #define QUIET_MS 1500
 
-typedef struct {
-	TestDaemon *td;
-	MqttBroker *broker;
-	MqttSub *sub;
-	char *conf;
-	GPid bridge;
-} Fixture;
 
-static Fixture *
+static MqttFixture *
 fixture_new(const char *const *sim_args, const char *bridge_extra)
 {
-	Fixture *f = g_new0(Fixture, 1);
+	MqttFixture *f = g_new0(MqttFixture, 1);
 
 	f->td = test_daemon_new(sim_args);
 	test_daemon_start_rollerd(f->td, NULL);
@@ -55,27 +48,14 @@ fixture_new(const char *const *sim_args, const char *bridge_extra)
 static int
 teardown(void **state)
 {
-	Fixture *f = *state;
-	int ret = 0;
-
-	if (!f)
-		return 0;
-	if (f->bridge && !test_bus_stop_ok(f->td->bus, f->bridge))
-		ret = -1;
-	mqtt_sub_free(f->sub);
-	mqtt_broker_free(f->broker);
-	if (test_daemon_free(f->td) != 0)
-		ret = -1;
-	g_free(f->conf);
-	g_free(f);
-	return ret;
+	return mqtt_fixture_free(*state);
 }
 
 static void
 test_discovery_live_and_sessions(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--session-seconds=3", "--stored=2", NULL };
-	Fixture *f = *state = fixture_new(sim_args, NULL);
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
 	g_autoptr(GPtrArray) truth = NULL;
 	g_autofree char *last = NULL;
 	g_autoptr(JsonNode) keep = NULL;
@@ -126,7 +106,7 @@ static void
 test_broker_restart_and_bridge_kill(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--session-seconds=4", "--stored=1", NULL };
-	Fixture *f = *state = fixture_new(sim_args, NULL);
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
 	guint before;
 
 	test_daemon_discover(f->td, 1);
@@ -164,7 +144,7 @@ test_broker_restart_and_bridge_kill(void **state)
 }
 
 static void
-press(Fixture *f, const char *command, const char *payload)
+press(MqttFixture *f, const char *command, const char *payload)
 {
 	g_autofree char *topic = g_strdup_printf(R "cmd/%s", command);
 
@@ -175,7 +155,7 @@ static void
 test_commands_and_bad_input(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--session-seconds=4", NULL };
-	Fixture *f = *state = fixture_new(sim_args, "[Bridge]\nCommands=sync;identify\n");
+	MqttFixture *f = *state = fixture_new(sim_args, "[Bridge]\nCommands=sync;identify\n");
 	TestDaemon *td = f->td;
 	g_autofree char *big = g_strnfill(300 * 1024, 'x');
 	guint synced;

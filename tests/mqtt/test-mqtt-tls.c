@@ -18,33 +18,15 @@
 
 #define WAIT_MS 20000
 
-typedef struct {
-	TestDaemon *td;
-	MqttBroker *broker;
-	MqttSub *sub;
-	GPid bridge;
-} Fixture;
 
 static int
 teardown(void **state)
 {
-	Fixture *f = *state;
-	int ret = 0;
-
-	if (!f)
-		return 0;
-	if (f->bridge && !test_bus_stop_ok(f->td->bus, f->bridge))
-		ret = -1;
-	mqtt_sub_free(f->sub);
-	mqtt_broker_free(f->broker);
-	if (test_daemon_free(f->td) != 0)
-		ret = -1;
-	g_free(f);
-	return ret;
+	return mqtt_fixture_free(*state);
 }
 
 static char *
-bridge_config(Fixture *f, const char *name, const char *password)
+bridge_config(MqttFixture *f, const char *name, const char *password)
 {
 	g_autofree char *pw = g_strdup_printf("%s/%s.pw", test_bus_get_dir(f->td->bus), name);
 	g_autofree char *extra = g_strdup_printf("[Broker]\nUsername=bridge\nPasswordFile=%s\n",
@@ -61,7 +43,7 @@ test_tls_and_passwords(void **state)
 {
 	const char *sim_args[] = { "--speed=10", "--stored=2", NULL };
 	MqttBrokerOptions opt = { TRUE, "bridge", "right horse battery" };
-	Fixture *f = *state = g_new0(Fixture, 1);
+	MqttFixture *f = *state = g_new0(MqttFixture, 1);
 	g_autofree char *good = NULL, *bad = NULL;
 	GPid wrong;
 
