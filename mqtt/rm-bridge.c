@@ -391,20 +391,19 @@ on_message(const char *topic, const void *payload, gsize len, gpointer data)
 	RmBridge *b = data;
 	g_auto(RmCommandRequest) req = { 0 };
 	g_autoptr(GError) error = NULL;
+	g_autofree char *cut = NULL, *shown = NULL;
 	const char *path;
 
-	if (!rm_command_parse(b->cfg, topic, payload, len, &req, &error)) {
-		log_limited(&b->bad_input, "Ignored a message on %.200s: %s", topic,
-			    error->message);
+	if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
+	    (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
+		rm_rollerd_command(b->rollerd, path, &req, command_done, b);
 		return;
 	}
-	path = rm_rollerd_find_roller(b->rollerd, req.key);
-	if (!path) {
-		log_limited(&b->bad_input, "Ignored a message on %.200s: no such roller here",
-			    topic);
-		return;
-	}
-	rm_rollerd_command(b->rollerd, path, &req, command_done, b);
+	/* The topic is the sender's: cut short and escaped for the log. */
+	cut = g_utf8_make_valid(topic, MIN(strlen(topic), 200));
+	shown = g_strescape(cut, NULL);
+	log_limited(&b->bad_input, "Ignored a message on %s: %s", shown,
+		    error ? error->message : "no such roller here");
 }
 
 static void

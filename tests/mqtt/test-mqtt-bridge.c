@@ -105,8 +105,10 @@ test_discovery_live_and_sessions(void **state)
 static void
 test_broker_restart_and_bridge_kill(void **state)
 {
-	const char *sim_args[] = { "--speed=10", "--session-seconds=4", "--stored=1", NULL };
+	/* Sessions of 3 s: the broker goes early in one and stays away to its end. */
+	const char *sim_args[] = { "--speed=10", "--session-seconds=30", "--stored=1", NULL };
 	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	g_autoptr(GVariant) session = NULL;
 	guint before;
 
 	test_daemon_discover(f->td, 1);
@@ -119,6 +121,8 @@ test_broker_restart_and_bridge_kill(void **state)
 			    g_variant_new("(s)", "face"));
 	assert_true(mqtt_sub_wait_count(f->sub, R "live", before + 2, WAIT_MS));
 	mqtt_broker_stop(f->broker);
+	session = test_daemon_get(f->td, f->td->roller_path, ROLLER2, "Session");
+	assert_string_not_equal(g_variant_get_string(session, NULL), "/");
 	assert_true(test_daemon_wait_property(f->td, f->td->roller_path, ROLLER2, "Session",
 					      "'/'", WAIT_MS));
 	test_bus_run_for(300);
