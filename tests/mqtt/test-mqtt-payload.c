@@ -52,8 +52,12 @@ test_live_json(void **state)
 		.frames_lost = 2, .frames_rejected = 1,
 	};
 	g_autofree char *json = rm_payload_live(&v);
+	g_autoptr(JsonNode) node = json_from_string(json, NULL);
 
 	(void)state;
+	/* Written by hand (the hot path): still JSON. */
+	assert_non_null(node);
+	assert_true(JSON_NODE_HOLDS_OBJECT(node));
 	assert_string_equal(json,
 			    "{\"strokes\":42,\"strokes_per_minute\":36,\"force_cn\":410,"
 			    "\"force_mean_cn\":388,\"in_band_permille\":696,"
