@@ -91,6 +91,19 @@ test_discovery_live_and_sessions(void **state)
 	g_free(last);
 	last = mqtt_sub_last(f->sub, R "session");
 	assert_non_null(strstr(last, "\"record_id\":3"));
+	/* The plan follows the session: abdomen is due again one day. */
+	assert_true(mqtt_sub_wait_count(f->sub, "rollerd/room1/plan/1/abdomen", 1, WAIT_MS));
+	g_free(last);
+	last = mqtt_sub_last(f->sub, "rollerd/room1/plan/1/abdomen");
+	json_node_unref(keep);
+	o = mqtt_parse_object(last, &keep);
+	assert_int_equal(json_object_get_int_member(o, "sessions"), 1);
+	assert_true(json_object_get_int_member(o, "next_due_unix") > 0);
+	assert_string_equal(json_object_get_string_member(o, "person"), "Me");
+	/* The short session's technique alerts came as events. */
+	if (mqtt_sub_count(f->sub, R "alert") < 1)
+		fail_msg("no alert; rollerd said %u", test_daemon_log_count(f->td, "rollerd",
+									"Alert"));
 
 	/* Forgotten: every entity removed (empty retained configs). */
 	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
@@ -200,6 +213,49 @@ test_commands_and_bad_input(void **state)
 	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 1, WAIT_MS));
 }
 
+/*
+ * A broker that accepts the connection and never answers: the bridge
+ * gives up after ConnectTimeout, says so once, tries again with backoff,
+ * and meanwhile follows rollerd leaving and coming back.
+ */
+static void
+test_silent_broker(void **state)
+{
+	const char *sim_args[] = { "--speed=10", NULL };
+	MqttFixture *f = *state = g_new0(MqttFixture, 1);
+	g_autoptr(GSocket) silent = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+						 G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autofree char *path = NULL, *text = NULL;
+	guint port;
+
+	f->td = test_daemon_new(sim_args);
+	test_daemon_start_rollerd(f->td, NULL);
+	/* Listening, never accepting: the kernel completes the handshake alone. */
+	assert_true(g_socket_bind(silent, any, TRUE, NULL));
+	assert_true(g_socket_listen(silent, NULL));
+	bound = g_socket_get_local_address(silent, NULL);
+	port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+	path = g_build_filename(test_bus_get_dir(f->td->bus), "silent.conf", NULL);
+	text = g_strdup_printf("[Broker]\nHost=127.0.0.1\nPort=%u\nConnectTimeout=1\n"
+			       "ReconnectMin=0.2\nReconnectMax=0.5\n[Bridge]\nStateDirectory=%s/st\n",
+			       port, test_bus_get_dir(f->td->bus));
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", path);
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "no answer to CONNECT", 0,
+					 WAIT_MS));
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "rollerd is on the bus", 0,
+					 WAIT_MS));
+	test_daemon_start_rollerd(f->td, NULL);
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "rollerd is on the bus", 1,
+					 WAIT_MS));
+	/* Several attempts failed by now; one line said so. */
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "no answer to CONNECT"), 1);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected"), 0);
+}
+
 int
 main(void)
 {
@@ -207,6 +263,7 @@ main(void)
 		cmocka_unit_test_teardown(test_discovery_live_and_sessions, teardown),
 		cmocka_unit_test_teardown(test_broker_restart_and_bridge_kill, teardown),
 		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
+		cmocka_unit_test_teardown(test_silent_broker, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
