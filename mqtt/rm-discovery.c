@@ -161,7 +161,6 @@ roller_entity_payload(const RmConfig *cfg, const RmRollerInfo *info, const Entit
 	json_builder_begin_object(b);
 	member_string(b, "name", e->name);
 	member_string(b, "unique_id", unique);
-	member_string(b, "object_id", unique);
 	member_string(b, button ? "command_topic" : "state_topic", topic);
 	if (button)
 		member_string(b, "payload_press", "PRESS");
@@ -233,7 +232,6 @@ rm_discovery_bridge(const RmConfig *cfg, RmDiscoveryEmit emit, gpointer user_dat
 	json_builder_begin_object(b);
 	member_string(b, "name", "Bridge");
 	member_string(b, "unique_id", unique);
-	member_string(b, "object_id", unique);
 	member_string(b, "state_topic", status);
 	member_string(b, "payload_on", "online");
 	member_string(b, "payload_off", "offline");
@@ -263,7 +261,6 @@ rm_discovery_plan(const RmConfig *cfg, const char *leaf, const char *person, con
 	json_builder_begin_object(b);
 	member_string(b, "name", name);
 	member_string(b, "unique_id", unique);
-	member_string(b, "object_id", unique);
 	member_string(b, "state_topic", state);
 	member_string(b, "value_template", "{{ value_json.next_due }}");
 	member_string(b, "json_attributes_topic", state);
