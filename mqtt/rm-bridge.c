@@ -37,9 +37,10 @@ struct _RmBridge {
 	RdLogLimit refused;
 };
 
+/* A roller's retained topics. */
 static const char *const state_leaves[] = {
 	"state", "battery", "connected", "available", "stored_records", "storage_full",
-	"live", "session", "alert",
+	"session",
 };
 
 static void
