@@ -432,3 +432,5 @@ fuzz-clean:
 	rm -rf fuzz-build
 
 .PHONY: fuzz fuzz-clean
+
+include tests/mqtt/local.mk

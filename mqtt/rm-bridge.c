@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "daemon/rd-log-limit.h"
+#include "mqtt/rm-bridge.h"
+#include "mqtt/rm-broker.h"
+#include "mqtt/rm-cursor.h"
+#include "mqtt/rm-discovery.h"
+#include "mqtt/rm-payload.h"
+#include "mqtt/rm-rollerd.h"
+
+/* A roller as the broker knows it. */
+typedef struct {
+	RmBridge *bridge;
+	char *path;
+	char *key;
+	char *discovered;	/* the discovery published (key|name|model|...), NULL: none */
+	GHashTable *last;	/* leaf -> payload last published (retained topics) */
+	RmLiveValues live;
+	gboolean live_pending;
+	gint64 live_last_us;
+	guint live_timer;
+} Roller;
+
+struct _RmBridge {
+	RmConfig *cfg;
+	RmCursor *cursor;
+	RmBroker *broker;
+	RmRollerd *rollerd;
+	GHashTable *rollers;	/* path -> Roller */
+	GHashTable *plan_sent;	/* leaf -> payload published this connection */
+	gboolean catching_up;
+	gboolean catch_again;
+	RdLogLimit bad_input;
+	RdLogLimit refused;
+};
+
+/* A roller's retained topics. */
+static const char *const state_leaves[] = {
+	"state", "battery", "connected", "available", "stored_records", "storage_full",
+	"session",
+};
+
+static void
+roller_free(Roller *ro)
+{
+	g_clear_handle_id(&ro->live_timer, g_source_remove);
+	g_hash_table_destroy(ro->last);
+	g_free(ro->discovered);
+	g_free(ro->key);
+	g_free(ro->path);
+	g_free(ro);
+}
+
+static int
+publish(RmBridge *b, const char *topic, const char *payload, int qos, gboolean retain)
+{
+	return rm_broker_publish(b->broker, topic, payload, qos, retain);
+}
+
+static void
+publish_retained(const char *topic, const char *payload, gpointer data)
+{
+	publish(data, topic, payload, 1, TRUE);
+}
+
+/* A retained roller topic, only when its payload changed. */
+static void
+publish_leaf(Roller *ro, const char *leaf, const char *payload)
+{
+	RmBridge *b = ro->bridge;
+	g_autofree char *topic = NULL;
+
+	if (g_strcmp0(g_hash_table_lookup(ro->last, leaf), payload) == 0)
+		return;
+	topic = rm_topic_roller(b->cfg, ro->key, leaf);
+	if (publish(b, topic, payload, 1, TRUE) >= 0)
+		g_hash_table_insert(ro->last, g_strdup(leaf), g_strdup(payload));
+}
+
+/* Empties the retained topics and discovery of the roller's key. */
+static void
+withdraw(Roller *ro, const RmRollerInfo *info)
+{
+	RmBridge *b = ro->bridge;
+
+	if (ro->discovered)
+		rm_discovery_roller(b->cfg, info, TRUE, publish_retained, b);
+	for (gsize i = 0; i < G_N_ELEMENTS(state_leaves); i++) {
+		g_autofree char *topic = rm_topic_roller(b->cfg, ro->key, state_leaves[i]);
+
+		publish(b, topic, "", 1, TRUE);
+	}
+	g_clear_pointer(&ro->discovered, g_free);
+	g_hash_table_remove_all(ro->last);
+}
+
+static Roller *
+roller_for(RmBridge *b, const char *path)
+{
+	Roller *ro = g_hash_table_lookup(b->rollers, path);
+
+	if (!ro) {
+		ro = g_new0(Roller, 1);
+		ro->bridge = b;
+		ro->path = g_strdup(path);
+		ro->last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		g_hash_table_insert(b->rollers, ro->path, ro);
+	}
+	return ro;
+}
+
+static void
+publish_roller(const RmRollerState *s, gpointer data)
+{
+	RmBridge *b = data;
+	Roller *ro = roller_for(b, s->path);
+	g_autofree char *key = rm_roller_key(s->serial, s->address);
+	RmRollerInfo info = {
+		.key = key, .name = s->name, .serial = s->serial, .address = s->address,
+		.model = s->model, .firmware = s->firmware,
+	};
+	g_autofree char *sig = g_strjoin("|", key, s->name, s->model, s->firmware, NULL);
+	char num[16];
+
+	/* Published once rollerd has read its serial (at its first connection):
+	 * entities keyed by the address would change key then. */
+	if (!*s->serial)
+		return;
+	if (!ro->key)
+		ro->key = g_strdup(key);
+	if (!rm_broker_is_connected(b->broker))
+		return;
+	if (g_strcmp0(ro->discovered, sig) != 0) {
+		rm_discovery_roller(b->cfg, &info, FALSE, publish_retained, b);
+		g_free(ro->discovered);
+		ro->discovered = g_steal_pointer(&sig);
+	}
+	publish_leaf(ro, "available", s->connected ? "online" : "offline");
+	publish_leaf(ro, "connected", s->connected ? "ON" : "OFF");
+	publish_leaf(ro, "state", s->state);
+	if (s->battery <= 100) {
+		g_snprintf(num, sizeof(num), "%u", s->battery);
+		publish_leaf(ro, "battery", num);
+	}
+	g_snprintf(num, sizeof(num), "%u", s->stored_records);
+	publish_leaf(ro, "stored_records", num);
+	publish_leaf(ro, "storage_full", s->storage_full ? "ON" : "OFF");
+}
+
+static void
+on_roller_removed(const char *path, gboolean forgotten, gpointer data)
+{
+	RmBridge *b = data;
+	Roller *ro = g_hash_table_lookup(b->rollers, path);
+
+	if (!ro || !ro->key)
+		goto out;
+	if (forgotten) {
+		RmRollerInfo info = { .key = ro->key };
+
+		g_message("Roller %s was forgotten: its entities are removed", ro->key);
+		withdraw(ro, &info);
+	} else {
+		publish_leaf(ro, "available", "offline");
+	}
+out:
+	g_hash_table_remove(b->rollers, path);
+}
+
+static void
+publish_live(Roller *ro)
+{
+	g_autofree char *payload = rm_payload_live(&ro->live);
+	g_autofree char *topic = rm_topic_roller(ro->bridge->cfg, ro->key, "live");
+
+	ro->live_pending = FALSE;
+	ro->live_last_us = g_get_monotonic_time();
+	publish(ro->bridge, topic, payload, 0, FALSE);
+}
+
+static gboolean
+live_timer_cb(gpointer data)
+{
+	Roller *ro = data;
+
+	ro->live_timer = 0;
+	if (ro->live_pending)
+		publish_live(ro);
+	return G_SOURCE_REMOVE;
+}
+
+/* At most LiveInterval apart, the last values always sent (trailing edge). */
+static void
+on_live(const char *path, const RmLiveValues *v, gpointer data)
+{
+	RmBridge *b = data;
+	Roller *ro = g_hash_table_lookup(b->rollers, path);
+	gint64 interval_us = (gint64)(G_USEC_PER_SEC / b->cfg->live_max_hz);
+	gint64 wait_us;
+
+	if (!ro || !ro->key || !rm_broker_is_connected(b->broker))
+		return;
+	ro->live = *v;
+	ro->live_pending = TRUE;
+	if (ro->live_timer)
+		return;
+	wait_us = ro->live_last_us + interval_us - g_get_monotonic_time();
+	if (wait_us <= 0)
+		publish_live(ro);
+	else
+		ro->live_timer = g_timeout_add((guint)(wait_us / 1000) + 1, live_timer_cb, ro);
+}
+
+static void
+on_alert(const char *path, const char *kind, const char *message, gpointer data)
+{
+	RmBridge *b = data;
+	Roller *ro = g_hash_table_lookup(b->rollers, path);
+	g_autofree char *payload = NULL;
+	g_autofree char *topic = NULL;
+
+	if (!ro || !ro->key)
+		return;
+	payload = rm_payload_event(kind, message, NULL, g_get_real_time() / G_USEC_PER_SEC);
+	topic = rm_topic_roller(b->cfg, ro->key, "alert");
+	publish(b, topic, payload, 1, FALSE);
+}
+
+static void
+plan_ready(GVariant *rows, const GError *error, gpointer data)
+{
+	RmBridge *b = data;
+	GVariantIter it;
+	GVariant *row;
+
+	if (error) {
+		g_warning("Cannot read the treatment plan: %s", error->message);
+		return;
+	}
+	if (!rm_broker_is_connected(b->broker))
+		return;
+	g_variant_iter_init(&it, rows);
+	while ((row = g_variant_iter_next_value(&it))) {
+		g_autofree char *leaf = NULL;
+		g_autofree char *payload = rm_payload_plan(row, &leaf);
+		const char *person = "", *area = "";
+
+		if (payload) {
+			g_autofree char *topic = rm_topic_room(b->cfg, leaf);
+
+			const char *before = g_hash_table_lookup(b->plan_sent, leaf);
+
+			if (!before) {
+				g_variant_lookup(row, "person_name", "&s", &person);
+				g_variant_lookup(row, "area", "&s", &area);
+				rm_discovery_plan(b->cfg, leaf, person, area, publish_retained, b);
+			}
+			if (g_strcmp0(before, payload) != 0 && publish(b, topic, payload, 1, TRUE) >= 0)
+				g_hash_table_insert(b->plan_sent, g_steal_pointer(&leaf),
+						    g_steal_pointer(&payload));
+		}
+		g_variant_unref(row);
+	}
+}
+
+static void
+on_reminder(const char *person, const char *kind, const char *message, gpointer data)
+{
+	RmBridge *b = data;
+	g_autofree char *payload = rm_payload_event(kind, message, person,
+						    g_get_real_time() / G_USEC_PER_SEC);
+	g_autofree char *topic = rm_topic_room(b->cfg, "reminder");
+
+	publish(b, topic, payload, 1, FALSE);
+	rm_rollerd_get_plan(b->rollerd, plan_ready, b);
+}
+
+static void catch_up(RmBridge *b);
+
+static void
+sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
+{
+	RmBridge *b = data;
+	guint sent = 0;
+
+	b->catching_up = FALSE;
+	if (error) {
+		/* Not on D-Bus yet: rollerd's arrival starts another look. */
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
+			g_warning("Cannot read the stored sessions: %s", error->message);
+		return;
+	}
+	for (guint i = 0; i < summaries->len && rm_broker_is_connected(b->broker); i++) {
+		guint64 id = 0;
+		g_autofree char *key = NULL;
+		g_autofree char *payload = rm_payload_session(summaries->pdata[i], &id, &key);
+		g_autofree char *topic = NULL;
+		int mid;
+
+		if (!payload || id <= rm_cursor_get_sent(b->cursor))
+			continue;
+		topic = rm_topic_roller(b->cfg, key, "session");
+		mid = publish(b, topic, payload, 1, TRUE);
+		if (mid < 0)
+			break;
+		rm_cursor_sent(b->cursor, id, mid);
+		sent++;
+	}
+	if (sent)
+		g_message("Published %u stored session%s, up to id %" G_GUINT64_FORMAT, sent,
+			  sent == 1 ? "" : "s", rm_cursor_get_sent(b->cursor));
+	if (sent)
+		rm_rollerd_get_plan(b->rollerd, plan_ready, b);
+	if (b->catch_again) {
+		b->catch_again = FALSE;
+		catch_up(b);
+	}
+}
+
+static void
+catch_up(RmBridge *b)
+{
+	if (!rm_broker_is_connected(b->broker))
+		return;
+	if (b->catching_up) {
+		b->catch_again = TRUE;
+		return;
+	}
+	b->catching_up = TRUE;
+	rm_rollerd_query_sessions_after(b->rollerd, rm_cursor_get_sent(b->cursor),
+					sessions_ready, b);
+}
+
+static void
+on_sessions_changed(gpointer data)
+{
+	catch_up(data);
+}
+
+static void
+log_limited(RdLogLimit *limit, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* One line at once, then at most one per RD_LOG_LIMIT_INTERVAL_US counting the rest. */
+static void
+log_limited(RdLogLimit *limit, const char *fmt, ...)
+{
+	g_autofree char *line = NULL;
+	guint skipped = 0;
+	va_list ap;
+
+	if (!rd_log_limit_allow(limit, g_get_monotonic_time(), &skipped))
+		return;
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (skipped)
+		g_warning("%s (and %u more like it not logged)", line, skipped);
+	else
+		g_warning("%s", line);
+}
+
+static const char *
+command_name(RmCommand c)
+{
+	switch (c) {
+	case RM_COMMAND_SYNC: return "sync";
+	case RM_COMMAND_IDENTIFY: return "identify";
+	case RM_COMMAND_START: return "start";
+	case RM_COMMAND_STOP: return "stop";
+	}
+	return "?";
+}
+
+static void
+command_done(const char *path, RmCommand command, const GError *error, gpointer data)
+{
+	RmBridge *b = data;
+
+	if (error)
+		log_limited(&b->refused, "Command %s for %s: rollerd refused it: %s",
+			    command_name(command), path, error->message);
+	else
+		g_message("Command %s for %s done", command_name(command), path);
+}
+
+static void
+on_message(const char *topic, const void *payload, gsize len, gpointer data)
+{
+	RmBridge *b = data;
+	g_auto(RmCommandRequest) req = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autofree char *cut = NULL, *shown = NULL;
+	const char *path;
+
+	if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
+	    (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
+		rm_rollerd_command(b->rollerd, path, &req, command_done, b);
+		return;
+	}
+	/* The topic is the sender's: cut short and escaped for the log. */
+	cut = g_utf8_make_valid(topic, MIN(strlen(topic), 200));
+	shown = g_strescape(cut, NULL);
+	log_limited(&b->bad_input, "Ignored a message on %s: %s", shown,
+		    error ? error->message : "no such roller here");
+}
+
+static void
+on_connected(gpointer data)
+{
+	RmBridge *b = data;
+	g_autofree char *status = rm_topic_status(b->cfg);
+	g_autofree char *commands = g_strdup_printf("%s/%s/roller/+/cmd/+", b->cfg->prefix,
+						    b->cfg->room);
+
+	publish(b, status, "online", 1, TRUE);
+	rm_discovery_bridge(b->cfg, publish_retained, b);
+	rm_rollerd_foreach_roller(b->rollerd, publish_roller, b);
+	if (b->cfg->commands)
+		rm_broker_subscribe(b->broker, commands, 1);
+	catch_up(b);
+	rm_rollerd_get_plan(b->rollerd, plan_ready, b);
+}
+
+static void
+on_disconnected(gpointer data)
+{
+	RmBridge *b = data;
+	GHashTableIter it;
+	gpointer value;
+
+	/* What was in flight goes out again; the retained state is republished. */
+	rm_cursor_reset(b->cursor);
+	g_hash_table_remove_all(b->plan_sent);
+	g_hash_table_iter_init(&it, b->rollers);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		Roller *ro = value;
+
+		g_hash_table_remove_all(ro->last);
+		g_clear_pointer(&ro->discovered, g_free);
+	}
+}
+
+static void
+on_published(int mid, gpointer data)
+{
+	RmBridge *b = data;
+	g_autoptr(GError) error = NULL;
+
+	if (!rm_cursor_acked(b->cursor, mid, &error))
+		g_warning("%s", error->message);
+}
+
+RmBridge *
+rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
+{
+	static const RmBrokerCallbacks broker_cb = {
+		.connected = on_connected,
+		.disconnected = on_disconnected,
+		.published = on_published,
+		.message = on_message,
+	};
+	static const RmRollerdCallbacks rollerd_cb = {
+		.roller_changed = publish_roller,
+		.roller_removed = on_roller_removed,
+		.live = on_live,
+		.alert = on_alert,
+		.reminder = on_reminder,
+		.sessions_changed = on_sessions_changed,
+	};
+	g_autoptr(RmCursor) cursor = rm_cursor_new(cfg->state_dir, error);
+	RmBridge *b;
+
+	if (!cursor)
+		return NULL;
+	b = g_new0(RmBridge, 1);
+	b->cfg = cfg;
+	b->cursor = g_steal_pointer(&cursor);
+	b->rollers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					   (GDestroyNotify)roller_free);
+	b->plan_sent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	b->broker = rm_broker_new(cfg, &broker_cb, b);
+	b->rollerd = rm_rollerd_new(bus_type, &rollerd_cb, b);
+	g_message("Publishing under %s/%s/ from session id %" G_GUINT64_FORMAT " on", cfg->prefix,
+		  cfg->room, rm_cursor_get_acked(b->cursor) + 1);
+	rm_broker_start(b->broker);
+	return b;
+}
+
+void
+rm_bridge_free(RmBridge *b)
+{
+	g_autofree char *status = NULL;
+
+	if (!b)
+		return;
+	status = rm_topic_status(b->cfg);
+	/* A clean DISCONNECT sends no will: say so ourselves. */
+	publish(b, status, "offline", 0, TRUE);
+	rm_rollerd_free(b->rollerd);
+	g_hash_table_destroy(b->rollers);
+	g_hash_table_destroy(b->plan_sent);
+	rm_broker_free(b->broker);
+	rm_cursor_free(b->cursor);
+	rm_config_free(b->cfg);
+	g_free(b);
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rollerd-mqtt between a real mosquitto and rollerd + roller-sim on a
+ * private bus: Home Assistant discovery as HA documents it, live values
+ * equal to the sim's ground truth, each stored session published once
+ * (across a broker restart and a SIGKILLed bridge too), commands, and bad
+ * input refused with one log line per burst.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/harness/test-daemon-util.h"
+#include "tests/mqtt/mqtt-assert.h"
+
+#define ROLLER2 "org.rollerd.Roller2"
+#define ADDRESS "C0:52:4C:00:00:01"
+#define R "rollerd/room1/roller/RL000001/"
+#define WAIT_MS 20000
+/* How long a message that must not come is waited for. */
+#define QUIET_MS 1500
+
+
+static MqttFixture *
+fixture_new(const char *const *sim_args, const char *bridge_extra)
+{
+	MqttFixture *f = g_new0(MqttFixture, 1);
+
+	f->td = test_daemon_new(sim_args);
+	test_daemon_start_rollerd(f->td, NULL);
+	f->broker = mqtt_broker_new(f->td->bus, NULL);
+	f->sub = mqtt_sub_new(f->broker, "#", NULL, NULL);
+	f->conf = mqtt_bridge_config(f->td->bus, f->broker, "rollerd-mqtt", "room1",
+				     bridge_extra);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	if (!mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the bridge did not come online");
+	}
+	return f;
+}
+
+static int
+teardown(void **state)
+{
+	return mqtt_fixture_free(*state);
+}
+
+static void
+test_discovery_live_and_sessions(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=3", "--stored=2", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	g_autoptr(GPtrArray) truth = NULL;
+	g_autofree char *last = NULL;
+	g_autoptr(JsonNode) keep = NULL;
+	JsonObject *o;
+	const char *line;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	/* Connect syncs the two stored sessions. */
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub, R "available", "online", WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub, R "connected", "ON", WAIT_MS));
+	assert_int_equal(mqtt_check_discovery(f->sub, "RL000001_"), 13);
+
+	test_daemon_roll_session(f->td, "abdomen", WAIT_MS);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
+	truth = test_daemon_truth_records(f->td, ADDRESS);
+	line = mqtt_truth_record(truth, 3);
+	/* The last live values are the session's final ones. */
+	assert_true(mqtt_wait_live_strokes(f->sub, R "live", mqtt_truth_field(line, "rolls"),
+					   WAIT_MS));
+	last = mqtt_sub_last(f->sub, R "live");
+	o = mqtt_parse_object(last, &keep);
+	assert_int_equal(json_object_get_int_member(o, "force_mean_cn"),
+			 mqtt_truth_field(line, "mean"));
+	assert_int_equal(json_object_get_int_member(o, "in_band_permille"),
+			 mqtt_truth_field(line, "inband"));
+	assert_true(json_object_get_int_member(o, "coverage_permille") > 0);
+	assert_true(mqtt_sub_count(f->sub, R "live") > 3);
+	test_bus_run_for(QUIET_MS);
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
+	/* The last summary, retained, is the newest. */
+	g_free(last);
+	last = mqtt_sub_last(f->sub, R "session");
+	assert_non_null(strstr(last, "\"record_id\":3"));
+	/* The plan follows the session: abdomen is due again one day. */
+	assert_true(mqtt_sub_wait_count(f->sub, "rollerd/room1/plan/1/abdomen", 1, WAIT_MS));
+	g_free(last);
+	last = mqtt_sub_last(f->sub, "rollerd/room1/plan/1/abdomen");
+	json_node_unref(keep);
+	o = mqtt_parse_object(last, &keep);
+	assert_int_equal(json_object_get_int_member(o, "sessions"), 1);
+	assert_true(json_object_get_int_member(o, "next_due_unix") > 0);
+	assert_string_equal(json_object_get_string_member(o, "person"), "Me");
+	/* The short session's technique alerts came as events. */
+	if (mqtt_sub_count(f->sub, R "alert") < 1)
+		fail_msg("no alert; rollerd said %u", test_daemon_log_count(f->td, "rollerd",
+									"Alert"));
+
+	/* Forgotten: every entity removed (empty retained configs). */
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
+	assert_true(mqtt_sub_wait_last(f->sub,
+				       "homeassistant/sensor/rollerd_room1/RL000001_battery/config",
+				       "", WAIT_MS));
+	assert_true(mqtt_sub_wait_last(f->sub,
+				       "homeassistant/button/rollerd_room1/RL000001_sync/config",
+				       "", WAIT_MS));
+}
+
+static void
+test_broker_restart_and_bridge_kill(void **state)
+{
+	/* Sessions of 3 s: the broker goes early in one and stays away to its end. */
+	const char *sim_args[] = { "--speed=10", "--session-seconds=30", "--stored=1", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	g_autoptr(GVariant) session = NULL;
+	guint before;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 1, WAIT_MS));
+
+	/* The broker goes while a session runs and comes back after it ended. */
+	before = mqtt_sub_count(f->sub, R "live");
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "StartSession",
+			    g_variant_new("(s)", "face"));
+	assert_true(mqtt_sub_wait_count(f->sub, R "live", before + 2, WAIT_MS));
+	mqtt_broker_stop(f->broker);
+	session = test_daemon_get(f->td, f->td->roller_path, ROLLER2, "Session");
+	assert_string_not_equal(g_variant_get_string(session, NULL), "/");
+	assert_true(test_daemon_wait_property(f->td, f->td->roller_path, ROLLER2, "Session",
+					      "'/'", WAIT_MS));
+	test_bus_run_for(300);
+	mqtt_broker_restart(f->broker);
+	if (!mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the session stored while the broker was away never came");
+	}
+	test_bus_run_for(QUIET_MS);
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 2);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected to the broker"),
+			 2);
+
+	/* SIGKILL: the will says offline; a session meanwhile comes after the restart. */
+	test_bus_kill(f->td->bus, f->bridge);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "offline", WAIT_MS));
+	test_daemon_roll_session(f->td, "back", WAIT_MS);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS));
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
+	test_bus_run_for(QUIET_MS);
+	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
+}
+
+static void
+press(MqttFixture *f, const char *command, const char *payload)
+{
+	g_autofree char *topic = g_strdup_printf(R "cmd/%s", command);
+
+	mqtt_sub_publish(f->sub, topic, payload, strlen(payload));
+}
+
+static void
+test_commands_and_bad_input(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=4", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, "[Bridge]\nCommands=sync;identify\n");
+	TestDaemon *td = f->td;
+	g_autofree char *big = g_strnfill(300 * 1024, 'x');
+	guint synced;
+
+	test_daemon_discover(td, 1);
+	test_daemon_connect(td);
+	assert_true(mqtt_sub_wait_last(f->sub, R "state", "idle", WAIT_MS));
+
+	press(f, "identify", "PRESS");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 0, WAIT_MS));
+	synced = test_daemon_log_count(td, "rollerd", "synced,");
+	press(f, "sync", "PRESS");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command sync for", 0, WAIT_MS));
+	assert_true(test_daemon_wait_log(td, "rollerd", "synced,", synced, WAIT_MS));
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "done"), 2);
+
+	/* Not allowed by the config: refused, logged. */
+	press(f, "start", "face");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "not allowed", 0, WAIT_MS));
+
+	/* A burst of bad input: nothing reaches rollerd, no new log line. */
+	for (guint i = 0; i < 20; i++)
+		press(f, "identify", "xyzzy");
+	mqtt_sub_publish(f->sub, R "cmd/identify", big, strlen(big));
+	press(f, "reboot", "PRESS");
+	mqtt_sub_publish(f->sub, "rollerd/room1/roller/NOPE/cmd/sync", "PRESS", 5);
+	mqtt_sub_publish(f->sub, R "cmd/identify", "\xff\xfe", 2);
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "Ignored a message"), 1);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "Command "), 2);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "Session", "'/'",
+					      WAIT_MS));
+	test_daemon_assert_alive(td);
+	assert_false(test_bus_has_exited(td->bus, f->bridge, NULL));
+
+	/* Still serving. */
+	press(f, "identify", "3");
+	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 1, WAIT_MS));
+}
+
+/*
+ * A broker that accepts the connection and never answers: the bridge
+ * gives up after ConnectTimeout, says so once, tries again with backoff,
+ * and meanwhile follows rollerd leaving and coming back.
+ */
+static void
+test_silent_broker(void **state)
+{
+	const char *sim_args[] = { "--speed=10", NULL };
+	MqttFixture *f = *state = g_new0(MqttFixture, 1);
+	g_autoptr(GSocket) silent = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+						 G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autofree char *path = NULL, *text = NULL;
+	guint port;
+
+	f->td = test_daemon_new(sim_args);
+	test_daemon_start_rollerd(f->td, NULL);
+	/* Listening, never accepting: the kernel completes the handshake alone. */
+	assert_true(g_socket_bind(silent, any, TRUE, NULL));
+	assert_true(g_socket_listen(silent, NULL));
+	bound = g_socket_get_local_address(silent, NULL);
+	port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+	path = g_build_filename(test_bus_get_dir(f->td->bus), "silent.conf", NULL);
+	text = g_strdup_printf("[Broker]\nHost=127.0.0.1\nPort=%u\nConnectTimeout=1\n"
+			       "ReconnectMin=0.2\nReconnectMax=0.5\n[Bridge]\nStateDirectory=%s/st\n",
+			       port, test_bus_get_dir(f->td->bus));
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", path);
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "no answer to CONNECT", 0,
+					 WAIT_MS));
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "rollerd is on the bus", 0,
+					 WAIT_MS));
+	test_daemon_start_rollerd(f->td, NULL);
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "rollerd is on the bus", 1,
+					 WAIT_MS));
+	/* Several attempts failed by now; one line said so. */
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "no answer to CONNECT"), 1);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_discovery_live_and_sessions, teardown),
+		cmocka_unit_test_teardown(test_broker_restart_and_bridge_kill, teardown),
+		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
+		cmocka_unit_test_teardown(test_silent_broker, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
