@@ -49,6 +49,7 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store-import.h daemon/store/rd-store-import.c \
 	daemon/store/rd-store-people.h daemon/store/rd-store-people.c \
 	daemon/store/rd-store-reminders.h daemon/store/rd-store-reminders.c \
+	daemon/store/rd-store-outbox.h daemon/store/rd-store-outbox.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \

@@ -190,7 +190,7 @@ tests_daemon_test_live_stream_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
 	tests/store/test-store-damage tests/store/test-store-backup tests/store/test-store-restore \
 	tests/store/test-store-import \
-	tests/store/test-store-people
+	tests/store/test-store-people tests/store/test-store-outbox
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -220,6 +220,9 @@ tests_store_test_store_import_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_people_SOURCES = tests/store/test-store-people.c $(store_test_sources)
 tests_store_test_store_people_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_people_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_outbox_SOURCES = tests/store/test-store-outbox.c $(store_test_sources)
+tests_store_test_store_outbox_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
