@@ -5,6 +5,7 @@
 #           and its Session1, LiveUpdate, Stroke, Alert
 #   store/  the SQLite journal
 #   sync/   lossless sync of stored records
+#   clinic/ the clinic's shared journal in PostgreSQL (its own local.mk)
 #   dbus/   org.rollerd's objects: Manager1, Roller2, stored Session1s
 # and rollerd.c, rd-config (rollerd.conf), rd-context.h at the top.
 # Tests link the library and get only the objects they use.

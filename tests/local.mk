@@ -224,6 +224,18 @@ tests_store_test_store_outbox_SOURCES = tests/store/test-store-outbox.c $(store_
 tests_store_test_store_outbox_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
 
+## clinic/ -------------------------------------------------------------
+# The clinic's journal against a real PostgreSQL the tests start
+# (tests/clinic/test-pg-server.h); they skip (77) without its server.
+clinic_tests = tests/clinic/test-clinic-sync
+check_PROGRAMS += $(clinic_tests)
+TESTS += $(clinic_tests)
+clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
+	$(store_test_sources)
+tests_clinic_test_clinic_sync_SOURCES = tests/clinic/test-clinic-sync.c $(clinic_test_sources)
+tests_clinic_test_clinic_sync_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
+tests_clinic_test_clinic_sync_LDADD = $(DAEMON_TEST_LIBS)
+
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
 check_PROGRAMS += tests/client/test-rc-errors

@@ -307,7 +307,7 @@ test_shipped_file_matches_defaults(void **state)
 		n_got += g_strv_length(keys);
 	}
 	assert_int_equal(n_got, n_keys);
-	assert_int_equal(n_keys, 15 + 1 + 5);
+	assert_int_equal(n_keys, 15 + 1 + 5 + 1);
 }
 
 int
