@@ -10,7 +10,8 @@
 # and rollerd.c, rd-config (rollerd.conf), rd-context.h at the top.
 # Tests link the library and get only the objects they use.
 noinst_LIBRARIES += daemon/librollerd.a
-daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS)
+daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS) \
+	$(LIBPQ_CFLAGS)
 daemon_librollerd_a_SOURCES = \
 	daemon/rd-context.h \
 	daemon/rd-config.h daemon/rd-config.c \
@@ -57,6 +58,8 @@ daemon_librollerd_a_SOURCES = \
 	daemon/dbus/rd-call-guard.h daemon/dbus/rd-call-guard.c \
 	daemon/dbus/rd-live-watch.h daemon/dbus/rd-live-watch.c \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
+	daemon/dbus/rd-history-variant.h daemon/dbus/rd-history-variant.c \
+	daemon/dbus/rd-clinic-calls.h daemon/dbus/rd-clinic-calls.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-journal-io.h daemon/dbus/rd-journal-io.c \
 	daemon/dbus/rd-people.h daemon/dbus/rd-people.c \

@@ -7,5 +7,4 @@ daemon_librollerd_a_SOURCES += \
 	daemon/clinic/rd-clinic-sender.h daemon/clinic/rd-clinic-sender.c \
 	daemon/clinic/rd-clinic-reader.h daemon/clinic/rd-clinic-reader.c \
 	daemon/clinic/rd-clinic.h daemon/clinic/rd-clinic.c
-daemon_librollerd_a_CFLAGS += $(LIBPQ_CFLAGS)
 ROLLERD_LIBS += $(LIBPQ_LIBS)

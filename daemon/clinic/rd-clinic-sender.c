@@ -13,7 +13,7 @@
 #define RETRY_MS 5000
 
 struct _RdClinicSender {
-	RdStore *store;
+	RdStore **store;	/* the daemon's: a restore replaces the journal */
 	RdPgConn *conn;
 	char *room;
 	gboolean started;	/* the cursor was read on this connection */
@@ -48,7 +48,10 @@ on_poll(gpointer user_data)
 	RdClinicSender *sender = user_data;
 
 	sender->poll_id = 0;
-	send_next(sender);
+	if (!sender->started && !sender->in_flight && rd_pg_conn_is_ready(sender->conn))
+		rd_clinic_sender_start(sender);
+	else
+		send_next(sender);
 	return G_SOURCE_REMOVE;
 }
 
@@ -66,7 +69,7 @@ trim(RdClinicSender *sender, gint64 seq)
 	g_autoptr(GError) error = NULL;
 
 	sender->cursor = MAX(sender->cursor, seq);
-	if (!rd_store_outbox_done(sender->store, sender->cursor, &error))
+	if (!rd_store_outbox_done(*sender->store, sender->cursor, &error))
 		warn_once(sender, error->message);
 }
 
@@ -134,7 +137,7 @@ send_next(RdClinicSender *sender)
 	if (!sender->started || sender->in_flight || !rd_pg_conn_is_ready(sender->conn))
 		return;
 	g_clear_handle_id(&sender->poll_id, g_source_remove);
-	if (!rd_store_outbox_read(sender->store, sender->cursor, RD_CLINIC_BATCH, &rows, &error)) {
+	if (!rd_store_outbox_read(*sender->store, sender->cursor, RD_CLINIC_BATCH, &rows, &error)) {
 		warn_once(sender, error->message);
 		schedule(sender, RETRY_MS);
 		return;
@@ -156,13 +159,24 @@ static void
 on_cursor(PGresult *result, const GError *error, gpointer user_data)
 {
 	RdClinicSender *sender = user_data;
+	g_autoptr(GError) local_error = NULL;
+	gint64 cursor = 0;
 
 	if (!query_finished(sender, error))
 		return;
-	sender->started = TRUE;
-	/* A batch whose COMMIT came but whose answer was lost: stored already. */
 	if (PQntuples(result) > 0)
-		trim(sender, g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10));
+		cursor = g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+	/* A journal behind the clinic's count (a restored backup, a new
+	 * machine) renumbers its rows past it, or they would count as stored. */
+	if (!rd_store_outbox_rebase(*sender->store, cursor, &local_error)) {
+		warn_once(sender, local_error->message);
+		schedule(sender, RETRY_MS);
+		return;
+	}
+	sender->started = TRUE;
+	sender->cursor = 0;
+	/* A batch whose COMMIT came but whose answer was lost: stored already. */
+	trim(sender, cursor);
 	send_next(sender);
 }
 
@@ -186,7 +200,7 @@ rd_clinic_sender_kick(RdClinicSender *sender)
 }
 
 RdClinicSender *
-rd_clinic_sender_new(RdStore *store, RdPgConn *conn, const char *room)
+rd_clinic_sender_new(RdStore **store, RdPgConn *conn, const char *room)
 {
 	RdClinicSender *sender = g_new0(RdClinicSender, 1);
 

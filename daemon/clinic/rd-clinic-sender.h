@@ -19,9 +19,9 @@
 
 typedef struct _RdClinicSender RdClinicSender;
 
-/* @store outlives the sender; @conn is freed before it (a query in
+/* *@store is the journal at each use (a restore replaces it); @conn is freed before it (a query in
  * flight then ends, cancelled, while the sender is still there). */
-RdClinicSender *rd_clinic_sender_new(RdStore *store, RdPgConn *conn, const char *room);
+RdClinicSender *rd_clinic_sender_new(RdStore **store, RdPgConn *conn, const char *room);
 void rd_clinic_sender_free(RdClinicSender *sender);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdClinicSender, rd_clinic_sender_free)
 

@@ -10,6 +10,7 @@
 
 struct _RdClinic {
 	char *room;
+	RdStore **store;
 	RdPgConn *writer;
 	RdPgConn *reader_conn;
 	RdClinicSender *sender;
@@ -41,14 +42,15 @@ on_writer_ready(RdPgConn *conn, gpointer user_data)
 }
 
 RdClinic *
-rd_clinic_new(RdStore *store, const RdClinicSettings *settings, GError **error)
+rd_clinic_new(RdStore **store, const RdClinicSettings *settings, GError **error)
 {
 	RdClinic *clinic;
 
-	if (!rd_store_outbox_enable(store, TRUE, error))
+	if (!rd_store_outbox_enable(*store, TRUE, error))
 		return NULL;
 	clinic = g_new0(RdClinic, 1);
 	clinic->room = g_strdup(settings->room);
+	clinic->store = store;
 	clinic->writer = rd_pg_conn_new(settings->connection, settings->password_file,
 					settings->timeout_ms);
 	clinic->reader_conn = rd_pg_conn_new(settings->connection, settings->password_file,
@@ -97,4 +99,15 @@ void
 rd_clinic_kick(RdClinic *clinic)
 {
 	rd_clinic_sender_kick(clinic->sender);
+}
+
+gboolean
+rd_clinic_journal_replaced(RdClinic *clinic, GError **error)
+{
+	if (!rd_store_outbox_enable(*clinic->store, TRUE, error))
+		return FALSE;
+	/* Read the cursor again: the new journal counts from its own seqs. */
+	if (rd_pg_conn_is_ready(clinic->writer))
+		rd_clinic_sender_start(clinic->sender);
+	return TRUE;
 }

@@ -24,8 +24,13 @@ typedef struct {
 	guint timeout_ms;
 } RdClinicSettings;
 
-/* Fails only when the journal's outbox cannot be switched on. */
-RdClinic *rd_clinic_new(RdStore *store, const RdClinicSettings *settings, GError **error);
+/*
+ * *@store is the journal at each use: a restore replaces it, then calls
+ * rd_clinic_journal_replaced().  Fails only when the journal's outbox
+ * cannot be switched on.
+ */
+RdClinic *rd_clinic_new(RdStore **store, const RdClinicSettings *settings, GError **error);
+gboolean rd_clinic_journal_replaced(RdClinic *clinic, GError **error);
 void rd_clinic_free(RdClinic *clinic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdClinic, rd_clinic_free)
 

@@ -167,3 +167,64 @@ rd_store_outbox_count(RdStore *store, gint64 *count, GError **error)
 	*count = sqlite3_column_int64(stmt, 0);
 	return TRUE;
 }
+
+static gboolean
+rebase_locked(RdStoreDb *db, gint64 cursor, GError **error)
+{
+	g_autoptr(RdCachedStmt) stmt = rd_store_db_stmt(db,
+		"SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
+		error);
+	g_autoptr(RdCachedStmt) move = NULL;
+	gint64 top;
+
+	if (!stmt)
+		return FALSE;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rd_store_db_set_error(db, error, "Could not read the outbox's counter");
+		return FALSE;
+	}
+	top = sqlite3_column_int64(stmt, 0);
+	if (top >= cursor)
+		return TRUE;
+	g_debug("The outbox counted to %" G_GINT64_FORMAT ", the clinic to %" G_GINT64_FORMAT
+		": renumbered", top, cursor);
+	/* Every seq <= top < cursor: seq + cursor collides with none. */
+	move = rd_store_db_stmt(db, "UPDATE outbox SET seq = seq + ?1", error);
+	if (!move)
+		return FALSE;
+	sqlite3_bind_int64(move, 1, cursor);
+	if (!rd_store_db_step_done(db, move, "Could not renumber the outbox", error))
+		return FALSE;
+	/* sqlite_sequence has no key: its row is updated, or the first made. */
+	g_clear_pointer(&move, rd_cached_stmt_release);
+	move = rd_store_db_stmt(db, "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'outbox'",
+				error);
+	if (!move)
+		return FALSE;
+	sqlite3_bind_int64(move, 1, top + cursor);
+	if (!rd_store_db_step_done(db, move, "Could not renumber the outbox", error))
+		return FALSE;
+	if (sqlite3_changes(db->sqlite) > 0)
+		return TRUE;
+	g_clear_pointer(&move, rd_cached_stmt_release);
+	move = rd_store_db_stmt(db, "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?1)",
+				error);
+	if (!move)
+		return FALSE;
+	sqlite3_bind_int64(move, 1, top + cursor);
+	return rd_store_db_step_done(db, move, "Could not renumber the outbox", error);
+}
+
+gboolean
+rd_store_outbox_rebase(RdStore *store, gint64 cursor, GError **error)
+{
+	RdStoreDb *db = rd_store_get_db(store);
+
+	if (!rd_store_db_begin(db, error))
+		return FALSE;
+	if (!rebase_locked(db, cursor, error)) {
+		rd_store_db_rollback(db);
+		return FALSE;
+	}
+	return rd_store_db_commit(db, error);
+}

@@ -37,5 +37,13 @@ gboolean rd_store_outbox_read(RdStore *store, gint64 after, guint limit,
 /* Deletes the rows up to @seq: PostgreSQL committed them. */
 gboolean rd_store_outbox_done(RdStore *store, gint64 seq, GError **error);
 
+/*
+ * When the journal's outbox never counted up to @cursor (the clinic's
+ * count for this room: this journal is a restored backup, or a new one),
+ * its rows and its counter move past @cursor, in order, in one
+ * transaction; else nothing changes.
+ */
+gboolean rd_store_outbox_rebase(RdStore *store, gint64 cursor, GError **error);
+
 /* Rows waiting. */
 gboolean rd_store_outbox_count(RdStore *store, gint64 *count, GError **error);

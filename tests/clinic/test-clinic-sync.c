@@ -31,7 +31,7 @@ typedef struct {
 } Room;
 
 static RdClinic *
-clinic_new(RdStore *store, const char *db, const char *room)
+clinic_new(RdStore **store, const char *db, const char *room)
 {
 	g_autofree char *conninfo = test_pg_server_conninfo(server, room, db);
 	g_autoptr(GError) error = NULL;
@@ -54,7 +54,7 @@ room_open(Room *r, const char *db, const char *name)
 	r->dir = test_store_dir_new();
 	r->store = rd_store_open(r->dir->path, &error);
 	assert_non_null(r->store);
-	r->clinic = clinic_new(r->store, db, name);
+	r->clinic = clinic_new(&r->store, db, name);
 }
 
 static void
@@ -284,9 +284,40 @@ test_room_stopped_with_outbox(void **state)
 	a.store = rd_store_open(a.dir->path, &error);
 	assert_non_null(a.store);
 	assert_true(outbox_count(a.store) >= 30);
-	a.clinic = clinic_new(a.store, db, "room_a");
+	a.clinic = clinic_new(&a.store, db, "room_a");
 	assert_true(drain(a.store, 40));
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 30);
+	room_close(&a);
+}
+
+/* A room's journal replaced by one that counted less (a restored backup,
+ * a new machine): its rows move past the clinic's cursor and arrive. */
+static void
+test_journal_behind_the_cursor(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) rec = test_record_new(500, TEST_START + 90 * DAY, 4, 500, 10);
+	Room a = { 0 };
+	TestStoreDir *old_dir;
+
+	room_open(&a, db, "room_a");
+	test_fill_history(a.store);
+	assert_true(drain(a.store, 20));
+	g_clear_pointer(&a.clinic, rd_clinic_free);
+	g_clear_pointer(&a.store, rd_store_free);
+	old_dir = a.dir;
+	a.dir = test_store_dir_new();
+	a.store = rd_store_open(a.dir->path, &error);
+	assert_non_null(a.store);
+	a.clinic = clinic_new(&a.store, db, "room_a");
+	test_commit(a.store, rec, RD_COMMIT_INSERTED);
+	assert_true(drain(a.store, 20));
+	assert_true(test_sql_int(a.store, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+		    > 30);
+	/* Local id 1 again: the new journal's session replaces the old one's. */
+	assert_int_equal(pg_int(db, "SELECT record_id FROM sessions WHERE local_id = 1"), 500);
+	test_store_dir_free(old_dir);
 	room_close(&a);
 }
 
@@ -382,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_server_down_then_up),
 		cmocka_unit_test(test_server_killed_mid_batch),
 		cmocka_unit_test(test_room_stopped_with_outbox),
+		cmocka_unit_test(test_journal_behind_the_cursor),
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
 	};
