@@ -309,7 +309,7 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
 	tests/integration/test-daemon-pairing \
 	tests/integration/test-daemon-watch \
-	tests/integration/test-daemon-people
+	tests/integration/test-daemon-people tests/integration/test-daemon-clinic
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -340,6 +340,11 @@ tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
 # The journal made beforehand through the store's own API.
 tests_integration_test_daemon_people_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_test_daemon_people_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS)
+# Three rooms and a real PostgreSQL (tests/clinic/test-pg-server.h).
+tests_integration_test_daemon_clinic_SOURCES = tests/integration/test-daemon-clinic.c \
+	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c
+tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \

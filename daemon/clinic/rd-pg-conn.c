@@ -94,15 +94,16 @@ on_retry(gpointer user_data)
 static void
 drop(RdPgConn *conn, int code, const char *why)
 {
+	/* @why may be libpq's, gone with the connection. */
 	g_autofree char *message = g_strdup(why);
 
-	g_debug("PostgreSQL: %s", why);
+	g_debug("PostgreSQL: %s", message);
 	clear_sources(conn);
 	g_clear_pointer(&conn->result, PQclear);
 	g_clear_pointer(&conn->pg, PQfinish);
 	conn->state = STATE_IDLE;
 	g_free(conn->last_error);
-	conn->last_error = g_strdup(why);
+	conn->last_error = g_strdup(message);
 	fail_queued(conn, RD_ERROR, code, message);
 	if (conn->started && !conn->retry_id) {
 		conn->retry_id = g_timeout_add(conn->backoff_ms, on_retry, conn);
