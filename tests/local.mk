@@ -342,9 +342,11 @@ tests_integration_test_daemon_people_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFL
 tests_integration_test_daemon_people_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS)
 # Three rooms and a real PostgreSQL (tests/clinic/test-pg-server.h).
 tests_integration_test_daemon_clinic_SOURCES = tests/integration/test-daemon-clinic.c \
-	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c
-tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS)
+	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
+	tests/client/test-rollerctl-util.h tests/client/test-rollerctl-util.c
+tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(JSON_GLIB_CFLAGS)
+tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS) $(JSON_GLIB_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \

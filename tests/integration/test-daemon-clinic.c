@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "tests/clinic/test-pg-server.h"
+#include "tests/client/test-rollerctl-util.h"
 #include "tests/harness/test-daemon-util.h"
 
 #define MANAGER "/org/rollerd"
@@ -218,6 +219,33 @@ test_three_rooms_one_journal(void **state)
 		ann_sessions += n;
 	}
 	assert_int_equal(ann_sessions, 4);
+
+	/* rollerctl --clinic in room b: every room's sessions, Ann's plan. */
+	{
+		g_auto(Run) r = { 0 };
+		g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SESSION_BUS_ADDRESS",
+						     test_bus_get_address(td[1]->bus), TRUE);
+		g_autoptr(JsonNode) json = NULL;
+		JsonArray *areas;
+		gint64 sum = 0;
+
+		rollerctl_env(&r, env, "--clinic", "sessions", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "room_a"));
+		assert_non_null(strstr(r.out, "room_c"));
+		assert_null(strstr(r.err, "only"));
+		rollerctl_env(&r, env, "--clinic", "--json", "plan", "--person", "ANN", NULL);
+		assert_int_equal(r.status, 0);
+		json = parse_json(r.out);
+		areas = expect_array(json);
+		assert_string_equal(json_object_get_string_member(expect_object_at(areas, 0),
+								  "scope"), "clinic");
+		for (guint i = 1; i < json_array_get_length(areas); i++)
+			sum += json_object_get_int_member(expect_object_at(areas, i), "sessions");
+		assert_int_equal(sum, 4);
+		rollerctl_env(&r, env, "--clinic", "remind", NULL);
+		assert_int_equal(r.status, 2);
+	}
 	for (guint i = 0; i < 3; i++)
 		assert_int_equal(test_daemon_free(td[i]), 0);
 }
@@ -244,6 +272,14 @@ test_unreachable_then_killed(void **state)
 	assert_int_equal(g_variant_n_children(rows), 3);
 	assert_non_null(why);
 	assert_non_null(strstr(why, "clinic"));
+	{
+		g_auto(Run) r = { 0 };
+
+		rollerctl(&r, "--clinic", "sessions", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.err, "this room's journal only"));
+		assert_non_null(strstr(r.out, "(here)"));
+	}
 
 	/* SIGKILL: nothing is flushed, the outbox is what the journal holds. */
 	kill(td->rollerd, SIGKILL);
