@@ -380,7 +380,7 @@ clean-vm:
 # figures.  (Not BENCH_PROGRAMS: automake takes any *_PROGRAMS for a
 # primary and would want a BENCHdir to install them into.)
 BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-history \
-	tests/bench/bench-calls
+	tests/bench/bench-calls tests/bench/bench-clinic
 noinst_PROGRAMS += $(BENCHMARKS)
 
 # Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
@@ -414,6 +414,13 @@ tests_bench_bench_calls_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
 tests_bench_bench_history_SOURCES = tests/bench/bench-history.c $(bench_util_sources)
 tests_bench_bench_history_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_bench_bench_history_LDADD = $(TEST_BUS_LIBS) $(ROLLERD_LIBS)
+
+# The clinic's journal against a real PostgreSQL: replication, lag, clinic
+# pages over 100,000 sessions, the main loop beside a hanging server.
+tests_bench_bench_clinic_SOURCES = tests/bench/bench-clinic.c $(bench_util_sources) \
+	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c
+tests_bench_bench_clinic_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
+tests_bench_bench_clinic_LDADD = $(TEST_BUS_LIBS) $(ROLLERD_LIBS)
 
 bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
 	@for bench in $(BENCHMARKS); do \

@@ -44,7 +44,9 @@ static const char sessions_sql[] =
 	"s.in_band_permille, s.source, p.name "
 	"FROM sessions s LEFT JOIN people p ON p.id = s.person_id "
 	"WHERE NOT s.deleted AND ($1::text IS NULL OR s.serial = $1 OR s.address = $1) "
-	"AND ($2::integer IS NULL OR s.area = $2) AND ($3::text IS NULL OR p.name_key = $3) "
+	"AND ($2::integer IS NULL OR s.area = $2) "
+	/* The person's id first, so that sessions_by_person serves the page. */
+	"AND ($3::text IS NULL OR s.person_id = (SELECT id FROM people WHERE name_key = $3)) "
 	"AND s.start_unix >= $4::bigint AND s.start_unix < $5::bigint "
 	"ORDER BY s.start_unix DESC, s.id DESC LIMIT $6::integer OFFSET $7::integer";
 
