@@ -8,3 +8,4 @@ daemon_librollerd_a_SOURCES += \
 	daemon/clinic/rd-clinic-reader.h daemon/clinic/rd-clinic-reader.c \
 	daemon/clinic/rd-clinic.h daemon/clinic/rd-clinic.c
 ROLLERD_LIBS += $(LIBPQ_LIBS)
+EXTRA_DIST += docs/clinic.md
