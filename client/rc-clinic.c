@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "rc-clinic.h"
+#include "rc-plan.h"
 
 /* Drops the reply's status element, saying when the clinic did not answer. */
 static GVariant *
@@ -129,10 +130,7 @@ clinic_plan(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(RdDbusManager1) manager = NULL;
 	g_autoptr(GVariant) reply = NULL, rows = NULL;
 	g_autoptr(GError) error = NULL;
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	GVariantBuilder options;
-	GVariantIter iter;
-	GVariant *row;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("plan", "", "Per person and area over every room's sessions: "
@@ -153,30 +151,7 @@ clinic_plan(const struct rc_globals *globals, int argc, char **argv)
 	if (globals->json)
 		return print_json(reply);
 	rows = take_status("plan", reply);
-	printf("%-16s %-11s %8s %-16s %-20s\n", "PERSON", "AREA", "SESSIONS", "LAST", "NEXT");
-	g_variant_iter_init(&iter, rows);
-	while ((row = g_variant_iter_next_value(&iter))) {
-		const char *area = "", *name = "";
-		guint32 sessions = 0;
-		gint64 last = 0, next = 0;
-		g_autofree char *last_text = NULL, *next_text = NULL;
-
-		g_variant_lookup(row, "person_name", "&s", &name);
-		g_variant_lookup(row, "area", "&s", &area);
-		g_variant_lookup(row, "sessions", "u", &sessions);
-		g_variant_lookup(row, "last_start", "x", &last);
-		g_variant_lookup(row, "next_due", "x", &next);
-		last_text = last ? rc_format_time(last) : g_strdup("-");
-		if (!sessions)
-			next_text = g_strdup("any time");
-		else if (next <= now)
-			next_text = g_strdup("due now");
-		else
-			next_text = g_strdup_printf("in %" G_GINT64_FORMAT " day(s)",
-						    (next - now + 86399) / 86400);
-		printf("%-16s %-11s %8u %-16s %-20s\n", name, area, sessions, last_text, next_text);
-		g_variant_unref(row);
-	}
+	rc_plan_print(rows);
 	return RC_EXIT_OK;
 }
 

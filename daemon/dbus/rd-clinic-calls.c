@@ -4,7 +4,6 @@
 
 #include "rd-clinic-calls.h"
 #include "rd-history-variant.h"
-#include "common/rd-area.h"
 #include "common/rd-error.h"
 #include "daemon/rd-config.h"
 #include "daemon/clinic/rd-clinic.h"
@@ -73,44 +72,26 @@ reply_sessions_local(Call *c, const char *clinic_error)
 	g_dbus_method_invocation_return_value(c->invocation, g_variant_new("(aa{sv})", &out));
 }
 
-static GVariant *
-clinic_session_to_variant(const RdClinicSession *c)
-{
-	const RdSessionSummary *s = &c->summary;
-	g_autofree char *area = rd_area_to_string(s->area_id);
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64((guint64)s->id));
-	g_variant_builder_add(&b, "{sv}", "room", g_variant_new_string(c->room));
-	g_variant_builder_add(&b, "{sv}", "roller", g_variant_new_string(s->serial));
-	g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(s->address));
-	g_variant_builder_add(&b, "{sv}", "record_id", g_variant_new_uint16(s->record_id));
-	g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(area));
-	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_unix));
-	g_variant_builder_add(&b, "{sv}", "clock_set", g_variant_new_boolean(s->clock_set));
-	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(s->duration_ms));
-	g_variant_builder_add(&b, "{sv}", "needle_um", g_variant_new_uint16(s->needle_um));
-	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(s->strokes));
-	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(s->force_mean_cn));
-	g_variant_builder_add(&b, "{sv}", "force_max_cn", g_variant_new_uint16(s->force_max_cn));
-	g_variant_builder_add(&b, "{sv}", "in_band_permille",
-			      g_variant_new_uint16(s->in_band_permille));
-	g_variant_builder_add(&b, "{sv}", "source",
-			      g_variant_new_string(rd_session_source_to_string(s->source)));
-	g_variant_builder_add(&b, "{sv}", "person_name",
-			      g_variant_new_string(s->person_name ? s->person_name : ""));
-	return g_variant_builder_end(&b);
-}
-
-/* rollerd stopping: the reply says so and touches nothing else. */
+/*
+ * After the clinic's answer: FALSE when it came.  Else the local answer
+ * (by @local, saying why) went, or, rollerd stopping, an error touching
+ * nothing else; @c is freed.
+ */
 static gboolean
-cancelled(Call *c, const GError *error)
+clinic_failed(Call *c, const GError *error, void (*local)(Call *c, const char *clinic_error))
 {
-	if (!error || !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+	if (!error)
 		return FALSE;
-	g_dbus_method_invocation_return_error_literal(c->invocation, RD_ERROR, RD_ERROR_FAILED,
-						      error->message);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_dbus_method_invocation_return_error_literal(c->invocation, RD_ERROR,
+							      RD_ERROR_FAILED, error->message);
+	} else {
+		g_autofree char *why = g_strdup_printf("The clinic's journal could not answer: %s",
+						       error->message);
+
+		local(c, why);
+	}
+	call_free(c);
 	return TRUE;
 }
 
@@ -120,22 +101,16 @@ on_clinic_sessions(GPtrArray *rows, const GError *error, gpointer user_data)
 	Call *c = user_data;
 	GVariantBuilder out;
 
-	if (cancelled(c, error)) {
-		call_free(c);
+	if (clinic_failed(c, error, reply_sessions_local))
 		return;
-	}
-	if (error) {
-		g_autofree char *why = g_strdup_printf("The clinic's journal could not answer: %s",
-						       error->message);
-
-		reply_sessions_local(c, why);
-		call_free(c);
-		return;
-	}
 	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
 	add_status(&out, "clinic", NULL);
-	for (guint i = 0; i < rows->len; i++)
-		g_variant_builder_add_value(&out, clinic_session_to_variant(rows->pdata[i]));
+	for (guint i = 0; i < rows->len; i++) {
+		const RdClinicSession *cs = rows->pdata[i];
+
+		g_variant_builder_add_value(&out, rd_history_clinic_summary_to_variant(&cs->summary,
+										       cs->room));
+	}
 	g_dbus_method_invocation_return_value(c->invocation, g_variant_new("(aa{sv})", &out));
 	call_free(c);
 }
@@ -231,18 +206,9 @@ on_clinic_plan(GPtrArray *areas, const GError *error, gpointer user_data)
 {
 	Call *c = user_data;
 
-	if (cancelled(c, error)) {
-		call_free(c);
+	if (clinic_failed(c, error, reply_plan_local))
 		return;
-	}
-	if (error) {
-		g_autofree char *why = g_strdup_printf("The clinic's journal could not answer: %s",
-						       error->message);
-
-		reply_plan_local(c, why);
-	} else {
-		reply_plan(c, areas, "clinic", NULL);
-	}
+	reply_plan(c, areas, "clinic", NULL);
 	call_free(c);
 }
 
