@@ -26,6 +26,14 @@ request_free(Request *r)
 	g_free(r);
 }
 
+/* The answer, rows or error; the request goes. */
+static void
+finish(Request *req, GPtrArray *rows, const GError *error)
+{
+	req->func(rows, error, req->user_data);
+	request_free(req);
+}
+
 void
 rd_clinic_session_free(RdClinicSession *s)
 {
@@ -73,8 +81,7 @@ on_sessions(PGresult *result, const GError *error, gpointer user_data)
 	g_autoptr(GPtrArray) rows = NULL;
 
 	if (error) {
-		req->func(NULL, error, req->user_data);
-		request_free(req);
+		finish(req, NULL, error);
 		return;
 	}
 	rows = g_ptr_array_new_with_free_func((GDestroyNotify)rd_clinic_session_free);
@@ -100,8 +107,7 @@ on_sessions(PGresult *result, const GError *error, gpointer user_data)
 		s->person_name = g_strdup(PQgetvalue(result, i, 15));
 		g_ptr_array_add(rows, c);
 	}
-	req->func(rows, NULL, req->user_data);
-	request_free(req);
+	finish(req, rows, NULL);
 }
 
 void
@@ -151,8 +157,7 @@ on_plan(PGresult *result, const GError *error, gpointer user_data)
 	g_autoptr(GPtrArray) rows = NULL;
 
 	if (error) {
-		req->func(NULL, error, req->user_data);
-		request_free(req);
+		finish(req, NULL, error);
 		return;
 	}
 	rows = g_ptr_array_new_with_free_func((GDestroyNotify)rd_plan_area_free);
@@ -171,8 +176,7 @@ on_plan(PGresult *result, const GError *error, gpointer user_data)
 			a->next_due = a->last_start + (gint64)a->min_interval_days * SECONDS_PER_DAY;
 		g_ptr_array_add(rows, a);
 	}
-	req->func(rows, NULL, req->user_data);
-	request_free(req);
+	finish(req, rows, NULL);
 }
 
 void
