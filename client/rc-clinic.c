@@ -24,8 +24,11 @@ take_status(const char *command, GVariant *reply)
 	if (!g_str_equal(scope, "clinic"))
 		g_printerr("rollerctl %s: %s; this room's journal only:\n", command,
 			   why ? why : "the clinic did not answer");
-	for (gsize i = 1; i < g_variant_n_children(reply); i++)
-		g_variant_builder_add_value(&rows, g_variant_get_child_value(reply, i));
+	for (gsize i = 1; i < g_variant_n_children(reply); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(reply, i);
+
+		g_variant_builder_add_value(&rows, row);
+	}
 	return g_variant_ref_sink(g_variant_builder_end(&rows));
 }
 

@@ -103,8 +103,11 @@ query(TestDaemon *td, const char *scope, const char *want_scope, char **clinic_e
 		*clinic_error = g_variant_lookup(status, "clinic_error", "s", clinic_error) ?
 				*clinic_error : NULL;
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (gsize i = 1; i < g_variant_n_children(rows); i++)
-		g_variant_builder_add_value(&b, g_variant_get_child_value(rows, i));
+	for (gsize i = 1; i < g_variant_n_children(rows); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i);
+
+		g_variant_builder_add_value(&b, row);
+	}
 	return g_variant_ref_sink(g_variant_builder_end(&b));
 }
 
