@@ -381,7 +381,7 @@ rd_config_load_from_data(const char *data, gsize len, const char *source, GError
 	}
 	qsort(config->bands, config->n_bands, sizeof(config->bands[0]), compare_bands);
 	if (config->clinic_connection && !config->clinic_room) {
-		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 			    "%s: [Clinic] Connection is set but not Room: each room of the "
 			    "clinic names itself (its PostgreSQL role)", source);
 		return NULL;
