@@ -371,6 +371,25 @@ test_notes_last_writer_by_time_then_room(void **state)
 	room_close(&b);
 }
 
+/* A clinic schema newer than this rollerd: nothing sent, nothing lost. */
+static void
+test_newer_schema_refused(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	Room a = { 0 };
+
+	g_free(test_pg_sql(server, db, "CREATE TABLE rollerd_schema (version integer NOT NULL); "
+			   "GRANT SELECT ON rollerd_schema TO PUBLIC; "
+			   "INSERT INTO rollerd_schema VALUES (99)"));
+	room_open(&a, db, "room_a");
+	test_fill_history(a.store);
+	spin(1.0);
+	assert_true(outbox_count(a.store) >= 30);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'sessions'"),
+			 0);
+	room_close(&a);
+}
+
 /* Row ownership: a room writes only rows signed as itself. */
 static void
 test_rooms_own_their_rows(void **state)
@@ -416,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_journal_behind_the_cursor),
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
+		cmocka_unit_test(test_newer_schema_refused),
 	};
 	int failed;
 
