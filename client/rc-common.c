@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/rd-area.h"
 #include "rc-common.h"
 
 #define ROLLERD_NAME "org.rollerd"
@@ -62,6 +63,31 @@ rc_parse_options(const char *command, const char *params, const char *summary,
 	return TRUE;
 }
 
+gboolean
+rc_check_no_extra(const char *command, int argc, char **argv, int max, int *exit_code)
+{
+	if (argc <= max + 1)
+		return TRUE;
+	g_printerr("rollerctl %s: unexpected argument '%s'; see 'rollerctl %s --help'\n",
+		   command, argv[max + 1], command);
+	*exit_code = RC_EXIT_USAGE;
+	return FALSE;
+}
+
+gboolean
+rc_check_area(const char *command, const char *area)
+{
+	g_autofree char *known = NULL;
+	guint8 id;
+
+	if (rd_area_from_string(area, &id))
+		return TRUE;
+	known = g_strjoinv(", ", (char **)rd_area_names());
+	g_printerr("rollerctl %s: unknown area '%s'; the areas are %s (or area-N, N 0 to 255)\n",
+		   command, area, known);
+	return FALSE;
+}
+
 GDBusConnection *
 rc_connect(const struct rc_globals *globals, int *exit_code)
 {
@@ -113,7 +139,17 @@ rc_roller(GDBusConnection *bus, const char *path, int *exit_code)
 	return roller;
 }
 
-/* Paths of the rollers rollerd knows, sorted. */
+/*
+ * For g_ptr_array_sort(), which passes pointers to the elements.  A
+ * roller's path ends in its address, ':' as '_': in address order.
+ */
+static int
+compare_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Paths of the rollers rollerd knows, by address. */
 static GPtrArray *
 list_roller_paths(GDBusConnection *bus, GError **error)
 {
@@ -136,7 +172,7 @@ list_roller_paths(GDBusConnection *bus, GError **error)
 		if (g_variant_lookup_value(ifaces, "org.rollerd.Roller2", NULL))
 			g_ptr_array_add(paths, g_strdup(path));
 	}
-	g_ptr_array_sort(paths, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(paths, compare_paths);
 	return paths;
 }
 
@@ -198,7 +234,8 @@ rc_resolve_roller(GDBusConnection *bus, const char *address, int *exit_code)
 	else
 		g_printerr("rollerctl: %u rollers are known; say which one (ADDR), "
 			   "see 'rollerctl list'\n", paths->len);
-	*exit_code = RC_EXIT_FAILURE;
+	/* Not knowing which roller is meant is the command line's fault. */
+	*exit_code = paths->len ? RC_EXIT_USAGE : RC_EXIT_FAILURE;
 	return NULL;
 }
 

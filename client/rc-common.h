@@ -36,6 +36,16 @@ gboolean rc_parse_options(const char *command, const char *params,
 			  int *argc, char ***argv, int *exit_code);
 
 /*
+ * FALSE after printing a usage error (*exit_code RC_EXIT_USAGE) when the
+ * command got more than @max arguments after its options.
+ */
+gboolean rc_check_no_extra(const char *command, int argc, char **argv, int max,
+			   int *exit_code);
+
+/* FALSE after printing the valid areas when @area names none. */
+gboolean rc_check_area(const char *command, const char *area);
+
+/*
  * The bus rollerd is on (system, or session with --session), checked to
  * have org.rollerd; NULL after printing a sentence, *exit_code then
  * RC_EXIT_NO_DAEMON.
@@ -46,7 +56,7 @@ GDBusConnection *rc_connect(const struct rc_globals *globals, int *exit_code);
 RdDbusManager1 *rc_manager(GDBusConnection *bus, int *exit_code);
 RdDbusRoller2 *rc_roller(GDBusConnection *bus, const char *path, int *exit_code);
 
-/* Object paths of the rollers rollerd knows, sorted (NULL after printing). */
+/* Object paths of the rollers rollerd knows, by address (NULL after printing). */
 GPtrArray *rc_roller_paths(GDBusConnection *bus, int *exit_code);
 
 /* The band of the roller with @serial if rollerd knows it, else 0, 0. */

@@ -298,7 +298,7 @@ draw_latest(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s, double y)
 		 "Force, mean per %.3g s (lifting the roller counts as 0)", period / 1000.0);
 	if (v && nv)
 		rc_force_chart(cr, (RcBox){ RC_MARGIN, y + 6, RC_PAGE_W - 2 * RC_MARGIN, 122 }, v,
-			       nv, period, low, high);
+			       nv, period, low, high, rd_dbus_session1_get_force_mean(s));
 }
 
 void

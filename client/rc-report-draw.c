@@ -261,11 +261,12 @@ format_seconds(guint s)
 
 void
 rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_ms,
-	       guint low, guint high)
+	       guint low, guint high, guint contact_mean)
 {
 	static const guint x_steps[] = { 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600 };
 	RcBox plot = { box.x + 40, box.y + 4, box.w - 44, box.h - 30 };
-	double seconds = (double)n * period_ms / 1000.0, max = MAX(high * 1.15, 1), step;
+	double seconds = (double)n * period_ms / 1000.0, step;
+	double max = MAX(MAX(high, contact_mean) * 1.15, 1);
 	guint x_step = x_steps[G_N_ELEMENTS(x_steps) - 1];
 
 	for (gsize i = 0; i < n; i++)
@@ -316,6 +317,20 @@ rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_m
 		cairo_set_line_width(cr, 1.1);
 		cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
 		cairo_stroke(cr);
+	}
+	if (contact_mean) {
+		static const double dash[] = { 4, 3 };
+		double y = plot.y + plot.h - plot.h * contact_mean / max;
+
+		cairo_set_source_rgb(cr, 0.55, 0.25, 0.10);
+		cairo_set_line_width(cr, 1);
+		cairo_set_dash(cr, dash, G_N_ELEMENTS(dash), 0);
+		cairo_move_to(cr, plot.x, y);
+		cairo_line_to(cr, plot.x + plot.w, y);
+		cairo_stroke(cr);
+		cairo_set_dash(cr, NULL, 0, 0);
+		rc_textf(cr, plot.x + 4, y - 3, 7, FALSE, RC_ALIGN_LEFT,
+			 "contact mean %u cN (the roller on the skin)", contact_mean);
 	}
 	/* Time along the bottom, at most about six ticks. */
 	for (gsize i = 0; i < G_N_ELEMENTS(x_steps); i++) {

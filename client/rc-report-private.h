@@ -55,9 +55,13 @@ void rc_y_grid(cairo_t *cr, RcBox plot, double max, double step, const char *uni
  * in @box; returns the width it took.
  */
 double rc_heat_map(cairo_t *cr, RcBox box, const guint8 *passes, guint cols, guint rows);
-/* Force over the session with its axes, against the band (@low = @high = 0: unknown). */
+/*
+ * Force over the session with its axes, against the band (@low = @high =
+ * 0: unknown), and the session's contact mean as a dashed line (0: none):
+ * the trace's means count lifts as 0, so they sit below it.
+ */
 void rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_ms,
-		    guint low, guint high);
+		    guint low, guint high, guint contact_mean);
 /* The four direction classes as a rose, with a sentence on the balance. */
 void rc_direction_rose(cairo_t *cr, RcBox box, const guint32 *d);
 

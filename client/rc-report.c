@@ -7,12 +7,17 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 
 #include "rc-report.h"
+#include "rc-notes.h"
 #include "rc-report-private.h"
 #include "rc-sessions.h"
 
@@ -46,9 +51,9 @@ draw_tiles(cairo_t *cr, RdDbusSession1 *s, const guint8 *p, gsize np, double y)
 static void
 draw_notes(cairo_t *cr, GVariant *notes, double y)
 {
-	g_autoptr(GString) facts = g_string_new(NULL);
+	g_autoptr(GPtrArray) facts = rc_notes_facts(notes);
+	g_autofree char *line = NULL;
 	const char *str;
-	gboolean b;
 
 	rc_heading(cr, RC_MARGIN, y, "Journal");
 	y += 16;
@@ -58,17 +63,12 @@ draw_notes(cairo_t *cr, GVariant *notes, double y)
 			"No notes yet: 'rollerctl note ID' adds them.");
 		return;
 	}
-	if (g_variant_lookup(notes, "redness", "&s", &str))
-		g_string_append_printf(facts, "Redness afterwards: %s     ", str);
-	if (g_variant_lookup(notes, "numbing", "b", &b))
-		g_string_append_printf(facts, "Numbing cream: %s     ", b ? "yes" : "no");
-	if (g_variant_lookup(notes, "cleaned", "b", &b) && b)
-		g_string_append(facts, "Roller cleaned     ");
-	if (g_variant_lookup(notes, "topical", "&s", &str))
-		g_string_append_printf(facts, "Topical: %s", str);
 	rc_ink(cr);
-	if (facts->len)
-		y = rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 2, facts->str) + 2;
+	if (facts->len) {
+		g_ptr_array_add(facts, NULL);
+		line = g_strjoinv("     ", (char **)facts->pdata);
+		y = rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 2, line) + 2;
+	}
 	if (g_variant_lookup(notes, "text", "&s", &str))
 		rc_text_wrapped(cr, RC_MARGIN, y, RC_PAGE_W - 2 * RC_MARGIN, 9, 7, str);
 }
@@ -120,9 +120,35 @@ draw_session_page(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s)
 		rc_textf(cr, RC_MARGIN + 104, 458, 8, FALSE, RC_ALIGN_LEFT,
 			 "mean per %.3g s; lifting the roller counts as 0", period / 1000.0);
 		rc_force_chart(cr, (RcBox){ RC_MARGIN, 464, RC_PAGE_W - 2 * RC_MARGIN, 160 }, v, n,
-			       period, low, high);
+			       period, low, high, rd_dbus_session1_get_force_mean(s));
 	}
 	draw_notes(cr, rd_dbus_session1_get_notes(s), 654);
+}
+
+/* The output file, and the first error writing it (an errno). */
+typedef struct {
+	int fd;
+	int error;
+} Sink;
+
+static cairo_status_t
+write_sink(void *closure, const unsigned char *data, unsigned int length)
+{
+	Sink *sink = closure;
+
+	while (length > 0) {
+		ssize_t n = write(sink->fd, data, length);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sink->error = errno;
+			return CAIRO_STATUS_WRITE_ERROR;
+		}
+		data += n;
+		length -= (unsigned int)n;
+	}
+	return CAIRO_STATUS_SUCCESS;
 }
 
 int
@@ -145,6 +171,7 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	const char *format;
 	int code = RC_EXIT_OK;
 	cairo_status_t status;
+	Sink sink = { -1, 0 };
 
 	if (!rc_parse_options("report", "ID | --area AREA",
 			      "Draw a session, or an area's progress, as a one-page PDF, PNG or\n"
@@ -156,6 +183,8 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 			   "[--person NAME] --output FILE\n");
 		return RC_EXIT_USAGE;
 	}
+	if (area && !rc_check_area("report", area))
+		return RC_EXIT_USAGE;
 	format = g_str_has_suffix(output, ".pdf") ? "pdf" : g_str_has_suffix(output, ".png") ? "png" :
 		 g_str_has_suffix(output, ".svg") ? "svg" : NULL;
 	if (!format) {
@@ -169,10 +198,16 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	    !(session = rc_get_session(bus, argv[1], &code)))
 		return code;
 
+	/* Opened here, not by cairo, whose errors do not say what the OS said. */
+	sink.fd = g_open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (sink.fd < 0) {
+		g_printerr("rollerctl report: cannot write %s: %s\n", output, g_strerror(errno));
+		return RC_EXIT_FAILURE;
+	}
 	if (g_str_equal(format, "pdf"))
-		surface = cairo_pdf_surface_create(output, RC_PAGE_W, RC_PAGE_H);
+		surface = cairo_pdf_surface_create_for_stream(write_sink, &sink, RC_PAGE_W, RC_PAGE_H);
 	else if (g_str_equal(format, "svg"))
-		surface = cairo_svg_surface_create(output, RC_PAGE_W, RC_PAGE_H);
+		surface = cairo_svg_surface_create_for_stream(write_sink, &sink, RC_PAGE_W, RC_PAGE_H);
 	else
 		surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(RC_PAGE_W * PNG_SCALE),
 						     (int)(RC_PAGE_H * PNG_SCALE));
@@ -191,7 +226,7 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	cairo_show_page(cr);
 	status = cairo_status(cr);
 	if (status == CAIRO_STATUS_SUCCESS && g_str_equal(format, "png"))
-		status = cairo_surface_write_to_png(surface, output);
+		status = cairo_surface_write_to_png_stream(surface, write_sink, &sink);
 	cairo_destroy(cr);
 	cairo_surface_finish(surface);
 	if (status == CAIRO_STATUS_SUCCESS)
@@ -200,9 +235,11 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	/* cairo's font caches hold fontconfig patterns until exit: released
 	 * here, so that leak checkers see what is rollerctl's own. */
 	cairo_debug_reset_static_data();
-	if (status != CAIRO_STATUS_SUCCESS) {
+	if (close(sink.fd) < 0 && !sink.error)
+		sink.error = errno;
+	if (status != CAIRO_STATUS_SUCCESS || sink.error) {
 		g_printerr("rollerctl report: cannot write %s: %s\n", output,
-			   cairo_status_to_string(status));
+			   sink.error ? g_strerror(sink.error) : cairo_status_to_string(status));
 		return RC_EXIT_FAILURE;
 	}
 	if (globals->json) {

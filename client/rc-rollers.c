@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <glib-unix.h>
 
+#include "common/rd-area.h"
 #include "rc-rollers.h"
 
 /* One roller as a JSON object; field names are documented in rollerctl(1). */
@@ -94,7 +95,8 @@ show_rollers(const struct rc_globals *globals, int argc, char **argv, gboolean s
 	if (!rc_parse_options(status ? "status" : "list", "",
 			      status ? "Show rollerd and the rollers it knows." :
 			      "List the rollers rollerd knows, one per line.",
-			      NULL, &argc, &argv, &code))
+			      NULL, &argc, &argv, &code) ||
+	    !rc_check_no_extra(status ? "status" : "list", argc, argv, 0, &code))
 		return code;
 	if (!(bus = rc_connect(globals, &code)) || !(manager = rc_manager(bus, &code)) ||
 	    !(paths = rc_roller_paths(bus, &code)))
@@ -211,7 +213,8 @@ rc_cmd_scan(const struct rc_globals *globals, int argc, char **argv)
 	guint sub, sig_int, sig_term;
 
 	if (!rc_parse_options("scan", "", "Scan for rollers (Ctrl-C stops) and show what is found.",
-			      entries, &argc, &argv, &code))
+			      entries, &argc, &argv, &code) ||
+	    !rc_check_no_extra("scan", argc, argv, 0, &code))
 		return code;
 	if (timeout < 1 || timeout > 3600) {
 		g_printerr("rollerctl scan: --timeout takes 1 to 3600 seconds\n");
@@ -301,14 +304,14 @@ roller_action(const struct rc_globals *globals, int argc, char **argv, Action ac
 			      action == ACTION_START ? start_entries : NULL,
 			      &argc, &argv, &code))
 		return code;
-	if (argc > 2) {
-		g_printerr("rollerctl %s: too many arguments\n", names[action]);
-		return RC_EXIT_USAGE;
-	}
+	if (!rc_check_no_extra(names[action], argc, argv, 1, &code))
+		return code;
 	if (action == ACTION_START && !area) {
 		g_printerr("rollerctl start: say where: --area AREA\n");
 		return RC_EXIT_USAGE;
 	}
+	if (action == ACTION_START && !rc_check_area("start", area))
+		return RC_EXIT_USAGE;
 	if (action == ACTION_IDENTIFY && (seconds < 1 || seconds > 30)) {
 		g_printerr("rollerctl identify: --seconds takes 1 to 30\n");
 		return RC_EXIT_USAGE;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/rd-csv.h"
+#include "rc-notes.h"
 #include "rc-sessions.h"
 
 /* "2026-11-24" or a full ISO 8601 time, local time unless it says; -1 if bad. */
@@ -33,8 +35,11 @@ parse_date(const char *text)
 typedef struct {
 	char *area, *since, *until, *roller, *person;
 	char *person_path;	/* --person resolved, once connected */
-	int limit, offset;
+	int limit, offset;	/* limit NO_LIMIT when not given */
 } Filter;
+
+#define NO_LIMIT (-1)
+#define FILTER_INIT { .limit = NO_LIMIT }
 
 #define FILTER_ENTRIES(f, limit_help) \
 	{ "area", 'a', 0, G_OPTION_ARG_STRING, &(f).area, "Only this treatment area", "AREA" }, \
@@ -56,6 +61,28 @@ filter_clear(Filter *f)
 	g_free(f->person_path);
 }
 
+/* The filter's options as given ("--roller R --area A"), NULL for none. */
+static char *
+filter_describe(const Filter *f)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+	const struct {
+		const char *option, *value;
+	} given[] = {
+		{ "--area", f->area }, { "--since", f->since }, { "--until", f->until },
+		{ "--roller", f->roller }, { "--person", f->person },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(given); i++) {
+		if (given[i].value)
+			g_string_append_printf(text, "%s%s %s", text->len ? " " : "",
+					       given[i].option, given[i].value);
+	}
+	if (f->offset > 0)
+		g_string_append_printf(text, "%s--offset %d", text->len ? " " : "", f->offset);
+	return text->len ? g_string_free(g_steal_pointer(&text), FALSE) : NULL;
+}
+
 /* Connects and resolves --person; FALSE (printed, *code set) if that fails. */
 static gboolean
 filter_connect(const struct rc_globals *globals, const char *command, Filter *f,
@@ -73,6 +100,8 @@ filter_to_variant(const char *command, const Filter *f)
 	GVariantBuilder b;
 	gint64 t;
 
+	if (f->area && !rc_check_area(command, f->area))
+		return NULL;
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	if (f->area)
 		g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(f->area));
@@ -90,12 +119,12 @@ filter_to_variant(const char *command, const Filter *f)
 			goto bad_date;
 		g_variant_builder_add(&b, "{sv}", "until", g_variant_new_int64(t));
 	}
-	if (f->limit < 0 || f->limit > 1000 || f->offset < 0) {
+	if ((f->limit != NO_LIMIT && (f->limit < 1 || f->limit > 1000)) || f->offset < 0) {
 		g_printerr("rollerctl %s: --limit takes 1 to 1000, --offset 0 or more\n", command);
 		g_variant_builder_clear(&b);
 		return NULL;
 	}
-	if (f->limit)
+	if (f->limit != NO_LIMIT)
 		g_variant_builder_add(&b, "{sv}", "limit", g_variant_new_uint32((guint32)f->limit));
 	if (f->offset)
 		g_variant_builder_add(&b, "{sv}", "offset", g_variant_new_uint32((guint32)f->offset));
@@ -109,7 +138,7 @@ bad_date:
 int
 rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 {
-	Filter f = { 0 };
+	Filter f = FILTER_INIT;
 	const GOptionEntry entries[] = {
 		FILTER_ENTRIES(f, "At most N sessions (default 100, at most 1000)"),
 		{ NULL }
@@ -121,15 +150,18 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	GVariantIter iter;
 	GVariant *row;
+	g_autofree char *filtered = NULL;
 	gboolean default_limit;
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("sessions", "", "List the history, newest first.", entries,
-			      &argc, &argv, &code)) {
+			      &argc, &argv, &code) ||
+	    !rc_check_no_extra("sessions", argc, argv, 0, &code)) {
 		filter_clear(&f);
 		return code;
 	}
-	default_limit = f.limit == 0;
+	default_limit = f.limit == NO_LIMIT;
+	filtered = filter_describe(&f);
 	/* The filter's mistakes are usage errors, found before rollerd is asked. */
 	filter = filter_to_variant("sessions", &f);
 	if (!filter) {
@@ -153,9 +185,10 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 		rc_print_json(node);
 		return RC_EXIT_OK;
 	}
-	if (g_variant_n_children(rows) == 0)
-		printf("No session in the history%s.\n",
-		       argc > 1 ? "" : " yet: 'rollerctl sync' brings them from a roller");
+	if (g_variant_n_children(rows) == 0 && filtered)
+		printf("No session matches %s; 'rollerctl sessions' lists them all.\n", filtered);
+	else if (g_variant_n_children(rows) == 0)
+		printf("No session in the history yet: 'rollerctl sync' brings them from a roller.\n");
 	else
 		printf("%-6s %-16s %-11s %8s %7s %6s %7s %-7s %s\n", "ID", "START", "AREA",
 		       "DURATION", "STROKES", "MEAN", "INBAND", "SOURCE", "PERSON");
@@ -271,7 +304,9 @@ print_sparkline(RdDbusSession1 *s, gboolean unicode)
 	step = (n + 59) / 60;
 	for (gsize i = 0; i < n; i++)
 		max = MAX(max, v[i]);
-	printf("Force over time (max %u cN): ", max);
+	/* Not the contact force of the line above: lifts lower these means. */
+	printf("Force over time, mean per %.3g s counting lifts as 0 (highest %u cN): ",
+	       period / 1000.0, max);
 	for (gsize i = 0; i < n; i += step) {
 		guint level = v[i] * 7u / max;
 
@@ -295,7 +330,8 @@ rc_cmd_show(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("show", "ID", "Show one session: summary, coverage, force, notes.",
-			      NULL, &argc, &argv, &code))
+			      NULL, &argc, &argv, &code) ||
+	    !rc_check_no_extra("show", argc, argv, 1, &code))
 		return code;
 	if (argc != 2) {
 		g_printerr("rollerctl show: which session? rollerctl show ID\n");
@@ -334,13 +370,20 @@ rc_cmd_show(const struct rc_globals *globals, int argc, char **argv)
 	print_sparkline(s, rc_use_unicode());
 	notes = rd_dbus_session1_get_notes(s);
 	if (notes && g_variant_n_children(notes)) {
-		g_autofree char *text = g_variant_print(notes, FALSE);
+		g_autoptr(GPtrArray) facts = rc_notes_facts(notes);
+		const char *text;
 
-		printf("Notes: %s\n", text);
+		printf("Notes:\n");
+		for (guint i = 0; i < facts->len; i++)
+			printf("  %s\n", (char *)facts->pdata[i]);
+		if (g_variant_lookup(notes, "text", "&s", &text))
+			printf("  %s\n", text);
 	}
 	printf("Source: %s\n", rd_dbus_session1_get_source(s));
 	return RC_EXIT_OK;
 }
+
+static const char *const redness_levels[] = { "none", "mild", "moderate", "strong", NULL };
 
 int
 rc_cmd_note(const struct rc_globals *globals, int argc, char **argv)
@@ -369,6 +412,16 @@ rc_cmd_note(const struct rc_globals *globals, int argc, char **argv)
 	if (argc != 2 || (numbing && no_numbing)) {
 		g_printerr("rollerctl note: usage: rollerctl note ID [--topical TEXT] "
 			   "[--numbing|--no-numbing] [--redness LEVEL] [--text TEXT] [--cleaned]\n");
+		return RC_EXIT_USAGE;
+	}
+	if (!topical && !numbing && !no_numbing && !redness && !text && !cleaned) {
+		g_printerr("rollerctl note: nothing to note: give --topical, --numbing, "
+			   "--no-numbing, --redness, --text or --cleaned\n");
+		return RC_EXIT_USAGE;
+	}
+	if (redness && !g_strv_contains(redness_levels, redness)) {
+		g_printerr("rollerctl note: --redness is none, mild, moderate or strong, not '%s'\n",
+			   redness);
 		return RC_EXIT_USAGE;
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
@@ -403,7 +456,8 @@ rc_cmd_delete(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("delete", "ID", "Delete a session from the history.", NULL,
-			      &argc, &argv, &code))
+			      &argc, &argv, &code) ||
+	    !rc_check_no_extra("delete", argc, argv, 1, &code))
 		return code;
 	if (argc != 2) {
 		g_printerr("rollerctl delete: which session? rollerctl delete ID\n");
@@ -441,7 +495,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 							   g_free, NULL);
 	Filter page = *f;
 
-	if (!page.limit)
+	if (page.limit == NO_LIMIT)
 		page.limit = EXPORT_PAGE;
 	for (;;) {
 		g_autoptr(GVariant) filter = g_variant_ref_sink(filter_to_variant("export", &page));
@@ -464,7 +518,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 			if (g_hash_table_add(seen, g_memdup2(&id, sizeof(id))))
 				g_array_append_val(ids, id);
 		}
-		if (f->limit || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
+		if (f->limit != NO_LIMIT || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
 			break;
 		page.offset += (int)n;
 	}
@@ -474,7 +528,7 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 int
 rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 {
-	Filter f = { 0 };
+	Filter f = FILTER_INIT;
 	g_autofree char *format = NULL, *output = NULL;
 	const GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
@@ -493,7 +547,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	int code = RC_EXIT_OK;
 
 	if (!rc_parse_options("export", "", "Export the history (or a part) as CSV or JSON.",
-			      entries, &argc, &argv, &code)) {
+			      entries, &argc, &argv, &code) ||
+	    !rc_check_no_extra("export", argc, argv, 0, &code)) {
 		filter_clear(&f);
 		return code;
 	}
@@ -522,6 +577,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	filter_clear(&f);
 	if (json)
 		g_string_append(out, "[\n");
+	else if (ids->len == 0)
+		g_string_append(out, RD_CSV_HEADER);
 	for (guint i = 0; i < ids->len; i++) {
 		g_autoptr(RdDbusSession1) s = NULL;
 		g_autofree char *data = NULL, *id_text = NULL;

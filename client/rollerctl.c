@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rc-common.h"
+#include "rc-complete.h"
 #include "rc-decode.h"
 #include "rc-journal.h"
 #include "rc-monitor.h"
@@ -63,11 +64,11 @@ print_usage(FILE *out)
 		"Talks to rollerd, the daemon of instrumented microneedling rollers.\n"
 		"\n"
 		"Global options:\n"
-		"  --json       Print data as JSON (commands that show data)\n"
-		"  --session    Talk to a rollerd on the session bus\n"
-		"  --clinic     sessions and plan from every room of the clinic\n"
-		"  -h, --help   Show this help; 'rollerctl COMMAND --help' for a command\n"
-		"  --version    Print the version\n"
+		"  --json         Print data as JSON (commands that show data)\n"
+		"  --session      Talk to a rollerd on the session bus\n"
+		"  --clinic       sessions and plan from every room of the clinic\n"
+		"  -h, --help     Show this help; 'rollerctl COMMAND --help' for a command\n"
+		"  -V, --version  Print the version\n"
 		"\n"
 		"Commands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
@@ -76,6 +77,49 @@ print_usage(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error,\n"
 		"3 rollerd not running or unreachable.\n");
+}
+
+/* Edits from @a to @b, a swap of neighbours counting one (optimal string alignment). */
+static guint
+edit_distance(const char *a, const char *b)
+{
+	gsize la = strlen(a), lb = strlen(b);
+	g_autofree guint *d = g_new(guint, (la + 1) * (lb + 1));
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (gsize i = 0; i <= la; i++)
+		D(i, 0) = (guint)i;
+	for (gsize j = 0; j <= lb; j++)
+		D(0, j) = (guint)j;
+	for (gsize i = 1; i <= la; i++) {
+		for (gsize j = 1; j <= lb; j++) {
+			guint cost = a[i - 1] != b[j - 1];
+
+			D(i, j) = MIN(MIN(D(i - 1, j) + 1, D(i, j - 1) + 1), D(i - 1, j - 1) + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				D(i, j) = MIN(D(i, j), D(i - 2, j - 2) + 1);
+		}
+	}
+	return D(la, lb);
+#undef D
+}
+
+/* The command @typed most likely meant: at most two edits away, else NULL. */
+static const char *
+nearest_command(const char *typed)
+{
+	const char *best = NULL;
+	guint best_distance = 3;
+
+	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
+		guint distance = edit_distance(typed, commands[c].name);
+
+		if (distance < best_distance) {
+			best = commands[c].name;
+			best_distance = distance;
+		}
+	}
+	return best;
 }
 
 int
@@ -97,7 +141,7 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			print_usage(stdout);
 			return RC_EXIT_OK;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		} else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
 			printf("rollerctl %s\n", PACKAGE_VERSION);
 			return RC_EXIT_OK;
 		} else {
@@ -110,6 +154,9 @@ main(int argc, char **argv)
 		print_usage(stderr);
 		return RC_EXIT_USAGE;
 	}
+	/* Bash completion's, not a user's: not in the help. */
+	if (strcmp(argv[i], "__complete") == 0)
+		return rc_cmd_complete(&globals, argc - i, argv + i);
 	for (gsize c = 0; c < G_N_ELEMENTS(commands); c++) {
 		int n = 0;
 
@@ -128,6 +175,10 @@ main(int argc, char **argv)
 			return rc_clinic_command(&globals, n, argv + i);
 		return commands[c].func(&globals, n, argv + i);
 	}
-	g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
+	if (nearest_command(argv[i]))
+		g_printerr("rollerctl: unknown command '%s'; did you mean '%s'? "
+			   "See 'rollerctl --help'\n", argv[i], nearest_command(argv[i]));
+	else
+		g_printerr("rollerctl: unknown command '%s'; see 'rollerctl --help'\n", argv[i]);
 	return RC_EXIT_USAGE;
 }

@@ -21,7 +21,7 @@ noinst_LIBRARIES += common/librollerd-common.a
 common_librollerd_common_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 common_librollerd_common_a_SOURCES = \
 	common/rd-error.h common/rd-error.c \
-	common/rd-area.h common/rd-area.c \
+	common/rd-area.h common/rd-area.c common/rd-csv.h \
 	common/rd-live-packet.h common/rd-live-packet.c
 
 ROLLERD_COMMON_LIBS = common/librollerd-common.a common/librollerd-dbus.a

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		{ "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
 		  "Replace a running rollerd", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print debug messages", NULL },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
 		{ NULL }
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);

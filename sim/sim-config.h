@@ -93,5 +93,7 @@ typedef struct {
 	/* The Roller service's characteristics need an encrypted link
 	 * (profile, "Link security"): Just Works pairing, bonding. */
 	gboolean require_encryption;
+	/* The person's old habit: a whole pass per direction (model-motion.h). */
+	gboolean whole_passes;
 	SimFaults faults;
 } SimConfig;

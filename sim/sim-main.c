@@ -155,6 +155,11 @@ parse_options(SimConfig *cfg, gboolean *mock, gboolean *peripheral,
 		{ "session-seconds", 0, 0, G_OPTION_ARG_INT, &session_seconds,
 		  "Seconds of rolling after which a session ends by itself; 0: "
 		  "only STOP_SESSION or the button end it [the model's]", "S" },
+		{ "whole-passes", 0, 0, G_OPTION_ARG_NONE, &cfg->whole_passes,
+		  "The person rolls every lane of one direction before turning "
+		  "to the next (vertical, horizontal, diagonal, anti-diagonal), "
+		  "not the taught few strokes each way: a short session never "
+		  "gets to the diagonals", NULL },
 		{ "gatt-cache", 0, 0, G_OPTION_ARG_STRING, &gatt_cache,
 		  "What the mock keeps of a disconnected device's GATT objects, as "
 		  "main.conf's [GATT] Cache: always (bluetoothd's default: kept), "

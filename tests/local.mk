@@ -271,7 +271,8 @@ client_tests = tests/client/test-rollerctl tests/client/test-rollerctl-json \
 	tests/client/test-rollerctl-report tests/client/test-rollerctl-tty \
 	tests/client/test-rollerctl-journal \
 	tests/client/test-rollerctl-people tests/client/test-rollerctl-remind \
-	tests/client/test-rollerctl-monitor
+	tests/client/test-rollerctl-monitor tests/client/test-rollerctl-usage \
+	tests/client/test-rollerctl-completion
 check_PROGRAMS += $(client_tests)
 TESTS += $(client_tests)
 
@@ -297,6 +298,13 @@ tests_client_test_rollerctl_remind_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_monitor_SOURCES = tests/client/test-rollerctl-monitor.c $(client_rollerctl_test_sources)
 tests_client_test_rollerctl_monitor_CFLAGS = $(CLIENT_TEST_CFLAGS)
 tests_client_test_rollerctl_monitor_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_usage_SOURCES = tests/client/test-rollerctl-usage.c $(client_rollerctl_test_sources)
+tests_client_test_rollerctl_usage_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_usage_LDADD = $(CLIENT_TEST_LIBS)
+tests_client_test_rollerctl_completion_SOURCES = tests/client/test-rollerctl-completion.c \
+	$(client_rollerctl_test_sources)
+tests_client_test_rollerctl_completion_CFLAGS = $(CLIENT_TEST_CFLAGS)
+tests_client_test_rollerctl_completion_LDADD = $(CLIENT_TEST_LIBS)
 tests_client_test_rollerctl_tty_CFLAGS = $(TEST_DAEMON_CFLAGS)
 tests_client_test_rollerctl_tty_LDADD = $(TEST_DAEMON_LIBS)
 

@@ -10,6 +10,7 @@ struct _RdBluez {
 	RdBluezCallbacks callbacks;
 	gpointer user_data;
 	GDBusProxy *discovery_adapter;	/* where our StartDiscovery went */
+	gboolean bluetoothd_seen;	/* on the bus at the last look */
 };
 
 static GDBusProxy *
@@ -114,10 +115,17 @@ on_name_owner(GObject *manager, GParamSpec *pspec, RdBluez *self)
 	g_autofree char *owner =
 		g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(manager));
 
+	/*
+	 * The manager also says "no owner" while bluetoothd is still to come:
+	 * only one that was there can have left.
+	 */
 	if (owner)
 		g_debug("bluetoothd is on the bus as %s", owner);
-	else
+	else if (self->bluetoothd_seen)
 		g_message("bluetoothd left the bus; waiting for it to come back");
+	else
+		g_debug("bluetoothd is not on the bus yet");
+	self->bluetoothd_seen = owner != NULL;
 	g_clear_object(&self->discovery_adapter);
 }
 
@@ -126,6 +134,7 @@ on_manager_ready(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	GDBusObjectManager *manager = g_dbus_object_manager_client_new_finish(res, &error);
+	g_autofree char *owner = NULL;
 	RdBluez *self = user_data;
 	GList *objects;
 
@@ -137,6 +146,8 @@ on_manager_ready(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	self->manager = manager;
+	owner = g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(manager));
+	self->bluetoothd_seen = owner != NULL;
 	g_signal_connect(manager, "object-added", G_CALLBACK(on_object_added), self);
 	g_signal_connect(manager, "object-removed", G_CALLBACK(on_object_removed), self);
 	g_signal_connect(manager, "interface-added", G_CALLBACK(on_interface_added), self);

@@ -85,6 +85,24 @@ finish_head(RdControlPoint *cp, const struct roller_cp_response *rsp, GError *er
 		g_task_return_pointer(task, g_memdup2(rsp, sizeof(*rsp)), g_free);
 }
 
+/* What the user asked the roller for, for error messages. */
+static const char *
+request_purpose(guint8 opcode)
+{
+	switch (opcode) {
+	case ROLLER_CP_START_SESSION: return "start a session";
+	case ROLLER_CP_STOP_SESSION: return "stop the session";
+	case ROLLER_CP_SET_TIME: return "set its clock";
+	case ROLLER_CP_SET_FORCE_BAND: return "set the force band";
+	case ROLLER_CP_IDENTIFY: return "buzz";
+	case ROLLER_CP_REPORT_RECORDS: return "send its stored sessions";
+	case ROLLER_CP_DELETE_RECORDS: return "delete its stored sessions";
+	case ROLLER_CP_ABORT: return "abort the transfer";
+	case ROLLER_CP_REPORT_NUMBER: return "count its stored sessions";
+	default: return "do what was asked";
+	}
+}
+
 static gboolean
 on_timeout(gpointer user_data)
 {
@@ -98,10 +116,12 @@ on_timeout(gpointer user_data)
 		busy_backoff(cp);
 		return G_SOURCE_REMOVE;
 	}
+	g_debug("Control point: %s unanswered", roller_cp_opcode_name(d->req.opcode));
 	finish_head(cp, NULL,
 		    g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
-				"The roller did not answer %s within %u ms",
-				roller_cp_opcode_name(d->req.opcode), d->timeout_ms));
+				"The roller did not answer within %u ms when asked to %s; "
+				"is it in range and awake?", d->timeout_ms,
+				request_purpose(d->req.opcode)));
 	return G_SOURCE_REMOVE;
 }
 
@@ -391,24 +411,6 @@ rd_control_point_request_finish(RdControlPoint *cp, GAsyncResult *res,
 	return TRUE;
 }
 
-/* What the user asked the roller for, for error messages. */
-static const char *
-request_purpose(guint8 opcode)
-{
-	switch (opcode) {
-	case ROLLER_CP_START_SESSION: return "start a session";
-	case ROLLER_CP_STOP_SESSION: return "stop the session";
-	case ROLLER_CP_SET_TIME: return "set its clock";
-	case ROLLER_CP_SET_FORCE_BAND: return "set the force band";
-	case ROLLER_CP_IDENTIFY: return "buzz";
-	case ROLLER_CP_REPORT_RECORDS: return "send its stored sessions";
-	case ROLLER_CP_DELETE_RECORDS: return "delete its stored sessions";
-	case ROLLER_CP_ABORT: return "abort the transfer";
-	case ROLLER_CP_REPORT_NUMBER: return "count its stored sessions";
-	default: return "do what was asked";
-	}
-}
-
 static const char *
 result_reason(guint8 opcode, guint8 result)
 {
@@ -421,9 +423,9 @@ result_reason(guint8 opcode, guint8 result)
 	case ROLLER_CP_FAILED:
 		/* The profile gives no reason; this is the usual one. */
 		if (opcode == ROLLER_CP_STOP_SESSION)
-			return "no session may be running";
+			return "no session may be running ('rollerctl status' shows its state)";
 		if (opcode == ROLLER_CP_START_SESSION)
-			return "a session may be running already";
+			return "a session may be running already ('rollerctl stop' ends it)";
 		return "the operation failed";
 	default: return "it gave an unknown result";
 	}
@@ -452,10 +454,11 @@ rd_control_point_check_result(const struct roller_cp_response *rsp, GError **err
 		code = RD_ERROR_ROLLER_FAILED;
 		break;
 	}
-	/* The protocol's names last, for whoever reads the logs against the profile. */
-	g_set_error(error, RD_ERROR, code, "The roller could not %s: %s (%s to %s)",
+	/* The protocol's names go to the log, for whoever reads it against the profile. */
+	g_debug("Control point: %s to %s", result ? result : "unknown result",
+		op ? op : "unknown request");
+	g_set_error(error, RD_ERROR, code, "The roller could not %s: %s",
 		    request_purpose(rsp->request_opcode),
-		    result_reason(rsp->request_opcode, rsp->result),
-		    result ? result : "unknown result", op ? op : "unknown request");
+		    result_reason(rsp->request_opcode, rsp->result));
 	return FALSE;
 }

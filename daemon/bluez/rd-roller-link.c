@@ -408,8 +408,8 @@ rd_roller_link_connect(RdRollerLink *self, GDBusMethodInvocation *invocation)
 	}
 	if (!self->device) {
 		g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_FOUND,
-						      "Roller %s is not in range; "
-						      "scan for it first", self->address);
+						      "Roller %s is not in range; scan for "
+						      "it first (rollerctl scan)", self->address);
 		return;
 	}
 	self->connect_waiters = g_list_append(self->connect_waiters, invocation);

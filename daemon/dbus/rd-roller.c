@@ -225,8 +225,8 @@ require_ready(RdRoller *r, GDBusMethodInvocation *invocation)
 	if (rd_roller_link_is_ready(r->link))
 		return TRUE;
 	g_dbus_method_invocation_return_error(invocation, RD_ERROR, RD_ERROR_NOT_CONNECTED,
-					      "Roller %s is not connected; call Connect first",
-					      r->address);
+					      "Roller %s is not connected; connect it first "
+					      "(rollerctl connect %s)", r->address, r->address);
 	return FALSE;
 }
 
@@ -254,8 +254,8 @@ on_cp_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		    rsp.result == ROLLER_CP_FAILED && rd_dbus_roller2_get_storage_full(r->iface)) {
 			g_clear_error(&error);
 			g_set_error(&error, RD_ERROR, RD_ERROR_ROLLER_FAILED,
-				    "Roller %s's storage is full: sync it to make room for a "
-				    "session (FAILED to START_SESSION)", r->address);
+				    "Roller %s's storage is full: sync it (rollerctl sync %s) "
+				    "to make room for a session", r->address, r->address);
 		}
 		g_dbus_method_invocation_return_gerror(call->invocation, error);
 		return;

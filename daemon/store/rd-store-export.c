@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "common/rd-csv.h"
 #include "rd-store-query.h"
 #include "rd-store-db.h"
 
@@ -158,11 +159,7 @@ json_to_text(JsonBuilder *b)
 	return json_generator_to_data(gen, NULL);
 }
 
-static const char csv_header[] =
-	"id,roller,address,area,start,clock_set,duration_ms,needle_um,strokes,"
-	"force_mean_cn,force_max_cn,in_band_permille,source,record_id,end_reason,"
-	"frames_lost,directions,grid_columns,grid_rows,passes,trace_period_ms,trace,"
-	"notes_topical,notes_numbing,notes_redness,notes_text,notes_cleaned,start_time,person\r\n";
+static const char csv_header[] = RD_CSV_HEADER;
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break. */
 static void

@@ -543,8 +543,9 @@ rd_sync_start(RdSync *s, GDBusMethodInvocation *invocation)
 		if (invocation)
 			g_dbus_method_invocation_return_error(invocation, RD_ERROR,
 							      RD_ERROR_NOT_CONNECTED,
-							      "Roller %s is not connected",
-							      address(s));
+							      "Roller %s is not connected; connect "
+							      "it first (rollerctl connect %s)",
+							      address(s), address(s));
 		return;
 	}
 	/* Records are keyed by serial: without one a record could be doubled. */

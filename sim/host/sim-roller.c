@@ -458,6 +458,7 @@ sim_roller_new(SimConfig *cfg, guint index, GError **error)
 		   (guint)(base & 0xffff));
 	if (cfg->capacity > 0)
 		dev_cfg.info.record_capacity = (uint16_t)cfg->capacity;
+	dev_cfg.whole_passes = cfg->whole_passes;
 	if (cfg->session_seconds >= 0)
 		dev_cfg.session_seconds = (uint16_t)MIN(cfg->session_seconds,
 							G_MAXUINT16);

@@ -53,6 +53,9 @@ struct model_device_config {
 	const char *hardware;		/* Hardware Revision string */
 	bool telemetry_crc;		/* telemetry frames carry a CRC-16 */
 	uint8_t button_area;		/* area_id of sessions the button starts */
+	/* The person rolls the whole grid in one direction before turning
+	 * (model-motion.h), not the taught pattern. */
+	bool whole_passes;
 };
 
 struct model_device_io {

@@ -131,6 +131,7 @@ model_device_init(struct model_device *dev,
 				    serial_hash(dev->cfg.serial));
 	model_person_from_seed(&dev->person,
 				model_rand_mix(dev->seed ^ 0x706572736f6eull));
+	dev->person.whole_passes = cfg->whole_passes;
 	dev->info = cfg->info;
 	sanitize_info(&dev->info);
 	model_store_init(&dev->store, store, store_size, dev->info.record_capacity,

@@ -57,6 +57,7 @@ model_person_from_seed(struct model_person *person, uint64_t seed)
 	person->dropout_ppm = (uint16_t)model_rand_range(&r, 200, 1200);
 	person->rest_cN = model_rand_range(&r, 0, 1) ?
 		(uint8_t)model_rand_range(&r, 8, 35) : 0;
+	person->whole_passes = false;
 }
 
 static uint32_t
@@ -174,38 +175,103 @@ lane_length_um(const struct model_motion *m, int32_t s)
  * back-and-forth strokes whose middles fall anywhere in the segment: the
  * whole lane gets covered, unevenly.
  */
-static void
-start_lane(struct model_motion *m)
+/* Strokes on a piece of lane; in the taught pattern, two at least. */
+static uint8_t
+segment_reps(struct model_motion *m)
+{
+	int32_t extra = m->person.whole_passes ? 0 : 1;
+
+	return (uint8_t)model_rand_range(&m->rng, m->person.reps_min + extra,
+					 m->person.reps_max + extra);
+}
+
+/* The current lane's segments; its length. */
+static int64_t
+measure_lane(struct model_motion *m)
 {
 	int64_t length = lane_length_um(m, m->lane_um);
 	int64_t segments = (length + m->stroke_um / 2) / (m->stroke_um * 9 / 10);
 
 	m->segments = (uint8_t)(segments < 1 ? 1 : segments > 15 ? 15 : segments);
-	m->segment = 0;
+	return length;
+}
+
+/* Starts work at the current lane's segment m->segment. */
+static void
+resume_lane(struct model_motion *m)
+{
+	int64_t length = measure_lane(m);
+
+	if (m->segment >= m->segments)
+		m->segment = 0;
 	m->reverse = model_rand_range(&m->rng, 0, 1);
-	m->reps_left = length < m->stroke_um / 2 ? 1 :
-		       (uint8_t)model_rand_range(&m->rng, m->person.reps_min,
-						  m->person.reps_max);
+	m->reps_left = length < m->stroke_um / 2 ? 1 : segment_reps(m);
+}
+
+static void
+start_lane(struct model_motion *m)
+{
+	m->segment = 0;
+	resume_lane(m);
+}
+
+static int32_t
+first_lane_um(struct model_motion *m, uint8_t pass)
+{
+	return -pass_half_extent_um(m, pass) + lane_spacing_um(m) / 2;
 }
 
 static void
 start_pass(struct model_motion *m, uint8_t pass)
 {
 	m->pass = pass & 3u;
-	m->lane_um = -pass_half_extent_um(m, m->pass) + lane_spacing_um(m) / 2;
+	m->passes_begun |= (uint8_t)(1u << m->pass);
+	m->lane_um = first_lane_um(m, m->pass);
 	start_lane(m);
 }
 
-/* After a stroke: the next segment or lane; true when that began a new
- * pass direction. */
+/*
+ * The taught pattern, once a piece of lane had its strokes: this
+ * direction will go on at the next piece of a lane a few lanes further
+ * (round to the grid's other side past its edge), so that its visits
+ * spread over the grid, and the person turns to the next direction, at
+ * the piece where that one stopped.
+ */
+static void
+turn_to_next_direction(struct model_motion *m)
+{
+	int32_t extent = pass_half_extent_um(m, m->pass);
+
+	m->segment++;
+	m->lane_um += lane_spacing_um(m) * 5 / 2;
+	if (m->lane_um > extent)
+		m->lane_um -= 2 * extent;
+	m->pass_lane_um[m->pass] = m->lane_um;
+	m->pass_segment[m->pass] = m->segment;
+	m->pass = (m->pass + 1) & 3u;
+	if (!(m->passes_begun & (1u << m->pass))) {
+		start_pass(m, m->pass);
+		return;
+	}
+	m->lane_um = m->pass_lane_um[m->pass];
+	m->segment = m->pass_segment[m->pass];
+	resume_lane(m);
+}
+
+/* After a stroke: the next segment, lane or direction; true when that
+ * began a whole pass in a new direction (a moment to stop briefly). */
 static bool
 advance_sweep(struct model_motion *m)
 {
 	if (m->reps_left && --m->reps_left)
 		return false;
+	/* Turns come every few strokes: pauses as after any stroke. */
+	if (!m->person.whole_passes) {
+		turn_to_next_direction(m);
+		return false;
+	}
 	if (++m->segment < m->segments) {
-		m->reps_left = (uint8_t)model_rand_range(&m->rng, m->person.reps_min,
-							  m->person.reps_max);
+		m->reps_left = segment_reps(m);
 		return false;
 	}
 	m->lane_um += lane_spacing_um(m);

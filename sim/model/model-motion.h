@@ -3,11 +3,15 @@
  * The person rolling: a seeded physical model that yields one force sample
  * per sampling tick, and the strokes and pauses that go with it.
  *
- * A session sweeps the grid in lanes, vertical passes first, then
- * horizontal, diagonal and anti-diagonal, and starts over; each stroke-long
- * segment of a lane gets a few back-and-forth strokes whose midpoints
- * wander, so coverage comes out uneven and now and then a stroke lands
- * outside the grid.  A stroke
+ * A session rolls the pattern users are taught: a few back-and-forth
+ * strokes vertically, then as many horizontally, diagonally and
+ * anti-diagonally, and round again, each direction coming back a few
+ * lanes further on, so that its strokes spread over the grid.  (A person with
+ * whole_passes sweeps every vertical lane first, then every horizontal,
+ * diagonal and anti-diagonal one: a short session never gets to the
+ * diagonals.)  The strokes' midpoints wander along each stroke-long
+ * segment of a lane, so coverage comes out uneven and now and then a
+ * stroke lands outside the grid.  A stroke
  * ramps up, holds a noisy plateau near the person's usual force and lifts
  * off to 0 before the next one.  Sometimes the person pauses, presses too
  * hard for a moment, or the sensor drops out (0xFFFF).
@@ -42,6 +46,9 @@ struct model_person {
 	uint16_t overforce_permille;	/* chance of pressing too hard in a stroke */
 	uint16_t dropout_ppm;		/* chance of a sensor dropout per sample */
 	uint8_t rest_cN;		/* force left on the skin while paused */
+	bool whole_passes;		/* one direction over the whole grid
+					 * before turning, not the taught
+					 * pattern; not drawn from the seed */
 };
 
 void model_person_from_seed(struct model_person *person, uint64_t seed);
@@ -83,6 +90,10 @@ struct model_motion {
 	uint8_t segment;
 	uint8_t reps_left;
 	bool reverse;
+	/* The taught pattern: where each direction goes on, once begun. */
+	uint8_t passes_begun;		/* bit per direction */
+	int32_t pass_lane_um[4];
+	uint8_t pass_segment[4];
 
 	/* The stroke under way. */
 	uint32_t stroke_start;

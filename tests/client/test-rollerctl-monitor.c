@@ -48,7 +48,7 @@ monitor_one_session(TestDaemon *td, gboolean json, guint stop_ms)
 	monitor = test_bus_spawn(td->bus, "monitor", argv);
 	test_bus_run_for(500);
 	rollerctl(&r, "start", "--area", "moon", NULL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	rollerctl(&r, "start", NULL);
 	assert_int_equal(r.status, 2);
 	rollerctl(&r, "start", "--area", "face", NULL);

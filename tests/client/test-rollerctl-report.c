@@ -186,7 +186,7 @@ test_session_page(void **state)
 	g_autoptr(GArray) words = NULL;
 	const char *const bottom[] = {
 		"Journal", "moderate", "cleaned", "serum", "time", "min:s", "horizontal",
-		"anti-diagonal", "lastword.", "advice.", NULL
+		"anti-diagonal", "lastword.", "advice.", "contact", "skin)", NULL
 	};
 	g_auto(Run) r = { 0 };
 	cairo_surface_t *image;
@@ -229,6 +229,20 @@ test_session_page(void **state)
 	assert_true(g_file_get_contents(svg, &svg_text, NULL, NULL));
 	assert_non_null(strstr(svg_text, "<svg"));
 
+	/* A folder that is not there: what the OS said, and about which file. */
+	static const char *const formats[] = { "x.pdf", "x.png", "x.svg" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(formats); i++) {
+		g_autofree char *lost = g_build_filename(test_bus_get_dir(td->bus), "no-such-folder",
+							 formats[i], NULL);
+		g_autofree char *expect = g_strdup_printf("rollerctl report: cannot write %s: "
+							  "No such file or directory\n", lost);
+
+		rollerctl(&r, "report", id, "--output", lost, NULL);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.err, expect);
+	}
+
 	rollerctl(&r, "report", id, "--output", "x.txt", NULL);
 	assert_int_equal(r.status, 2);
 	rollerctl(&r, "report", id, NULL);
@@ -244,7 +258,7 @@ test_area_page(void **state)
 	g_autoptr(GArray) words = NULL;
 	const char *const expect[] = {
 		"Calves:", "progress", "strokes", "100%", "share,", "Latest", "Direction",
-		"horizontal", "force,", "min:s", "advice.", NULL
+		"horizontal", "force,", "min:s", "advice.", "contact", "skin)", NULL
 	};
 	g_auto(Run) r = { 0 };
 	guint dates = 0;
@@ -272,7 +286,7 @@ test_area_page(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "no session of the area face"));
 	rollerctl(&r, "report", "--area", "moon", "--output", pdf, NULL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	assert_null(strstr(r.err, "GDBus"));
 }
 

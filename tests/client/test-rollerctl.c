@@ -76,6 +76,25 @@ connect_until(TestDaemon *td, const char *property, const char *value)
 					      property, value, 20000));
 }
 
+/* rollerd -V, as rollerctl's: the version alone. */
+static void
+assert_rollerd_version_alone(void)
+{
+	const char *builddir = g_getenv("ROLLER_BUILDDIR");
+	g_autofree char *rollerd = g_build_filename(builddir ? builddir : ".", "daemon", "rollerd",
+						    NULL);
+	const char *argv[] = { rollerd, "-V", NULL };
+	g_autofree char *out = NULL, *err = NULL;
+	g_autoptr(GError) error = NULL;
+	int status;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+			  &status, &error))
+		fail_msg("cannot run rollerd: %s", error->message);
+	assert_true(g_spawn_check_wait_status(status, NULL));
+	assert_string_equal(out, "rollerd " PACKAGE_VERSION "\n");
+}
+
 static void
 test_without_rollerd(void **state)
 {
@@ -101,6 +120,15 @@ test_without_rollerd(void **state)
 
 	rollerctl(&r, "frobnicate", NULL);
 	assert_int_equal(r.status, 2);
+	/* The version, alone. */
+	rollerctl(&r, "-V", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "rollerctl " PACKAGE_VERSION "\n");
+	assert_string_equal(r.err, "");
+	rollerctl(&r, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "rollerctl " PACKAGE_VERSION "\n");
+	assert_rollerd_version_alone();
 	rollerctl(&r, "--help", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "monitor"));
@@ -188,7 +216,8 @@ test_roller_commands(void **state)
 	rollerctl(&r, "stop", NULL);
 	assert_int_equal(r.status, 1);
 	assert_one_sentence(&r, "rollerctl stop: The roller could not stop the session: ",
-			    "no session may be running");
+			    "no session may be running ('rollerctl status' shows its state)");
+	assert_null(strstr(r.err, "STOP_SESSION"));
 
 	rollerctl(&r, "disconnect", NULL);
 	assert_int_equal(r.status, 0);
@@ -197,7 +226,12 @@ test_roller_commands(void **state)
 					      "Connected", "false", 10000));
 	rollerctl(&r, "identify", NULL);
 	assert_int_equal(r.status, 1);
-	assert_one_sentence(&r, "rollerctl identify: ", "onnect");
+	assert_one_sentence(&r, "rollerctl identify: Roller C0:52:4C:00:00:01 is not connected",
+			    "connect it first (rollerctl connect C0:52:4C:00:00:01)");
+	rollerctl(&r, "sync", NULL);
+	assert_int_equal(r.status, 1);
+	assert_one_sentence(&r, "rollerctl sync: Roller C0:52:4C:00:00:01 is not connected",
+			    "(rollerctl connect C0:52:4C:00:00:01)");
 
 	/* Forgotten, it is gone from rollerd (no polkit on this bus: allowed). */
 	rollerctl(&r, "forget", NULL);
@@ -313,12 +347,18 @@ test_scan_connect_sync_and_history(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Coverage"));
 	assert_non_null(strstr(r.out, "Directions"));
-	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine", NULL);
+	/* The trace is not the contact force of the Force line: it says so. */
+	assert_non_null(strstr(r.out, "\nForce over time, mean per 1 s counting lifts as 0 (highest "));
+	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine",
+		  "--topical", "HA serum", NULL);
 	assert_int_equal(r.status, 0);
 	rollerctl(&r, "note", id_text, "--redness", "purple", NULL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	rollerctl(&r, "show", id_text, NULL);
-	assert_non_null(strstr(r.out, "mild"));
+	/* The notes in words, not as the D-Bus value. */
+	assert_non_null(strstr(r.out, "\nNotes:\n  Redness afterwards: mild\n  Numbing cream: yes\n"
+			       "  Topical: HA serum\n  fine\n"));
+	assert_null(strstr(r.out, "<'"));
 	rollerctl(&r, "show", "123456", NULL);
 	assert_int_equal(r.status, 1);
 	rollerctl(&r, "show", "nope", NULL);
@@ -332,6 +372,15 @@ test_scan_connect_sync_and_history(void **state)
 	assert_true(g_file_get_contents(csv, &text, NULL, NULL));
 	assert_true(g_str_has_prefix(text, "id,"));
 	assert_null(strstr(text + 3, "\nid,"));	/* one header for the whole export */
+	/* Nothing matches: CSV's header alone, and sessions says why it lists none. */
+	rollerctl(&r, "export", "--roller", "nope", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_str_has_prefix(r.out, "id,roller,address,"));
+	assert_ptr_equal(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
+	rollerctl(&r, "sessions", "--roller", "nope", "--area", "face", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "No session matches --area face --roller nope; "
+			    "'rollerctl sessions' lists them all.\n");
 	rollerctl(&r, "--json", "export", NULL);
 	assert_int_equal(r.status, 0);
 	g_clear_pointer(&node, json_node_unref);
@@ -447,7 +496,8 @@ test_storage_full(void **state)
 	rollerctl(&r, "start", "--area", "face", NULL);
 	assert_int_equal(r.status, 1);
 	assert_one_sentence(&r, "rollerctl start: Roller C0:52:4C:00:00:01's storage is full",
-			    "sync it");
+			    "sync it (rollerctl sync C0:52:4C:00:00:01) to make room");
+	assert_null(strstr(r.err, "START_SESSION"));
 
 	rollerctl(&r, "sync", NULL);
 	assert_int_equal(r.status, 0);

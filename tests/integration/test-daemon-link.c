@@ -331,7 +331,7 @@ test_storage_full(void **state)
 	ret = test_daemon_call(td, td->roller_path, ROLLER2, "StartSession",
 			       g_variant_new("(s)", "face"), &error);
 	assert_null(ret);
-	test_daemon_assert_error(error, "RollerFailed", "START_SESSION", "StartSession");
+	test_daemon_assert_error(error, "RollerFailed", "rollerctl sync C0:52:4C:00:00:01", "StartSession");
 	assert_non_null(strstr(error->message, "storage is full: sync it"));
 
 	test_daemon_sync_and_wait(td, &s, WAIT_MS);
@@ -456,7 +456,7 @@ log_says_set_time_unanswered(gpointer user_data)
 	g_autofree char *log = NULL;
 
 	return g_file_get_contents(path, &log, NULL, NULL) &&
-	       strstr(log, "did not answer SET_TIME");
+	       strstr(log, "when asked to set its clock");
 }
 
 static void
@@ -494,10 +494,48 @@ test_unanswered_setup_is_survived(void **state)
 					      "true", 60000));
 }
 
+/* rollerd's log so far. */
+static char *
+rollerd_log(TestDaemon *td)
+{
+	g_autofree char *path = g_build_filename(test_bus_get_dir(td->bus), "rollerd.log", NULL);
+	char *log = NULL;
+
+	assert_true(g_file_get_contents(path, &log, NULL, NULL));
+	return log;
+}
+
+/* "bluetoothd left the bus" only once rollerd had seen it there. */
+static void
+test_bluetoothd_left_only_once_seen(void **state)
+{
+	TestDaemon *td = *state = test_daemon_new(NULL);
+	g_autofree char *before = NULL, *after = NULL;
+
+	test_bus_stop(td->bus, td->sim);
+	td->sim = 0;
+	assert_true(test_bus_wait_for_name_gone(td->bus, "org.bluez", 10000));
+	test_daemon_start_rollerd(td, NULL);
+	test_bus_run_for(1000);
+	test_daemon_start_sim(td, NULL);
+	test_daemon_discover(td, 1);
+	before = rollerd_log(td);
+	if (strstr(before, "left the bus"))
+		fail_msg("rollerd never saw bluetoothd leave, yet logged:\n%s", before);
+
+	test_bus_stop(td->bus, td->sim);
+	td->sim = 0;
+	assert_true(test_bus_wait_for_name_gone(td->bus, "org.bluez", 10000));
+	test_bus_run_for(500);
+	after = rollerd_log(td);
+	assert_non_null(strstr(after, "bluetoothd left the bus"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_bluetoothd_left_only_once_seen, teardown),
 		cmocka_unit_test_teardown(test_notify_acquired_by_default, teardown),
 		cmocka_unit_test_teardown(test_acquire_refused_falls_back_to_start_notify,
 					  teardown),

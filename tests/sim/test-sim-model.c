@@ -19,16 +19,65 @@
 #include "test-sim-view.h"
 
 static void
-rig_for_session(struct sim_rig *rig, uint32_t seed, uint16_t mtu, bool crc,
-		uint16_t session_seconds)
+rig_for_person(struct sim_rig *rig, uint32_t seed, uint16_t mtu, bool crc,
+	       uint16_t session_seconds, bool whole_passes)
 {
 	struct model_device_config cfg;
 
 	sim_rig_config(&cfg, seed);
+	cfg.whole_passes = whole_passes;
 	cfg.telemetry_crc = crc;
 	cfg.session_seconds = session_seconds;
 	sim_rig_init(rig, &cfg, 0);
 	sim_rig_connect(rig, mtu);
+}
+
+static void
+rig_for_session(struct sim_rig *rig, uint32_t seed, uint16_t mtu, bool crc,
+		uint16_t session_seconds)
+{
+	rig_for_person(rig, seed, mtu, crc, session_seconds, false);
+}
+
+/* The directions' strokes of a session of @seconds, as a roller's frames tell them. */
+static void
+short_session_directions(uint32_t seed, uint16_t seconds, bool whole_passes, uint16_t dirs[4])
+{
+	struct sim_rig rig;
+	struct sim_view v;
+
+	rig_for_person(&rig, seed, 247, false, seconds, whole_passes);
+	model_device_press_button(rig.dev, 0);
+	sim_rig_run_to(&rig, (seconds + 60u) * 1000u);
+	assert_false(rig.dev->in_session);
+	sim_view_init(&v, &rig);
+	sim_view_check_session(&v, &rig, 0);
+	memcpy(dirs, v.dirs, sizeof(v.dirs));
+	sim_rig_free(&rig);
+}
+
+/*
+ * The taught pattern: a short session rolls all four directions, a few
+ * strokes each way; the old habit (whole passes) never gets past the
+ * first two.
+ */
+static void
+test_taught_pattern(void **state)
+{
+	for (uint32_t seed = 1; seed <= 12; seed++) {
+		uint16_t taught[4], whole[4];
+
+		short_session_directions(seed, 20, false, taught);
+		for (int d = 0; d < 4; d++) {
+			if (taught[d] < 2)
+				fail_msg("seed %u: %u strokes in direction %d of 20 s", seed,
+					 taught[d], d);
+		}
+		short_session_directions(seed, 20, true, whole);
+		/* Vertical first; diagonal (1) and anti-diagonal (3) not yet. */
+		assert_true(whole[0] > 10);
+		assert_true(whole[1] + whole[3] < 3);	/* a slipped stroke at most */
+	}
 }
 
 /* A quarter of an hour at MTU 247: everything a long session shows. */
@@ -293,6 +342,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_session),
+		cmocka_unit_test(test_taught_pattern),
 		cmocka_unit_test(test_record_matches_telemetry),
 		cmocka_unit_test(test_same_bytes_at_any_wakeup_rate),
 		cmocka_unit_test(test_reconnect_mid_session),
