@@ -23,6 +23,7 @@ enum rc_exit {
 struct rc_globals {
 	gboolean json;
 	gboolean session_bus;
+	gboolean clinic;	/* --clinic: every room's journal (rc-clinic.h) */
 };
 
 /* A command runs with its own argv: argv[0] is the command's name. */

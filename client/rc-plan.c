@@ -6,6 +6,42 @@
 
 #include "rc-plan.h"
 
+void
+rc_plan_print(GVariant *plan)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	GVariantIter iter;
+	GVariant *row;
+
+	printf("%-16s %-11s %8s %-16s %-20s\n", "PERSON", "AREA", "SESSIONS", "LAST", "NEXT");
+	g_variant_iter_init(&iter, plan);
+	while ((row = g_variant_iter_next_value(&iter))) {
+		const char *area = "", *name = "";
+		guint32 sessions = 0, days = 0;
+		gint64 last = 0, next = 0;
+		gboolean reminded = FALSE;
+		g_autofree char *last_text = NULL, *next_text = NULL;
+
+		g_variant_lookup(row, "person_name", "&s", &name);
+		g_variant_lookup(row, "reminded", "b", &reminded);
+		g_variant_lookup(row, "area", "&s", &area);
+		g_variant_lookup(row, "sessions", "u", &sessions);
+		g_variant_lookup(row, "last_start", "x", &last);
+		g_variant_lookup(row, "next_due", "x", &next);
+		g_variant_lookup(row, "min_interval_days", "u", &days);
+		last_text = last ? rc_format_time(last) : g_strdup("-");
+		if (!sessions)
+			next_text = g_strdup("any time");
+		else if (next <= now)
+			next_text = g_strdup(reminded ? "due now (reminded)" : "due now");
+		else
+			next_text = g_strdup_printf("in %" G_GINT64_FORMAT " day(s)",
+						    (next - now + 86399) / 86400);
+		printf("%-16s %-11s %8u %-16s %-20s\n", name, area, sessions, last_text, next_text);
+		g_variant_unref(row);
+	}
+}
+
 int
 rc_cmd_plan(const struct rc_globals *globals, int argc, char **argv)
 {
@@ -19,7 +55,6 @@ rc_cmd_plan(const struct rc_globals *globals, int argc, char **argv)
 		{ NULL }
 	};
 	GVariantBuilder rows;
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	GVariantIter iter;
 	GVariant *row;
 	int code = RC_EXIT_OK;
@@ -58,32 +93,6 @@ rc_cmd_plan(const struct rc_globals *globals, int argc, char **argv)
 		rc_print_json(node);
 		return RC_EXIT_OK;
 	}
-	printf("%-16s %-11s %8s %-16s %-20s\n", "PERSON", "AREA", "SESSIONS", "LAST", "NEXT");
-	g_variant_iter_init(&iter, plan);
-	while ((row = g_variant_iter_next_value(&iter))) {
-		const char *area = "", *name = "";
-		guint32 sessions = 0, days = 0;
-		gint64 last = 0, next = 0;
-		gboolean reminded = FALSE;
-		g_autofree char *last_text = NULL, *next_text = NULL;
-
-		g_variant_lookup(row, "person_name", "&s", &name);
-		g_variant_lookup(row, "reminded", "b", &reminded);
-		g_variant_lookup(row, "area", "&s", &area);
-		g_variant_lookup(row, "sessions", "u", &sessions);
-		g_variant_lookup(row, "last_start", "x", &last);
-		g_variant_lookup(row, "next_due", "x", &next);
-		g_variant_lookup(row, "min_interval_days", "u", &days);
-		last_text = last ? rc_format_time(last) : g_strdup("-");
-		if (!sessions)
-			next_text = g_strdup("any time");
-		else if (next <= now)
-			next_text = g_strdup(reminded ? "due now (reminded)" : "due now");
-		else
-			next_text = g_strdup_printf("in %" G_GINT64_FORMAT " day(s)",
-						    (next - now + 86399) / 86400);
-		printf("%-16s %-11s %8u %-16s %-20s\n", name, area, sessions, last_text, next_text);
-		g_variant_unref(row);
-	}
+	rc_plan_print(plan);
 	return RC_EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "rc-monitor.h"
 #include "rc-people.h"
 #include "rc-plan.h"
+#include "rc-clinic.h"
 #include "rc-remind.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
@@ -65,6 +66,7 @@ print_usage(FILE *out)
 		"Global options:\n"
 		"  --json         Print data as JSON (commands that show data)\n"
 		"  --session      Talk to a rollerd on the session bus\n"
+		"  --clinic       sessions and plan from every room of the clinic\n"
 		"  -h, --help     Show this help; 'rollerctl COMMAND --help' for a command\n"
 		"  -V, --version  Print the version\n"
 		"\n"
@@ -123,7 +125,7 @@ nearest_command(const char *typed)
 int
 main(int argc, char **argv)
 {
-	struct rc_globals globals = { FALSE, FALSE };
+	struct rc_globals globals = { FALSE, FALSE, FALSE };
 	int i;
 
 	setlocale(LC_ALL, "");
@@ -134,6 +136,8 @@ main(int argc, char **argv)
 			globals.json = TRUE;
 		} else if (strcmp(argv[i], "--session") == 0) {
 			globals.session_bus = TRUE;
+		} else if (strcmp(argv[i], "--clinic") == 0) {
+			globals.clinic = TRUE;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			print_usage(stdout);
 			return RC_EXIT_OK;
@@ -167,6 +171,8 @@ main(int argc, char **argv)
 			else
 				argv[i + n++] = argv[j];
 		}
+		if (globals.clinic)
+			return rc_clinic_command(&globals, n, argv + i);
 		return commands[c].func(&globals, n, argv + i);
 	}
 	if (nearest_command(argv[i]))

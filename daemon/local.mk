@@ -5,11 +5,13 @@
 #           and its Session1, LiveUpdate, Stroke, Alert
 #   store/  the SQLite journal
 #   sync/   lossless sync of stored records
+#   clinic/ the clinic's shared journal in PostgreSQL (its own local.mk)
 #   dbus/   org.rollerd's objects: Manager1, Roller2, stored Session1s
 # and rollerd.c, rd-config (rollerd.conf), rd-context.h at the top.
 # Tests link the library and get only the objects they use.
 noinst_LIBRARIES += daemon/librollerd.a
-daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS)
+daemon_librollerd_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(JSON_GLIB_CFLAGS) \
+	$(LIBPQ_CFLAGS)
 daemon_librollerd_a_SOURCES = \
 	daemon/rd-context.h \
 	daemon/rd-config.h daemon/rd-config.c \
@@ -49,12 +51,15 @@ daemon_librollerd_a_SOURCES = \
 	daemon/store/rd-store-import.h daemon/store/rd-store-import.c \
 	daemon/store/rd-store-people.h daemon/store/rd-store-people.c \
 	daemon/store/rd-store-reminders.h daemon/store/rd-store-reminders.c \
+	daemon/store/rd-store-outbox.h daemon/store/rd-store-outbox.c \
 	daemon/sync/rd-sync.h daemon/sync/rd-sync.c \
 	daemon/dbus/rd-variant.h daemon/dbus/rd-variant.c \
 	daemon/dbus/rd-polkit.h daemon/dbus/rd-polkit.c \
 	daemon/dbus/rd-call-guard.h daemon/dbus/rd-call-guard.c \
 	daemon/dbus/rd-live-watch.h daemon/dbus/rd-live-watch.c \
 	daemon/dbus/rd-roller.h daemon/dbus/rd-roller.c \
+	daemon/dbus/rd-history-variant.h daemon/dbus/rd-history-variant.c \
+	daemon/dbus/rd-clinic-calls.h daemon/dbus/rd-clinic-calls.c \
 	daemon/dbus/rd-history.h daemon/dbus/rd-history.c \
 	daemon/dbus/rd-journal-io.h daemon/dbus/rd-journal-io.c \
 	daemon/dbus/rd-people.h daemon/dbus/rd-people.c \

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rd-config.h"
 
@@ -16,6 +17,11 @@ struct _RdConfig {
 	gboolean reminders;
 	RdPlanBand bands[RD_CONFIG_PLAN_BANDS_MAX];
 	guint n_bands;
+	/* [Clinic]: strings, NULL when not set. */
+	char *clinic_connection;
+	char *clinic_room;
+	char *clinic_password_file;
+	guint clinic_timeout_ms;
 };
 
 typedef enum {
@@ -59,6 +65,7 @@ static const KeyDesc keys[] = {
 	{ "Daemon", "SyncOnConnect", KEY_BOOLEAN, TRUE, 0, 1, 1, offsetof(RdConfig, sync_on_connect) },
 	{ "Daemon", "LiveUpdateMaxHz", KEY_UINT, 10, 1, 60, 1, offsetof(RdConfig, live_update_max_hz) },
 	{ "Daemon", "Reminders", KEY_BOOLEAN, TRUE, 0, 1, 1, offsetof(RdConfig, reminders) },
+	{ "Clinic", "TimeoutSeconds", KEY_UINT, 5, 1, 300, 1000, offsetof(RdConfig, clinic_timeout_ms) },
 	{ "Head", "SessionsPerHead", KEY_UINT, 10, 0, 1000, 1, offsetof(RdConfig, sessions_per_head) },
 };
 
@@ -79,7 +86,7 @@ static const RdPlanBand default_bands[] = {
 	{ 2500, 42 },
 };
 
-static const char *const groups[] = { "Feedback", "Daemon", "Plan", "Head" };
+static const char *const groups[] = { "Feedback", "Daemon", "Plan", "Head", "Clinic" };
 
 static guint *
 field(RdConfig *config, const KeyDesc *desc)
@@ -109,7 +116,62 @@ rd_config_new(void)
 void
 rd_config_free(RdConfig *config)
 {
+	if (!config)
+		return;
+	g_free(config->clinic_connection);
+	g_free(config->clinic_room);
+	g_free(config->clinic_password_file);
 	g_free(config);
+}
+
+/* A PostgreSQL role name we accept as a room: letters, digits, _ and -. */
+static gboolean
+valid_room(const char *room)
+{
+	gsize len = strlen(room);
+
+	if (len == 0 || len > 63)
+		return FALSE;
+	for (gsize i = 0; i < len; i++)
+		if (!g_ascii_isalnum(room[i]) && room[i] != '_' && room[i] != '-')
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+load_clinic_key(RdConfig *config, GKeyFile *kf, const char *source, const char *key,
+		GError **error)
+{
+	g_autofree char *value = g_key_file_get_string(kf, "Clinic", key, NULL);
+	char **slot;
+
+	if (g_str_equal(key, "Connection"))
+		slot = &config->clinic_connection;
+	else if (g_str_equal(key, "Room"))
+		slot = &config->clinic_room;
+	else if (g_str_equal(key, "PasswordFile"))
+		slot = &config->clinic_password_file;
+	else {
+		g_warning("%s: [Clinic] %s: unknown key, ignored", source, key);
+		return TRUE;
+	}
+	g_strstrip(value);
+	if (!*value)
+		return TRUE;
+	if (g_str_equal(key, "Room") && !valid_room(value)) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "%s: [Clinic] Room: “%s” is not a room name: 1 to 63 letters, "
+			    "digits, _ or -, the room's PostgreSQL role", source, value);
+		return FALSE;
+	}
+	if (g_str_equal(key, "PasswordFile") && !g_path_is_absolute(value)) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "%s: [Clinic] PasswordFile: “%s” is not an absolute path", source, value);
+		return FALSE;
+	}
+	g_free(*slot);
+	*slot = g_steal_pointer(&value);
+	return TRUE;
 }
 
 static const KeyDesc *
@@ -278,6 +340,9 @@ load_group(RdConfig *config, GKeyFile *kf, const char *source, const char *group
 		if (desc) {
 			if (!load_key(config, kf, source, desc, error))
 				return FALSE;
+		} else if (g_str_equal(group, "Clinic")) {
+			if (!load_clinic_key(config, kf, source, names[i], error))
+				return FALSE;
 		} else if (g_str_equal(group, "Plan")) {
 			if (!load_plan_key(config, kf, source, names[i], error))
 				return FALSE;
@@ -315,6 +380,12 @@ rd_config_load_from_data(const char *data, gsize len, const char *source, GError
 			return NULL;
 	}
 	qsort(config->bands, config->n_bands, sizeof(config->bands[0]), compare_bands);
+	if (config->clinic_connection && !config->clinic_room) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "%s: [Clinic] Connection is set but not Room: each room of the "
+			    "clinic names itself (its PostgreSQL role)", source);
+		return NULL;
+	}
 	return g_steal_pointer(&config);
 }
 
@@ -354,7 +425,10 @@ rd_config_equal(const RdConfig *a, const RdConfig *b)
 	    a->sync_on_connect != b->sync_on_connect ||
 	    a->live_update_max_hz != b->live_update_max_hz ||
 	    a->sessions_per_head != b->sessions_per_head || a->reminders != b->reminders ||
-	    a->n_bands != b->n_bands)
+	    a->n_bands != b->n_bands || a->clinic_timeout_ms != b->clinic_timeout_ms ||
+	    g_strcmp0(a->clinic_connection, b->clinic_connection) != 0 ||
+	    g_strcmp0(a->clinic_room, b->clinic_room) != 0 ||
+	    g_strcmp0(a->clinic_password_file, b->clinic_password_file) != 0)
 		return FALSE;
 	for (guint i = 0; i < a->n_bands; i++)
 		if (a->bands[i].max_needle_um != b->bands[i].max_needle_um ||
@@ -401,6 +475,12 @@ rd_config_to_key_file(const RdConfig *config)
 
 		g_key_file_set_uint64(kf, "Plan", key, config->bands[i].days);
 	}
+	if (config->clinic_connection)
+		g_key_file_set_string(kf, "Clinic", "Connection", config->clinic_connection);
+	if (config->clinic_room)
+		g_key_file_set_string(kf, "Clinic", "Room", config->clinic_room);
+	if (config->clinic_password_file)
+		g_key_file_set_string(kf, "Clinic", "PasswordFile", config->clinic_password_file);
 	return kf;
 }
 
@@ -451,4 +531,28 @@ gboolean
 rd_config_get_reminders(const RdConfig *config)
 {
 	return config->reminders;
+}
+
+const char *
+rd_config_get_clinic_connection(const RdConfig *config)
+{
+	return config->clinic_connection;
+}
+
+const char *
+rd_config_get_clinic_room(const RdConfig *config)
+{
+	return config->clinic_room;
+}
+
+const char *
+rd_config_get_clinic_password_file(const RdConfig *config)
+{
+	return config->clinic_password_file;
+}
+
+guint
+rd_config_get_clinic_timeout_ms(const RdConfig *config)
+{
+	return config->clinic_timeout_ms;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rollerd.conf: the daemon's settings, a GKeyFile with the groups
- * [Feedback], [Daemon], [Plan] and [Head].  data/rollerd.conf is the
+ * [Feedback], [Daemon], [Plan], [Head] and [Clinic].  data/rollerd.conf is the
  * shipped copy: every key, commented out at its default, said why.
  *
  * Every key has a default here; a file only overrides.  An unknown group
@@ -53,3 +53,15 @@ void rd_config_get_plan(const RdConfig *config, RdPlanConfig *plan);
 
 /* [Head]: 0 means no reminder. */
 guint rd_config_get_sessions_per_head(const RdConfig *config);
+
+/*
+ * [Clinic] (docs/clinic.md): replication to the clinic's PostgreSQL, on
+ * when Connection is set (then Room must be).  Connection: a libpq
+ * connection string or URI ("service=NAME" reads pg_service.conf); Room:
+ * this room's name, its PostgreSQL role; PasswordFile: a pgpass file
+ * (NULL: PGPASSFILE or libpq's default).  NULL when not set.
+ */
+const char *rd_config_get_clinic_connection(const RdConfig *config);
+const char *rd_config_get_clinic_room(const RdConfig *config);
+const char *rd_config_get_clinic_password_file(const RdConfig *config);
+guint rd_config_get_clinic_timeout_ms(const RdConfig *config);

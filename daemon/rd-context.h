@@ -9,6 +9,7 @@
 typedef struct _RdStore RdStore;
 typedef struct _RdAgent RdAgent;
 typedef struct _RdConfig RdConfig;
+typedef struct _RdClinic RdClinic;
 
 typedef struct {
 	GDBusConnection *bus;			/* where org.rollerd is */
@@ -19,6 +20,8 @@ typedef struct {
 	RdAgent *agent;
 	RdStore *store;
 	const RdConfig *config;
+	/* The clinic's shared journal, NULL without [Clinic] (daemon/clinic/). */
+	RdClinic *clinic;
 	char *state_dir;
 	/* FALSE: StartNotify only (rollerd --no-acquire-notify). */
 	gboolean acquire_notify;

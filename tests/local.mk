@@ -190,7 +190,7 @@ tests_daemon_test_live_stream_LDADD = $(TEST_BUS_LIBS) $(DAEMON_TEST_LIBS)
 store_tests = tests/store/test-store tests/store/test-store-export tests/store/test-store-migrate \
 	tests/store/test-store-damage tests/store/test-store-backup tests/store/test-store-restore \
 	tests/store/test-store-import \
-	tests/store/test-store-people
+	tests/store/test-store-people tests/store/test-store-outbox
 check_PROGRAMS += $(store_tests)
 TESTS += $(store_tests)
 store_test_sources = tests/store/test-store-util.h tests/store/test-store-util.c
@@ -220,6 +220,21 @@ tests_store_test_store_import_LDADD = $(DAEMON_TEST_LIBS)
 tests_store_test_store_people_SOURCES = tests/store/test-store-people.c $(store_test_sources)
 tests_store_test_store_people_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_store_test_store_people_LDADD = $(DAEMON_TEST_LIBS)
+tests_store_test_store_outbox_SOURCES = tests/store/test-store-outbox.c $(store_test_sources)
+tests_store_test_store_outbox_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
+
+## clinic/ -------------------------------------------------------------
+# The clinic's journal against a real PostgreSQL the tests start
+# (tests/clinic/test-pg-server.h); they skip (77) without its server.
+clinic_tests = tests/clinic/test-clinic-sync
+check_PROGRAMS += $(clinic_tests)
+TESTS += $(clinic_tests)
+clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
+	$(store_test_sources)
+tests_clinic_test_clinic_sync_SOURCES = tests/clinic/test-clinic-sync.c $(clinic_test_sources)
+tests_clinic_test_clinic_sync_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
+tests_clinic_test_clinic_sync_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
@@ -302,7 +317,7 @@ integration_tests = tests/integration/test-daemon-live tests/integration/test-da
 	tests/integration/test-daemon-limits tests/integration/test-daemon-journal \
 	tests/integration/test-daemon-pairing \
 	tests/integration/test-daemon-watch \
-	tests/integration/test-daemon-people
+	tests/integration/test-daemon-people tests/integration/test-daemon-clinic
 check_PROGRAMS += $(integration_tests)
 TESTS += $(integration_tests)
 
@@ -333,6 +348,13 @@ tests_integration_test_daemon_journal_LDADD = $(TEST_DAEMON_LIBS) $(SQLITE_LIBS)
 # The journal made beforehand through the store's own API.
 tests_integration_test_daemon_people_CFLAGS = $(TEST_DAEMON_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_test_daemon_people_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS)
+# Three rooms and a real PostgreSQL (tests/clinic/test-pg-server.h).
+tests_integration_test_daemon_clinic_SOURCES = tests/integration/test-daemon-clinic.c \
+	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
+	tests/client/test-rollerctl-util.h tests/client/test-rollerctl-util.c
+tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(JSON_GLIB_CFLAGS)
+tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS) $(JSON_GLIB_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \
@@ -366,7 +388,7 @@ clean-vm:
 # figures.  (Not BENCH_PROGRAMS: automake takes any *_PROGRAMS for a
 # primary and would want a BENCHdir to install them into.)
 BENCHMARKS = tests/bench/bench-proto tests/bench/bench-daemon tests/bench/bench-history \
-	tests/bench/bench-calls
+	tests/bench/bench-calls tests/bench/bench-clinic
 noinst_PROGRAMS += $(BENCHMARKS)
 
 # Automake puts the user's CFLAGS after these, so CFLAGS=-O0 still wins.
@@ -400,6 +422,13 @@ tests_bench_bench_calls_LDADD = $(TEST_BUS_LIBS) $(GLIB_LIBS)
 tests_bench_bench_history_SOURCES = tests/bench/bench-history.c $(bench_util_sources)
 tests_bench_bench_history_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_bench_bench_history_LDADD = $(TEST_BUS_LIBS) $(ROLLERD_LIBS)
+
+# The clinic's journal against a real PostgreSQL: replication, lag, clinic
+# pages over 100,000 sessions, the main loop beside a hanging server.
+tests_bench_bench_clinic_SOURCES = tests/bench/bench-clinic.c $(bench_util_sources) \
+	tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c
+tests_bench_bench_clinic_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
+tests_bench_bench_clinic_LDADD = $(TEST_BUS_LIBS) $(ROLLERD_LIBS)
 
 bench: $(BENCHMARKS) daemon/rollerd$(EXEEXT) sim/roller-sim$(EXEEXT)
 	@for bench in $(BENCHMARKS); do \

@@ -16,7 +16,9 @@
 #include "rd-people.h"
 #include "rd-reminders.h"
 #include "rd-roller.h"
+#include "daemon/clinic/rd-clinic.h"
 #include "daemon/store/rd-store.h"
+#include "daemon/store/rd-store-outbox.h"
 #include "daemon/store/rd-store-people.h"
 #include "roller-proto.h"
 
@@ -185,6 +187,8 @@ sessions_changed(gpointer owner)
 
 	if (d->reminders)
 		rd_reminders_check(d->reminders);
+	if (d->ctx.clinic)
+		rd_clinic_kick(d->ctx.clinic);
 }
 
 static void
@@ -274,6 +278,23 @@ on_adapter_changed(RdBluez *bluez, gpointer user_data)
 	rd_discovery_adapter_changed(d->discovery);
 }
 
+/* [Clinic] on: the outbox records and the clinic sends; off: no outbox. */
+static gboolean
+start_clinic(RdDaemon *d, GError **error)
+{
+	RdClinicSettings settings = {
+		.connection = rd_config_get_clinic_connection(d->config),
+		.room = rd_config_get_clinic_room(d->config),
+		.password_file = rd_config_get_clinic_password_file(d->config),
+		.timeout_ms = rd_config_get_clinic_timeout_ms(d->config),
+	};
+
+	if (!settings.connection)
+		return rd_store_outbox_enable(d->ctx.store, FALSE, error);
+	d->ctx.clinic = rd_clinic_new(&d->ctx.store, &settings, error);
+	return d->ctx.clinic != NULL;
+}
+
 RdDaemon *
 rd_daemon_new(const RdDaemonOptions *options, GError **error)
 {
@@ -289,7 +310,7 @@ rd_daemon_new(const RdDaemonOptions *options, GError **error)
 		return NULL;
 	db_path = g_build_filename(options->state_dir, "sessions.db", NULL);
 	d->ctx.store = rd_store_open(db_path, error);
-	if (!d->ctx.store)
+	if (!d->ctx.store || !start_clinic(d, error))
 		return NULL;
 	d->ctx.config = d->config;
 	d->ctx.state_dir = g_strdup(options->state_dir);
@@ -383,6 +404,7 @@ rd_daemon_free(RdDaemon *d)
 	g_clear_object(&d->manager);
 	g_clear_object(&d->ctx.object_manager);
 	g_clear_object(&d->ctx.bus);
+	g_clear_pointer(&d->ctx.clinic, rd_clinic_free);
 	g_clear_pointer(&d->ctx.store, rd_store_free);
 	g_clear_pointer(&d->config, rd_config_free);
 	g_free(d->ctx.state_dir);

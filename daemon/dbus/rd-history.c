@@ -5,12 +5,13 @@
 #include "daemon/rd-config.h"
 #include "common/rd-error.h"
 #include "rd-history.h"
+#include "rd-history-variant.h"
+#include "rd-clinic-calls.h"
 #include "daemon/store/rd-store-people.h"
 #include "rd-people.h"
 #include "rd-polkit.h"
 #include "rd-variant.h"
 
-#define SESSION_PATH_PREFIX "/org/rollerd/session/"
 /* Objects exported at once; the oldest asked for goes first. */
 #define EXPORTED_SESSIONS_MAX 64
 
@@ -26,51 +27,13 @@ typedef struct {
 	gint64 id;
 } SessionRef;
 
-static char *
-session_path(gint64 id)
-{
-	return g_strdup_printf(SESSION_PATH_PREFIX "%" G_GINT64_FORMAT, id);
-}
-
-static GVariant *
-summary_to_variant(const RdSessionSummary *s)
-{
-	GVariantBuilder b;
-	g_autofree char *path = session_path(s->id);
-	g_autofree char *area = rd_area_to_string(s->area_id);
-	g_autofree char *person = rd_people_path(s->person_id);
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64((guint64)s->id));
-	g_variant_builder_add(&b, "{sv}", "path", g_variant_new_object_path(path));
-	g_variant_builder_add(&b, "{sv}", "roller", g_variant_new_string(s->serial));
-	g_variant_builder_add(&b, "{sv}", "address",
-			      g_variant_new_string(s->address ? s->address : ""));
-	g_variant_builder_add(&b, "{sv}", "record_id", g_variant_new_uint16(s->record_id));
-	g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(area));
-	g_variant_builder_add(&b, "{sv}", "start", g_variant_new_int64(s->start_unix));
-	g_variant_builder_add(&b, "{sv}", "clock_set", g_variant_new_boolean(s->clock_set));
-	g_variant_builder_add(&b, "{sv}", "duration_ms", g_variant_new_uint32(s->duration_ms));
-	g_variant_builder_add(&b, "{sv}", "needle_um", g_variant_new_uint16(s->needle_um));
-	g_variant_builder_add(&b, "{sv}", "strokes", g_variant_new_uint32(s->strokes));
-	g_variant_builder_add(&b, "{sv}", "force_mean_cn", g_variant_new_uint16(s->force_mean_cn));
-	g_variant_builder_add(&b, "{sv}", "force_max_cn", g_variant_new_uint16(s->force_max_cn));
-	g_variant_builder_add(&b, "{sv}", "in_band_permille",
-			      g_variant_new_uint16(s->in_band_permille));
-	g_variant_builder_add(&b, "{sv}", "source",
-			      g_variant_new_string(rd_session_source_to_string(s->source)));
-	g_variant_builder_add(&b, "{sv}", "person", g_variant_new_object_path(person));
-	g_variant_builder_add(&b, "{sv}", "person_name",
-			      g_variant_new_string(s->person_name ? s->person_name : ""));
-	return g_variant_builder_end(&b);
-}
-
 static const struct {
 	const char *key;
 	const char *type;
 } filter_keys[] = {
 	{ "roller", "s" }, { "area", "s" }, { "since", "x" },
 	{ "until", "x" }, { "limit", "u" }, { "offset", "u" }, { "person", "o" },
+	{ "scope", "s" },
 };
 
 /* A known key of the right type; else a sentence naming what is wrong. */
@@ -89,13 +52,14 @@ check_filter_key(const char *key, GVariant *value, GError **error)
 	}
 	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 		    "Unknown filter key “%s”; known: roller (s), area (s), since (x), "
-		    "until (x), limit (u), offset (u), person (o)", key);
+		    "until (x), limit (u), offset (u), person (o), scope (s)", key);
 	return FALSE;
 }
 
 /* Fails with a sentence that names the bad key. */
 static gboolean
-parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, GError **error)
+parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, gboolean *scoped,
+	     gboolean *clinic, GError **error)
 {
 	GVariantIter iter;
 	const char *key;
@@ -109,7 +73,13 @@ parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, GError **erro
 			g_variant_unref(value);
 			return FALSE;
 		}
-		if (g_str_equal(key, "roller")) {
+		if (g_str_equal(key, "scope")) {
+			*scoped = TRUE;
+			if (!rd_clinic_calls_parse_scope(value, clinic, error)) {
+				g_variant_unref(value);
+				return FALSE;
+			}
+		} else if (g_str_equal(key, "roller")) {
 			f->roller = g_variant_get_string(value, NULL);
 		} else if (g_str_equal(key, "area")) {
 			if (!rd_area_from_string(g_variant_get_string(value, NULL), &area)) {
@@ -160,16 +130,24 @@ handle_query_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation
 	RdSessionFilter f = RD_SESSION_FILTER_INIT;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) rows = NULL;
+	gboolean scoped = FALSE, clinic = FALSE;
 	GVariantBuilder out;
 
-	if (!parse_filter(h->ctx, filter, &f, &error) ||
-	    !rd_store_query_sessions(h->ctx->store, &f, &rows, &error)) {
+	if (!parse_filter(h->ctx, filter, &f, &scoped, &clinic, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	if (scoped) {
+		rd_clinic_calls_query_sessions(h->ctx, invocation, filter, &f, clinic);
+		return TRUE;
+	}
+	if (!rd_store_query_sessions(h->ctx->store, &f, &rows, &error)) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return TRUE;
 	}
 	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < rows->len; i++)
-		g_variant_builder_add_value(&out, summary_to_variant(rows->pdata[i]));
+		g_variant_builder_add_value(&out, rd_history_summary_to_variant(rows->pdata[i]));
 	rd_dbus_manager1_complete_query_sessions(manager, invocation,
 						 g_variant_builder_end(&out));
 	return TRUE;
@@ -317,7 +295,7 @@ handle_set_person(RdDbusSession1 *iface, GDBusMethodInvocation *invocation,
 static void
 unexport(RdHistory *h, gint64 id)
 {
-	g_autofree char *path = session_path(id);
+	g_autofree char *path = rd_history_session_path(id);
 
 	if (!g_hash_table_remove(h->exported, &id))
 		return;
@@ -336,7 +314,7 @@ export_session(RdHistory *h, gint64 id, GError **error)
 {
 	g_autoptr(GDBusInterfaceSkeleton) skeleton = NULL;
 	g_autoptr(RdDbusObjectSkeleton) object = NULL;
-	g_autofree char *path = session_path(id);
+	g_autofree char *path = rd_history_session_path(id);
 	RdDbusSession1 *iface;
 	SessionRef *ref;
 
@@ -373,7 +351,7 @@ handle_get_session(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
 		   guint64 id, RdHistory *h)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *path = session_path((gint64)id);
+	g_autofree char *path = rd_history_session_path((gint64)id);
 
 	if (id > G_MAXINT64 || !export_session(h, (gint64)id, &error)) {
 		if (!error)
@@ -404,27 +382,52 @@ handle_get_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invoca
 	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < areas->len; i++) {
 		const RdPlanArea *a = areas->pdata[i];
-		g_autofree char *area = rd_area_to_string(a->area_id);
-		g_autofree char *person = rd_people_path(a->person_id);
-
-		g_variant_builder_open(&out, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&out, "{sv}", "person", g_variant_new_object_path(person));
-		g_variant_builder_add(&out, "{sv}", "person_name",
-				      g_variant_new_string(a->person_name));
-		g_variant_builder_add(&out, "{sv}", "area", g_variant_new_string(area));
-		g_variant_builder_add(&out, "{sv}", "sessions", g_variant_new_uint32(a->sessions));
-		g_variant_builder_add(&out, "{sv}", "last_start", g_variant_new_int64(a->last_start));
-		g_variant_builder_add(&out, "{sv}", "needle_um", g_variant_new_uint16(a->needle_um));
-		g_variant_builder_add(&out, "{sv}", "min_interval_days",
-				      g_variant_new_uint32(a->min_interval_days));
-		g_variant_builder_add(&out, "{sv}", "next_due", g_variant_new_int64(a->next_due));
-		g_variant_builder_add(&out, "{sv}", "due",
-				      g_variant_new_boolean(a->sessions && a->next_due <= now));
-		g_variant_builder_add(&out, "{sv}", "reminded", g_variant_new_boolean(a->reminded));
-		g_variant_builder_close(&out);
+		g_variant_builder_add_value(&out, rd_history_plan_area_to_variant(a, now));
 	}
 	rd_dbus_manager1_complete_get_treatment_plan(manager, invocation,
 						     g_variant_builder_end(&out));
+	return TRUE;
+}
+
+/* Options: person (o), person_name (s), scope (s). */
+static gboolean
+handle_query_treatment_plan(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+			    GVariant *options, RdHistory *h)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean clinic = FALSE;
+	gint64 person_id = 0;
+	const char *person_name = NULL;	/* points into @options */
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, options);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+		gboolean ok;
+
+		if (g_str_equal(key, "scope") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+			ok = rd_clinic_calls_parse_scope(value, &clinic, &error);
+		else if (g_str_equal(key, "person") &&
+			 g_variant_is_of_type(value, G_VARIANT_TYPE_OBJECT_PATH))
+			ok = rd_people_resolve(h->ctx, g_variant_get_string(value, NULL), &person_id,
+					       &error);
+		else if (g_str_equal(key, "person_name") &&
+			 g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+			ok = (person_name = g_variant_get_string(value, NULL)) != NULL;
+		else {
+			g_set_error(&error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+				    "Unknown option “%s” of type %s; known: person (o), "
+				    "person_name (s), scope (s)", key, g_variant_get_type_string(value));
+			ok = FALSE;
+		}
+		if (!ok) {
+			g_variant_unref(value);
+			g_dbus_method_invocation_return_gerror(invocation, error);
+			return TRUE;
+		}
+	}
+	rd_clinic_calls_plan(h->ctx, invocation, person_id, person_name, clinic);
 	return TRUE;
 }
 
@@ -456,6 +459,8 @@ rd_history_new(RdContext *ctx, RdDbusManager1 *manager)
 	g_signal_connect(manager, "handle-get-session", G_CALLBACK(handle_get_session), h);
 	g_signal_connect(manager, "handle-get-treatment-plan",
 			 G_CALLBACK(handle_get_treatment_plan), h);
+	g_signal_connect(manager, "handle-query-treatment-plan",
+			 G_CALLBACK(handle_query_treatment_plan), h);
 	return h;
 }
 
@@ -467,7 +472,7 @@ rd_history_forget_all(RdHistory *h)
 
 	g_hash_table_iter_init(&iter, h->exported);
 	while (g_hash_table_iter_next(&iter, &key, NULL)) {
-		g_autofree char *path = session_path(*(gint64 *)key);
+		g_autofree char *path = rd_history_session_path(*(gint64 *)key);
 
 		g_dbus_object_manager_server_unexport(h->ctx->object_manager, path);
 		g_hash_table_iter_remove(&iter);

@@ -18,6 +18,8 @@
 #include "daemon/store/rd-store-file.h"
 #include "daemon/store/rd-store-import.h"
 #include "daemon/store/rd-store-restore.h"
+#include "daemon/clinic/rd-clinic.h"
+#include "daemon/store/rd-store-outbox.h"
 #include "rd-journal-io.h"
 #include "rd-polkit.h"
 
@@ -190,6 +192,12 @@ restore_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	g_clear_pointer(&job->candidate, g_free);
+	/* The clinic goes on from the restored journal; its changes since the
+	 * backup are in the clinic already, and stay.  Out of a clinic, a
+	 * backup made in one records no outbox. */
+	if (io->ctx->clinic ? !rd_clinic_journal_replaced(io->ctx->clinic, &error)
+	    : !rd_store_outbox_enable(io->ctx->store, FALSE, &error))
+		g_warning("After the restore: %s", error->message);
 	/* Their ids may name other sessions now, or none. */
 	rd_history_forget_all(io->history);
 	rd_dbus_manager1_complete_restore(io->manager, invocation, NULL, kept);

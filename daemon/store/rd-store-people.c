@@ -51,9 +51,8 @@ rd_person_name_check(const char *name, GError **error)
 	return g_steal_pointer(&trimmed);
 }
 
-/* What makes two names the same person: NFKC, then case-folded. */
-static char *
-name_key(const char *name)
+char *
+rd_person_name_key(const char *name)
 {
 	g_autofree char *normal = g_utf8_normalize(name, -1, G_NORMALIZE_NFKC);
 
@@ -112,7 +111,7 @@ rd_store_add_person(RdStore *store, const char *name, const RdPersonProps *props
 		props = &none;
 	if (!clean || !check_props(props, error))
 		return FALSE;
-	key = name_key(clean);
+	key = rd_person_name_key(clean);
 	stmt = rd_store_db_stmt(db,
 				"INSERT INTO people (name, name_key, notes, needle_um, areas, "
 				"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
@@ -234,7 +233,7 @@ rd_store_find_person(RdStore *store, const char *name, gint64 *id, GError **erro
 
 	if (!clean)
 		return FALSE;
-	key = name_key(clean);
+	key = rd_person_name_key(clean);
 	stmt = rd_store_db_stmt(db, "SELECT id FROM people WHERE name_key = ?1", error);
 	if (!stmt)
 		return FALSE;
@@ -277,7 +276,7 @@ rd_store_rename_person(RdStore *store, gint64 id, const char *name, GError **err
 
 	if (!clean)
 		return FALSE;
-	key = name_key(clean);
+	key = rd_person_name_key(clean);
 	stmt = rd_store_db_stmt(db, "UPDATE people SET name = ?2, name_key = ?3 WHERE id = ?1",
 				error);
 	if (!stmt)

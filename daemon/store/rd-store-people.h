@@ -49,6 +49,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdPerson, rd_person_free)
 /* A trimmed copy of @name, or NULL with RD_ERROR_INVALID_ARGUMENTS. */
 char *rd_person_name_check(const char *name, GError **error);
 
+/* What makes two names the same person: NFKC, then case-folded; the
+ * clinic keys people by it too (docs/clinic.md). */
+char *rd_person_name_key(const char *name);
+
 gboolean rd_store_add_person(RdStore *store, const char *name, const RdPersonProps *props,
 			     gint64 *id, GError **error);
 /* Every person, ordered by name; *people receives RdPerson elements. */

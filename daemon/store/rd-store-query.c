@@ -304,8 +304,8 @@ rd_store_get_session(RdStore *store, gint64 id, RdSession **out, GError **error)
  * The band with the smallest max_needle_um that still covers the needle;
  * an unknown needle (0) gets the longest band's interval, the cautious one.
  */
-static guint
-interval_days(const RdPlanConfig *config, guint16 needle_um)
+guint
+rd_plan_interval_days(const RdPlanConfig *config, guint16 needle_um)
 {
 	const RdPlanBand *best = NULL, *longest = NULL;
 
@@ -451,7 +451,7 @@ rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config, gint64 perso
 		a->sessions = (guint)sqlite3_column_int64(stmt, 2);
 		a->last_start = sqlite3_column_int64(stmt, 3);
 		a->needle_um = (guint16)sqlite3_column_int(stmt, 4);
-		a->min_interval_days = interval_days(config, a->needle_um ? a->needle_um :
+		a->min_interval_days = rd_plan_interval_days(config, a->needle_um ? a->needle_um :
 						     p->needle_um);
 		a->next_due = a->last_start + (gint64)a->min_interval_days * SECONDS_PER_DAY;
 	}

@@ -122,6 +122,57 @@ static const char schema_v3[] =
 	"	PRIMARY KEY (kind, subject, due_at, person_id)\n"
 	");\n";
 
+/*
+ * Version 4 (rollerd 0.4): a clinic's rooms share one journal in
+ * PostgreSQL (docs/clinic.md).  Each change of a replicated table writes
+ * its outbox row from a trigger, hence in the change's own transaction
+ * whoever made it; the sender (daemon/clinic/) sends the rows in seq order
+ * and deletes them once PostgreSQL committed them.  A row names what
+ * changed (ref: the local id; key, old_key: a person's name key after and
+ * before); its content is read when it is sent (rd-store-outbox.c), as
+ * trusted_schema = OFF keeps JSON functions out of triggers.  "at" is this
+ * room's clock at the change: the notes' rule (last writer by at, then
+ * room) reads it.  The triggers record only while outbox_on has its row,
+ * which the daemon puts there when rollerd.conf has a [Clinic] section: a
+ * home journal keeps no outbox.
+ */
+#define OUTBOX_WHEN "WHEN EXISTS (SELECT 1 FROM outbox_on) BEGIN INSERT INTO outbox "
+#define OUTBOX_NOW "CAST(strftime('%s', 'now') AS INTEGER)"
+static const char schema_v4[] =
+	"CREATE TABLE outbox (\n"
+	"	seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('person', 'person-delete', 'session',\n"
+	"		'session-delete', 'notes', 'head')),\n"
+	"	ref INTEGER NOT NULL,\n"
+	"	key TEXT,\n"
+	"	old_key TEXT,\n"
+	"	at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE outbox_on (one INTEGER PRIMARY KEY CHECK (one = 1));\n"
+	"CREATE TRIGGER outbox_session_insert AFTER INSERT ON sessions " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('session', NEW.id, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_session_update AFTER UPDATE ON sessions " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('session', NEW.id, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_session_delete AFTER DELETE ON sessions " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('session-delete', OLD.id, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_notes_insert AFTER INSERT ON session_notes " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('notes', NEW.session_id, NEW.updated_at); END;\n"
+	"CREATE TRIGGER outbox_notes_update AFTER UPDATE ON session_notes " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('notes', NEW.session_id, NEW.updated_at); END;\n"
+	"CREATE TRIGGER outbox_person_insert AFTER INSERT ON people " OUTBOX_WHEN
+	"(kind, ref, key, old_key, at) VALUES ('person', NEW.id, NEW.name_key, "
+	"NEW.name_key, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_person_update AFTER UPDATE ON people " OUTBOX_WHEN
+	"(kind, ref, key, old_key, at) VALUES ('person', NEW.id, NEW.name_key, "
+	"OLD.name_key, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_person_delete AFTER DELETE ON people " OUTBOX_WHEN
+	"(kind, ref, key, old_key, at) VALUES ('person-delete', OLD.id, OLD.name_key, "
+	"OLD.name_key, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_head_insert AFTER INSERT ON heads " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('head', NEW.id, " OUTBOX_NOW "); END;\n"
+	"CREATE TRIGGER outbox_head_update AFTER UPDATE ON heads " OUTBOX_WHEN
+	"(kind, ref, at) VALUES ('head', NEW.id, " OUTBOX_NOW "); END;\n";
+
 typedef struct {
 	gint64 id;
 	char *serial;
@@ -200,6 +251,7 @@ static const Migration migrations[] = {
 	{ schema_v1, NULL },
 	{ schema_v2, backfill_heads },
 	{ schema_v3, NULL },
+	{ schema_v4, NULL },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_STORE_SCHEMA_VERSION);

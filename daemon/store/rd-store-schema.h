@@ -5,7 +5,7 @@
 #include "rd-store-db.h"
 
 /* The version rd_store_schema_migrate() brings a database to. */
-#define RD_STORE_SCHEMA_VERSION 3
+#define RD_STORE_SCHEMA_VERSION 4
 
 /*
  * Reads the schema version and refuses one newer than

@@ -350,6 +350,8 @@ gboolean rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 gboolean rd_store_treatment_plan(RdStore *store, const RdPlanConfig *config,
 				 gint64 person_id, GPtrArray **areas, GError **error);
 void rd_plan_area_free(RdPlanArea *area);
+/* Days between sessions after one with @needle_um, by the rule above. */
+guint rd_plan_interval_days(const RdPlanConfig *config, guint16 needle_um);
 
 /* A HEAD_CHANGED event: a new head of @needle_um fitted at @when. */
 gboolean rd_store_note_head_changed(RdStore *store, const char *serial,

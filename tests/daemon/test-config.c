@@ -172,6 +172,10 @@ test_bad_values_fail_with_the_key_named(void **state)
 		{ "[Plan]\nNeedle.5mm=3", "[Plan] Needle.5mm" },
 		{ "[Plan]\nNeedle11mm=3", "[Plan] Needle11mm" },
 		{ "[Plan]\nNeedlemm=3", "[Plan] Needlemm" },
+		{ "[Clinic]\nConnection=host=db", "[Clinic] Connection is set but not Room" },
+		{ "[Clinic]\nConnection=host=db\nRoom=room a", "[Clinic] Room: “room a”" },
+		{ "[Clinic]\nPasswordFile=clinic.pgpass", "[Clinic] PasswordFile" },
+		{ "[Clinic]\nTimeoutSeconds=0", "[Clinic] TimeoutSeconds=0" },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -185,6 +189,30 @@ test_bad_values_fail_with_the_key_named(void **state)
 		if (!strstr(error->message, cases[i].want))
 			fail_msg("case %u: \"%s\" lacks \"%s\"", i, error->message, cases[i].want);
 	}
+}
+
+/* [Clinic]: off without Connection; its strings as given, trimmed. */
+static void
+test_clinic_section(void **state)
+{
+	static const char text[] = "[Clinic]\nConnection= service=clinic sslmode=require \n"
+				    "Room=room_b\nPasswordFile=/etc/rollerd/clinic.pgpass\n"
+				    "TimeoutSeconds=2\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RdConfig) none = rd_config_new();
+	g_autoptr(RdConfig) config = rd_config_load_from_data(text, strlen(text), "test.conf",
+							      &error);
+
+	assert_null(rd_config_get_clinic_connection(none));
+	assert_null(rd_config_get_clinic_room(none));
+	assert_int_equal(rd_config_get_clinic_timeout_ms(none), 5000);
+	assert_non_null(config);
+	assert_string_equal(rd_config_get_clinic_connection(config), "service=clinic sslmode=require");
+	assert_string_equal(rd_config_get_clinic_room(config), "room_b");
+	assert_string_equal(rd_config_get_clinic_password_file(config),
+			    "/etc/rollerd/clinic.pgpass");
+	assert_int_equal(rd_config_get_clinic_timeout_ms(config), 2000);
+	assert_false(rd_config_equal(config, none));
 }
 
 static void
@@ -307,7 +335,7 @@ test_shipped_file_matches_defaults(void **state)
 		n_got += g_strv_length(keys);
 	}
 	assert_int_equal(n_got, n_keys);
-	assert_int_equal(n_keys, 15 + 1 + 5);
+	assert_int_equal(n_keys, 15 + 1 + 5 + 1);
 }
 
 int
@@ -318,6 +346,7 @@ main(void)
 		T(test_defaults),
 		T(test_overrides),
 		T(test_unknown_keys_and_groups_warned),
+		T(test_clinic_section),
 		T(test_bad_values_fail_with_the_key_named),
 		T(test_syntax_error_and_missing_file),
 		T(test_load_from_a_file),

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The clinic's PostgreSQL schema and its migrations. */
+#include "config.h"
+
+#include <string.h>
+
+#include "rd-clinic-schema.h"
+
+/*
+ * Version 1.  Rows belong to the room that wrote them last ("room", a
+ * PostgreSQL role): row-level security lets a room insert and update only
+ * rows it signs as itself, read them all, delete none (deletions are
+ * tombstones).  Tables are FORCEd so that the room whose rollerd created
+ * them, their owner, obeys the same policies.
+ *
+ * - people: keyed by name key (rd-store-people.h) within the clinic, a
+ *   surrogate id that sessions point to, so a rename moves no session.
+ * - sessions: a room's local id is its handle ((room, local_id)); the key
+ *   is the local one, (serial, record_id, start_unix), so the same session
+ *   stored in two rooms (a roller carried across) is one.  body holds the
+ *   whole row as the room sent it: directions, grid, passes, trace.
+ * - session_notes, people's fields, heads: the last writer wins by (at,
+ *   room), at being the writer's clock at the change.
+ * - cursors: per room, the last outbox seq stored; moved in the batch's
+ *   own transaction, so a batch sent twice is stored once.
+ */
+static const char migration_v1[] =
+	"CREATE TABLE people (\n"
+	"	id bigserial PRIMARY KEY,\n"
+	"	name_key text NOT NULL UNIQUE,\n"
+	"	name text NOT NULL,\n"
+	"	notes text NOT NULL DEFAULT '',\n"
+	"	needle_um integer NOT NULL DEFAULT 0,\n"
+	"	areas bytea NOT NULL DEFAULT '',\n"
+	"	deleted boolean NOT NULL DEFAULT false,\n"
+	"	at bigint NOT NULL,\n"
+	"	room text NOT NULL\n"
+	");\n"
+	"CREATE TABLE sessions (\n"
+	"	id bigserial PRIMARY KEY,\n"
+	"	room text NOT NULL,\n"
+	"	local_id bigint NOT NULL,\n"
+	"	serial text NOT NULL,\n"
+	"	address text NOT NULL,\n"
+	"	record_id integer NOT NULL,\n"
+	"	area integer NOT NULL,\n"
+	"	start_unix bigint NOT NULL,\n"
+	"	clock_set boolean NOT NULL,\n"
+	"	duration_ms bigint NOT NULL,\n"
+	"	needle_um integer NOT NULL,\n"
+	"	strokes bigint NOT NULL,\n"
+	"	force_mean_cn integer NOT NULL,\n"
+	"	force_max_cn integer NOT NULL,\n"
+	"	in_band_permille integer NOT NULL,\n"
+	"	source text NOT NULL,\n"
+	"	person_id bigint REFERENCES people (id),\n"
+	"	body jsonb NOT NULL,\n"
+	"	deleted boolean NOT NULL DEFAULT false,\n"
+	"	at bigint NOT NULL,\n"
+	"	UNIQUE (room, local_id),\n"
+	"	UNIQUE (serial, record_id, start_unix)\n"
+	");\n"
+	"CREATE INDEX sessions_by_start ON sessions (start_unix DESC, id DESC) WHERE NOT deleted;\n"
+	"CREATE INDEX sessions_by_person ON sessions (person_id, start_unix DESC, id DESC) "
+	"WHERE NOT deleted;\n"
+	"CREATE INDEX sessions_by_area ON sessions (area, start_unix DESC, id DESC) WHERE NOT deleted;\n"
+	"CREATE TABLE session_notes (\n"
+	"	session_id bigint PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,\n"
+	"	topical text, numbing boolean, redness text, text text, cleaned boolean,\n"
+	"	at bigint NOT NULL,\n"
+	"	room text NOT NULL\n"
+	");\n"
+	"CREATE TABLE heads (\n"
+	"	serial text NOT NULL,\n"
+	"	fitted_at bigint NOT NULL,\n"
+	"	needle_um integer NOT NULL,\n"
+	"	sessions bigint NOT NULL,\n"
+	"	strokes bigint NOT NULL,\n"
+	"	at bigint NOT NULL,\n"
+	"	room text NOT NULL,\n"
+	"	PRIMARY KEY (serial, fitted_at)\n"
+	");\n"
+	"CREATE TABLE cursors (room text PRIMARY KEY, last_seq bigint NOT NULL);\n"
+	/* Row ownership: read all, write only as oneself. */
+	"DO $d$ DECLARE t text; BEGIN\n"
+	"	FOREACH t IN ARRAY ARRAY['people', 'sessions', 'session_notes', 'heads', 'cursors'] LOOP\n"
+	"		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);\n"
+	"		EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);\n"
+	"		EXECUTE format('CREATE POLICY room_reads ON %I FOR SELECT USING (true)', t);\n"
+	"		EXECUTE format('CREATE POLICY room_inserts ON %I FOR INSERT "
+	"WITH CHECK (room = current_user)', t);\n"
+	"		EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO PUBLIC', t);\n"
+	"	END LOOP;\n"
+	"END $d$;\n"
+	"GRANT USAGE ON SEQUENCE people_id_seq, sessions_id_seq TO PUBLIC;\n"
+	/* A room's own sessions and cursor; shared rows any room may sign. */
+	"CREATE POLICY room_updates ON sessions FOR UPDATE USING (room = current_user) "
+	"WITH CHECK (room = current_user);\n"
+	"CREATE POLICY room_updates ON cursors FOR UPDATE USING (room = current_user) "
+	"WITH CHECK (room = current_user);\n"
+	"CREATE POLICY room_updates ON people FOR UPDATE USING (true) "
+	"WITH CHECK (room = current_user);\n"
+	"CREATE POLICY room_updates ON session_notes FOR UPDATE USING (true) "
+	"WITH CHECK (room = current_user);\n"
+	"CREATE POLICY room_updates ON heads FOR UPDATE USING (true) "
+	"WITH CHECK (room = current_user);\n"
+	/* A person named by a session before their own row came. */
+	"CREATE FUNCTION rollerd_person_id(k text, r text) RETURNS bigint "
+	"LANGUAGE plpgsql AS $f$ DECLARE pid bigint; BEGIN\n"
+	"	IF k IS NULL THEN RETURN NULL; END IF;\n"
+	"	SELECT id INTO pid FROM people WHERE name_key = k;\n"
+	"	IF pid IS NULL THEN\n"
+	"		INSERT INTO people (name_key, name, at, room) VALUES (k, k, 0, r)\n"
+	"		ON CONFLICT (name_key) DO NOTHING RETURNING id INTO pid;\n"
+	"		IF pid IS NULL THEN SELECT id INTO pid FROM people WHERE name_key = k; END IF;\n"
+	"	END IF;\n"
+	"	RETURN pid;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION rollerd_apply_person(r text, b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql AS $f$ BEGIN\n"
+	"	IF b->>'old_key' <> b->>'key' AND NOT EXISTS (SELECT 1 FROM people "
+	"WHERE name_key = b->>'key') THEN\n"
+	"		UPDATE people SET name_key = b->>'key', name = b->>'key', room = r "
+	"WHERE name_key = b->>'old_key';\n"
+	"	END IF;\n"
+	"	IF b ? 'name' THEN\n"
+	"		INSERT INTO people AS p (name_key, name, notes, needle_um, areas, at, room)\n"
+	"		VALUES (b->>'key', b->>'name', b->>'notes', (b->>'needle_um')::integer,\n"
+	"			decode(b->>'areas', 'hex'), t, r)\n"
+	"		ON CONFLICT (name_key) DO UPDATE SET name = excluded.name, notes = excluded.notes,\n"
+	"			needle_um = excluded.needle_um, areas = excluded.areas, deleted = false,\n"
+	"			at = excluded.at, room = excluded.room\n"
+	"		WHERE (excluded.at, excluded.room) >= (p.at, p.room);\n"
+	"	END IF;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION rollerd_apply_session(r text, b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql AS $f$ DECLARE lid bigint := (b->>'id')::bigint; BEGIN\n"
+	/* Known from another room: that copy stands for it. */
+	"	IF EXISTS (SELECT 1 FROM sessions WHERE serial = b->>'serial' AND\n"
+	"		   record_id = (b->>'record_id')::integer AND start_unix = (b->>'start')::bigint\n"
+	"		   AND NOT (room = r AND local_id = lid)) THEN\n"
+	"		UPDATE sessions SET deleted = true, at = t WHERE room = r AND local_id = lid;\n"
+	"		RETURN;\n"
+	"	END IF;\n"
+	"	INSERT INTO sessions AS s (room, local_id, serial, address, record_id, area, start_unix,\n"
+	"		clock_set, duration_ms, needle_um, strokes, force_mean_cn, force_max_cn,\n"
+	"		in_band_permille, source, person_id, body, at)\n"
+	"	VALUES (r, lid, b->>'serial', b->>'address', (b->>'record_id')::integer,\n"
+	"		(b->>'area')::integer, (b->>'start')::bigint, (b->>'clock_set')::integer <> 0,\n"
+	"		(b->>'duration_ms')::bigint, (b->>'needle_um')::integer, (b->>'strokes')::bigint,\n"
+	"		(b->>'force_mean_cn')::integer, (b->>'force_max_cn')::integer,\n"
+	"		(b->>'in_band_permille')::integer, b->>'source',\n"
+	"		rollerd_person_id(b->>'person', r), b, t)\n"
+	"	ON CONFLICT (room, local_id) DO UPDATE SET serial = excluded.serial,\n"
+	"		address = excluded.address, record_id = excluded.record_id, area = excluded.area,\n"
+	"		start_unix = excluded.start_unix, clock_set = excluded.clock_set,\n"
+	"		duration_ms = excluded.duration_ms, needle_um = excluded.needle_um,\n"
+	"		strokes = excluded.strokes, force_mean_cn = excluded.force_mean_cn,\n"
+	"		force_max_cn = excluded.force_max_cn, in_band_permille = excluded.in_band_permille,\n"
+	"		source = excluded.source, person_id = excluded.person_id, body = excluded.body,\n"
+	"		deleted = false, at = excluded.at;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION rollerd_apply_notes(r text, b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql AS $f$ DECLARE sid bigint; BEGIN\n"
+	"	SELECT id INTO sid FROM sessions WHERE room = r AND local_id = (b->>'session')::bigint;\n"
+	"	IF sid IS NULL THEN RETURN; END IF;\n"
+	"	INSERT INTO session_notes AS n (session_id, topical, numbing, redness, text, cleaned,\n"
+	"		at, room)\n"
+	"	VALUES (sid, b->>'topical', (b->>'numbing')::integer <> 0, b->>'redness', b->>'text',\n"
+	"		(b->>'cleaned')::integer <> 0, t, r)\n"
+	"	ON CONFLICT (session_id) DO UPDATE SET topical = excluded.topical,\n"
+	"		numbing = excluded.numbing, redness = excluded.redness, text = excluded.text,\n"
+	"		cleaned = excluded.cleaned, at = excluded.at, room = excluded.room\n"
+	"	WHERE (excluded.at, excluded.room) >= (n.at, n.room);\n"
+	"END $f$;\n"
+	"CREATE FUNCTION rollerd_apply_head(r text, b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql AS $f$ BEGIN\n"
+	"	INSERT INTO heads AS h (serial, fitted_at, needle_um, sessions, strokes, at, room)\n"
+	"	VALUES (b->>'serial', (b->>'fitted_at')::bigint, (b->>'needle_um')::integer,\n"
+	"		(b->>'sessions')::bigint, (b->>'strokes')::bigint, t, r)\n"
+	"	ON CONFLICT (serial, fitted_at) DO UPDATE SET needle_um = excluded.needle_um,\n"
+	"		sessions = excluded.sessions, strokes = excluded.strokes, at = excluded.at,\n"
+	"		room = excluded.room\n"
+	"	WHERE (excluded.at, excluded.room) >= (h.at, h.room);\n"
+	"END $f$;\n"
+	/* One batch, one transaction: rows at or below the cursor were stored. */
+	"CREATE FUNCTION rollerd_apply_batch(r text, batch jsonb) RETURNS bigint\n"
+	"LANGUAGE plpgsql AS $f$\n"
+	"DECLARE cur bigint; e jsonb; s bigint; k text; b jsonb; t bigint; BEGIN\n"
+	"	INSERT INTO cursors (room, last_seq) VALUES (r, 0) ON CONFLICT (room) DO NOTHING;\n"
+	"	SELECT last_seq INTO cur FROM cursors WHERE room = r FOR UPDATE;\n"
+	"	FOR e IN SELECT value FROM jsonb_array_elements(batch) WITH ORDINALITY\n"
+	"		ORDER BY ordinality LOOP\n"
+	"		s := (e->>0)::bigint; k := e->>1; t := (e->>2)::bigint; b := e->3;\n"
+	"		CONTINUE WHEN s <= cur;\n"
+	"		cur := s;\n"
+	"		CONTINUE WHEN jsonb_typeof(b) = 'null';\n"
+	"		CASE k\n"
+	"		WHEN 'person' THEN PERFORM rollerd_apply_person(r, b, t);\n"
+	"		WHEN 'person-delete' THEN UPDATE people SET deleted = true, at = t, room = r\n"
+	"			WHERE name_key = b->>'key' AND (t, r) >= (at, room);\n"
+	"		WHEN 'session' THEN PERFORM rollerd_apply_session(r, b, t);\n"
+	"		WHEN 'session-delete' THEN UPDATE sessions SET deleted = true, at = t\n"
+	"			WHERE room = r AND local_id = (b->>'id')::bigint;\n"
+	"		WHEN 'notes' THEN PERFORM rollerd_apply_notes(r, b, t);\n"
+	"		WHEN 'head' THEN PERFORM rollerd_apply_head(r, b, t);\n"
+	"		END CASE;\n"
+	"	END LOOP;\n"
+	"	UPDATE cursors SET last_seq = cur WHERE room = r;\n"
+	"	RETURN cur;\n"
+	"END $f$;\n";
+
+static const char *const migrations[] = {
+	migration_v1,
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_CLINIC_SCHEMA_VERSION);
+
+const char *
+rd_clinic_schema_migration_sql(void)
+{
+	static gsize once;
+	static char *sql;
+
+	if (g_once_init_enter(&once)) {
+		GString *s = g_string_new(
+			"SELECT pg_advisory_xact_lock(hashtext('rollerd clinic schema'));\n"
+			"DO $m$ DECLARE v integer; BEGIN\n"
+			"	IF to_regclass('rollerd_schema') IS NULL THEN\n"
+			"		CREATE TABLE rollerd_schema (version integer NOT NULL);\n"
+			"		GRANT SELECT ON rollerd_schema TO PUBLIC;\n"
+			"	END IF;\n"
+			"	SELECT coalesce(max(version), 0) INTO v FROM rollerd_schema;\n");
+
+		g_string_append_printf(s,
+			"	IF v > %d THEN RAISE EXCEPTION 'The clinic''s schema has version %%, "
+			"newer than version %d that this rollerd knows (run a newer rollerd)', v;\n"
+			"	END IF;\n", RD_CLINIC_SCHEMA_VERSION, RD_CLINIC_SCHEMA_VERSION);
+		for (guint i = 0; i < G_N_ELEMENTS(migrations); i++) {
+			/* Each migration's text quoted for EXECUTE: $q$ never appears in it. */
+			g_assert(!strstr(migrations[i], "$q$"));
+			g_string_append_printf(s,
+				"	IF v < %u THEN EXECUTE $q$%s$q$;\n"
+				"		INSERT INTO rollerd_schema VALUES (%u);\n"
+				"	END IF;\n", i + 1, migrations[i], i + 1);
+		}
+		g_string_append(s, "END $m$;\n");
+		sql = g_string_free(s, FALSE);
+		g_once_init_leave(&once, 1);
+	}
+	return sql;
+}

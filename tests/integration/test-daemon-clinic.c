@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A clinic of three rooms: three rollerd, each with its roller-sim on its
+ * own private bus, share one journal in a real PostgreSQL started here.
+ * Every room's sessions for the same two clients are in the clinic view
+ * once and the clinic plan counts them all; a room that cannot reach the
+ * server answers from its journal and says so; a rollerd killed with rows
+ * in its outbox sends them after its restart; a server that accepts and
+ * never answers delays no other D-Bus reply.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <signal.h>
+#include <cmocka.h>
+
+#include "tests/clinic/test-pg-server.h"
+#include "tests/client/test-rollerctl-util.h"
+#include "tests/harness/test-daemon-util.h"
+
+#define MANAGER "/org/rollerd"
+#define MANAGER1 "org.rollerd.Manager1"
+#define ROLLER2 "org.rollerd.Roller2"
+#define WAIT_MS 60000
+
+static TestPgServer *server;
+
+/* rollerd.conf of a room in @db, or of one whose server is @conninfo. */
+static char *
+write_config(TestDaemon *td, const char *conninfo, const char *room, guint timeout_s)
+{
+	g_autofree char *path = g_build_filename(test_bus_get_dir(td->bus), "rollerd-clinic.conf",
+						 NULL);
+	g_autofree char *text = g_strdup_printf("[Clinic]\nConnection=%s\nRoom=%s\n"
+						"TimeoutSeconds=%u\n", conninfo, room, timeout_s);
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	return g_strconcat("--config=", path, NULL);
+}
+
+static TestDaemon *
+room_new(const char *db, const char *room, const char *address, const char *stored)
+{
+	g_autofree char *address_arg = g_strconcat("--address=", address, NULL);
+	g_autofree char *stored_arg = g_strconcat("--stored=", stored, NULL);
+	const char *sim_args[] = { address_arg, stored_arg, NULL };
+	TestDaemon *td = test_daemon_new(sim_args);
+	g_autofree char *conninfo = test_pg_server_conninfo(server, room, db);
+	g_autofree char *config = write_config(td, conninfo, room, 5);
+	const char *extra[] = { config, NULL };
+
+	test_daemon_start_rollerd(td, extra);
+	return td;
+}
+
+static char *
+add_person(TestDaemon *td, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, MANAGER, MANAGER1, "AddPerson",
+						   g_variant_new_parsed("(%s, @a{sv} {})", name),
+						   &error);
+	char *path = NULL;
+
+	if (!ret)
+		fail_msg("AddPerson: %s", error->message);
+	g_variant_get(ret, "(o)", &path);
+	return path;
+}
+
+/*
+ * QuerySessions with @scope; the status element is checked (what answered:
+ * @want_scope, any when NULL) and dropped.
+ */
+static GVariant *
+query(TestDaemon *td, const char *scope, const char *want_scope, char **clinic_error)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, MANAGER, MANAGER1, "QuerySessions",
+						   g_variant_new_parsed("({'scope': <%s>, "
+									"'limit': <uint32 1000>},)",
+									scope), &error);
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) status = NULL;
+	const char *got = NULL;
+	GVariantBuilder b;
+
+	if (!ret)
+		fail_msg("QuerySessions: %s", error->message);
+	rows = g_variant_get_child_value(ret, 0);
+	assert_true(g_variant_n_children(rows) >= 1);
+	status = g_variant_get_child_value(rows, 0);
+	assert_true(g_variant_lookup(status, "scope", "&s", &got));
+	if (want_scope)
+		assert_string_equal(got, want_scope);
+	else if (!g_str_equal(got, "clinic"))
+		return NULL;
+	if (clinic_error)
+		*clinic_error = g_variant_lookup(status, "clinic_error", "s", clinic_error) ?
+				*clinic_error : NULL;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (gsize i = 1; i < g_variant_n_children(rows); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i);
+
+		g_variant_builder_add_value(&b, row);
+	}
+	return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+/* Waits until the clinic view, as @td reads it, has @n sessions. */
+static GVariant *
+wait_clinic_sessions(TestDaemon *td, gsize n)
+{
+	gint64 end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+	for (;;) {
+		/* NULL while the clinic cannot answer yet (its schema is being made). */
+		GVariant *rows = query(td, "clinic", NULL, NULL);
+
+		if (rows && g_variant_n_children(rows) == n)
+			return rows;
+		if (g_get_monotonic_time() > end)
+			fail_msg("the clinic has %zu sessions, not %zu",
+				 rows ? g_variant_n_children(rows) : 0, n);
+		g_clear_pointer(&rows, g_variant_unref);
+		g_usleep(100 * 1000);
+	}
+}
+
+/* Connects the roller for @person and waits until its records are stored. */
+static void
+sync_for(TestDaemon *td, const char *person)
+{
+	test_daemon_discover(td, 1);
+	test_daemon_call_ok(td, td->roller_path, ROLLER2, "SetCurrentPerson",
+			    g_variant_new("(o)", person));
+	test_daemon_connect(td);
+	assert_true(test_daemon_wait_property(td, td->roller_path, ROLLER2, "StoredRecords",
+					      "0", WAIT_MS));
+}
+
+static void
+test_three_rooms_one_journal(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	static const char *const rooms[] = { "room_a", "room_b", "room_c" };
+	static const char *const addresses[] = {
+		"C0:52:4C:00:0A:01", "C0:52:4C:00:0B:01", "C0:52:4C:00:0C:01",
+	};
+	TestDaemon *td[3];
+	g_autoptr(GVariant) all = NULL;
+	g_autoptr(GVariant) plan = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GError) error = NULL;
+	guint ann_sessions = 0;
+	GVariantIter iter;
+	GVariant *row;
+
+	for (guint i = 0; i < 3; i++) {
+		g_autofree char *ann = NULL, *bob = NULL;
+
+		td[i] = room_new(db, rooms[i], addresses[i], i == 1 ? "3" : "2");
+		ann = add_person(td[i], "Ann");
+		bob = add_person(td[i], "Bob");
+		/* Room b treats Bob, the others Ann. */
+		sync_for(td[i], i == 1 ? bob : ann);
+	}
+	all = wait_clinic_sessions(td[0], 2 + 3 + 2);
+
+	/* Each session once, and each room's own all there. */
+	g_variant_iter_init(&iter, all);
+	while ((row = g_variant_iter_next_value(&iter))) {
+		const char *room = NULL, *roller = NULL, *person = NULL;
+		guint16 record = 0;
+		gint64 start = 0;
+
+		assert_true(g_variant_lookup(row, "room", "&s", &room));
+		assert_true(g_variant_lookup(row, "roller", "&s", &roller));
+		assert_true(g_variant_lookup(row, "record_id", "q", &record));
+		assert_true(g_variant_lookup(row, "start", "x", &start));
+		assert_true(g_variant_lookup(row, "person_name", "&s", &person));
+		assert_true(g_hash_table_add(seen, g_strdup_printf("%s/%u/%" G_GINT64_FORMAT,
+								   roller, record, start)));
+		assert_string_equal(person, g_str_equal(room, "room_b") ? "Bob" : "Ann");
+		g_variant_unref(row);
+	}
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(GVariant) local = query(td[i], "local", "local", NULL);
+
+		assert_int_equal(g_variant_n_children(local), i == 1 ? 3 : 2);
+	}
+
+	/* The clinic plan of Ann, asked in room b (which never treated her). */
+	{
+		g_autoptr(GVariant) ret = test_daemon_call(td[1], MANAGER, MANAGER1,
+			"QueryTreatmentPlan",
+			g_variant_new_parsed("({'person_name': <'ann'>, 'scope': <'clinic'>},)"),
+			&error);
+		const char *scope = NULL;
+		g_autoptr(GVariant) status = NULL;
+
+		if (!ret)
+			fail_msg("QueryTreatmentPlan: %s", error->message);
+		plan = g_variant_get_child_value(ret, 0);
+		status = g_variant_get_child_value(plan, 0);
+		assert_true(g_variant_lookup(status, "scope", "&s", &scope));
+		assert_string_equal(scope, "clinic");
+	}
+	for (gsize i = 1; i < g_variant_n_children(plan); i++) {
+		g_autoptr(GVariant) area = g_variant_get_child_value(plan, i);
+		const char *name = NULL;
+		guint32 n = 0;
+
+		assert_true(g_variant_lookup(area, "person_name", "&s", &name));
+		assert_string_equal(name, "Ann");
+		assert_false(g_variant_lookup(area, "person", "&o", &name));
+		assert_true(g_variant_lookup(area, "sessions", "u", &n));
+		ann_sessions += n;
+	}
+	assert_int_equal(ann_sessions, 4);
+
+	/* rollerctl --clinic in room b: every room's sessions, Ann's plan. */
+	{
+		g_auto(Run) r = { 0 };
+		g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SESSION_BUS_ADDRESS",
+						     test_bus_get_address(td[1]->bus), TRUE);
+		g_autoptr(JsonNode) json = NULL;
+		JsonArray *areas;
+		gint64 sum = 0;
+
+		rollerctl_env(&r, env, "--clinic", "sessions", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "room_a"));
+		assert_non_null(strstr(r.out, "room_c"));
+		assert_null(strstr(r.err, "only"));
+		rollerctl_env(&r, env, "--clinic", "--json", "plan", "--person", "ANN", NULL);
+		assert_int_equal(r.status, 0);
+		json = parse_json(r.out);
+		areas = expect_array(json);
+		assert_string_equal(json_object_get_string_member(expect_object_at(areas, 0),
+								  "scope"), "clinic");
+		for (guint i = 1; i < json_array_get_length(areas); i++)
+			sum += json_object_get_int_member(expect_object_at(areas, i), "sessions");
+		assert_int_equal(sum, 4);
+		rollerctl_env(&r, env, "--clinic", "remind", NULL);
+		assert_int_equal(r.status, 2);
+	}
+	for (guint i = 0; i < 3; i++)
+		assert_int_equal(test_daemon_free(td[i]), 0);
+}
+
+/* Out of reach: the journal answers and says why; killed with its outbox
+ * full, rollerd sends it after the restart. */
+static void
+test_unreachable_then_killed(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	TestDaemon *td = room_new(db, "room_a", "C0:52:4C:00:0D:01", "3");
+	g_autofree char *ann = add_person(td, "Ann");
+	g_autofree char *why = NULL;
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) all = NULL;
+	g_autofree char *conninfo = test_pg_server_conninfo(server, "room_a", db);
+	g_autofree char *config = NULL;
+	const char *extra[2] = { NULL, NULL };
+
+	g_variant_unref(wait_clinic_sessions(td, 0));
+	test_pg_server_stop(server, FALSE);
+	sync_for(td, ann);
+	rows = query(td, "clinic", "local", &why);
+	assert_int_equal(g_variant_n_children(rows), 3);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "clinic"));
+	{
+		g_auto(Run) r = { 0 };
+
+		rollerctl(&r, "--clinic", "sessions", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.err, "this room's journal only"));
+		assert_non_null(strstr(r.out, "(here)"));
+	}
+
+	/* SIGKILL: nothing is flushed, the outbox is what the journal holds. */
+	kill(td->rollerd, SIGKILL);
+	g_usleep(200 * 1000);
+	td->rollerd = 0;
+	test_pg_server_start(server);
+	config = write_config(td, conninfo, "room_a", 5);
+	extra[0] = config;
+	test_daemon_start_rollerd(td, extra);
+	all = wait_clinic_sessions(td, 3);
+	assert_int_equal(test_pg_sql_int(server, db, "SELECT count(*) FROM sessions"), 3);
+	assert_int_equal(test_daemon_free(td), 0);
+}
+
+static void
+on_reply(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GAsyncResult **out = user_data;
+
+	*out = g_object_ref(result);
+}
+
+/*
+ * A server that accepts the connection and never answers: other calls are
+ * answered meanwhile, and the clinic query falls back to the journal once
+ * the timeout gave the server up (how long nothing waits: bench-clinic).
+ */
+static void
+test_hanging_server_blocks_nothing(void **state)
+{
+	g_autoptr(GSocketListener) listener = g_socket_listener_new();
+	g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(loopback, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conninfo = NULL, *config = NULL;
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GVariant) reply = NULL, rows = NULL, status = NULL, ping = NULL;
+	const char *extra[2] = { NULL, NULL };
+	const char *scope = NULL, *why = NULL;
+	const char *sim_args[] = { "--stored=1", NULL };
+	TestDaemon *td = test_daemon_new(sim_args);
+
+	assert_true(g_socket_listener_add_address(listener, any, G_SOCKET_TYPE_STREAM,
+						  G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+	conninfo = g_strdup_printf("host=127.0.0.1 port=%u dbname=clinic user=room_a "
+				   "sslmode=disable",
+				   g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
+	config = write_config(td, conninfo, "room_a", 1);
+	extra[0] = config;
+	test_daemon_start_rollerd(td, extra);
+
+	g_dbus_connection_call(td->conn, "org.rollerd", MANAGER, MANAGER1, "QuerySessions",
+			       g_variant_new_parsed("({'scope': <'clinic'>},)"), NULL,
+			       G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_reply, &result);
+	ping = g_dbus_connection_call_sync(td->conn, "org.rollerd", MANAGER,
+					   "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+					   G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+	assert_non_null(ping);
+	while (!result)
+		g_main_context_iteration(NULL, TRUE);
+	reply = g_dbus_connection_call_finish(td->conn, result, &error);
+	if (!reply)
+		fail_msg("QuerySessions: %s", error->message);
+	rows = g_variant_get_child_value(reply, 0);
+	status = g_variant_get_child_value(rows, 0);
+	assert_true(g_variant_lookup(status, "scope", "&s", &scope));
+	assert_string_equal(scope, "local");
+	assert_true(g_variant_lookup(status, "clinic_error", "&s", &why));
+	assert_non_null(strstr(why, "in time"));
+	assert_int_equal(test_daemon_free(td), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_three_rooms_one_journal),
+		cmocka_unit_test(test_unreachable_then_killed),
+		cmocka_unit_test(test_hanging_server_blocks_nothing),
+	};
+	int failed;
+
+	server = test_pg_server_new();
+	if (!server) {
+		g_print("SKIP: PostgreSQL's server is not installed\n");
+		return 77;
+	}
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	g_clear_pointer(&server, test_pg_server_free);
+	return failed;
+}
