@@ -26,13 +26,23 @@
 #define QUIET_MS 1500
 
 
+/* rollerd with @rollerd_conf as its rollerd.conf when not NULL. */
 static MqttFixture *
-fixture_new(const char *const *sim_args, const char *bridge_extra)
+fixture_new_full(const char *const *sim_args, const char *rollerd_conf,
+		 const char *bridge_extra)
 {
 	MqttFixture *f = g_new0(MqttFixture, 1);
+	g_autofree char *conf = NULL, *conf_arg = NULL;
+	const char *extra[2] = { NULL, NULL };
 
 	f->td = test_daemon_new(sim_args);
-	test_daemon_start_rollerd(f->td, NULL);
+	if (rollerd_conf) {
+		conf = g_build_filename(test_bus_get_dir(f->td->bus), "rollerd.conf", NULL);
+		assert_true(g_file_set_contents(conf, rollerd_conf, -1, NULL));
+		conf_arg = g_strconcat("--config=", conf, NULL);
+		extra[0] = conf_arg;
+	}
+	test_daemon_start_rollerd(f->td, extra);
 	f->broker = mqtt_broker_new(f->td->bus, NULL);
 	f->sub = mqtt_sub_new(f->broker, "#", NULL, NULL);
 	f->conf = mqtt_bridge_config(f->td->bus, f->broker, "rollerd-mqtt", "room1",
@@ -43,6 +53,12 @@ fixture_new(const char *const *sim_args, const char *bridge_extra)
 		fail_msg("the bridge did not come online");
 	}
 	return f;
+}
+
+static MqttFixture *
+fixture_new(const char *const *sim_args, const char *bridge_extra)
+{
+	return fixture_new_full(sim_args, NULL, bridge_extra);
 }
 
 static int
@@ -256,6 +272,36 @@ test_silent_broker(void **state)
 	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected"), 0);
 }
 
+/* Manager1.Reminder: an event on the room's reminder topic, not retained. */
+static void
+test_reminder_published(void **state)
+{
+	const char *sim_args[] = { "--stored=1", NULL };
+	/* A head worn after one session: due as soon as the record is synced. */
+	MqttFixture *f = *state = fixture_new_full(sim_args, "[Head]\nSessionsPerHead=1\n",
+						   NULL);
+	g_autoptr(GPtrArray) msgs = NULL;
+	g_autoptr(JsonNode) keep = NULL;
+	MqttMessage *m;
+	JsonObject *o;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	if (!mqtt_sub_wait_count(f->sub, "rollerd/room1/reminder", 1, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("no reminder published");
+	}
+	msgs = mqtt_sub_messages(f->sub, "rollerd/room1/reminder");
+	m = msgs->pdata[0];
+	assert_false(m->retained);
+	o = mqtt_parse_object(m->payload, &keep);
+	assert_string_equal(json_object_get_string_member(o, "kind"), "head-worn");
+	assert_non_null(strstr(json_object_get_string_member(o, "message"),
+			       "needle head of roller RL000001 has been used for 1 session"));
+	assert_true(g_str_has_suffix(json_object_get_string_member(o, "time"), "Z"));
+	assert_true(json_object_has_member(o, "person"));
+}
+
 int
 main(void)
 {
@@ -264,6 +310,7 @@ main(void)
 		cmocka_unit_test_teardown(test_broker_restart_and_bridge_kill, teardown),
 		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
 		cmocka_unit_test_teardown(test_silent_broker, teardown),
+		cmocka_unit_test_teardown(test_reminder_published, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
