@@ -280,6 +280,34 @@ on_reminder(const char *person, const char *kind, const char *message, gpointer 
 
 static void catch_up(RmBridge *b);
 
+/*
+ * Whether the journal still holds the session the cursor stands on, with
+ * the same start.  AUTOINCREMENT never gives an id twice in one journal,
+ * but a Restore brings back an older one whose new sessions take ids at
+ * or below the cursor again: then, or when that session was deleted (the
+ * two look alike from here), the cursor counted another journal.
+ */
+static gboolean
+journal_counted(RmBridge *b, GPtrArray *summaries)
+{
+	guint64 acked = rm_cursor_get_acked(b->cursor);
+	gint64 want, start = 0;
+
+	if (acked == 0)
+		return TRUE;
+	for (guint i = 0; i < summaries->len; i++) {
+		guint64 id = 0;
+
+		if (!g_variant_lookup(summaries->pdata[i], "id", "t", &id) || id != acked)
+			continue;
+		if (!rm_cursor_get_acked_start(b->cursor, &want))
+			return TRUE;
+		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
+		return start == want;
+	}
+	return FALSE;
+}
+
 static void
 sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 {
@@ -293,8 +321,18 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 			g_warning("Cannot read the stored sessions: %s", error->message);
 		return;
 	}
+	if (!journal_counted(b, summaries)) {
+		g_message("The journal no longer holds session %" G_GUINT64_FORMAT
+			  " as published (restored from a backup, or the session deleted): "
+			  "publishing every session again", rm_cursor_get_acked(b->cursor));
+		rm_cursor_rewind(b->cursor);
+		b->catch_again = FALSE;
+		catch_up(b);
+		return;
+	}
 	for (guint i = 0; i < summaries->len && rm_broker_is_connected(b->broker); i++) {
 		guint64 id = 0;
+		gint64 start = 0;
 		g_autofree char *key = NULL;
 		g_autofree char *payload = rm_payload_session(summaries->pdata[i], &id, &key);
 		g_autofree char *topic = NULL;
@@ -306,7 +344,8 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 		mid = publish(b, topic, payload, 1, TRUE);
 		if (mid < 0)
 			break;
-		rm_cursor_sent(b->cursor, id, mid);
+		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
+		rm_cursor_sent(b->cursor, id, start, mid);
 		sent++;
 	}
 	if (sent)
@@ -330,7 +369,8 @@ catch_up(RmBridge *b)
 		return;
 	}
 	b->catching_up = TRUE;
-	rm_rollerd_query_sessions_after(b->rollerd, rm_cursor_get_sent(b->cursor),
+	/* From the acknowledged session on, to see that it is still there. */
+	rm_rollerd_query_sessions_after(b->rollerd, MAX(rm_cursor_get_acked(b->cursor), 1) - 1,
 					sessions_ready, b);
 }
 

@@ -12,8 +12,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <gio/gunixfdlist.h>
 
 #include "tests/harness/test-daemon-util.h"
 #include "tests/mqtt/mqtt-assert.h"
@@ -302,6 +305,69 @@ test_reminder_published(void **state)
 	assert_true(json_object_has_member(o, "person"));
 }
 
+/* Manager1.Backup or Restore with @path opened for it. */
+static void
+journal_call(MqttFixture *f, const char *method, const char *path)
+{
+	int fd = strcmp(method, "Backup") == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)
+					       : open(path, O_RDONLY);
+	g_autoptr(GUnixFDList) fds = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	assert_true(fd >= 0);
+	fds = g_unix_fd_list_new_from_array(&fd, 1);
+	ret = g_dbus_connection_call_with_unix_fd_list_sync(
+		f->td->conn, "org.rollerd", "/org/rollerd", "org.rollerd.Manager1", method,
+		g_variant_new("(h)", 0), NULL, G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL,
+		&error);
+	if (!ret)
+		fail_msg("%s: %s", method, error->message);
+}
+
+/*
+ * A journal restored from an older backup gives its new sessions ids at
+ * or below the ack cursor again: the bridge sees that the cursor's
+ * session is not there and publishes the restored journal again, the new
+ * session with it.
+ */
+static void
+test_restored_journal(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=3", "--stored=2", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	g_autofree char *backup = g_build_filename(test_bus_get_dir(f->td->bus), "j.backup",
+						   NULL);
+	g_autofree char *last = NULL;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS));
+	test_daemon_wait_synced(f->td, WAIT_MS);
+	journal_call(f, "Backup", backup);
+	test_daemon_roll_session(f->td, "face", WAIT_MS);
+	test_daemon_roll_session(f->td, "abdomen", WAIT_MS);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 4, WAIT_MS));
+	/* The cursor is saved at id 4's PUBACK. */
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "up to id 4", 0, WAIT_MS));
+	test_bus_run_for(300);
+
+	/* Back to ids 1 and 2: the next session is id 3 again. */
+	journal_call(f, "Restore", backup);
+	test_daemon_roll_session(f->td, "thighs", WAIT_MS);
+	if (!mqtt_sub_wait_count(f->sub, R "session", 7, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the restored journal's new session was not published");
+	}
+	last = mqtt_sub_last(f->sub, R "session");
+	assert_non_null(strstr(last, "\"id\":3,"));
+	assert_non_null(strstr(last, "\"area\":\"thighs\""));
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt",
+					       "no longer holds session 4"), 1);
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(mqtt_sub_count(f->sub, R "session"), 7);
+}
+
 int
 main(void)
 {
@@ -311,6 +377,7 @@ main(void)
 		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
 		cmocka_unit_test_teardown(test_silent_broker, teardown),
 		cmocka_unit_test_teardown(test_reminder_published, teardown),
+		cmocka_unit_test_teardown(test_restored_journal, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
