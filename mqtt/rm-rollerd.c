@@ -43,6 +43,7 @@ struct _RmRollerd {
 	GCancellable *cancel;
 	GDBusConnection *conn;
 	char *name_owner;	/* rollerd's unique name, NULL while away */
+	gboolean listed;	/* GetManagedObjects answered for name_owner */
 	GHashTable *rollers;	/* path -> Roller */
 	guint subs[N_SUBS];
 	guint watch_id;
@@ -311,6 +312,8 @@ objects_done(GObject *source, GAsyncResult *res, gpointer data)
 		add_object(c->r, path, ifaces);
 		g_variant_unref(ifaces);
 	}
+	c->r->listed = TRUE;
+	c->r->cb.listed(c->r->user_data);
 	c->r->cb.sessions_changed(c->r->user_data);
 out:
 	g_free(c->owner);
@@ -327,6 +330,7 @@ on_rollerd_appeared(GDBusConnection *conn, const char *name, const char *owner, 
 	g_message("rollerd is on the bus (%s)", owner);
 	g_free(r->name_owner);
 	r->name_owner = g_strdup(owner);
+	r->listed = FALSE;
 	c->r = r;
 	c->owner = g_strdup(owner);
 	/* The signals are subscribed already: nothing falls between. */
@@ -347,6 +351,7 @@ on_rollerd_vanished(GDBusConnection *conn, const char *name, gpointer data)
 	(void)name;
 	g_message("rollerd is not on the bus; waiting for it");
 	g_clear_pointer(&r->name_owner, g_free);
+	r->listed = FALSE;
 	/* Its objects go with it: that is no Forget. */
 	g_hash_table_iter_init(&it, r->rollers);
 	while (g_hash_table_iter_next(&it, &key, NULL))
@@ -438,6 +443,12 @@ rm_rollerd_foreach_roller(RmRollerd *r, void (*fn)(const RmRollerState *s, gpoin
 		fill_state(value, &s);
 		fn(&s, data);
 	}
+}
+
+gboolean
+rm_rollerd_is_listed(RmRollerd *r)
+{
+	return r->listed;
 }
 
 const char *

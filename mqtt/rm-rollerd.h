@@ -33,6 +33,8 @@ typedef struct {
 typedef struct {
 	/* A roller appeared or one of its properties changed. */
 	void (*roller_changed)(const RmRollerState *s, gpointer user_data);
+	/* rollerd (again) on the bus, and every roller it knows reported. */
+	void (*listed)(gpointer user_data);
 	/* A roller is gone: forgotten, or rollerd left the bus. */
 	void (*roller_removed)(const char *path, gboolean forgotten, gpointer user_data);
 	void (*live)(const char *path, const RmLiveValues *v, gpointer user_data);
@@ -53,6 +55,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RmRollerd, rm_rollerd_free)
 /* Calls @fn for every roller known now. */
 void rm_rollerd_foreach_roller(RmRollerd *r, void (*fn)(const RmRollerState *s, gpointer data),
 			       gpointer data);
+/* Whether rollerd is on the bus and its rollers are all known here. */
+gboolean rm_rollerd_is_listed(RmRollerd *r);
 /* The path of the roller whose rm_roller_key() is @key, or NULL. */
 const char *rm_rollerd_find_roller(RmRollerd *r, const char *key);
 

@@ -305,6 +305,54 @@ test_reminder_published(void **state)
 	assert_true(json_object_has_member(o, "person"));
 }
 
+/*
+ * A roller forgotten while the bridge is away: its configs stay retained
+ * on the broker until the bridge, back, sees them come to its own
+ * subscription and empties those of rollers rollerd no longer knows.
+ */
+static void
+test_forgotten_while_away(void **state)
+{
+	const char *sim_args[] = { "--speed=10", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	const char *battery = "homeassistant/sensor/rollerd_room1/RL000001_battery/config";
+	g_autoptr(GPtrArray) kept = NULL;
+	MqttSub *late;
+	guint roller_configs = 0;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_last(f->sub, R "connected", "ON", WAIT_MS));
+	assert_int_equal(mqtt_check_discovery(f->sub, "RL000001_"), 13);
+
+	assert_true(test_bus_stop_ok(f->td->bus, f->bridge));
+	f->bridge = 0;
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	if (!mqtt_sub_wait_last(f->sub, battery, "", WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the forgotten roller's configs stayed");
+	}
+	assert_true(mqtt_sub_wait_last(f->sub, R "available", "", WAIT_MS));
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt",
+					       "RL000001 is not known to rollerd"), 1);
+
+	/* What the broker keeps now: the bridge's config, none of the roller's. */
+	late = mqtt_sub_new(f->broker, "homeassistant/#", NULL, NULL);
+	test_bus_run_for(QUIET_MS);
+	kept = mqtt_sub_messages(late, NULL);
+	for (guint i = 0; i < kept->len; i++) {
+		MqttMessage *m = kept->pdata[i];
+
+		roller_configs += strstr(m->topic, "RL000001") != NULL;
+	}
+	assert_int_equal(roller_configs, 0);
+	assert_int_equal(mqtt_sub_count(late,
+			 "homeassistant/binary_sensor/rollerd_room1/bridge_status/config"), 1);
+	mqtt_sub_free(late);
+}
+
 /* Manager1.Backup or Restore with @path opened for it. */
 static void
 journal_call(MqttFixture *f, const char *method, const char *path)
@@ -378,6 +426,7 @@ main(void)
 		cmocka_unit_test_teardown(test_silent_broker, teardown),
 		cmocka_unit_test_teardown(test_reminder_published, teardown),
 		cmocka_unit_test_teardown(test_restored_journal, teardown),
+		cmocka_unit_test_teardown(test_forgotten_while_away, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
