@@ -10,6 +10,7 @@
 #include "mqtt/rm-discovery.h"
 #include "mqtt/rm-payload.h"
 #include "mqtt/rm-rollerd.h"
+#include "mqtt/rm-rollerd-calls.h"
 
 /* A roller as the broker knows it. */
 typedef struct {

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mqtt/rm-rollerd-calls.h"
+#include "mqtt/rm-rollerd.h"
 
 #define ROLLERD_NAME "org.rollerd"
 #define MANAGER_PATH "/org/rollerd"
