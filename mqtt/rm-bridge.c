@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/rd-error.h"
 #include "daemon/rd-log-limit.h"
 #include "mqtt/rm-bridge.h"
 #include "mqtt/rm-broker.h"
@@ -483,8 +484,13 @@ on_message(const char *topic, const void *payload, gsize len, gboolean retained,
 		return;
 	}
 
-	if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
-	    (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
+	/* A command someone left retained would run again at every (re)subscription. */
+	if (retained)
+		error = g_error_new_literal(RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+					    "a retained command is not acted on (publish it "
+					    "without the retain flag, and clear the retained one)");
+	else if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
+		 (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
 		rm_rollerd_command(b->rollerd, path, &req, command_done, b);
 		return;
 	}
