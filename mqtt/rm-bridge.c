@@ -13,6 +13,9 @@
 #include "mqtt/rm-rollerd.h"
 #include "mqtt/rm-rollerd-calls.h"
 
+/* Stored sessions published and not acknowledged yet, at most. */
+#define MAX_IN_FLIGHT 100
+
 /* A roller as the broker knows it. */
 typedef struct {
 	RmBridge *bridge;
@@ -34,8 +37,11 @@ struct _RmBridge {
 	GHashTable *rollers;	/* path -> Roller */
 	GHashTable *plan_sent;	/* leaf -> payload published this connection */
 	GHashTable *retained_keys;	/* roller key of retained configs -> checked, this connection */
-	gboolean catching_up;
+	gboolean catching_up;	/* from the query to the walk's end */
 	gboolean catch_again;
+	GPtrArray *walk;	/* the stored sessions being published, NULL: none */
+	guint walk_next;
+	guint walk_sent;
 	RdLogLimit bad_input;
 	RdLogLimit refused;
 };
@@ -346,14 +352,66 @@ journal_counted(RmBridge *b, GPtrArray *summaries)
 	return FALSE;
 }
 
+/* The walk over the stored sessions is done (or cut short by a lost connection). */
+static void
+catch_up_done(RmBridge *b)
+{
+	if (b->walk_sent)
+		g_message("Published %u stored session%s, up to id %" G_GUINT64_FORMAT, b->walk_sent,
+			  b->walk_sent == 1 ? "" : "s", rm_cursor_get_sent(b->cursor));
+	if (b->walk_sent)
+		rm_rollerd_get_plan(b->rollerd, plan_ready, b);
+	g_clear_pointer(&b->walk, g_ptr_array_unref);
+	b->walk_sent = 0;
+	b->catching_up = FALSE;
+	if (b->catch_again) {
+		b->catch_again = FALSE;
+		catch_up(b);
+	}
+}
+
+/*
+ * Publishes the walk's next sessions while fewer than MAX_IN_FLIGHT wait
+ * for their PUBACK; each PUBACK brings the next.  Message ids are 16 bits
+ * and shared with every other publish: a whole journal queued at once
+ * would give two sessions in flight the same id.
+ */
+static void
+walk_on(RmBridge *b)
+{
+	while (b->walk_next < b->walk->len &&
+	       rm_cursor_get_in_flight(b->cursor) < MAX_IN_FLIGHT) {
+		GVariant *row = b->walk->pdata[b->walk_next++];
+		guint64 id = 0;
+		gint64 start = 0;
+		g_autofree char *key = NULL;
+		g_autofree char *payload = rm_payload_session(row, &id, &key);
+		g_autofree char *topic = NULL;
+		int mid;
+
+		if (!payload || id <= rm_cursor_get_sent(b->cursor))
+			continue;
+		topic = rm_topic_roller(b->cfg, key, "session");
+		mid = publish(b, topic, payload, 1, TRUE);
+		if (mid < 0) {
+			b->walk_next = b->walk->len;	/* the next connection starts over */
+			break;
+		}
+		g_variant_lookup(row, "start", "x", &start);
+		rm_cursor_sent(b->cursor, id, start, mid);
+		b->walk_sent++;
+	}
+	if (b->walk_next >= b->walk->len)
+		catch_up_done(b);
+}
+
 static void
 sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 {
 	RmBridge *b = data;
-	guint sent = 0;
 
-	b->catching_up = FALSE;
 	if (error) {
+		b->catching_up = FALSE;
 		/* Not on D-Bus yet: rollerd's arrival starts another look. */
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
 			g_warning("Cannot read the stored sessions: %s", error->message);
@@ -364,37 +422,16 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 			  " as published (restored from a backup, or the session deleted): "
 			  "publishing every session again", rm_cursor_get_acked(b->cursor));
 		rm_cursor_rewind(b->cursor);
-		b->catch_again = FALSE;
+		b->catching_up = b->catch_again = FALSE;
 		catch_up(b);
 		return;
 	}
-	for (guint i = 0; i < summaries->len && rm_broker_is_connected(b->broker); i++) {
-		guint64 id = 0;
-		gint64 start = 0;
-		g_autofree char *key = NULL;
-		g_autofree char *payload = rm_payload_session(summaries->pdata[i], &id, &key);
-		g_autofree char *topic = NULL;
-		int mid;
-
-		if (!payload || id <= rm_cursor_get_sent(b->cursor))
-			continue;
-		topic = rm_topic_roller(b->cfg, key, "session");
-		mid = publish(b, topic, payload, 1, TRUE);
-		if (mid < 0)
-			break;
-		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
-		rm_cursor_sent(b->cursor, id, start, mid);
-		sent++;
-	}
-	if (sent)
-		g_message("Published %u stored session%s, up to id %" G_GUINT64_FORMAT, sent,
-			  sent == 1 ? "" : "s", rm_cursor_get_sent(b->cursor));
-	if (sent)
-		rm_rollerd_get_plan(b->rollerd, plan_ready, b);
-	if (b->catch_again) {
-		b->catch_again = FALSE;
-		catch_up(b);
-	}
+	b->walk = g_ptr_array_ref(summaries);
+	b->walk_next = 0;
+	b->walk_sent = 0;
+	if (!rm_broker_is_connected(b->broker))
+		b->walk_next = b->walk->len;
+	walk_on(b);
 }
 
 static void
@@ -531,6 +568,10 @@ on_disconnected(gpointer data)
 
 	/* What was in flight goes out again; the retained state is republished. */
 	rm_cursor_reset(b->cursor);
+	if (b->walk) {
+		b->walk_next = b->walk->len;
+		catch_up_done(b);
+	}
 	g_hash_table_remove_all(b->plan_sent);
 	g_hash_table_remove_all(b->retained_keys);
 	g_hash_table_iter_init(&it, b->rollers);
@@ -550,6 +591,8 @@ on_published(int mid, gpointer data)
 
 	if (!rm_cursor_acked(b->cursor, mid, &error))
 		g_warning("%s", error->message);
+	if (b->walk)
+		walk_on(b);
 }
 
 RmBridge *
@@ -601,6 +644,7 @@ rm_bridge_free(RmBridge *b)
 	/* A clean DISCONNECT sends no will: say so ourselves. */
 	publish(b, status, "offline", 0, TRUE);
 	rm_rollerd_free(b->rollerd);
+	g_clear_pointer(&b->walk, g_ptr_array_unref);
 	g_hash_table_destroy(b->rollers);
 	g_hash_table_destroy(b->plan_sent);
 	g_hash_table_destroy(b->retained_keys);

@@ -103,6 +103,12 @@ rm_cursor_get_acked_start(RmCursor *c, gint64 *start)
 	return c->acked_start_known;
 }
 
+guint
+rm_cursor_get_in_flight(RmCursor *c)
+{
+	return c->in_flight.length;
+}
+
 void
 rm_cursor_sent(RmCursor *c, guint64 id, gint64 start, int mid)
 {
@@ -123,10 +129,14 @@ rm_cursor_acked(RmCursor *c, int mid, GError **error)
 	g_autofree char *text = NULL;
 	InFlight *f;
 
+	/* Message ids are 16 bits and wrap: one PUBACK acknowledges one message,
+	 * the oldest unacknowledged with that id (the broker answers in order). */
 	for (GList *l = c->in_flight.head; l; l = l->next) {
 		f = l->data;
-		if (f->mid == mid)
+		if (f->mid == mid && !f->acked) {
 			f->acked = TRUE;
+			break;
+		}
 	}
 	while ((f = g_queue_peek_head(&c->in_flight)) && f->acked) {
 		c->acked = f->id;

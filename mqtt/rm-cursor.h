@@ -24,6 +24,8 @@ guint64 rm_cursor_get_acked(RmCursor *c);
 guint64 rm_cursor_get_sent(RmCursor *c);
 /* The acknowledged session's start; FALSE when not known (0, or an old file). */
 gboolean rm_cursor_get_acked_start(RmCursor *c, gint64 *start);
+/* How many sessions went out without an acknowledgement yet. */
+guint rm_cursor_get_in_flight(RmCursor *c);
 /* Session @id (started at @start) went out as message @mid; ids must grow. */
 void rm_cursor_sent(RmCursor *c, guint64 id, gint64 start, int mid);
 /*

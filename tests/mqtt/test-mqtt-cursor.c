@@ -87,6 +87,33 @@ test_moves_in_order(void **state)
 	g_rmdir(dir);
 }
 
+/* Message ids wrap at 65535: one PUBACK acknowledges one session, the oldest. */
+static void
+test_shared_message_id(void **state)
+{
+	g_autofree char *dir = g_dir_make_tmp("rm-cursor-XXXXXX", NULL);
+	g_autofree char *file = g_build_filename(dir, "acked", NULL);
+	RmCursor *c = rm_cursor_new(dir, NULL);
+
+	(void)state;
+	rm_cursor_sent(c, 1, 1700000001, 7);
+	rm_cursor_sent(c, 2, 1700000002, 8);
+	rm_cursor_sent(c, 3, 1700000003, 7);
+	assert_int_equal(rm_cursor_get_in_flight(c), 3);
+	assert_true(rm_cursor_acked(c, 7, NULL));
+	assert_int_equal(rm_cursor_get_acked(c), 1);
+	assert_int_equal(rm_cursor_get_in_flight(c), 2);
+	/* Session 3 is not acknowledged yet: the cursor stops at 2. */
+	assert_true(rm_cursor_acked(c, 8, NULL));
+	assert_int_equal(rm_cursor_get_acked(c), 2);
+	assert_true(rm_cursor_acked(c, 7, NULL));
+	assert_int_equal(rm_cursor_get_acked(c), 3);
+	assert_int_equal(rm_cursor_get_in_flight(c), 0);
+	rm_cursor_free(c);
+	g_unlink(file);
+	g_rmdir(dir);
+}
+
 static void
 test_damaged_file(void **state)
 {
@@ -112,6 +139,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moves_in_order),
+		cmocka_unit_test(test_shared_message_id),
 		cmocka_unit_test(test_damaged_file),
 	};
 
