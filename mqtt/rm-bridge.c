@@ -15,6 +15,8 @@
 
 /* Stored sessions published and not acknowledged yet, at most. */
 #define MAX_IN_FLIGHT 100
+/* The ack cursor is written once a second at most. */
+#define CURSOR_SAVE_INTERVAL_MS 1000
 
 /* A roller as the broker knows it. */
 typedef struct {
@@ -587,10 +589,8 @@ static void
 on_published(int mid, gpointer data)
 {
 	RmBridge *b = data;
-	g_autoptr(GError) error = NULL;
 
-	if (!rm_cursor_acked(b->cursor, mid, &error))
-		g_warning("%s", error->message);
+	rm_cursor_acked(b->cursor, mid);
 	if (b->walk)
 		walk_on(b);
 }
@@ -613,7 +613,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 		.reminder = on_reminder,
 		.sessions_changed = on_sessions_changed,
 	};
-	g_autoptr(RmCursor) cursor = rm_cursor_new(cfg->state_dir, error);
+	g_autoptr(RmCursor) cursor = rm_cursor_new(cfg->state_dir, CURSOR_SAVE_INTERVAL_MS, error);
 	RmBridge *b;
 
 	if (!cursor)

@@ -141,6 +141,7 @@ test_broker_restart_and_bridge_kill(void **state)
 	const char *sim_args[] = { "--speed=10", "--session-seconds=30", "--stored=1", NULL };
 	MqttFixture *f = *state = fixture_new(sim_args, NULL);
 	g_autoptr(GVariant) session = NULL;
+	g_autofree char *acked = NULL, *text = NULL;
 	guint before;
 
 	test_daemon_discover(f->td, 1);
@@ -177,6 +178,14 @@ test_broker_restart_and_bridge_kill(void **state)
 	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
 	test_bus_run_for(QUIET_MS);
 	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
+
+	/* A clean stop leaves the cursor on the last session acknowledged. */
+	assert_true(test_bus_stop_ok(f->td->bus, f->bridge));
+	f->bridge = 0;
+	acked = g_build_filename(test_bus_get_dir(f->td->bus), "rollerd-mqtt-state", "acked",
+				 NULL);
+	assert_true(g_file_get_contents(acked, &text, NULL, NULL));
+	assert_true(g_str_has_prefix(text, "3 "));
 }
 
 static void
