@@ -33,7 +33,7 @@ static const struct {
 } filter_keys[] = {
 	{ "roller", "s" }, { "area", "s" }, { "since", "x" },
 	{ "until", "x" }, { "limit", "u" }, { "offset", "u" }, { "person", "o" },
-	{ "scope", "s" },
+	{ "scope", "s" }, { "after_id", "t" },
 };
 
 /* A known key of the right type; else a sentence naming what is wrong. */
@@ -52,7 +52,7 @@ check_filter_key(const char *key, GVariant *value, GError **error)
 	}
 	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 		    "Unknown filter key “%s”; known: roller (s), area (s), since (x), "
-		    "until (x), limit (u), offset (u), person (o), scope (s)", key);
+		    "until (x), limit (u), offset (u), person (o), scope (s), after_id (t)", key);
 	return FALSE;
 }
 
@@ -97,6 +97,17 @@ parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, gboolean *sco
 				g_variant_unref(value);
 				return FALSE;
 			}
+		} else if (g_str_equal(key, "after_id")) {
+			guint64 after = g_variant_get_uint64(value);
+
+			if (after > G_MAXINT64) {
+				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+					    "Filter key “after_id” must be at most %" G_GINT64_FORMAT
+					    ", not %" G_GUINT64_FORMAT, G_MAXINT64, after);
+				g_variant_unref(value);
+				return FALSE;
+			}
+			f->after_id = (gint64)after;
 		} else if (g_str_equal(key, "since")) {
 			f->since = g_variant_get_int64(value);
 		} else if (g_str_equal(key, "until")) {
@@ -113,6 +124,13 @@ parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, gboolean *sco
 		} else {
 			f->offset = g_variant_get_uint32(value);
 		}
+	}
+	/* The clinic's sessions have no one order of ids across rooms. */
+	if (*clinic && f->after_id >= 0) {
+		g_set_error_literal(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+				    "Filter key “after_id” pages through this room's journal only: "
+				    "it cannot go with scope “clinic”");
+		return FALSE;
 	}
 	if (f->since > f->until) {
 		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
