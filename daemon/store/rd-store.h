@@ -343,6 +343,20 @@ gboolean rd_store_export_session(RdStore *store, gint64 id, const char *format,
 gboolean rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 				  const char *format, char **out, GError **error);
 
+/* "json" (TRUE) or "csv" (FALSE); else RD_ERROR_INVALID_ARGUMENTS. */
+gboolean rd_store_parse_export_format(const char *format, gboolean *json, GError **error);
+/*
+ * Whole sessions (RdSession) of rd_store_query_sessions()'s page, read
+ * in one snapshot.
+ */
+gboolean rd_store_load_sessions(RdStore *store, const RdSessionFilter *filter,
+				GPtrArray **sessions, GError **error);
+/*
+ * @sessions (RdSession) as the export above; with @rooms (one string a
+ * session) each gets a room member, or column, last.
+ */
+char *rd_store_format_sessions(GPtrArray *sessions, GPtrArray *rooms, gboolean json);
+
 /*
  * Per person (by name) and area (by id): a person's areas (RdPerson), or
  * the ten named areas (1..10) for one who set none, and any other area
