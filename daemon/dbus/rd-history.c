@@ -171,6 +171,23 @@ handle_query_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation
 	return TRUE;
 }
 
+static gboolean
+handle_export_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		       GVariant *filter, const char *format, RdHistory *h)
+{
+	RdSessionFilter f = RD_SESSION_FILTER_INIT;
+	g_autoptr(GError) error = NULL;
+	gboolean scoped = FALSE, clinic = FALSE, json = FALSE;
+
+	if (!rd_store_parse_export_format(format, &json, &error) ||
+	    !parse_filter(h->ctx, filter, &f, &scoped, &clinic, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_clinic_calls_export(h->ctx, invocation, filter, &f, clinic, json);
+	return TRUE;
+}
+
 void
 rd_history_fill_session(RdDbusSession1 *iface, const RdSession *s)
 {
@@ -474,6 +491,8 @@ rd_history_new(RdContext *ctx, RdDbusManager1 *manager)
 					    g_object_unref);
 	g_queue_init(&h->export_order);
 	g_signal_connect(manager, "handle-query-sessions", G_CALLBACK(handle_query_sessions), h);
+	g_signal_connect(manager, "handle-export-sessions", G_CALLBACK(handle_export_sessions),
+			 h);
 	g_signal_connect(manager, "handle-get-session", G_CALLBACK(handle_get_session), h);
 	g_signal_connect(manager, "handle-get-treatment-plan",
 			 G_CALLBACK(handle_get_treatment_plan), h);
