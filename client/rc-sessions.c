@@ -8,6 +8,7 @@
 #include "common/rd-csv.h"
 #include "rc-notes.h"
 #include "rc-sessions.h"
+#include "rc-clinic-export.h"
 
 /* "2026-11-24" or a full ISO 8601 time, local time unless it says; -1 if bad. */
 static gint64
@@ -525,6 +526,43 @@ query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
 	return g_steal_pointer(&ids);
 }
 
+/* @text to @output, or stdout when NULL. */
+static int
+write_export(const char *output, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (output) {
+		if (!g_file_set_contents(output, text, -1, &error)) {
+			g_printerr("rollerctl export: %s\n", error->message);
+			return RC_EXIT_FAILURE;
+		}
+		return RC_EXIT_OK;
+	}
+	fputs(text, stdout);
+	return RC_EXIT_OK;
+}
+
+/* --clinic: every room's sessions, each with its room (rc-clinic-export.h). */
+static int
+export_clinic(const struct rc_globals *globals, Filter *f, gboolean json, const char *output)
+{
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(RdDbusManager1) manager = NULL;
+	g_autoptr(GVariant) filter = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+	int code = RC_EXIT_OK;
+
+	if (filter_connect(globals, "export", f, &bus, &manager, &code)) {
+		filter = g_variant_ref_sink(filter_to_variant("export", f));
+		if (!(text = rc_clinic_export(manager, "export", filter, json, &error)))
+			code = rc_print_error("export", error);
+	}
+	filter_clear(f);
+	return text ? write_export(output, text) : code;
+}
+
 int
 rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 {
@@ -569,6 +607,8 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 		return RC_EXIT_USAGE;
 	}
 	g_variant_ref_sink(check);
+	if (globals->clinic)
+		return export_clinic(globals, &f, json, output);
 	if (!filter_connect(globals, "export", &f, &bus, &manager, &code) ||
 	    !(ids = query_ids(manager, &f, &error))) {
 		filter_clear(&f);
@@ -601,13 +641,5 @@ rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
 	}
 	if (json)
 		g_string_append(out, "\n]\n");
-	if (output) {
-		if (!g_file_set_contents(output, out->str, (gssize)out->len, &error)) {
-			g_printerr("rollerctl export: %s\n", error->message);
-			return RC_EXIT_FAILURE;
-		}
-		return RC_EXIT_OK;
-	}
-	fputs(out->str, stdout);
-	return RC_EXIT_OK;
+	return write_export(output, out->str);
 }
