@@ -146,10 +146,18 @@ person_key(RdContext *ctx, gint64 person_id, char **key, GError **error)
 	return TRUE;
 }
 
-void
-rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation,
-			       GVariant *filter_variant, const RdSessionFilter *f,
-			       gboolean clinic)
+typedef void (*ReadFunc)(RdClinicReader *reader, const RdSessionFilter *filter,
+			 const char *person_key, RdClinicRowsFunc func, gpointer user_data);
+
+/*
+ * A call on a page of sessions: the clinic's rows to @done by @read, or
+ * this room's answer by @local (saying why, when the clinic was asked).
+ */
+static void
+sessions_call(RdContext *ctx, GDBusMethodInvocation *invocation, GVariant *filter_variant,
+	      const RdSessionFilter *f, gboolean clinic, gboolean json,
+	      void (*local)(Call *c, const char *clinic_error), ReadFunc read,
+	      RdClinicRowsFunc done)
 {
 	Call *c = g_new0(Call, 1);
 	g_autoptr(GError) error = NULL;
@@ -159,8 +167,9 @@ rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation
 	c->invocation = g_object_ref(invocation);
 	c->filter_variant = g_variant_ref(filter_variant);
 	c->filter = *f;
+	c->json = json;
 	if (!clinic || !ctx->clinic) {
-		reply_sessions_local(c, clinic ? not_in_clinic : NULL);
+		local(c, clinic ? not_in_clinic : NULL);
 		call_free(c);
 		return;
 	}
@@ -169,8 +178,16 @@ rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation
 		call_free(c);
 		return;
 	}
-	rd_clinic_reader_query_sessions(rd_clinic_get_reader(ctx->clinic), f, key,
-					on_clinic_sessions, c);
+	read(rd_clinic_get_reader(ctx->clinic), &c->filter, key, done, c);
+}
+
+void
+rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation,
+			       GVariant *filter_variant, const RdSessionFilter *f,
+			       gboolean clinic)
+{
+	sessions_call(ctx, invocation, filter_variant, f, clinic, FALSE, reply_sessions_local,
+		      rd_clinic_reader_query_sessions, on_clinic_sessions);
 }
 
 static void
@@ -314,25 +331,6 @@ rd_clinic_calls_export(RdContext *ctx, GDBusMethodInvocation *invocation,
 		       GVariant *filter_variant, const RdSessionFilter *f, gboolean clinic,
 		       gboolean json)
 {
-	Call *c = g_new0(Call, 1);
-	g_autoptr(GError) error = NULL;
-	g_autofree char *key = NULL;
-
-	c->ctx = ctx;
-	c->invocation = g_object_ref(invocation);
-	c->filter_variant = g_variant_ref(filter_variant);
-	c->filter = *f;
-	c->json = json;
-	if (!clinic || !ctx->clinic) {
-		reply_export_local(c, clinic ? not_in_clinic : NULL);
-		call_free(c);
-		return;
-	}
-	if (!person_key(ctx, f->person_id, &key, &error)) {
-		g_dbus_method_invocation_return_gerror(invocation, error);
-		call_free(c);
-		return;
-	}
-	rd_clinic_reader_query_details(rd_clinic_get_reader(ctx->clinic), f, key,
-				       on_clinic_export, c);
+	sessions_call(ctx, invocation, filter_variant, f, clinic, json, reply_export_local,
+		      rd_clinic_reader_query_details, on_clinic_export);
 }
