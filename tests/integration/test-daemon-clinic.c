@@ -196,10 +196,67 @@ assert_same_array(JsonObject *a, JsonObject *b, const char *member)
  * room, grids, traces and notes as each room's own journal has them; and
  * the clinic report of an area.
  */
+/* Whether @room's session @id has the notes note_session() wrote. */
+static gboolean
+noted_in(JsonArray *rows, const char *room, guint64 id)
+{
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *o = expect_object_at(rows, i);
+		JsonObject *notes = json_object_get_object_member(o, "notes");
+
+		if (g_str_equal(json_object_get_string_member(o, "room"), room) &&
+		    (guint64)json_object_get_int_member(o, "id") == id)
+			return !json_node_is_null(json_object_get_member(notes, "text")) &&
+			       g_strcmp0(json_object_get_string_member(notes, "text"),
+					 "seen in room a") == 0 &&
+			       json_object_get_boolean_member(notes, "numbing") &&
+			       json_node_is_null(json_object_get_member(notes, "topical"));
+	}
+	return FALSE;
+}
+
+/* Notes on @td's newest session, and waits until the clinic's export has them. */
+static guint64
+note_session(TestDaemon *td, const char *room)
+{
+	guint64 id = newest_session_id(td);
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *path = NULL;
+	gint64 end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+	ret = test_daemon_call(td, MANAGER, MANAGER1, "GetSession", g_variant_new("(t)", id),
+			       &error);
+	if (!ret)
+		fail_msg("GetSession: %s", error->message);
+	g_variant_get(ret, "(&o)", &path);
+	test_daemon_call_ok(td, path, "org.rollerd.Session1", "SetNotes",
+			    g_variant_new_parsed("({'text': <'seen in room a'>, "
+						 "'numbing': <true>},)"));
+	for (;;) {
+		g_autoptr(GVariant) out = test_daemon_call(td, MANAGER, MANAGER1, "ExportSessions",
+			g_variant_new_parsed("({'scope': <'clinic'>, 'limit': <uint32 1000>}, "
+					     "'json')"), &error);
+		g_autoptr(JsonNode) json = NULL;
+		const char *data = NULL;
+
+		if (!out)
+			fail_msg("ExportSessions: %s", error->message);
+		g_variant_get(out, "(@a{sv}&s)", NULL, &data);
+		json = parse_json(data);
+		if (noted_in(expect_array(json), room, id))
+			return id;
+		if (g_get_monotonic_time() > end)
+			fail_msg("the clinic's export has no notes of session %" G_GUINT64_FORMAT, id);
+		g_usleep(100 * 1000);
+	}
+}
+
 static void
 check_clinic_export(TestDaemon *const *td, const char *const *rooms, char **env,
 		    const char *dir)
 {
+	guint64 noted_id = note_session(td[0], rooms[0]);
 	g_auto(Run) r = { 0 };
 	g_autoptr(JsonNode) json = NULL;
 	g_autofree char *svg = g_build_filename(dir, "clinic-area.svg", NULL);
@@ -214,6 +271,7 @@ check_clinic_export(TestDaemon *const *td, const char *const *rooms, char **env,
 	json = parse_json(r.out);
 	rows = expect_array(json);
 	assert_int_equal(json_array_get_length(rows), 7);
+	assert_true(noted_in(rows, "room_a", noted_id));
 	for (guint i = 0; i < json_array_get_length(rows); i++) {
 		JsonObject *o = expect_object_at(rows, i);
 		const char *room = json_object_get_string_member(o, "room");
