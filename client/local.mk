@@ -7,6 +7,7 @@ client_rollerctl_SOURCES = \
 	client/rc-rollers.h client/rc-rollers.c \
 	client/rc-sync.h client/rc-sync.c \
 	client/rc-sessions.h client/rc-sessions.c client/rc-notes.h client/rc-notes.c \
+	client/rc-filter.h client/rc-filter.c client/rc-export.h client/rc-export.c \
 	client/rc-journal.h client/rc-journal.c \
 	client/rc-people.h client/rc-people.c \
 	client/rc-plan.h client/rc-plan.c \

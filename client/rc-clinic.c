@@ -7,6 +7,7 @@
 #include "rc-clinic.h"
 #include "rc-plan.h"
 #include "rc-report.h"
+#include "rc-export.h"
 #include "rc-sessions.h"
 
 /* Drops the reply's status element, saying when the clinic did not answer. */

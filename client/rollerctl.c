@@ -17,6 +17,7 @@
 #include "rc-remind.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
+#include "rc-export.h"
 #include "rc-sessions.h"
 #include "rc-sync.h"
 
