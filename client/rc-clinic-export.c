@@ -8,8 +8,12 @@
 
 #define PERSON_NAME_KEY "rc-clinic-person-name"
 
-/* ExportSessions' page when no limit is asked: its maximum. */
-#define EXPORT_PAGE 1000u
+/*
+ * ExportSessions' page when no limit is asked: whole sessions with their
+ * traces make a reply of some 10 KiB each, and a bus caps a message
+ * (32 MiB on the system bus).
+ */
+#define EXPORT_PAGE 100u
 
 /* @filter with scope clinic, and @limit and @offset when not 0. */
 static GVariant *
