@@ -18,7 +18,7 @@ client_rollerctl_SOURCES = \
 	client/rc-live-stream.h client/rc-live-stream.c \
 	client/rc-force-view.h client/rc-force-view.c client/rc-wrap.h client/rc-wrap.c \
 	client/rc-report.h client/rc-report.c client/rc-report-private.h \
-	client/rc-report-draw.c client/rc-report-area.c
+	client/rc-report-draw.c client/rc-report-area.c client/rc-trace.h client/rc-trace.c
 client_rollerctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) $(NCURSES_CFLAGS) \
 	$(CAIRO_CFLAGS)
 client_rollerctl_LDADD = $(ROLLERD_COMMON_LIBS) $(ROLLER_PROTO_LIBS) \

@@ -10,6 +10,7 @@
 
 #include "rc-report-private.h"
 #include "rc-clinic-export.h"
+#include "rc-trace.h"
 #include "rc-sessions.h"
 
 /* Sessions on the page: enough to see a trend, few enough to label each. */
@@ -320,7 +321,8 @@ draw_latest(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s, double y)
 	y += 200;
 	rc_ink(cr);
 	rc_textf(cr, RC_MARGIN, y, 9, TRUE, RC_ALIGN_LEFT,
-		 "Force, mean per %.3g s (lifting the roller counts as 0)", period / 1000.0);
+		 "Force over time: contact force, mean per %.3g s, max %u cN; gaps: roller lifted",
+		 period / 1000.0, rc_trace_max(v, nv));
 	if (v && nv)
 		rc_force_chart(cr, (RcBox){ RC_MARGIN, y + 6, RC_PAGE_W - 2 * RC_MARGIN, 122 }, v,
 			       nv, period, low, high, rd_dbus_session1_get_force_mean(s));

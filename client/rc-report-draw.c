@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rc-report-private.h"
+#include "rc-trace.h"
 
 #define FONT "DejaVu Sans"
 
@@ -260,6 +261,41 @@ format_seconds(guint s)
 }
 
 void
+rc_force_chart_path(cairo_t *cr, RcBox plot, const guint16 *v, gsize n, double max,
+		    gboolean closed)
+{
+	double period_w = plot.w / MAX(n, 1), base = plot.y + plot.h;
+	gsize pos = 0, start, end;
+
+	cairo_new_path(cr);
+	while (rc_trace_next_run(v, n, &pos, &start, &end)) {
+		/* Each value at the middle of its period; one alone spans its period. */
+		double first = plot.x + period_w * (start + 0.5), last = plot.x + period_w * (end - 0.5);
+
+		if (end - start == 1) {
+			first -= period_w / 2;
+			last += period_w / 2;
+			cairo_move_to(cr, first, base - plot.h * v[start] / max);
+			cairo_line_to(cr, last, base - plot.h * v[start] / max);
+		} else {
+			for (gsize i = start; i < end; i++) {
+				double x = plot.x + period_w * (i + 0.5), y = base - plot.h * v[i] / max;
+
+				if (i == start)
+					cairo_move_to(cr, x, y);
+				else
+					cairo_line_to(cr, x, y);
+			}
+		}
+		if (closed) {
+			cairo_line_to(cr, last, base);
+			cairo_line_to(cr, first, base);
+			cairo_close_path(cr);
+		}
+	}
+}
+
+void
 rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_ms,
 	       guint low, guint high, guint contact_mean)
 {
@@ -269,8 +305,7 @@ rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_m
 	double max = MAX(MAX(high, contact_mean) * 1.15, 1);
 	guint x_step = x_steps[G_N_ELEMENTS(x_steps) - 1];
 
-	for (gsize i = 0; i < n; i++)
-		max = MAX(max, v[i]);
+	max = MAX(max, rc_trace_max(v, n));
 	step = rc_nice_step(max, 4);
 	max = ceil(max / step) * step;
 	cairo_set_source_rgb(cr, 0.985, 0.985, 0.99);
@@ -293,30 +328,18 @@ rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_m
 		rc_text(cr, plot.x + plot.w - 4, plot.y + 9, 7, FALSE, RC_ALIGN_RIGHT,
 			"(the roller's target band is not known here)");
 	}
-	/* The trace, filled lightly under it. */
-	for (gsize i = 0; i < n; i++) {
-		double px = plot.x + (n > 1 ? plot.w * i / (n - 1) : plot.w / 2);
-		double py = plot.y + plot.h - plot.h * v[i] / max;
-
-		if (i == 0)
-			cairo_move_to(cr, px, py);
-		else
-			cairo_line_to(cr, px, py);
-	}
-	if (n) {
-		cairo_path_t *line = cairo_copy_path(cr);
-
-		cairo_line_to(cr, plot.x + (n > 1 ? plot.w : plot.w / 2), plot.y + plot.h);
-		cairo_line_to(cr, plot.x + (n > 1 ? 0 : plot.w / 2), plot.y + plot.h);
-		cairo_close_path(cr);
+	/* The trace, filled lightly under it, broken where the roller was lifted. */
+	if (rc_trace_max(v, n)) {
+		rc_force_chart_path(cr, plot, v, n, max, TRUE);
 		cairo_set_source_rgba(cr, 0.16, 0.38, 0.67, 0.10);
 		cairo_fill(cr);
-		cairo_append_path(cr, line);
-		cairo_path_destroy(line);
+		rc_force_chart_path(cr, plot, v, n, max, FALSE);
 		cairo_set_source_rgb(cr, 0.16, 0.38, 0.67);
 		cairo_set_line_width(cr, 1.1);
 		cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+		cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
 		cairo_stroke(cr);
+		cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
 	}
 	if (contact_mean) {
 		static const double dash[] = { 4, 3 };

@@ -57,11 +57,20 @@ void rc_y_grid(cairo_t *cr, RcBox plot, double max, double step, const char *uni
 double rc_heat_map(cairo_t *cr, RcBox box, const guint8 *passes, guint cols, guint rows);
 /*
  * Force over the session with its axes, against the band (@low = @high =
- * 0: unknown), and the session's contact mean as a dashed line (0: none):
- * the trace's means count lifts as 0, so they sit below it.
+ * 0: unknown): the trace's contact means (rc-trace.h), broken where the
+ * roller was lifted, and the session's contact mean as a dashed line (0:
+ * none).
  */
 void rc_force_chart(cairo_t *cr, RcBox box, const guint16 *v, gsize n, guint period_ms,
 		    guint low, guint high, guint contact_mean);
+/*
+ * The trace's line in @plot (0 cN at its bottom, @max at its top) as the
+ * current path, replacing it: one sub-path per run of contact means, none
+ * through a gap; with @closed, each run is closed down to the bottom, for
+ * the fill under it.
+ */
+void rc_force_chart_path(cairo_t *cr, RcBox plot, const guint16 *v, gsize n, double max,
+			 gboolean closed);
 /* The four direction classes as a rose, with a sentence on the balance. */
 void rc_direction_rose(cairo_t *cr, RcBox box, const guint32 *d);
 

@@ -19,6 +19,7 @@
 #include "rc-report.h"
 #include "rc-notes.h"
 #include "rc-report-private.h"
+#include "rc-trace.h"
 #include "rc-sessions.h"
 
 /* PNG at 150 dpi. */
@@ -118,7 +119,8 @@ draw_session_page(cairo_t *cr, GDBusConnection *bus, RdDbusSession1 *s)
 	if (v && n) {
 		rc_ink_muted(cr);
 		rc_textf(cr, RC_MARGIN + 104, 458, 8, FALSE, RC_ALIGN_LEFT,
-			 "mean per %.3g s; lifting the roller counts as 0", period / 1000.0);
+			 "contact force, mean per %.3g s, max %u cN; gaps: roller lifted",
+			 period / 1000.0, rc_trace_max(v, n));
 		rc_force_chart(cr, (RcBox){ RC_MARGIN, 464, RC_PAGE_W - 2 * RC_MARGIN, 160 }, v, n,
 			       period, low, high, rd_dbus_session1_get_force_mean(s));
 	}

@@ -8,6 +8,7 @@
 #include "rc-notes.h"
 #include "rc-sessions.h"
 #include "rc-filter.h"
+#include "rc-trace.h"
 
 /* QuerySessions' page when no limit is asked (docs/dbus-api.md). */
 #define DEFAULT_PAGE 100u
@@ -161,16 +162,16 @@ print_heat_map(RdDbusSession1 *s, gboolean unicode)
 	}
 }
 
+/* The trace as a line of bars, a space where the roller was lifted. */
 static void
 print_sparkline(RdDbusSession1 *s, gboolean unicode)
 {
-	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	static const char ascii[] = "_.-=+*#@";
 	GVariant *trace = rd_dbus_session1_get_force_trace(s);
 	g_autoptr(GVariant) values = NULL;
+	g_autofree char *line = NULL;
 	const guint16 *v;
-	gsize n, step;
-	guint16 period, max = 1;
+	guint16 period;
+	gsize n;
 
 	if (!trace)
 		return;
@@ -178,21 +179,10 @@ print_sparkline(RdDbusSession1 *s, gboolean unicode)
 	v = g_variant_get_fixed_array(values, &n, sizeof(guint16));
 	if (!n)
 		return;
-	step = (n + 59) / 60;
-	for (gsize i = 0; i < n; i++)
-		max = MAX(max, v[i]);
-	/* Not the contact force of the line above: lifts lower these means. */
-	printf("Force over time, mean per %.3g s counting lifts as 0 (highest %u cN): ",
-	       period / 1000.0, max);
-	for (gsize i = 0; i < n; i += step) {
-		guint level = v[i] * 7u / max;
-
-		if (unicode)
-			fputs(bars[level], stdout);
-		else
-			putchar(ascii[level]);
-	}
-	printf("\n");
+	line = rc_trace_sparkline(v, n, 60, unicode);
+	/* Its max is the highest contact mean, not the Force line's largest sample. */
+	printf("Force over time, max %u cN (contact force, mean per %.3g s; gaps: roller lifted):\n"
+	       "  %s\n", rc_trace_max(v, n), period / 1000.0, line);
 }
 
 int

@@ -118,7 +118,7 @@ roller_force_stats_add(struct roller_force_stats *st, uint16_t sample,
 		return;
 	if (sample > st->max_cN)
 		st->max_cN = sample;
-	if (paused || sample < ROLLER_CONTACT_MIN_CN)
+	if (!roller_force_is_contact(sample, paused))
 		return;
 	st->contact_sum += sample;
 	st->contact_n++;

@@ -66,6 +66,17 @@ roller_stored_record_trace(const struct roller_stored_record *rec, unsigned i)
 }
 
 /*
+ * Spec section 6's contact sample: valid (not 0xFFFF), at least
+ * ROLLER_CONTACT_MIN_CN, taken while the session was not paused.  The
+ * statistics and, by rollerd's and roller-sim's reading, the trace use it.
+ */
+static inline bool
+roller_force_is_contact(uint16_t sample, bool paused)
+{
+	return !paused && sample != 0xFFFFu && sample >= ROLLER_CONTACT_MIN_CN;
+}
+
+/*
  * Force statistics by spec section 6: feed every FORCE sample with
  * whether the session was paused when it was taken.
  */

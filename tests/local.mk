@@ -246,8 +246,10 @@ tests_client_test_rc_errors_LDADD = $(ROLLERD_COMMON_LIBS) $(GLIB_LIBS) \
 	$(JSON_GLIB_LIBS) $(CMOCKA_LIBS)
 
 # The monitor's pure parts: the force view (the contact-force gauge, the
-# curve's columns) and the alerts' word wrap.
-client_unit_tests = tests/client/test-force-view tests/client/test-wrap
+# curve's columns) and the alerts' word wrap; the force trace's gaps in
+# show's sparkline and the report's chart.
+client_unit_tests = tests/client/test-force-view tests/client/test-wrap \
+	tests/client/test-force-trace
 check_PROGRAMS += $(client_unit_tests)
 TESTS += $(client_unit_tests)
 tests_client_test_force_view_SOURCES = tests/client/test-force-view.c \
@@ -257,6 +259,11 @@ tests_client_test_force_view_LDADD = $(ROLLER_PROTO_LIBS) $(GLIB_LIBS) $(CMOCKA_
 tests_client_test_wrap_SOURCES = tests/client/test-wrap.c client/rc-wrap.c client/rc-wrap.h
 tests_client_test_wrap_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS)
 tests_client_test_wrap_LDADD = $(GLIB_LIBS) $(CMOCKA_LIBS)
+tests_client_test_force_trace_SOURCES = tests/client/test-force-trace.c \
+	client/rc-trace.c client/rc-trace.h client/rc-report-draw.c client/rc-report-private.h
+tests_client_test_force_trace_CFLAGS = $(TEST_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) \
+	$(CAIRO_CFLAGS)
+tests_client_test_force_trace_LDADD = $(GLIB_LIBS) $(CAIRO_LIBS) $(CMOCKA_LIBS) -lm
 
 TESTS += tests/client/test-rollerctl-decode.sh
 EXTRA_DIST += tests/client/test-rollerctl-decode.sh

@@ -220,7 +220,7 @@ trace_push(RdLiveSession *s, guint16 value)
 static guint16
 bucket_mean(const RdLiveSession *s)
 {
-	/* 0 without a reading, as the roller's stored trace has it. */
+	/* 0 without a contact sample, as the roller's stored trace has it. */
 	if (!s->bucket_n)
 		return 0;
 	return (guint16)((2 * s->bucket_sum + s->bucket_n) / (2 * (guint64)s->bucket_n));
@@ -280,13 +280,13 @@ apply_force(RdLiveSession *s, const struct roller_force *f)
 			continue;
 		}
 		latest = v;
+		if (!roller_force_is_contact(v, paused)) {
+			run = RD_FORCE_RUN_NONE;
+			continue;
+		}
 		if (t >= s->bucket_start_ms) {
 			s->bucket_sum += v;
 			s->bucket_n++;
-		}
-		if (paused || v < ROLLER_CONTACT_MIN_CN) {
-			run = RD_FORCE_RUN_NONE;
-			continue;
 		}
 		side = v < low ? RD_FORCE_RUN_BELOW :
 		       v > high ? RD_FORCE_RUN_ABOVE : RD_FORCE_RUN_IN_BAND;

@@ -46,7 +46,7 @@
 /* The strokes-per-minute window, and the least span it is scaled from. */
 #define RD_LIVE_SESSION_SPM_WINDOW_MS 60000u
 #define RD_LIVE_SESSION_SPM_MIN_SPAN_MS 10000u
-/* The force trace: one mean per second, the last hour of it. */
+/* The force trace: one contact mean per second, the last hour of it. */
 #define RD_LIVE_SESSION_TRACE_PERIOD_MS 1000u
 #define RD_LIVE_SESSION_TRACE_MAX 3600u
 
@@ -173,10 +173,10 @@ void rd_live_session_get_summary(const RdLiveSession *session, RdLiveSummary *ou
 
 /*
  * The force trace, as the roller's stored one: per second of session time
- * from second 0, the mean of its valid samples (paused and light ones
- * too) rounded half up, 0 for a second without one (lost, or before we
- * joined); the second under way is the last value, and there is none
- * before the first sample.  Copies the newest min(n, @cap) values, oldest
+ * from second 0, the mean of its contact samples (roller_force_is_contact())
+ * rounded half up, 0 for a second without one (the roller lifted or
+ * paused, frames lost, or before we joined); the second under way is the
+ * last value, and there is none before the first sample.  Copies the newest min(n, @cap) values, oldest
  * first, into @out; returns how many.  *first_second receives the second
  * of out[0] (0 unless the session outgrew RD_LIVE_SESSION_TRACE_MAX or
  * @cap).

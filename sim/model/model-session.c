@@ -73,7 +73,7 @@ merge_trace(struct model_session *s)
 }
 
 static void
-add_to_trace(struct model_session *s, uint32_t t_ms, uint16_t force)
+add_to_trace(struct model_session *s, uint32_t t_ms, uint16_t force, bool paused)
 {
 	uint32_t bucket;
 
@@ -86,7 +86,7 @@ add_to_trace(struct model_session *s, uint32_t t_ms, uint16_t force)
 		}
 		merge_trace(s);
 	}
-	if (force == ROLLER_FORCE_INVALID)
+	if (!roller_force_is_contact(force, paused))
 		return;
 	s->trace_sum[bucket] += force;
 	s->trace_n[bucket]++;
@@ -135,7 +135,7 @@ model_session_tick(struct model_session *s, struct model_session_tick *out)
 	}
 	if (sample->stroke_done)
 		count_stroke(s, &sample->stroke);
-	add_to_trace(s, out->t_ms, force);
+	add_to_trace(s, out->t_ms, force, sample->paused);
 
 	if (out->t_ms >= s->next_coverage_ms) {
 		out->coverage_due = true;

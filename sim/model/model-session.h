@@ -7,9 +7,13 @@
  * The live device and the offline preload share it, so a preloaded
  * record is what the same session rolled live would have stored.
  *
- * The force trace has one value per trace period: the mean of the valid
- * samples (paused ones included, they show the pause) taken at t_ms in
- * [i * period, (i + 1) * period), rounded half up, 0 when there is none.
+ * The force trace has one value per trace period: the mean of the contact
+ * samples (roller_force_is_contact()) taken at t_ms in
+ * [i * period, (i + 1) * period), rounded half up, 0 when there is none:
+ * a lift or a pause is not a light press, and 0 (never a contact mean)
+ * marks a period the roller was off the skin.  The spec only says "one
+ * value per trace period"; this is the reading its statistics suggest,
+ * and rollerd's live trace makes the same one.
  * The period is 1000 ms; a session longer than MODEL_SESSION_TRACE_MAX
  * periods doubles it (merging neighbours exactly, from sums and counts),
  * up to 64000 ms, after which the trace stops growing.

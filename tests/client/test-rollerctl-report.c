@@ -186,7 +186,7 @@ test_session_page(void **state)
 	g_autoptr(GArray) words = NULL;
 	const char *const bottom[] = {
 		"Journal", "moderate", "cleaned", "serum", "time", "min:s", "horizontal",
-		"anti-diagonal", "lastword.", "advice.", "contact", "skin)", NULL
+		"anti-diagonal", "lastword.", "advice.", "contact", "skin)", "gaps:", "lifted", NULL
 	};
 	g_auto(Run) r = { 0 };
 	cairo_surface_t *image;
@@ -258,7 +258,7 @@ test_area_page(void **state)
 	g_autoptr(GArray) words = NULL;
 	const char *const expect[] = {
 		"Calves:", "progress", "strokes", "100%", "share,", "Latest", "Direction",
-		"horizontal", "force,", "min:s", "advice.", "contact", "skin)", NULL
+		"horizontal", "force,", "min:s", "advice.", "contact", "skin)", "gaps:", "lifted", NULL
 	};
 	g_auto(Run) r = { 0 };
 	guint dates = 0;

@@ -297,6 +297,53 @@ test_polkit_refuses(void **state)
 	assert_int_equal(r.status, 0);
 }
 
+/*
+ * show's force line for session @id_text against its trace (from --json
+ * show): the highest contact mean in the heading, and a space in the
+ * sparkline exactly where the trace is 0 (two values a character past
+ * 60).  Returns the number of gaps.
+ */
+static guint
+assert_sparkline_gaps(Run *r, const char *id_text)
+{
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *heading = NULL;
+	JsonArray *values;
+	const char *line, *c;
+	guint n, step, max = 0, gaps = 0;
+
+	rollerctl(r, "--json", "show", id_text, NULL);
+	assert_int_equal(r->status, 0);
+	node = parse_json(r->out);
+	values = json_object_get_array_member(
+		json_object_get_object_member(json_node_get_object(node), "trace"), "values");
+	n = json_array_get_length(values);
+	assert_true(n > 0);
+	for (guint i = 0; i < n; i++)
+		max = MAX(max, (guint)json_array_get_int_element(values, i));
+	rollerctl(r, "show", id_text, NULL);
+	assert_int_equal(r->status, 0);
+	heading = g_strdup_printf("\nForce over time, max %u cN (contact force, mean per 1 s; "
+				  "gaps: roller lifted):\n  ", max);
+	line = strstr(r->out, heading);
+	if (!line)
+		fail_msg("no '%s' in:\n%s", heading, r->out);
+	c = line + strlen(heading);
+	step = (n + 59) / 60;
+	for (guint i = 0; i < n; i += step, c = g_utf8_next_char(c)) {
+		gboolean lifted = TRUE;
+
+		for (guint j = i; j < MIN(i + step, n); j++)
+			lifted &= json_array_get_int_element(values, j) == 0;
+		assert_true(*c && *c != '\n');
+		if (lifted != (*c == ' '))
+			fail_msg("value %u of %u: '%c' for %s", i, n, *c, lifted ? "a gap" : "contact");
+		gaps += lifted;
+	}
+	assert_true(*c == '\n');
+	return gaps;
+}
+
 static void
 test_scan_connect_sync_and_history(void **state)
 {
@@ -347,8 +394,20 @@ test_scan_connect_sync_and_history(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Coverage"));
 	assert_non_null(strstr(r.out, "Directions"));
-	/* The trace is not the contact force of the Force line: it says so. */
-	assert_non_null(strstr(r.out, "\nForce over time, mean per 1 s counting lifts as 0 (highest "));
+	/* The trace of contact means, with the lifts (a pause) as gaps. */
+	{
+		guint gaps = 0;
+
+		for (guint i = 0; i < json_array_get_length(array); i++) {
+			char other[32];
+
+			g_snprintf(other, sizeof(other), "%" G_GINT64_FORMAT,
+				   json_object_get_int_member(
+					   json_array_get_object_element(array, i), "id"));
+			gaps += assert_sparkline_gaps(&r, other);
+		}
+		assert_true(gaps > 0);
+	}
 	rollerctl(&r, "note", id_text, "--redness", "mild", "--numbing", "--text", "fine",
 		  "--topical", "HA serum", NULL);
 	assert_int_equal(r.status, 0);

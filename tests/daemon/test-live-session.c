@@ -489,21 +489,32 @@ test_session_end_after_whole_frame(void **state)
 }
 
 static void
-test_trace_means_per_second(void **state)
+test_trace_contact_means_per_second(void **state)
 {
 	Fixture *f = *state;
-	const guint16 want[] = { 301, 0, 11, 0, 0, 400 };
-	guint16 samples[300], trace[8];
+	const guint16 want[] = { 301, 0, 0, 201, 0, 0, 0, 400 };
+	guint16 samples[400], trace[10];
 	guint32 first;
 	guint n;
 
 	/* Second 0: 100 x 301 except one 300 -> 300.99 -> 301; second 1: only 0xFFFF -> 0. */
-	/* Second 2: 50 x 10 and 50 x 11 -> 10.5 -> 11 (light samples count here). */
-	for (guint i = 0; i < 300; i++)
-		samples[i] = i == 0 ? 300 : i < 100 ? 301 : i < 200 ? 0xFFFF : i < 250 ? 10 : 11;
-	test_send_samples(&f->feeder, 0, TEST_PERIOD_MS, samples, 300);
-	/* Seconds 3 and 4 lost; second 5 under way. */
-	test_send_constant(&f->feeder, 5000, 400, 3);
+	/* Second 2: 50 x 10 and 50 x 11, too light for contact -> 0, not 11. */
+	/* Second 3: a stroke between lifts, 20 x 0, 20 x 49, 30 x 200, 30 x 201 ->
+	 * 200.5 -> 201 over its contact samples (the lifts would make it 130). */
+	for (guint i = 0; i < 400; i++) {
+		guint k = i % 100;
+
+		samples[i] = i < 100 ? (i == 0 ? 300 : 301) : i < 200 ? 0xFFFF :
+			     i < 300 ? (k < 50 ? 10 : 11) :
+			     k < 20 ? 0 : k < 40 ? 49 : k < 70 ? 200 : 201;
+	}
+	test_send_samples(&f->feeder, 0, TEST_PERIOD_MS, samples, 400);
+	/* Second 4: paused, however hard the roller is pressed -> 0. */
+	test_send_event(&f->feeder, 4000, ROLLER_EVENT_PAUSE, 0);
+	test_send_constant(&f->feeder, 4000, 300, 100);
+	test_send_event(&f->feeder, 5000, ROLLER_EVENT_RESUME, 0);
+	/* Seconds 5 and 6 lost; second 7 under way. */
+	test_send_constant(&f->feeder, 7000, 400, 3);
 
 	n = rd_live_session_get_trace(f->session, trace, G_N_ELEMENTS(trace), &first);
 	assert_int_equal(n, G_N_ELEMENTS(want));
@@ -526,7 +537,7 @@ test_trace_means_per_second(void **state)
 	/* The newest ones when the caller has less room. */
 	n = rd_live_session_get_trace(f->session, trace, 2, &first);
 	assert_int_equal(n, 2);
-	assert_int_equal(first, 4);
+	assert_int_equal(first, 6);
 	assert_int_equal(trace[1], 400);
 }
 
@@ -588,7 +599,7 @@ main(void)
 		T(test_strokes_per_minute_window),
 		T(test_pauses_excluded_from_duration),
 		T(test_session_end_after_whole_frame),
-		T(test_trace_means_per_second),
+		T(test_trace_contact_means_per_second),
 		T(test_force_run_tracks_contact),
 		T(test_empty_and_unknown_records),
 #undef T

@@ -213,6 +213,48 @@ collect_frames(struct sim_rig *rig, uint8_t **bytes, size_t *len)
 }
 
 /* Same seed, same calls: same bytes, however often the host looks. */
+/*
+ * The trace of a session with lifts between strokes and pauses: each
+ * second's contact mean (checked exactly in sim_view_check_session()),
+ * so a second with a lift in it is not pulled toward 0, and 0 (a gap)
+ * only where the roller was off the skin the whole second.
+ */
+static void
+test_trace_contact_means(void **state)
+{
+	struct roller_stored_record rec;
+	struct sim_rig rig;
+	struct sim_view v;
+	unsigned lifted_seconds = 0, gaps = 0, in_band = 0, top = 0;
+
+	rig_for_session(&rig, 5, 247, false, 120);
+	model_device_press_button(rig.dev, 0);
+	sim_rig_run_to(&rig, 200000);
+	assert_false(rig.dev->in_session);
+	sim_view_init(&v, &rig);
+	sim_view_check_session(&v, &rig, 0);
+	assert_true(v.pauses > 0);
+	assert_int_equal(roller_stored_record_decode(rig.stored[0], rig.stored_len[0], &rec),
+			 ROLLER_OK);
+	assert_int_equal(rec.trace_period_ms, 1000);
+	for (unsigned i = 0; i < rec.trace_len; i++) {
+		uint16_t t = roller_stored_record_trace(&rec, i);
+
+		/* Never a light mean: a contact mean or nothing. */
+		assert_true(t == 0 || t >= ROLLER_CONTACT_MIN_CN);
+		gaps += t == 0;
+		lifted_seconds += t && v.second_lifted[i];
+		in_band += t >= v.band_low && t <= v.band_high;
+		top = t > top ? t : top;
+	}
+	assert_true(lifted_seconds > rec.trace_len / 2);	/* lifts in most seconds */
+	assert_true(gaps > 0);					/* the pauses */
+	/* The person presses within the band: so do most contact means. */
+	assert_true(2 * in_band > rec.trace_len - gaps);
+	assert_true(top >= rec.force_mean_cN && top <= rec.force_max_cN);
+	sim_rig_free(&rig);
+}
+
 static void
 test_same_bytes_at_any_wakeup_rate(void **state)
 {
@@ -344,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_long_session),
 		cmocka_unit_test(test_taught_pattern),
 		cmocka_unit_test(test_record_matches_telemetry),
+		cmocka_unit_test(test_trace_contact_means),
 		cmocka_unit_test(test_same_bytes_at_any_wakeup_rate),
 		cmocka_unit_test(test_reconnect_mid_session),
 		cmocka_unit_test(test_head_change),

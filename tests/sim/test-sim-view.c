@@ -60,19 +60,20 @@ view_force(struct sim_view *v, const struct roller_force *f)
 		uint16_t s = roller_force_sample(f, i);
 		uint32_t t = f->t_ms + i * f->period_ms;
 
+		assert_true(t / 1000 < SIM_VIEW_SECONDS_MAX);
 		if (s != ROLLER_FORCE_INVALID && s > v->max_valid)
 			v->max_valid = s;
 		if (s != ROLLER_FORCE_INVALID && s >= 50 && !v->paused) {
 			v->contact_sum += s;
 			v->contact_n++;
 			v->in_band_n += s >= v->band_low && s <= v->band_high;
+			v->second_sum[t / 1000] += s;
+			v->second_n[t / 1000]++;
 		}
 		if (s == ROLLER_FORCE_INVALID) {
 			v->dropouts++;
 		} else {
-			assert_true(t / 1000 < SIM_VIEW_SECONDS_MAX);
-			v->second_sum[t / 1000] += s;
-			v->second_n[t / 1000]++;
+			v->second_lifted[t / 1000] += s < 50;
 			if (v->paused)
 				assert_true(s < ROLLER_CONTACT_MIN_CN);
 			v->zeros += s == 0;
@@ -271,7 +272,7 @@ sim_view_check_session(struct sim_view *v, const struct sim_rig *rig,
 	assert_int_equal(rec.rows, v->rows);
 	assert_memory_equal(rec.passes, v->passes, v->cols * v->rows);
 	/* One value per period, 1 s doubled until 1024 of them cover the
-	 * session: the mean of the valid samples in it. */
+	 * session: the mean of the contact samples in it, 0 without one. */
 	period_s = 1;
 	while (v->last_sample_t / (period_s * 1000) >= MODEL_SESSION_TRACE_MAX)
 		period_s *= 2;

@@ -40,9 +40,10 @@ struct sim_view {
 	uint32_t pause_start, paused_total;
 	uint16_t rolls, dirs[4];
 	uint8_t passes[ROLLER_GRID_CELLS_MAX];
-	/* Valid samples per second of session time. */
+	/* Contact samples per second of session time, and valid ones under 50 cN. */
 	uint64_t second_sum[SIM_VIEW_SECONDS_MAX];
 	uint32_t second_n[SIM_VIEW_SECONDS_MAX];
+	uint32_t second_lifted[SIM_VIEW_SECONDS_MAX];
 
 	unsigned coverages, pauses, overforces, dropouts, outside, zeros;
 	unsigned head_changes;
