@@ -3,10 +3,9 @@
 
 #include <string.h>
 
-#include "common/rd-error.h"
-#include "daemon/rd-log-limit.h"
 #include "mqtt/rm-bridge.h"
 #include "mqtt/rm-broker.h"
+#include "mqtt/rm-commands.h"
 #include "mqtt/rm-cursor.h"
 #include "mqtt/rm-discovery.h"
 #include "mqtt/rm-payload.h"
@@ -44,8 +43,7 @@ struct _RmBridge {
 	GPtrArray *walk;	/* the stored sessions being published, NULL: none */
 	guint walk_next;
 	guint walk_sent;
-	RdLogLimit bad_input;
-	RdLogLimit refused;
+	RmCommands *commands;
 };
 
 /* A roller's retained topics. */
@@ -458,60 +456,11 @@ on_sessions_changed(gpointer data)
 }
 
 static void
-log_limited(RdLogLimit *limit, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-/* One line at once, then at most one per RD_LOG_LIMIT_INTERVAL_US counting the rest. */
-static void
-log_limited(RdLogLimit *limit, const char *fmt, ...)
-{
-	g_autofree char *line = NULL;
-	guint skipped = 0;
-	va_list ap;
-
-	if (!rd_log_limit_allow(limit, g_get_monotonic_time(), &skipped))
-		return;
-	va_start(ap, fmt);
-	line = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (skipped)
-		g_warning("%s (and %u more like it not logged)", line, skipped);
-	else
-		g_warning("%s", line);
-}
-
-static const char *
-command_name(RmCommand c)
-{
-	switch (c) {
-	case RM_COMMAND_SYNC: return "sync";
-	case RM_COMMAND_IDENTIFY: return "identify";
-	case RM_COMMAND_START: return "start";
-	case RM_COMMAND_STOP: return "stop";
-	}
-	return "?";
-}
-
-static void
-command_done(const char *path, RmCommand command, const GError *error, gpointer data)
-{
-	RmBridge *b = data;
-
-	if (error)
-		log_limited(&b->refused, "Command %s for %s: rollerd refused it: %s",
-			    command_name(command), path, error->message);
-	else
-		g_message("Command %s for %s done", command_name(command), path);
-}
-
-static void
 on_message(const char *topic, const void *payload, gsize len, gboolean retained,
 	   gpointer data)
 {
 	RmBridge *b = data;
-	g_auto(RmCommandRequest) req = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_autofree char *cut = NULL, *shown = NULL, *key = NULL;
-	const char *path;
+	g_autofree char *key = NULL;
 
 	/* The room's discovery configs: what the broker kept, or our own coming back. */
 	if (rm_discovery_parse_topic(b->cfg, topic, &key)) {
@@ -523,21 +472,7 @@ on_message(const char *topic, const void *payload, gsize len, gboolean retained,
 		return;
 	}
 
-	/* A command someone left retained would run again at every (re)subscription. */
-	if (retained)
-		error = g_error_new_literal(RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
-					    "a retained command is not acted on (publish it "
-					    "without the retain flag, and clear the retained one)");
-	else if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
-		 (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
-		rm_rollerd_command(b->rollerd, path, &req, command_done, b);
-		return;
-	}
-	/* The topic is the sender's: cut short and escaped for the log. */
-	cut = g_utf8_make_valid(topic, MIN(strlen(topic), 200));
-	shown = g_strescape(cut, NULL);
-	log_limited(&b->bad_input, "Ignored a message on %s: %s", shown,
-		    error ? error->message : "no such roller here");
+	rm_commands_handle(b->commands, topic, payload, len, retained);
 }
 
 static void
@@ -627,6 +562,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 	b->retained_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b->broker = rm_broker_new(cfg, &broker_cb, b);
 	b->rollerd = rm_rollerd_new(bus_type, &rollerd_cb, b);
+	b->commands = rm_commands_new(cfg, b->rollerd);
 	g_message("Publishing under %s/%s/ from session id %" G_GUINT64_FORMAT " on", cfg->prefix,
 		  cfg->room, rm_cursor_get_acked(b->cursor) + 1);
 	rm_broker_start(b->broker);
@@ -644,6 +580,7 @@ rm_bridge_free(RmBridge *b)
 	/* A clean DISCONNECT sends no will: say so ourselves. */
 	publish(b, status, "offline", 0, TRUE);
 	rm_rollerd_free(b->rollerd);
+	rm_commands_free(b->commands);
 	g_clear_pointer(&b->walk, g_ptr_array_unref);
 	g_hash_table_destroy(b->rollers);
 	g_hash_table_destroy(b->plan_sent);
