@@ -8,6 +8,7 @@
 #   rm-rollerd-calls  its calls to rollerd
 #   rm-broker     libmosquitto in the main loop, reconnect with backoff
 #   rm-cursor     the last session id the broker acknowledged
+#   rm-commands   the broker's commands passed to rollerd
 #   rm-bridge     the two sides joined
 noinst_LIBRARIES += mqtt/librollerd-mqtt.a
 mqtt_librollerd_mqtt_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_GLIB_CFLAGS) \
@@ -20,6 +21,7 @@ mqtt_librollerd_mqtt_a_SOURCES = \
 	mqtt/rm-rollerd-calls.h mqtt/rm-rollerd-calls.c \
 	mqtt/rm-broker.h mqtt/rm-broker.c \
 	mqtt/rm-cursor.h mqtt/rm-cursor.c \
+	mqtt/rm-commands.h mqtt/rm-commands.c \
 	mqtt/rm-bridge.h mqtt/rm-bridge.c \
 	daemon/rd-log-limit.h daemon/rd-log-limit.c
 mqtt_librollerd_mqtt_a_DEPENDENCIES = $(rollerd_dbus_generated)

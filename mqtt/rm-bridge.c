@@ -3,14 +3,19 @@
 
 #include <string.h>
 
-#include "daemon/rd-log-limit.h"
 #include "mqtt/rm-bridge.h"
 #include "mqtt/rm-broker.h"
+#include "mqtt/rm-commands.h"
 #include "mqtt/rm-cursor.h"
 #include "mqtt/rm-discovery.h"
 #include "mqtt/rm-payload.h"
 #include "mqtt/rm-rollerd.h"
 #include "mqtt/rm-rollerd-calls.h"
+
+/* Stored sessions published and not acknowledged yet, at most. */
+#define MAX_IN_FLIGHT 100
+/* The ack cursor is written once a second at most. */
+#define CURSOR_SAVE_INTERVAL_MS 1000
 
 /* A roller as the broker knows it. */
 typedef struct {
@@ -33,10 +38,12 @@ struct _RmBridge {
 	GHashTable *rollers;	/* path -> Roller */
 	GHashTable *plan_sent;	/* leaf -> payload published this connection */
 	GHashTable *retained_keys;	/* roller key of retained configs -> checked, this connection */
-	gboolean catching_up;
+	gboolean catching_up;	/* from the query to the walk's end */
 	gboolean catch_again;
-	RdLogLimit bad_input;
-	RdLogLimit refused;
+	GPtrArray *walk;	/* the stored sessions being published, NULL: none */
+	guint walk_next;
+	guint walk_sent;
+	RmCommands *commands;
 };
 
 /* A roller's retained topics. */
@@ -345,14 +352,66 @@ journal_counted(RmBridge *b, GPtrArray *summaries)
 	return FALSE;
 }
 
+/* The walk over the stored sessions is done (or cut short by a lost connection). */
+static void
+catch_up_done(RmBridge *b)
+{
+	if (b->walk_sent)
+		g_message("Published %u stored session%s, up to id %" G_GUINT64_FORMAT, b->walk_sent,
+			  b->walk_sent == 1 ? "" : "s", rm_cursor_get_sent(b->cursor));
+	if (b->walk_sent)
+		rm_rollerd_get_plan(b->rollerd, plan_ready, b);
+	g_clear_pointer(&b->walk, g_ptr_array_unref);
+	b->walk_sent = 0;
+	b->catching_up = FALSE;
+	if (b->catch_again) {
+		b->catch_again = FALSE;
+		catch_up(b);
+	}
+}
+
+/*
+ * Publishes the walk's next sessions while fewer than MAX_IN_FLIGHT wait
+ * for their PUBACK; each PUBACK brings the next.  Message ids are 16 bits
+ * and shared with every other publish: a whole journal queued at once
+ * would give two sessions in flight the same id.
+ */
+static void
+walk_on(RmBridge *b)
+{
+	while (b->walk_next < b->walk->len &&
+	       rm_cursor_get_in_flight(b->cursor) < MAX_IN_FLIGHT) {
+		GVariant *row = b->walk->pdata[b->walk_next++];
+		guint64 id = 0;
+		gint64 start = 0;
+		g_autofree char *key = NULL;
+		g_autofree char *payload = rm_payload_session(row, &id, &key);
+		g_autofree char *topic = NULL;
+		int mid;
+
+		if (!payload || id <= rm_cursor_get_sent(b->cursor))
+			continue;
+		topic = rm_topic_roller(b->cfg, key, "session");
+		mid = publish(b, topic, payload, 1, TRUE);
+		if (mid < 0) {
+			b->walk_next = b->walk->len;	/* the next connection starts over */
+			break;
+		}
+		g_variant_lookup(row, "start", "x", &start);
+		rm_cursor_sent(b->cursor, id, start, mid);
+		b->walk_sent++;
+	}
+	if (b->walk_next >= b->walk->len)
+		catch_up_done(b);
+}
+
 static void
 sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 {
 	RmBridge *b = data;
-	guint sent = 0;
 
-	b->catching_up = FALSE;
 	if (error) {
+		b->catching_up = FALSE;
 		/* Not on D-Bus yet: rollerd's arrival starts another look. */
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
 			g_warning("Cannot read the stored sessions: %s", error->message);
@@ -363,37 +422,16 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 			  " as published (restored from a backup, or the session deleted): "
 			  "publishing every session again", rm_cursor_get_acked(b->cursor));
 		rm_cursor_rewind(b->cursor);
-		b->catch_again = FALSE;
+		b->catching_up = b->catch_again = FALSE;
 		catch_up(b);
 		return;
 	}
-	for (guint i = 0; i < summaries->len && rm_broker_is_connected(b->broker); i++) {
-		guint64 id = 0;
-		gint64 start = 0;
-		g_autofree char *key = NULL;
-		g_autofree char *payload = rm_payload_session(summaries->pdata[i], &id, &key);
-		g_autofree char *topic = NULL;
-		int mid;
-
-		if (!payload || id <= rm_cursor_get_sent(b->cursor))
-			continue;
-		topic = rm_topic_roller(b->cfg, key, "session");
-		mid = publish(b, topic, payload, 1, TRUE);
-		if (mid < 0)
-			break;
-		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
-		rm_cursor_sent(b->cursor, id, start, mid);
-		sent++;
-	}
-	if (sent)
-		g_message("Published %u stored session%s, up to id %" G_GUINT64_FORMAT, sent,
-			  sent == 1 ? "" : "s", rm_cursor_get_sent(b->cursor));
-	if (sent)
-		rm_rollerd_get_plan(b->rollerd, plan_ready, b);
-	if (b->catch_again) {
-		b->catch_again = FALSE;
-		catch_up(b);
-	}
+	b->walk = g_ptr_array_ref(summaries);
+	b->walk_next = 0;
+	b->walk_sent = 0;
+	if (!rm_broker_is_connected(b->broker))
+		b->walk_next = b->walk->len;
+	walk_on(b);
 }
 
 static void
@@ -418,60 +456,11 @@ on_sessions_changed(gpointer data)
 }
 
 static void
-log_limited(RdLogLimit *limit, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-/* One line at once, then at most one per RD_LOG_LIMIT_INTERVAL_US counting the rest. */
-static void
-log_limited(RdLogLimit *limit, const char *fmt, ...)
-{
-	g_autofree char *line = NULL;
-	guint skipped = 0;
-	va_list ap;
-
-	if (!rd_log_limit_allow(limit, g_get_monotonic_time(), &skipped))
-		return;
-	va_start(ap, fmt);
-	line = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (skipped)
-		g_warning("%s (and %u more like it not logged)", line, skipped);
-	else
-		g_warning("%s", line);
-}
-
-static const char *
-command_name(RmCommand c)
-{
-	switch (c) {
-	case RM_COMMAND_SYNC: return "sync";
-	case RM_COMMAND_IDENTIFY: return "identify";
-	case RM_COMMAND_START: return "start";
-	case RM_COMMAND_STOP: return "stop";
-	}
-	return "?";
-}
-
-static void
-command_done(const char *path, RmCommand command, const GError *error, gpointer data)
-{
-	RmBridge *b = data;
-
-	if (error)
-		log_limited(&b->refused, "Command %s for %s: rollerd refused it: %s",
-			    command_name(command), path, error->message);
-	else
-		g_message("Command %s for %s done", command_name(command), path);
-}
-
-static void
 on_message(const char *topic, const void *payload, gsize len, gboolean retained,
 	   gpointer data)
 {
 	RmBridge *b = data;
-	g_auto(RmCommandRequest) req = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_autofree char *cut = NULL, *shown = NULL, *key = NULL;
-	const char *path;
+	g_autofree char *key = NULL;
 
 	/* The room's discovery configs: what the broker kept, or our own coming back. */
 	if (rm_discovery_parse_topic(b->cfg, topic, &key)) {
@@ -483,16 +472,7 @@ on_message(const char *topic, const void *payload, gsize len, gboolean retained,
 		return;
 	}
 
-	if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
-	    (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
-		rm_rollerd_command(b->rollerd, path, &req, command_done, b);
-		return;
-	}
-	/* The topic is the sender's: cut short and escaped for the log. */
-	cut = g_utf8_make_valid(topic, MIN(strlen(topic), 200));
-	shown = g_strescape(cut, NULL);
-	log_limited(&b->bad_input, "Ignored a message on %s: %s", shown,
-		    error ? error->message : "no such roller here");
+	rm_commands_handle(b->commands, topic, payload, len, retained);
 }
 
 static void
@@ -525,6 +505,10 @@ on_disconnected(gpointer data)
 
 	/* What was in flight goes out again; the retained state is republished. */
 	rm_cursor_reset(b->cursor);
+	if (b->walk) {
+		b->walk_next = b->walk->len;
+		catch_up_done(b);
+	}
 	g_hash_table_remove_all(b->plan_sent);
 	g_hash_table_remove_all(b->retained_keys);
 	g_hash_table_iter_init(&it, b->rollers);
@@ -540,10 +524,10 @@ static void
 on_published(int mid, gpointer data)
 {
 	RmBridge *b = data;
-	g_autoptr(GError) error = NULL;
 
-	if (!rm_cursor_acked(b->cursor, mid, &error))
-		g_warning("%s", error->message);
+	rm_cursor_acked(b->cursor, mid);
+	if (b->walk)
+		walk_on(b);
 }
 
 RmBridge *
@@ -564,7 +548,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 		.reminder = on_reminder,
 		.sessions_changed = on_sessions_changed,
 	};
-	g_autoptr(RmCursor) cursor = rm_cursor_new(cfg->state_dir, error);
+	g_autoptr(RmCursor) cursor = rm_cursor_new(cfg->state_dir, CURSOR_SAVE_INTERVAL_MS, error);
 	RmBridge *b;
 
 	if (!cursor)
@@ -578,6 +562,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 	b->retained_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b->broker = rm_broker_new(cfg, &broker_cb, b);
 	b->rollerd = rm_rollerd_new(bus_type, &rollerd_cb, b);
+	b->commands = rm_commands_new(cfg, b->rollerd);
 	g_message("Publishing under %s/%s/ from session id %" G_GUINT64_FORMAT " on", cfg->prefix,
 		  cfg->room, rm_cursor_get_acked(b->cursor) + 1);
 	rm_broker_start(b->broker);
@@ -595,6 +580,8 @@ rm_bridge_free(RmBridge *b)
 	/* A clean DISCONNECT sends no will: say so ourselves. */
 	publish(b, status, "offline", 0, TRUE);
 	rm_rollerd_free(b->rollerd);
+	rm_commands_free(b->commands);
+	g_clear_pointer(&b->walk, g_ptr_array_unref);
 	g_hash_table_destroy(b->rollers);
 	g_hash_table_destroy(b->plan_sent);
 	g_hash_table_destroy(b->retained_keys);

@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "common/rd-error.h"
 #include "mqtt/rm-config.h"
@@ -19,6 +23,17 @@ static const struct {
 	{ "start", RM_COMMAND_START },
 	{ "stop", RM_COMMAND_STOP },
 };
+
+gboolean
+rm_config_is_loopback(const RmConfig *cfg)
+{
+	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(cfg->host);
+
+	if (address)
+		return g_inet_address_get_is_loopback(address);
+	return g_ascii_strcasecmp(cfg->host, "localhost") == 0 ||
+	       g_str_has_suffix(cfg->host, ".localhost");
+}
 
 RmCommand
 rm_command_from_name(const char *name)
@@ -102,7 +117,18 @@ read_password(const char *path, const char *file, char **out, GError **error)
 	g_autofree char *text = NULL;
 	gsize len = 0;
 	char *nl;
+	GStatBuf st;
 
+	/* Group read is for the documented root:rollerd-mqtt 0640, the bridge's own group. */
+	if (g_stat(file, &st) == 0 &&
+	    ((st.st_mode & 0007) || ((st.st_mode & 0070) && st.st_gid != getegid()))) {
+		g_autofree char *why = g_strdup_printf(
+			"%s is open to %s (mode %04o): chmod 0600, or 0640 with the bridge's "
+			"group", file, (st.st_mode & 0007) ? "every user" : "another group",
+			(unsigned)(st.st_mode & 07777));
+
+		return bad_value(path, "Broker", "PasswordFile", why, error);
+	}
 	if (!g_file_get_contents(file, &text, &len, error)) {
 		g_prefix_error(error, "%s: [Broker] PasswordFile: ", path);
 		return FALSE;

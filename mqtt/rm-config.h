@@ -48,5 +48,8 @@ RmConfig *rm_config_load(const char *path, GError **error);
 void rm_config_free(RmConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RmConfig, rm_config_free)
 
+/* Whether Host names this machine (localhost, 127.0.0.0/8, ::1): no network in between. */
+gboolean rm_config_is_loopback(const RmConfig *cfg);
+
 /* "sync", "identify", "start", "stop": the bit, 0 for another word. */
 RmCommand rm_command_from_name(const char *name);

@@ -21,6 +21,10 @@ struct _RmCursor {
 	gboolean acked_start_known;
 	guint64 sent;
 	GQueue in_flight;	/* InFlight, oldest first */
+	guint save_interval_ms;
+	gint64 saved_us;	/* monotonic time of the last write, 0: none yet */
+	gboolean dirty;		/* @acked moved since */
+	guint save_id;		/* the write deferred to the interval's end */
 };
 
 /* "ID START", or "ID" as the first bridges wrote it (no start to check). */
@@ -43,13 +47,14 @@ parse(const char *text, RmCursor *c)
 }
 
 RmCursor *
-rm_cursor_new(const char *state_dir, GError **error)
+rm_cursor_new(const char *state_dir, guint save_interval_ms, GError **error)
 {
 	g_autoptr(RmCursor) c = g_new0(RmCursor, 1);
 	g_autofree char *text = NULL;
 	g_autoptr(GError) local = NULL;
 
 	g_queue_init(&c->in_flight);
+	c->save_interval_ms = save_interval_ms;
 	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
 		int e = errno;
 
@@ -74,11 +79,48 @@ rm_cursor_new(const char *state_dir, GError **error)
 	return g_steal_pointer(&c);
 }
 
+/* Writes the cursor (a temporary file, synced and renamed), or says why not. */
+static void
+save(RmCursor *c)
+{
+	g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+						c->acked, c->acked_start);
+	g_autoptr(GError) error = NULL;
+
+	g_clear_handle_id(&c->save_id, g_source_remove);
+	c->saved_us = g_get_monotonic_time();
+	if (!g_file_set_contents_full(c->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				      &error)) {
+		g_warning("Cannot save the acknowledged session id: %s", error->message);
+		return;		/* still dirty: tried again at the next acknowledgement */
+	}
+	c->dirty = FALSE;
+}
+
+static gboolean
+save_cb(gpointer data)
+{
+	RmCursor *c = data;
+
+	c->save_id = 0;
+	save(c);
+	return G_SOURCE_REMOVE;
+}
+
+void
+rm_cursor_flush(RmCursor *c)
+{
+	if (c->dirty)
+		save(c);
+}
+
 void
 rm_cursor_free(RmCursor *c)
 {
 	if (!c)
 		return;
+	rm_cursor_flush(c);
+	g_clear_handle_id(&c->save_id, g_source_remove);
 	g_queue_clear_full(&c->in_flight, g_free);
 	g_free(c->path);
 	g_free(c);
@@ -103,6 +145,12 @@ rm_cursor_get_acked_start(RmCursor *c, gint64 *start)
 	return c->acked_start_known;
 }
 
+guint
+rm_cursor_get_in_flight(RmCursor *c)
+{
+	return c->in_flight.length;
+}
+
 void
 rm_cursor_sent(RmCursor *c, guint64 id, gint64 start, int mid)
 {
@@ -116,17 +164,21 @@ rm_cursor_sent(RmCursor *c, guint64 id, gint64 start, int mid)
 	c->sent = id;
 }
 
-gboolean
-rm_cursor_acked(RmCursor *c, int mid, GError **error)
+void
+rm_cursor_acked(RmCursor *c, int mid)
 {
 	guint64 before = c->acked;
-	g_autofree char *text = NULL;
+	gint64 wait_us;
 	InFlight *f;
 
+	/* Message ids are 16 bits and wrap: one PUBACK acknowledges one message,
+	 * the oldest unacknowledged with that id (the broker answers in order). */
 	for (GList *l = c->in_flight.head; l; l = l->next) {
 		f = l->data;
-		if (f->mid == mid)
+		if (f->mid == mid && !f->acked) {
 			f->acked = TRUE;
+			break;
+		}
 	}
 	while ((f = g_queue_peek_head(&c->in_flight)) && f->acked) {
 		c->acked = f->id;
@@ -135,16 +187,17 @@ rm_cursor_acked(RmCursor *c, int mid, GError **error)
 		g_free(g_queue_pop_head(&c->in_flight));
 	}
 	if (c->acked == before)
-		return TRUE;
-	text = g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n", c->acked,
-			       c->acked_start);
-	/* g_file_set_contents writes a temporary file, syncs and renames it. */
-	if (!g_file_set_contents_full(c->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-				      error)) {
-		g_prefix_error(error, "Cannot save the acknowledged session id: ");
-		return FALSE;
-	}
-	return TRUE;
+		return;
+	/* One synced write per interval at most: a first run over N sessions
+	 * would otherwise sync N times, blocking the main loop each time. */
+	c->dirty = TRUE;
+	if (c->save_id)
+		return;
+	wait_us = c->saved_us + (gint64)c->save_interval_ms * 1000 - g_get_monotonic_time();
+	if (!c->saved_us || wait_us <= 0)
+		save(c);
+	else
+		c->save_id = g_timeout_add((guint)(wait_us / 1000) + 1, save_cb, c);
 }
 
 void

@@ -14,8 +14,9 @@
 
 typedef struct _RmCursor RmCursor;
 
-/* Loads <state_dir>/acked (0 when absent), creating @state_dir 0700. */
-RmCursor *rm_cursor_new(const char *state_dir, GError **error);
+/* Loads <state_dir>/acked (0 when absent), creating @state_dir 0700; its
+ * writes at least @save_interval_ms apart. */
+RmCursor *rm_cursor_new(const char *state_dir, guint save_interval_ms, GError **error);
 void rm_cursor_free(RmCursor *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RmCursor, rm_cursor_free)
 
@@ -24,14 +25,20 @@ guint64 rm_cursor_get_acked(RmCursor *c);
 guint64 rm_cursor_get_sent(RmCursor *c);
 /* The acknowledged session's start; FALSE when not known (0, or an old file). */
 gboolean rm_cursor_get_acked_start(RmCursor *c, gint64 *start);
+/* How many sessions went out without an acknowledgement yet. */
+guint rm_cursor_get_in_flight(RmCursor *c);
 /* Session @id (started at @start) went out as message @mid; ids must grow. */
 void rm_cursor_sent(RmCursor *c, guint64 id, gint64 start, int mid);
 /*
  * The broker acknowledged @mid (another message's is ignored); the cursor
- * moves over every acknowledged id with none unacknowledged before it and
- * is saved.  FALSE with @error when saving failed (kept in memory).
+ * moves over every acknowledged id with none unacknowledged before it.
+ * It is saved at once when the last write is @save_interval_ms old,
+ * else at the interval's end (from the main loop): never past a session
+ * not acknowledged.  A failed write is logged and tried again later.
  */
-gboolean rm_cursor_acked(RmCursor *c, int mid, GError **error);
+void rm_cursor_acked(RmCursor *c, int mid);
+/* Saves now what a deferred write would have (at exit; rm_cursor_free does it). */
+void rm_cursor_flush(RmCursor *c);
 /* The connection was lost: whatever was in flight goes out again. */
 void rm_cursor_reset(RmCursor *c);
 /* Back to 0, in memory (saved at the next acknowledgement): every session

@@ -154,7 +154,10 @@ static char *
 roller_entity_payload(const RmConfig *cfg, const RmRollerInfo *info, const Entity *e)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autofree char *unique = g_strdup_printf("rollerd_%s_%s", info->key, e->object);
+	g_autofree char *room = id_part(cfg->room);
+	/* Per room: another room's bridge may see the same roller (one device, HA
+	 * refuses a second entity with a unique_id it has). */
+	g_autofree char *unique = g_strdup_printf("rollerd_%s_%s_%s", room, info->key, e->object);
 	g_autofree char *topic = rm_topic_roller(cfg, info->key, e->leaf);
 	gboolean button = strcmp(e->component, "button") == 0;
 

@@ -327,7 +327,7 @@ rm_command_parse(const RmConfig *cfg, const char *topic, const void *payload, gs
 		return refuse(error, "%s: a payload of %zu bytes, over the %d allowed", levels[2],
 			      len, RM_COMMAND_PAYLOAD_MAX);
 	}
-	text = g_strndup(payload, len);
+	text = g_strndup(payload ? payload : "", len);	/* NULL when empty */
 	if (strlen(text) != len || !g_utf8_validate(text, -1, NULL)) {
 		req->command = 0;
 		return refuse(error, "%s: the payload is not UTF-8 text", levels[2]);

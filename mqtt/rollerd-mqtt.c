@@ -66,6 +66,10 @@ main(int argc, char **argv)
 
 		cfg->state_dir = g_strdup(sd && *sd ? sd : DEFAULT_STATE_DIR);
 	}
+	if (!cfg->ca_file && !rm_config_is_loopback(cfg))
+		g_warning("No [Broker] CAFile: the session summaries, the names of the persons in "
+			  "the treatment plan%s go to %s unencrypted, readable on the network",
+			  cfg->username ? " and the broker password" : "", cfg->host);
 	loop = g_main_loop_new(NULL, FALSE);
 	bridge = rm_bridge_new(g_steal_pointer(&cfg),
 			       session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, &error);

@@ -459,13 +459,25 @@ mqtt_sub_wait_last(MqttSub *s, const char *topic, const char *payload, guint tim
 	return test_bus_wait_until(last_is, &w, timeout_ms);
 }
 
-void
-mqtt_sub_publish(MqttSub *s, const char *topic, const void *payload, gsize len)
+static void
+sub_publish(MqttSub *s, const char *topic, const void *payload, gsize len, bool retain)
 {
-	int rc = mosquitto_publish(s->mosq, NULL, topic, (int)len, payload, 1, false);
+	int rc = mosquitto_publish(s->mosq, NULL, topic, (int)len, payload, 1, retain);
 
 	if (rc != MOSQ_ERR_SUCCESS)
 		fail_msg("publish on %s: %s", topic, mosquitto_strerror(rc));
+}
+
+void
+mqtt_sub_publish(MqttSub *s, const char *topic, const void *payload, gsize len)
+{
+	sub_publish(s, topic, payload, len, false);
+}
+
+void
+mqtt_sub_publish_retained(MqttSub *s, const char *topic, const char *payload)
+{
+	sub_publish(s, topic, payload, strlen(payload), true);
 }
 
 char *

@@ -58,6 +58,8 @@ gboolean mqtt_sub_wait_count(MqttSub *s, const char *topic, guint count, guint t
 gboolean mqtt_sub_wait_last(MqttSub *s, const char *topic, const char *payload,
 			    guint timeout_ms);
 void mqtt_sub_publish(MqttSub *s, const char *topic, const void *payload, gsize len);
+/* Retained by the broker ("" clears it). */
+void mqtt_sub_publish_retained(MqttSub *s, const char *topic, const char *payload);
 /* Whether the subscriber is connected now (it reconnects by itself). */
 gboolean mqtt_sub_is_connected(MqttSub *s);
 void mqtt_message_free(MqttMessage *m);

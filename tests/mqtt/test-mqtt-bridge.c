@@ -141,6 +141,7 @@ test_broker_restart_and_bridge_kill(void **state)
 	const char *sim_args[] = { "--speed=10", "--session-seconds=30", "--stored=1", NULL };
 	MqttFixture *f = *state = fixture_new(sim_args, NULL);
 	g_autoptr(GVariant) session = NULL;
+	g_autofree char *acked = NULL, *text = NULL;
 	guint before;
 
 	test_daemon_discover(f->td, 1);
@@ -177,6 +178,14 @@ test_broker_restart_and_bridge_kill(void **state)
 	assert_true(mqtt_sub_wait_count(f->sub, R "session", 3, WAIT_MS));
 	test_bus_run_for(QUIET_MS);
 	mqtt_assert_sessions_once(f->sub, f->td, ADDRESS, R "session", 3);
+
+	/* A clean stop leaves the cursor on the last session acknowledged. */
+	assert_true(test_bus_stop_ok(f->td->bus, f->bridge));
+	f->bridge = 0;
+	acked = g_build_filename(test_bus_get_dir(f->td->bus), "rollerd-mqtt-state", "acked",
+				 NULL);
+	assert_true(g_file_get_contents(acked, &text, NULL, NULL));
+	assert_true(g_str_has_prefix(text, "3 "));
 }
 
 static void
@@ -194,7 +203,7 @@ test_commands_and_bad_input(void **state)
 	MqttFixture *f = *state = fixture_new(sim_args, "[Bridge]\nCommands=sync;identify\n");
 	TestDaemon *td = f->td;
 	g_autofree char *big = g_strnfill(300 * 1024, 'x');
-	guint synced;
+	guint synced, pressed;
 
 	test_daemon_discover(td, 1);
 	test_daemon_connect(td);
@@ -230,6 +239,25 @@ test_commands_and_bad_input(void **state)
 	/* Still serving. */
 	press(f, "identify", "3");
 	assert_true(test_daemon_wait_log(td, "rollerd-mqtt", "Command identify for", 1, WAIT_MS));
+
+	/* Retained commands come back at every subscription: never acted on then. */
+	synced = test_daemon_log_count(td, "rollerd", "synced,");
+	test_bus_kill(td->bus, f->bridge);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "offline", WAIT_MS));
+	pressed = mqtt_sub_count(f->sub, R "cmd/sync");
+	mqtt_sub_publish_retained(f->sub, R "cmd/identify", "PRESS");
+	mqtt_sub_publish_retained(f->sub, R "cmd/sync", "PRESS");
+	/* Kept by the broker (its copy came back) before the bridge subscribes. */
+	assert_true(mqtt_sub_wait_count(f->sub, R "cmd/sync", pressed + 1, WAIT_MS));
+	f->bridge = mqtt_bridge_start(td->bus, "rollerd-mqtt", f->conf);
+	assert_true(mqtt_sub_wait_last(f->sub, "rollerd/room1/status", "online", WAIT_MS));
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt", "Command "), 3);
+	assert_int_equal(test_daemon_log_count(td, "rollerd", "synced,"), synced);
+	assert_int_equal(test_daemon_log_count(td, "rollerd-mqtt",
+					       "retained command is not acted on"), 1);
+	mqtt_sub_publish_retained(f->sub, R "cmd/identify", "");
+	mqtt_sub_publish_retained(f->sub, R "cmd/sync", "");
 }
 
 /*

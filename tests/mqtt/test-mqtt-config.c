@@ -56,6 +56,7 @@ static void
 test_every_key(void **state)
 {
 	g_autofree char *pw = write_conf("pw", "s3cret\n");
+	int chmod_rc = g_chmod(pw, 0600);
 	g_autofree char *text = g_strdup_printf(
 		"[Broker]\nHost=broker.example\nPort=8883\nClientId=room-7\nUsername=bridge\n"
 		"PasswordFile=%s\nCAFile=/ca.crt\nCertFile=/c.crt\nKeyFile=/c.key\n"
@@ -68,8 +69,10 @@ test_every_key(void **state)
 	g_autoptr(RmConfig) cfg = rm_config_load(path, &error);
 
 	(void)state;
+	assert_int_equal(chmod_rc, 0);
 	assert_non_null(cfg);
 	assert_string_equal(cfg->host, "broker.example");
+	assert_false(rm_config_is_loopback(cfg));
 	assert_int_equal(cfg->port, 8883);
 	assert_string_equal(cfg->client_id, "room-7");
 	assert_string_equal(cfg->username, "bridge");
@@ -131,8 +134,54 @@ test_empty_password_file(void **state)
 	g_autofree char *text = g_strdup_printf("[Broker]\nUsername=u\nPasswordFile=%s\n", pw);
 
 	(void)state;
+	assert_int_equal(g_chmod(pw, 0600), 0);
 	expect_refused(text, "one line");
 	remove_conf(pw);
+}
+
+/* A password file others can read is refused; the bridge's own group may. */
+static void
+test_password_file_mode(void **state)
+{
+	g_autofree char *pw = write_conf("pw", "s3cret\n");
+	g_autofree char *text = g_strdup_printf("[Broker]\nUsername=u\nPasswordFile=%s\n", pw);
+	g_autofree char *conf = write_conf("mqtt.conf", text);
+	g_autoptr(RmConfig) cfg = NULL;
+
+	(void)state;
+	assert_int_equal(g_chmod(pw, 0644), 0);
+	expect_refused(text, "open to every user");
+	assert_int_equal(g_chmod(pw, 0604), 0);
+	expect_refused(text, "chmod 0600");
+	/* Created by the test: its group is the test's own. */
+	assert_int_equal(g_chmod(pw, 0640), 0);
+	cfg = rm_config_load(conf, NULL);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->password, "s3cret");
+	remove_conf(conf);
+	remove_conf(pw);
+}
+
+/* Which hosts the warning about a connection without TLS leaves out. */
+static void
+test_loopback_hosts(void **state)
+{
+	const char *local[] = { "localhost", "LOCALHOST", "127.0.0.1", "127.8.9.1", "::1",
+				"box.localhost" };
+	const char *remote[] = { "broker.example", "192.168.1.10", "::2", "localhost.example" };
+	g_autoptr(RmConfig) cfg = rm_config_load(NULL, NULL);
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(local); i++) {
+		g_free(cfg->host);
+		cfg->host = g_strdup(local[i]);
+		assert_true(rm_config_is_loopback(cfg));
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(remote); i++) {
+		g_free(cfg->host);
+		cfg->host = g_strdup(remote[i]);
+		assert_false(rm_config_is_loopback(cfg));
+	}
 }
 
 /* The shipped mqtt.conf, every key commented out, gives the defaults. */
@@ -172,6 +221,8 @@ main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_empty_password_file),
+		cmocka_unit_test(test_password_file_mode),
+		cmocka_unit_test(test_loopback_hosts),
 		cmocka_unit_test(test_shipped_file),
 	};
 

@@ -98,6 +98,8 @@ test_roller_entities(void **state)
 	assert_string_equal(json_object_get_string_member(dev, "sw_version"), "1.4.2");
 	assert_string_equal(json_object_get_string_member(dev, "via_device"),
 			    "rollerd_bridge_room_1");
+	assert_string_equal(json_object_get_string_member(o, "unique_id"),
+			    "rollerd_room_1_RL000001_battery");
 	o = find(nodes, ids, "RL000001_force");
 	assert_string_equal(json_object_get_string_member(o, "unit_of_measurement"), "cN");
 	assert_string_equal(json_object_get_string_member(o, "state_class"), "measurement");
@@ -131,6 +133,68 @@ test_roller_entities(void **state)
 		assert_string_equal(e.payloads->pdata[i], "");
 	g_ptr_array_unref(e.topics);
 	g_ptr_array_unref(e.payloads);
+}
+
+/* A string member of every config emitted, in order. */
+static GPtrArray *
+members_of(Emitted *e, const char *member, const char *device_member)
+{
+	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < e->payloads->len; i++) {
+		g_autoptr(JsonNode) node = json_from_string(e->payloads->pdata[i], NULL);
+		JsonObject *o = json_node_get_object(node);
+
+		if (device_member)
+			g_ptr_array_add(values, g_strdup(json_array_get_string_element(
+				json_object_get_array_member(json_object_get_object_member(
+					o, "device"), device_member), 0)));
+		else
+			g_ptr_array_add(values, g_strdup(json_object_get_string_member(o, member)));
+	}
+	return values;
+}
+
+/*
+ * One roller seen by the bridges of two rooms: one device (identifiers
+ * from the serial), every entity's unique_id its room's (HA refuses a
+ * unique_id twice).
+ */
+static void
+test_roller_in_two_rooms(void **state)
+{
+	g_autoptr(RmConfig) cfg = config();
+	RmRollerInfo info = { "RL000001", "Roller 01A7", "RL000001", "C0:52:4C:00:00:01",
+			      "MR-1", "1.4.2" };
+	Emitted e[2];
+	g_autoptr(GPtrArray) unique1 = NULL, unique2 = NULL, device1 = NULL, device2 = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	(void)state;
+	for (guint r = 0; r < 2; r++) {
+		e[r].topics = g_ptr_array_new_with_free_func(g_free);
+		e[r].payloads = g_ptr_array_new_with_free_func(g_free);
+		g_free(cfg->room);
+		cfg->room = g_strdup(r ? "room 2" : "room 1");
+		rm_discovery_roller(cfg, &info, FALSE, collect, &e[r]);
+	}
+	unique1 = members_of(&e[0], "unique_id", NULL);
+	unique2 = members_of(&e[1], "unique_id", NULL);
+	device1 = members_of(&e[0], NULL, "identifiers");
+	device2 = members_of(&e[1], NULL, "identifiers");
+	assert_int_equal(unique1->len, 13);
+	assert_int_equal(unique2->len, 13);
+	for (guint i = 0; i < unique1->len; i++) {
+		assert_true(g_hash_table_add(seen, unique1->pdata[i]));
+		assert_true(g_hash_table_add(seen, unique2->pdata[i]));
+		assert_string_equal(device1->pdata[i], "rollerd_RL000001");
+		assert_string_equal(device2->pdata[i], "rollerd_RL000001");
+	}
+	assert_string_equal(unique2->pdata[0], "rollerd_room_2_RL000001_battery");
+	for (guint r = 0; r < 2; r++) {
+		g_ptr_array_unref(e[r].topics);
+		g_ptr_array_unref(e[r].payloads);
+	}
 }
 
 static void
@@ -237,6 +301,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roller_entities),
+		cmocka_unit_test(test_roller_in_two_rooms),
 		cmocka_unit_test(test_bridge_and_plan),
 		cmocka_unit_test(test_discovery_off),
 		cmocka_unit_test(test_parse_topic),
