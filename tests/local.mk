@@ -361,7 +361,8 @@ tests_integration_test_daemon_clinic_SOURCES = tests/integration/test-daemon-cli
 	tests/client/test-rollerctl-util.h tests/client/test-rollerctl-util.c
 tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(JSON_GLIB_CFLAGS)
-tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS) $(JSON_GLIB_LIBS)
+tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS) $(LIBPQ_LIBS) \
+	$(JSON_GLIB_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \

@@ -7,11 +7,16 @@
 #include "rd-clinic-schema.h"
 
 /*
- * Version 1.  Rows belong to the room that wrote them last ("room", a
- * PostgreSQL role): row-level security lets a room insert and update only
- * rows it signs as itself, read them all, delete none (deletions are
- * tombstones).  Tables are FORCEd so that the room whose rollerd created
- * them, their owner, obeys the same policies.
+ * Version 1.  Rows belong to the room that wrote them last ("room", the
+ * PostgreSQL role of the room's connection, current_user): row-level
+ * security lets a room insert and update only rows it signs as itself,
+ * read them all, delete none (deletions are tombstones).  The tables and
+ * functions belong to the administrator's role that ran the setup
+ * (rollerd --clinic-setup), which no room is: only an owner may switch
+ * the policies off or replace a function.  Rooms get their rights
+ * through the group role rollerd_rooms; PUBLIC gets none.  The
+ * functions run as the caller (rights and policies apply) with a fixed
+ * search_path, and take the room from current_user, never an argument.
  *
  * - people: keyed by name key (rd-store-people.h) within the clinic, a
  *   surrogate id that sessions point to, so a rename moves no session.
@@ -24,6 +29,10 @@
  * - cursors: per room, the last outbox seq stored; moved in the batch's
  *   own transaction, so a batch sent twice is stored once.
  */
+/* A function sees pg_catalog and the clinic's schema only: a room's own
+ * objects never stand in for the clinic's. */
+#define FN_PATH "SET search_path = pg_catalog, @SCHEMA@"
+
 static const char migration_v1[] =
 	"CREATE TABLE people (\n"
 	"	id bigserial PRIMARY KEY,\n"
@@ -89,10 +98,8 @@ static const char migration_v1[] =
 	"		EXECUTE format('CREATE POLICY room_reads ON %I FOR SELECT USING (true)', t);\n"
 	"		EXECUTE format('CREATE POLICY room_inserts ON %I FOR INSERT "
 	"WITH CHECK (room = current_user)', t);\n"
-	"		EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO PUBLIC', t);\n"
 	"	END LOOP;\n"
 	"END $d$;\n"
-	"GRANT USAGE ON SEQUENCE people_id_seq, sessions_id_seq TO PUBLIC;\n"
 	/* A room's own sessions and cursor; shared rows any room may sign. */
 	"CREATE POLICY room_updates ON sessions FOR UPDATE USING (room = current_user) "
 	"WITH CHECK (room = current_user);\n"
@@ -105,8 +112,8 @@ static const char migration_v1[] =
 	"CREATE POLICY room_updates ON heads FOR UPDATE USING (true) "
 	"WITH CHECK (room = current_user);\n"
 	/* A person named by a session before their own row came. */
-	"CREATE FUNCTION rollerd_person_id(k text, r text) RETURNS bigint "
-	"LANGUAGE plpgsql AS $f$ DECLARE pid bigint; BEGIN\n"
+	"CREATE FUNCTION rollerd_person_id(k text) RETURNS bigint "
+	"LANGUAGE plpgsql " FN_PATH " AS $f$ DECLARE pid bigint; r text := current_user; BEGIN\n"
 	"	IF k IS NULL THEN RETURN NULL; END IF;\n"
 	"	SELECT id INTO pid FROM people WHERE name_key = k;\n"
 	"	IF pid IS NULL THEN\n"
@@ -116,8 +123,8 @@ static const char migration_v1[] =
 	"	END IF;\n"
 	"	RETURN pid;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_person(r text, b jsonb, t bigint) RETURNS void "
-	"LANGUAGE plpgsql AS $f$ BEGIN\n"
+	"CREATE FUNCTION rollerd_apply_person(b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql " FN_PATH " AS $f$ DECLARE r text := current_user; BEGIN\n"
 	"	IF b->>'old_key' <> b->>'key' AND NOT EXISTS (SELECT 1 FROM people "
 	"WHERE name_key = b->>'key') THEN\n"
 	"		UPDATE people SET name_key = b->>'key', name = b->>'key', room = r "
@@ -133,8 +140,9 @@ static const char migration_v1[] =
 	"		WHERE (excluded.at, excluded.room) >= (p.at, p.room);\n"
 	"	END IF;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_session(r text, b jsonb, t bigint) RETURNS void "
-	"LANGUAGE plpgsql AS $f$ DECLARE lid bigint := (b->>'id')::bigint; BEGIN\n"
+	"CREATE FUNCTION rollerd_apply_session(b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql " FN_PATH " AS $f$\n"
+	"DECLARE r text := current_user; lid bigint := (b->>'id')::bigint; BEGIN\n"
 	/* Known from another room: that copy stands for it. */
 	"	IF EXISTS (SELECT 1 FROM sessions WHERE serial = b->>'serial' AND\n"
 	"		   record_id = (b->>'record_id')::integer AND start_unix = (b->>'start')::bigint\n"
@@ -150,7 +158,7 @@ static const char migration_v1[] =
 	"		(b->>'duration_ms')::bigint, (b->>'needle_um')::integer, (b->>'strokes')::bigint,\n"
 	"		(b->>'force_mean_cn')::integer, (b->>'force_max_cn')::integer,\n"
 	"		(b->>'in_band_permille')::integer, b->>'source',\n"
-	"		rollerd_person_id(b->>'person', r), b, t)\n"
+	"		rollerd_person_id(b->>'person'), b, t)\n"
 	"	ON CONFLICT (room, local_id) DO UPDATE SET serial = excluded.serial,\n"
 	"		address = excluded.address, record_id = excluded.record_id, area = excluded.area,\n"
 	"		start_unix = excluded.start_unix, clock_set = excluded.clock_set,\n"
@@ -160,8 +168,8 @@ static const char migration_v1[] =
 	"		source = excluded.source, person_id = excluded.person_id, body = excluded.body,\n"
 	"		deleted = false, at = excluded.at;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_notes(r text, b jsonb, t bigint) RETURNS void "
-	"LANGUAGE plpgsql AS $f$ DECLARE sid bigint; BEGIN\n"
+	"CREATE FUNCTION rollerd_apply_notes(b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql " FN_PATH " AS $f$ DECLARE r text := current_user; sid bigint; BEGIN\n"
 	"	SELECT id INTO sid FROM sessions WHERE room = r AND local_id = (b->>'session')::bigint;\n"
 	"	IF sid IS NULL THEN RETURN; END IF;\n"
 	"	INSERT INTO session_notes AS n (session_id, topical, numbing, redness, text, cleaned,\n"
@@ -173,8 +181,8 @@ static const char migration_v1[] =
 	"		cleaned = excluded.cleaned, at = excluded.at, room = excluded.room\n"
 	"	WHERE (excluded.at, excluded.room) >= (n.at, n.room);\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_head(r text, b jsonb, t bigint) RETURNS void "
-	"LANGUAGE plpgsql AS $f$ BEGIN\n"
+	"CREATE FUNCTION rollerd_apply_head(b jsonb, t bigint) RETURNS void "
+	"LANGUAGE plpgsql " FN_PATH " AS $f$ DECLARE r text := current_user; BEGIN\n"
 	"	INSERT INTO heads AS h (serial, fitted_at, needle_um, sessions, strokes, at, room)\n"
 	"	VALUES (b->>'serial', (b->>'fitted_at')::bigint, (b->>'needle_um')::integer,\n"
 	"		(b->>'sessions')::bigint, (b->>'strokes')::bigint, t, r)\n"
@@ -184,9 +192,9 @@ static const char migration_v1[] =
 	"	WHERE (excluded.at, excluded.room) >= (h.at, h.room);\n"
 	"END $f$;\n"
 	/* One batch, one transaction: rows at or below the cursor were stored. */
-	"CREATE FUNCTION rollerd_apply_batch(r text, batch jsonb) RETURNS bigint\n"
-	"LANGUAGE plpgsql AS $f$\n"
-	"DECLARE cur bigint; e jsonb; s bigint; k text; b jsonb; t bigint; BEGIN\n"
+	"CREATE FUNCTION rollerd_apply_batch(batch jsonb) RETURNS bigint\n"
+	"LANGUAGE plpgsql " FN_PATH " AS $f$\n"
+	"DECLARE r text := current_user; cur bigint; e jsonb; s bigint; k text; b jsonb; t bigint; BEGIN\n"
 	"	INSERT INTO cursors (room, last_seq) VALUES (r, 0) ON CONFLICT (room) DO NOTHING;\n"
 	"	SELECT last_seq INTO cur FROM cursors WHERE room = r FOR UPDATE;\n"
 	"	FOR e IN SELECT value FROM jsonb_array_elements(batch) WITH ORDINALITY\n"
@@ -196,14 +204,14 @@ static const char migration_v1[] =
 	"		cur := s;\n"
 	"		CONTINUE WHEN jsonb_typeof(b) = 'null';\n"
 	"		CASE k\n"
-	"		WHEN 'person' THEN PERFORM rollerd_apply_person(r, b, t);\n"
+	"		WHEN 'person' THEN PERFORM rollerd_apply_person(b, t);\n"
 	"		WHEN 'person-delete' THEN UPDATE people SET deleted = true, at = t, room = r\n"
 	"			WHERE name_key = b->>'key' AND (t, r) >= (at, room);\n"
-	"		WHEN 'session' THEN PERFORM rollerd_apply_session(r, b, t);\n"
+	"		WHEN 'session' THEN PERFORM rollerd_apply_session(b, t);\n"
 	"		WHEN 'session-delete' THEN UPDATE sessions SET deleted = true, at = t\n"
 	"			WHERE room = r AND local_id = (b->>'id')::bigint;\n"
-	"		WHEN 'notes' THEN PERFORM rollerd_apply_notes(r, b, t);\n"
-	"		WHEN 'head' THEN PERFORM rollerd_apply_head(r, b, t);\n"
+	"		WHEN 'notes' THEN PERFORM rollerd_apply_notes(b, t);\n"
+	"		WHEN 'head' THEN PERFORM rollerd_apply_head(b, t);\n"
 	"		END CASE;\n"
 	"	END LOOP;\n"
 	"	UPDATE cursors SET last_seq = cur WHERE room = r;\n"
@@ -216,8 +224,23 @@ static const char *const migrations[] = {
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == RD_CLINIC_SCHEMA_VERSION);
 
+/* What rooms may do, granted again by each setup: the latest
+ * migration's objects included. */
+static const char grants[] =
+	"REVOKE ALL ON rollerd_schema, people, sessions, session_notes, heads, cursors "
+	"FROM PUBLIC;\n"
+	"GRANT SELECT ON rollerd_schema TO rollerd_rooms;\n"
+	"GRANT SELECT, INSERT, UPDATE ON people, sessions, session_notes, heads, cursors "
+	"TO rollerd_rooms;\n"
+	"GRANT USAGE ON SEQUENCE people_id_seq, sessions_id_seq TO rollerd_rooms;\n"
+	"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @SCHEMA@ FROM PUBLIC;\n"
+	"GRANT EXECUTE ON FUNCTION rollerd_apply_batch(jsonb), rollerd_person_id(text), "
+	"rollerd_apply_person(jsonb, bigint), rollerd_apply_session(jsonb, bigint), "
+	"rollerd_apply_notes(jsonb, bigint), rollerd_apply_head(jsonb, bigint) "
+	"TO rollerd_rooms;\n";
+
 const char *
-rd_clinic_schema_migration_sql(void)
+rd_clinic_schema_setup_sql(void)
 {
 	static gsize once;
 	static char *sql;
@@ -226,9 +249,11 @@ rd_clinic_schema_migration_sql(void)
 		GString *s = g_string_new(
 			"SELECT pg_advisory_xact_lock(hashtext('rollerd clinic schema'));\n"
 			"DO $m$ DECLARE v integer; BEGIN\n"
+			"	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rollerd_rooms') THEN\n"
+			"		CREATE ROLE rollerd_rooms NOLOGIN;\n"
+			"	END IF;\n"
 			"	IF to_regclass('rollerd_schema') IS NULL THEN\n"
 			"		CREATE TABLE rollerd_schema (version integer NOT NULL);\n"
-			"		GRANT SELECT ON rollerd_schema TO PUBLIC;\n"
 			"	END IF;\n"
 			"	SELECT coalesce(max(version), 0) INTO v FROM rollerd_schema;\n");
 
@@ -240,13 +265,25 @@ rd_clinic_schema_migration_sql(void)
 			/* Each migration's text quoted for EXECUTE: $q$ never appears in it. */
 			g_assert(!strstr(migrations[i], "$q$"));
 			g_string_append_printf(s,
-				"	IF v < %u THEN EXECUTE $q$%s$q$;\n"
+				"	IF v < %u THEN\n"
+				"		EXECUTE replace($q$%s$q$, '@SCHEMA@', quote_ident(current_schema()));\n"
 				"		INSERT INTO rollerd_schema VALUES (%u);\n"
 				"	END IF;\n", i + 1, migrations[i], i + 1);
 		}
-		g_string_append(s, "END $m$;\n");
+		g_assert(!strstr(grants, "$q$"));
+		g_string_append_printf(s,
+			"	EXECUTE replace($q$%s$q$, '@SCHEMA@', quote_ident(current_schema()));\n"
+			"END $m$;\n", grants);
 		sql = g_string_free(s, FALSE);
 		g_once_init_leave(&once, 1);
 	}
 	return sql;
+}
+
+const char *
+rd_clinic_schema_check_sql(void)
+{
+	return "SELECT current_user, to_regclass('rollerd_schema') IS NOT NULL, "
+	       "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rollerd_rooms' AND "
+	       "pg_has_role(oid, 'USAGE'))";
 }

@@ -132,7 +132,7 @@ send_next(RdClinicSender *sender)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) rows = NULL;
 	g_autofree char *json = NULL;
-	const char *values[2];
+	const char *values[1];
 
 	if (!sender->started || sender->in_flight || !rd_pg_conn_is_ready(sender->conn))
 		return;
@@ -147,11 +147,10 @@ send_next(RdClinicSender *sender)
 		return;
 	}
 	json = batch_json(rows);
-	values[0] = sender->room;
-	values[1] = json;
+	values[0] = json;
 	sender->batch_rows = rows->len;
 	sender->in_flight = TRUE;
-	rd_pg_conn_query(sender->conn, "SELECT rollerd_apply_batch($1, $2::jsonb)", 2, values,
+	rd_pg_conn_query(sender->conn, "SELECT rollerd_apply_batch($1::jsonb)", 1, values,
 			 on_batch_done, sender);
 }
 

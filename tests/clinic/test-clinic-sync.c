@@ -31,9 +31,9 @@ typedef struct {
 } Room;
 
 static RdClinic *
-clinic_new(RdStore **store, const char *db, const char *room)
+clinic_new_as(RdStore **store, const char *db, const char *user, const char *room)
 {
-	g_autofree char *conninfo = test_pg_server_conninfo(server, room, db);
+	g_autofree char *conninfo = test_pg_server_conninfo(server, user, db);
 	g_autoptr(GError) error = NULL;
 	RdClinicSettings settings = {
 		.connection = conninfo, .room = room, .timeout_ms = 3000,
@@ -43,6 +43,12 @@ clinic_new(RdStore **store, const char *db, const char *room)
 	if (!clinic)
 		fail_msg("%s", error->message);
 	return clinic;
+}
+
+static RdClinic *
+clinic_new(RdStore **store, const char *db, const char *room)
+{
+	return clinic_new_as(store, db, room, room);
 }
 
 static void
@@ -182,7 +188,7 @@ test_batch_sent_twice(void **state)
 	g_autofree char *db = test_pg_new_database(server);
 	Room a = { 0 };
 	static const char batch[] =
-		"SELECT rollerd_apply_batch('room_a', '[[1000,\"session\",1,{\"id\":900,"
+		"SELECT rollerd_apply_batch('[[1000,\"session\",1,{\"id\":900,"
 		"\"serial\":\"RL-X\",\"address\":\"\",\"record_id\":1,\"area\":1,\"start\":5,"
 		"\"clock_set\":1,\"duration_ms\":1,\"needle_um\":0,\"strokes\":3,"
 		"\"force_mean_cn\":1,\"force_max_cn\":1,\"in_band_permille\":0,"
@@ -378,48 +384,131 @@ test_newer_schema_refused(void **state)
 	g_autofree char *db = test_pg_new_database(server);
 	Room a = { 0 };
 
-	g_free(test_pg_sql(server, db, "CREATE TABLE rollerd_schema (version integer NOT NULL); "
-			   "GRANT SELECT ON rollerd_schema TO PUBLIC; "
-			   "INSERT INTO rollerd_schema VALUES (99)"));
+	g_free(test_pg_sql(server, db, "UPDATE rollerd_schema SET version = 99"));
+	room_open(&a, db, "room_a");
+	test_fill_history(a.store);
+	spin(1.0);
+	assert_true(outbox_count(a.store) >= 30);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
+	room_close(&a);
+}
+
+/* A room never creates the schema: it waits, outbox kept, and sends once
+ * the administrator has run the setup, on the same connection. */
+static void
+test_room_waits_for_the_setup(void **state)
+{
+	g_autofree char *db = test_pg_new_bare_database(server);
+	Room a = { 0 };
+
 	room_open(&a, db, "room_a");
 	test_fill_history(a.store);
 	spin(1.0);
 	assert_true(outbox_count(a.store) >= 30);
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'sessions'"),
 			 0);
+	test_pg_setup_clinic(server, db);
+	assert_true(drain(a.store, 20));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 30);
 	room_close(&a);
 }
 
-/* Row ownership: a room writes only rows signed as itself. */
+/* Room "Room_A" connecting as role room_a would sign rows as room_a:
+ * refused at connect, nothing sent. */
+static void
+test_room_must_be_the_role(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	Room a = { 0 };
+
+	a.dir = test_store_dir_new();
+	a.store = rd_store_open(a.dir->path, &error);
+	assert_non_null(a.store);
+	a.clinic = clinic_new_as(&a.store, db, "room_a", "Room_A");
+	test_fill_history(a.store);
+	spin(1.0);
+	assert_true(outbox_count(a.store) >= 30);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
+	room_close(&a);
+}
+
+static PGresult *
+exec_as(PGconn *c, const char *sql, ExecStatusType expected)
+{
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != expected)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	return r;
+}
+
+static PGconn *
+connect_as(const char *db, const char *user)
+{
+	g_autofree char *conninfo = test_pg_server_conninfo(server, user, db);
+	PGconn *c = PQconnectdb(conninfo);
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	return c;
+}
+
+/* Row ownership: a room writes only rows signed as itself, owns nothing
+ * it could switch the rules off with; a role not in rollerd_rooms reads
+ * nothing. */
 static void
 test_rooms_own_their_rows(void **state)
 {
+	static const char *const refused[] = {
+		"ALTER TABLE sessions NO FORCE ROW LEVEL SECURITY",
+		"ALTER TABLE sessions DISABLE ROW LEVEL SECURITY",
+		"DROP POLICY room_updates ON sessions",
+		"CREATE OR REPLACE FUNCTION rollerd_apply_batch(batch jsonb) RETURNS bigint "
+		"LANGUAGE sql AS 'SELECT 0::bigint'",
+		"DELETE FROM sessions",
+		"UPDATE rollerd_schema SET version = 0",
+	};
 	g_autofree char *db = test_pg_new_database(server);
 	Room a = { 0 };
-	g_autofree char *conninfo = NULL;
 	PGconn *c;
-	PGresult *r;
 
 	room_open(&a, db, "room_a");
 	test_fill_history(a.store);
 	assert_true(drain(a.store, 20));
-	conninfo = test_pg_server_conninfo(server, "room_b", db);
-	c = PQconnectdb(conninfo);
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	r = PQexec(c, "UPDATE sessions SET strokes = 0 WHERE room = 'room_a'");
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	assert_string_equal(PQcmdTuples(r), "0");
-	PQclear(r);
-	r = PQexec(c, "SELECT rollerd_apply_batch('room_a', '[]')");
-	assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
-	assert_non_null(strstr(PQresultErrorMessage(r), "row-level security"));
-	PQclear(r);
-	/* Reading every room's rows is allowed. */
-	r = PQexec(c, "SELECT count(*) FROM sessions");
-	assert_string_equal(PQgetvalue(r, 0, 0), "30");
-	PQclear(r);
+	/* Room a, first to connect, is no owner of what it found. */
+	c = connect_as(db, "room_a");
+	PQclear(exec_as(c, "BEGIN", PGRES_COMMAND_OK));
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		PQclear(exec_as(c, "SAVEPOINT s", PGRES_COMMAND_OK));
+		PQclear(exec_as(c, refused[i], PGRES_FATAL_ERROR));
+		PQclear(exec_as(c, "ROLLBACK TO SAVEPOINT s", PGRES_COMMAND_OK));
+	}
+	PQclear(exec_as(c, "COMMIT", PGRES_COMMAND_OK));
 	PQfinish(c);
-	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE strokes = 0"), 0);
+	c = connect_as(db, "room_b");
+	{
+		PGresult *r = exec_as(c, "UPDATE sessions SET strokes = 0 WHERE room = 'room_a'",
+				      PGRES_COMMAND_OK);
+
+		assert_string_equal(PQcmdTuples(r), "0");
+		PQclear(r);
+		/* Reading every room's rows is allowed. */
+		r = exec_as(c, "SELECT count(*) FROM sessions", PGRES_TUPLES_OK);
+		assert_string_equal(PQgetvalue(r, 0, 0), "30");
+		PQclear(r);
+	}
+	/* A batch signs rows as the caller: room_b's copy, not room_a's. */
+	PQclear(exec_as(c, "SELECT rollerd_apply_batch('[[1,\"session-delete\",1,{\"id\":1}]]')",
+			PGRES_TUPLES_OK));
+	PQfinish(c);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE strokes = 0 OR deleted"),
+			 0);
+
+	c = connect_as(db, "outsider");
+	PQclear(exec_as(c, "SELECT count(*) FROM sessions", PGRES_FATAL_ERROR));
+	PQclear(exec_as(c, "SELECT count(*) FROM people", PGRES_FATAL_ERROR));
+	PQclear(exec_as(c, "SELECT rollerd_apply_batch('[]')", PGRES_FATAL_ERROR));
+	PQfinish(c);
 	room_close(&a);
 }
 
@@ -436,6 +525,8 @@ main(void)
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_room_waits_for_the_setup),
+		cmocka_unit_test(test_room_must_be_the_role),
 	};
 	int failed;
 
