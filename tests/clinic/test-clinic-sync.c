@@ -413,6 +413,27 @@ test_room_waits_for_the_setup(void **state)
 	room_close(&a);
 }
 
+/* A check that fails (here the schema's version unreadable) is tried
+ * again on the same connection: the room sends once it passes. */
+static void
+test_failed_check_is_retried(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	Room a = { 0 };
+
+	g_free(test_pg_sql(server, db, "REVOKE SELECT ON rollerd_schema FROM rollerd_rooms"));
+	room_open(&a, db, "room_a");
+	test_fill_history(a.store);
+	spin(1.0);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
+	g_free(test_pg_sql(server, db, "GRANT SELECT ON rollerd_schema TO rollerd_rooms"));
+	assert_true(drain(a.store, 20));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 30);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM pg_stat_activity WHERE "
+				"usename = 'room_a' AND backend_type = 'client backend'"), 2);
+	room_close(&a);
+}
+
 /* Room "Room_A" connecting as role room_a would sign rows as room_a:
  * refused at connect, nothing sent. */
 static void
@@ -527,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_room_waits_for_the_setup),
 		cmocka_unit_test(test_room_must_be_the_role),
+		cmocka_unit_test(test_failed_check_is_retried),
 	};
 	int failed;
 
