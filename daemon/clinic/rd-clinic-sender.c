@@ -18,6 +18,10 @@ struct _RdClinicSender {
 	char *room;
 	gboolean started;	/* the cursor was read on this connection */
 	gboolean in_flight;
+	/* Bumped by each journal replacement: an answer to a query sent
+	 * for an older journal says nothing of the current one's outbox. */
+	guint generation;
+	guint query_generation;
 	gint64 cursor;		/* the last seq the clinic stored */
 	guint poll_id;
 	guint64 sent;
@@ -73,15 +77,31 @@ trim(RdClinicSender *sender, gint64 seq)
 		warn_once(sender, error->message);
 }
 
-/* A query ended: FALSE when it failed (the rows stay for later). */
+static void
+send_query(RdClinicSender *sender, const char *sql, int n_values, const char *const *values,
+	   RdPgResultFunc func)
+{
+	sender->in_flight = TRUE;
+	sender->query_generation = sender->generation;
+	rd_pg_conn_query(sender->conn, sql, n_values, values, func, sender);
+}
+
+/* A query ended: FALSE when it failed (the rows stay for later) or was
+ * for a journal since replaced (the cursor is read again). */
 static gboolean
 query_finished(RdClinicSender *sender, const GError *error)
 {
 	sender->in_flight = FALSE;
+	if (error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return FALSE;
+	if (sender->query_generation != sender->generation) {
+		g_debug("clinic: an answer for the replaced journal, ignored");
+		if (rd_pg_conn_is_ready(sender->conn))
+			rd_clinic_sender_start(sender);
+		return FALSE;
+	}
 	if (!error)
 		return TRUE;
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return FALSE;
 	warn_once(sender, error->message);
 	/* A lost connection restarts the sender when it comes back. */
 	if (rd_pg_conn_is_ready(sender->conn))
@@ -149,9 +169,7 @@ send_next(RdClinicSender *sender)
 	json = batch_json(rows);
 	values[0] = json;
 	sender->batch_rows = rows->len;
-	sender->in_flight = TRUE;
-	rd_pg_conn_query(sender->conn, "SELECT rollerd_apply_batch($1::jsonb)", 1, values,
-			 on_batch_done, sender);
+	send_query(sender, "SELECT rollerd_apply_batch($1::jsonb)", 1, values, on_batch_done);
 }
 
 static void
@@ -187,9 +205,17 @@ rd_clinic_sender_start(RdClinicSender *sender)
 	if (sender->in_flight)
 		return;
 	sender->started = FALSE;
-	sender->in_flight = TRUE;
-	rd_pg_conn_query(sender->conn, "SELECT last_seq FROM cursors WHERE room = $1", 1, values,
-			 on_cursor, sender);
+	send_query(sender, "SELECT last_seq FROM cursors WHERE room = $1", 1, values, on_cursor);
+}
+
+void
+rd_clinic_sender_journal_replaced(RdClinicSender *sender)
+{
+	sender->generation++;
+	sender->started = FALSE;
+	/* With a query in flight, its answer starts again. */
+	if (!sender->in_flight && rd_pg_conn_is_ready(sender->conn))
+		rd_clinic_sender_start(sender);
 }
 
 void

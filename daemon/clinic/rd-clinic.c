@@ -202,7 +202,6 @@ rd_clinic_journal_replaced(RdClinic *clinic, GError **error)
 	if (!rd_store_outbox_enable(*clinic->store, TRUE, error))
 		return FALSE;
 	/* Read the cursor again: the new journal counts from its own seqs. */
-	if (rd_pg_conn_is_ready(clinic->writer))
-		rd_clinic_sender_start(clinic->sender);
+	rd_clinic_sender_journal_replaced(clinic->sender);
 	return TRUE;
 }

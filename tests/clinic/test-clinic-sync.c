@@ -18,6 +18,7 @@
 #include "daemon/store/rd-store-db.h"
 #include "daemon/store/rd-store-outbox.h"
 #include "daemon/store/rd-store-people.h"
+#include "daemon/store/rd-store-restore.h"
 #include "tests/store/test-store-util.h"
 #include "test-pg-server.h"
 
@@ -265,6 +266,61 @@ test_server_killed_mid_batch(void **state)
 	assert_true(drain(a.store, 40));
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 600);
 	assert_int_equal(pg_int(db, "SELECT count(DISTINCT local_id) FROM sessions"), 600);
+	room_close(&a);
+}
+
+/* A journal with @n sessions, record ids from @first, made outside the
+ * clinic in @dir: a backup to restore. */
+static char *
+make_backup(const char *dir, guint16 first, guint n)
+{
+	g_autofree char *path = g_build_filename(dir, "backup.db", NULL);
+	g_autoptr(GError) error = NULL;
+	RdStore *store = rd_store_open(path, &error);
+
+	assert_non_null(store);
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GBytes) rec = test_record_new((guint16)(first + i),
+							TEST_START + (first + i) * DAY, 1, 500, 7);
+
+		test_commit(store, rec, RD_COMMIT_INSERTED);
+	}
+	rd_store_free(store);
+	return g_steal_pointer(&path);
+}
+
+/* A Restore while a batch is in flight: its answer, for the replaced
+ * journal, trims nothing of the restored one, which arrives whole. */
+static void
+test_restore_during_a_batch(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *kept = NULL;
+	g_autofree char *backup = NULL;
+	Room a = { 0 };
+	guint batches = 0;
+
+	room_open(&a, db, "room_a");
+	backup = make_backup(a.dir->dir, 1000, 5);
+	assert_true(drain(a.store, 20));
+	rd_clinic_sender_set_batch_func(rd_clinic_get_sender(a.clinic), G_CALLBACK(on_batch),
+					&batches);
+	for (guint i = 0; i < 600; i++) {
+		g_autoptr(GBytes) rec = test_record_new((guint16)(i + 1), TEST_START + i * 3600,
+							1, 500, 10);
+
+		assert_true(test_commit_bytes(a.store, TEST_SERIAL, TEST_ADDRESS, rec, NULL, NULL,
+					      NULL));
+	}
+	rd_clinic_kick(a.clinic);
+	while (batches == 0)
+		g_main_context_iteration(NULL, TRUE);
+	/* The next batch went with the first one's answer: now in flight. */
+	assert_true(rd_store_restore_replace(&a.store, backup, &kept, &error));
+	assert_true(rd_clinic_journal_replaced(a.clinic, &error));
+	assert_true(drain(a.store, 20));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id >= 1000"), 5);
 	room_close(&a);
 }
 
@@ -542,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_server_down_then_up),
 		cmocka_unit_test(test_server_killed_mid_batch),
 		cmocka_unit_test(test_room_stopped_with_outbox),
+		cmocka_unit_test(test_restore_during_a_batch),
 		cmocka_unit_test(test_journal_behind_the_cursor),
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
