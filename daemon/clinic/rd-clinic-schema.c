@@ -22,7 +22,8 @@
  *   surrogate id that sessions point to, so a rename moves no session.
  * - sessions: a room's local id is its handle ((room, local_id)); the key
  *   is the local one, (serial, record_id, start_unix), so the same session
- *   stored in two rooms (a roller carried across) is one.  body holds the
+ *   stored in two rooms (a roller carried across) is one; unique among
+ *   the live rows only, so a deleted session may be imported again.  body holds the
  *   whole row as the room sent it: directions, grid, passes, trace.
  * - session_notes, people's fields, heads: the last writer wins by (at,
  *   room), at being the writer's clock at the change.
@@ -66,9 +67,11 @@ static const char migration_v1[] =
 	"	body jsonb NOT NULL,\n"
 	"	deleted boolean NOT NULL DEFAULT false,\n"
 	"	at bigint NOT NULL,\n"
-	"	UNIQUE (room, local_id),\n"
-	"	UNIQUE (serial, record_id, start_unix)\n"
+	"	UNIQUE (room, local_id)\n"
 	");\n"
+	/* A tombstone holds no key: the session may come again. */
+	"CREATE UNIQUE INDEX sessions_by_key ON sessions (serial, record_id, start_unix) "
+	"WHERE NOT deleted;\n"
 	"CREATE INDEX sessions_by_start ON sessions (start_unix DESC, id DESC) WHERE NOT deleted;\n"
 	"CREATE INDEX sessions_by_person ON sessions (person_id, start_unix DESC, id DESC) "
 	"WHERE NOT deleted;\n"
@@ -146,7 +149,7 @@ static const char migration_v1[] =
 	/* Known from another room: that copy stands for it. */
 	"	IF EXISTS (SELECT 1 FROM sessions WHERE serial = b->>'serial' AND\n"
 	"		   record_id = (b->>'record_id')::integer AND start_unix = (b->>'start')::bigint\n"
-	"		   AND NOT (room = r AND local_id = lid)) THEN\n"
+	"		   AND NOT deleted AND NOT (room = r AND local_id = lid)) THEN\n"
 	"		UPDATE sessions SET deleted = true, at = t WHERE room = r AND local_id = lid;\n"
 	"		RETURN;\n"
 	"	END IF;\n"

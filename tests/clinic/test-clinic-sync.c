@@ -182,6 +182,30 @@ test_one_room_exactly_once(void **state)
 	room_close(&a);
 }
 
+/* A session deleted then imported again is live in the clinic: its
+ * tombstone holds no key. */
+static void
+test_deleted_then_imported_again(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) rec = test_record_new(300, TEST_START + 50 * DAY, 2, 750, 42);
+	Room a = { 0 };
+	gint64 first;
+
+	room_open(&a, db, "room_a");
+	first = test_commit(a.store, rec, RD_COMMIT_INSERTED);
+	assert_true(drain(a.store, 20));
+	assert_true(rd_store_delete_session(a.store, first, &error));
+	assert_true(drain(a.store, 20));
+	test_commit(a.store, rec, RD_COMMIT_INSERTED);
+	assert_true(drain(a.store, 20));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id = 300 "
+				"AND NOT deleted"), 1);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id = 300"), 2);
+	room_close(&a);
+}
+
 /* The same batch twice: the cursor stores it once. */
 static void
 test_batch_sent_twice(void **state)
@@ -594,6 +618,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_room_exactly_once),
+		cmocka_unit_test(test_deleted_then_imported_again),
 		cmocka_unit_test(test_batch_sent_twice),
 		cmocka_unit_test(test_server_down_then_up),
 		cmocka_unit_test(test_server_killed_mid_batch),
