@@ -2,10 +2,14 @@
 /* The clinic: two connections, the schema, the sender and the reader. */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "rd-clinic.h"
 #include "rd-clinic-schema.h"
+#include "common/rd-error.h"
 #include "daemon/store/rd-store-outbox.h"
 
 struct _RdClinic {
@@ -134,11 +138,36 @@ on_writer_ready(RdPgConn *conn, gpointer user_data)
 	check(clinic);
 }
 
+/* libpq silently skips a pgpass file others may read: say it instead. */
+static gboolean
+check_password_file(const char *path, GError **error)
+{
+	GStatBuf st;
+
+	if (g_stat(path, &st) < 0) {
+		int saved = errno;
+
+		g_set_error(error, RD_ERROR, RD_ERROR_FAILED,
+			    "[Clinic] PasswordFile %s: %s", path, g_strerror(saved));
+		return FALSE;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		g_set_error(error, RD_ERROR, RD_ERROR_FAILED,
+			    "[Clinic] PasswordFile %s may be read by others (mode %04o): "
+			    "chmod 0600 it, owned by the user rollerd runs as",
+			    path, (unsigned)(st.st_mode & 07777));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 RdClinic *
 rd_clinic_new(RdStore **store, const RdClinicSettings *settings, GError **error)
 {
 	RdClinic *clinic;
 
+	if (settings->password_file && !check_password_file(settings->password_file, error))
+		return NULL;
 	if (!rd_store_outbox_enable(*store, TRUE, error))
 		return NULL;
 	clinic = g_new0(RdClinic, 1);

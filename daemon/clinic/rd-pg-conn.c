@@ -40,6 +40,7 @@ struct _RdPgConn {
 	GQueue queries;		/* Query *, the head in flight when BUSY */
 	PGresult *result;	/* the last result of the query in flight */
 	RdPgReadyFunc ready_func;
+	gboolean warned_plain;
 	gpointer ready_data;
 };
 
@@ -142,6 +143,21 @@ on_connect_io(int fd, GIOCondition cond, gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Over the network without TLS (sslmode=prefer falls back to it, and an
+ * attacker on the path can make it): said once per connection object. */
+static void
+warn_if_plain(RdPgConn *conn)
+{
+	const char *host = PQhost(conn->pg);
+
+	if (PQsslInUse(conn->pg) || conn->warned_plain || !host || g_path_is_absolute(host))
+		return;
+	conn->warned_plain = TRUE;
+	g_warning("PostgreSQL: the connection to %s is not encrypted: patient data crosses "
+		  "the network in clear; add sslmode=verify-full and sslrootcert to "
+		  "[Clinic] Connection (docs/clinic.md)", host);
+}
+
 static void
 connect_step(RdPgConn *conn, PostgresPollingStatusType poll)
 {
@@ -158,6 +174,7 @@ connect_step(RdPgConn *conn, PostgresPollingStatusType poll)
 		conn->backoff_ms = BACKOFF_MIN_MS;
 		g_clear_pointer(&conn->last_error, g_free);
 		g_debug("PostgreSQL: connected (TLS %s)", PQsslInUse(conn->pg) ? "on" : "off");
+		warn_if_plain(conn);
 		watch(conn, G_IO_IN);
 		if (conn->ready_func)
 			conn->ready_func(conn, conn->ready_data);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
+#include <glib/gstdio.h>
 
 #include "daemon/clinic/rd-clinic.h"
 #include "daemon/store/rd-store-db.h"
@@ -534,6 +536,35 @@ test_room_must_be_the_role(void **state)
 	room_close(&a);
 }
 
+/* A password file others may read is refused, saying why. */
+static void
+test_password_file_mode(void **state)
+{
+	g_autoptr(TestStoreDir) dir = test_store_dir_new();
+	g_autofree char *file = g_build_filename(dir->dir, "clinic.pgpass", NULL);
+	g_autoptr(GError) error = NULL;
+	RdClinicSettings settings = {
+		.connection = "dbname=none", .room = "room_a", .password_file = file,
+		.timeout_ms = 1000,
+	};
+	RdStore *store = rd_store_open(dir->path, &error);
+
+	assert_non_null(store);
+	assert_true(g_file_set_contents_full(file, "*:*:*:room_a:secret\n", -1,
+					     G_FILE_SET_CONTENTS_NONE, 0600, &error));
+	assert_int_equal(g_chmod(file, 0644), 0);
+	assert_null(rd_clinic_new(&store, &settings, &error));
+	assert_non_null(strstr(error->message, "may be read by others (mode 0644)"));
+	g_clear_error(&error);
+	assert_int_equal(g_chmod(file, 0600), 0);
+	{
+		g_autoptr(RdClinic) clinic = rd_clinic_new(&store, &settings, &error);
+
+		assert_non_null(clinic);
+	}
+	rd_store_free(store);
+}
+
 static PGresult *
 exec_as(PGconn *c, const char *sql, ExecStatusType expected)
 {
@@ -631,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_room_waits_for_the_setup),
 		cmocka_unit_test(test_room_must_be_the_role),
 		cmocka_unit_test(test_failed_check_is_retried),
+		cmocka_unit_test(test_password_file_mode),
 	};
 	int failed;
 
