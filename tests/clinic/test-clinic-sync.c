@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -350,6 +351,52 @@ test_restore_during_a_batch(void **state)
 	room_close(&a);
 }
 
+static void
+commit_n(RdStore *store, guint16 first, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GBytes) rec = test_record_new((guint16)(first + i),
+							TEST_START + (first + i) * DAY, 1, 500, 7);
+
+		test_commit(store, rec, RD_COMMIT_INSERTED);
+	}
+}
+
+/* 10 sessions, a backup at 5, the backup restored, 1 new session: the
+ * new one takes no id of the 5 made after the backup, and the clinic
+ * keeps all 11. */
+static void
+test_restore_reuses_no_id(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *kept = NULL;
+	g_autofree char *backup = NULL;
+	Room a = { 0 };
+
+	room_open(&a, db, "room_a");
+	commit_n(a.store, 1, 5);
+	assert_true(drain(a.store, 20));
+	backup = g_build_filename(a.dir->dir, "backup.db", NULL);
+	{
+		sqlite3 *copy = NULL;
+		g_autofree char *vacuum = g_strdup_printf("VACUUM INTO '%s'", backup);
+
+		assert_int_equal(sqlite3_open(a.dir->path, &copy), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(copy, vacuum, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(copy);
+	}
+	commit_n(a.store, 6, 5);
+	assert_true(drain(a.store, 20));
+	assert_true(rd_store_restore_replace(&a.store, backup, &kept, &error));
+	assert_true(rd_clinic_journal_replaced(a.clinic, &error));
+	commit_n(a.store, 11, 1);
+	assert_true(drain(a.store, 20));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE NOT deleted"), 11);
+	assert_int_equal(pg_int(db, "SELECT count(DISTINCT record_id) FROM sessions"), 11);
+	room_close(&a);
+}
+
 /* A room stopped (as by SIGKILL) with rows in its outbox sends them later. */
 static void
 test_room_stopped_with_outbox(void **state)
@@ -655,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_server_killed_mid_batch),
 		cmocka_unit_test(test_room_stopped_with_outbox),
 		cmocka_unit_test(test_restore_during_a_batch),
+		cmocka_unit_test(test_restore_reuses_no_id),
 		cmocka_unit_test(test_journal_behind_the_cursor),
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
