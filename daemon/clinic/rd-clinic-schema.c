@@ -20,15 +20,18 @@
  *
  * - people: keyed by name key (rd-store-people.h) within the clinic, a
  *   surrogate id that sessions point to, so a rename moves no session.
- * - sessions: a room's local id is its handle ((room, local_id)); the key
+ * - sessions: a room's local id is its handle ((room, journal, local_id):
+ *   journal is the identity of the room's journal, so that a new machine
+ *   for the room, counting ids from 1 again, overwrites nothing); the key
  *   is the local one, (serial, record_id, start_unix), so the same session
  *   stored in two rooms (a roller carried across) is one; unique among
  *   the live rows only, so a deleted session may be imported again.  body holds the
  *   whole row as the room sent it: directions, grid, passes, trace.
  * - session_notes, people's fields, heads: the last writer wins by (at,
  *   room), at being the writer's clock at the change.
- * - cursors: per room, the last outbox seq stored; moved in the batch's
- *   own transaction, so a batch sent twice is stored once.
+ * - cursors: per room, the last outbox seq stored and the journal it
+ *   counts; moved in the batch's own transaction, so a batch sent twice
+ *   is stored once.  A batch from another journal starts it again.
  */
 /* A function sees pg_catalog and the clinic's schema only: a room's own
  * objects never stand in for the clinic's. */
@@ -49,6 +52,7 @@ static const char migration_v1[] =
 	"CREATE TABLE sessions (\n"
 	"	id bigserial PRIMARY KEY,\n"
 	"	room text NOT NULL,\n"
+	"	journal text NOT NULL DEFAULT '',\n"
 	"	local_id bigint NOT NULL,\n"
 	"	serial text NOT NULL,\n"
 	"	address text NOT NULL,\n"
@@ -67,7 +71,7 @@ static const char migration_v1[] =
 	"	body jsonb NOT NULL,\n"
 	"	deleted boolean NOT NULL DEFAULT false,\n"
 	"	at bigint NOT NULL,\n"
-	"	UNIQUE (room, local_id)\n"
+	"	UNIQUE (room, journal, local_id)\n"
 	");\n"
 	/* A tombstone holds no key: the session may come again. */
 	"CREATE UNIQUE INDEX sessions_by_key ON sessions (serial, record_id, start_unix) "
@@ -92,7 +96,8 @@ static const char migration_v1[] =
 	"	room text NOT NULL,\n"
 	"	PRIMARY KEY (serial, fitted_at)\n"
 	");\n"
-	"CREATE TABLE cursors (room text PRIMARY KEY, last_seq bigint NOT NULL);\n"
+	"CREATE TABLE cursors (room text PRIMARY KEY, journal text NOT NULL, "
+	"last_seq bigint NOT NULL);\n"
 	/* Row ownership: read all, write only as oneself. */
 	"DO $d$ DECLARE t text; BEGIN\n"
 	"	FOREACH t IN ARRAY ARRAY['people', 'sessions', 'session_notes', 'heads', 'cursors'] LOOP\n"
@@ -143,26 +148,27 @@ static const char migration_v1[] =
 	"		WHERE (excluded.at, excluded.room) >= (p.at, p.room);\n"
 	"	END IF;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_session(b jsonb, t bigint) RETURNS void "
+	"CREATE FUNCTION rollerd_apply_session(j text, b jsonb, t bigint) RETURNS void "
 	"LANGUAGE plpgsql " FN_PATH " AS $f$\n"
 	"DECLARE r text := current_user; lid bigint := (b->>'id')::bigint; BEGIN\n"
 	/* Known from another room: that copy stands for it. */
 	"	IF EXISTS (SELECT 1 FROM sessions WHERE serial = b->>'serial' AND\n"
 	"		   record_id = (b->>'record_id')::integer AND start_unix = (b->>'start')::bigint\n"
-	"		   AND NOT deleted AND NOT (room = r AND local_id = lid)) THEN\n"
-	"		UPDATE sessions SET deleted = true, at = t WHERE room = r AND local_id = lid;\n"
+	"		   AND NOT deleted AND NOT (room = r AND journal = j AND local_id = lid)) THEN\n"
+	"		UPDATE sessions SET deleted = true, at = t\n"
+	"		WHERE room = r AND journal = j AND local_id = lid;\n"
 	"		RETURN;\n"
 	"	END IF;\n"
-	"	INSERT INTO sessions AS s (room, local_id, serial, address, record_id, area, start_unix,\n"
+	"	INSERT INTO sessions AS s (room, journal, local_id, serial, address, record_id, area, start_unix,\n"
 	"		clock_set, duration_ms, needle_um, strokes, force_mean_cn, force_max_cn,\n"
 	"		in_band_permille, source, person_id, body, at)\n"
-	"	VALUES (r, lid, b->>'serial', b->>'address', (b->>'record_id')::integer,\n"
+	"	VALUES (r, j, lid, b->>'serial', b->>'address', (b->>'record_id')::integer,\n"
 	"		(b->>'area')::integer, (b->>'start')::bigint, (b->>'clock_set')::integer <> 0,\n"
 	"		(b->>'duration_ms')::bigint, (b->>'needle_um')::integer, (b->>'strokes')::bigint,\n"
 	"		(b->>'force_mean_cn')::integer, (b->>'force_max_cn')::integer,\n"
 	"		(b->>'in_band_permille')::integer, b->>'source',\n"
 	"		rollerd_person_id(b->>'person'), b, t)\n"
-	"	ON CONFLICT (room, local_id) DO UPDATE SET serial = excluded.serial,\n"
+	"	ON CONFLICT (room, journal, local_id) DO UPDATE SET serial = excluded.serial,\n"
 	"		address = excluded.address, record_id = excluded.record_id, area = excluded.area,\n"
 	"		start_unix = excluded.start_unix, clock_set = excluded.clock_set,\n"
 	"		duration_ms = excluded.duration_ms, needle_um = excluded.needle_um,\n"
@@ -171,9 +177,10 @@ static const char migration_v1[] =
 	"		source = excluded.source, person_id = excluded.person_id, body = excluded.body,\n"
 	"		deleted = false, at = excluded.at;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION rollerd_apply_notes(b jsonb, t bigint) RETURNS void "
+	"CREATE FUNCTION rollerd_apply_notes(j text, b jsonb, t bigint) RETURNS void "
 	"LANGUAGE plpgsql " FN_PATH " AS $f$ DECLARE r text := current_user; sid bigint; BEGIN\n"
-	"	SELECT id INTO sid FROM sessions WHERE room = r AND local_id = (b->>'session')::bigint;\n"
+	"	SELECT id INTO sid FROM sessions\n"
+	"	WHERE room = r AND journal = j AND local_id = (b->>'session')::bigint;\n"
 	"	IF sid IS NULL THEN RETURN; END IF;\n"
 	"	INSERT INTO session_notes AS n (session_id, topical, numbing, redness, text, cleaned,\n"
 	"		at, room)\n"
@@ -195,11 +202,14 @@ static const char migration_v1[] =
 	"	WHERE (excluded.at, excluded.room) >= (h.at, h.room);\n"
 	"END $f$;\n"
 	/* One batch, one transaction: rows at or below the cursor were stored. */
-	"CREATE FUNCTION rollerd_apply_batch(batch jsonb) RETURNS bigint\n"
+	"CREATE FUNCTION rollerd_apply_batch(j text, batch jsonb) RETURNS bigint\n"
 	"LANGUAGE plpgsql " FN_PATH " AS $f$\n"
-	"DECLARE r text := current_user; cur bigint; e jsonb; s bigint; k text; b jsonb; t bigint; BEGIN\n"
-	"	INSERT INTO cursors (room, last_seq) VALUES (r, 0) ON CONFLICT (room) DO NOTHING;\n"
-	"	SELECT last_seq INTO cur FROM cursors WHERE room = r FOR UPDATE;\n"
+	"DECLARE r text := current_user; cj text; cur bigint; e jsonb; s bigint; k text; b jsonb; t bigint; BEGIN\n"
+	"	INSERT INTO cursors (room, journal, last_seq) VALUES (r, j, 0)\n"
+	"	ON CONFLICT (room) DO NOTHING;\n"
+	"	SELECT journal, last_seq INTO cj, cur FROM cursors WHERE room = r FOR UPDATE;\n"
+	/* Another journal of the room (a new machine): its own seqs. */
+	"	IF cj <> j THEN cur := 0; END IF;\n"
 	"	FOR e IN SELECT value FROM jsonb_array_elements(batch) WITH ORDINALITY\n"
 	"		ORDER BY ordinality LOOP\n"
 	"		s := (e->>0)::bigint; k := e->>1; t := (e->>2)::bigint; b := e->3;\n"
@@ -210,14 +220,14 @@ static const char migration_v1[] =
 	"		WHEN 'person' THEN PERFORM rollerd_apply_person(b, t);\n"
 	"		WHEN 'person-delete' THEN UPDATE people SET deleted = true, at = t, room = r\n"
 	"			WHERE name_key = b->>'key' AND (t, r) >= (at, room);\n"
-	"		WHEN 'session' THEN PERFORM rollerd_apply_session(b, t);\n"
+	"		WHEN 'session' THEN PERFORM rollerd_apply_session(j, b, t);\n"
 	"		WHEN 'session-delete' THEN UPDATE sessions SET deleted = true, at = t\n"
-	"			WHERE room = r AND local_id = (b->>'id')::bigint;\n"
-	"		WHEN 'notes' THEN PERFORM rollerd_apply_notes(b, t);\n"
+	"			WHERE room = r AND journal = j AND local_id = (b->>'id')::bigint;\n"
+	"		WHEN 'notes' THEN PERFORM rollerd_apply_notes(j, b, t);\n"
 	"		WHEN 'head' THEN PERFORM rollerd_apply_head(b, t);\n"
 	"		END CASE;\n"
 	"	END LOOP;\n"
-	"	UPDATE cursors SET last_seq = cur WHERE room = r;\n"
+	"	UPDATE cursors SET journal = j, last_seq = cur WHERE room = r;\n"
 	"	RETURN cur;\n"
 	"END $f$;\n";
 
@@ -237,9 +247,9 @@ static const char grants[] =
 	"TO rollerd_rooms;\n"
 	"GRANT USAGE ON SEQUENCE people_id_seq, sessions_id_seq TO rollerd_rooms;\n"
 	"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @SCHEMA@ FROM PUBLIC;\n"
-	"GRANT EXECUTE ON FUNCTION rollerd_apply_batch(jsonb), rollerd_person_id(text), "
-	"rollerd_apply_person(jsonb, bigint), rollerd_apply_session(jsonb, bigint), "
-	"rollerd_apply_notes(jsonb, bigint), rollerd_apply_head(jsonb, bigint) "
+	"GRANT EXECUTE ON FUNCTION rollerd_apply_batch(text, jsonb), rollerd_person_id(text), "
+	"rollerd_apply_person(jsonb, bigint), rollerd_apply_session(text, jsonb, bigint), "
+	"rollerd_apply_notes(text, jsonb, bigint), rollerd_apply_head(jsonb, bigint) "
 	"TO rollerd_rooms;\n";
 
 const char *

@@ -5,6 +5,8 @@
 #include <gio/gio.h>
 
 #include "rd-clinic-sender.h"
+#include "daemon/store/rd-store-check.h"
+#include "daemon/store/rd-store-db.h"
 #include "daemon/store/rd-store-outbox.h"
 
 /* How often an idle sender looks at the outbox: the lag's floor. */
@@ -16,6 +18,7 @@ struct _RdClinicSender {
 	RdStore **store;	/* the daemon's: a restore replaces the journal */
 	RdPgConn *conn;
 	char *room;
+	char *journal;		/* the journal's identity, read at each start */
 	gboolean started;	/* the cursor was read on this connection */
 	gboolean in_flight;
 	/* Bumped by each journal replacement: an answer to a query sent
@@ -152,7 +155,7 @@ send_next(RdClinicSender *sender)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) rows = NULL;
 	g_autofree char *json = NULL;
-	const char *values[1];
+	const char *values[2];
 
 	if (!sender->started || sender->in_flight || !rd_pg_conn_is_ready(sender->conn))
 		return;
@@ -167,9 +170,11 @@ send_next(RdClinicSender *sender)
 		return;
 	}
 	json = batch_json(rows);
-	values[0] = json;
+	values[0] = sender->journal;
+	values[1] = json;
 	sender->batch_rows = rows->len;
-	send_query(sender, "SELECT rollerd_apply_batch($1::jsonb)", 1, values, on_batch_done);
+	send_query(sender, "SELECT rollerd_apply_batch($1, $2::jsonb)", 2, values,
+		   on_batch_done);
 }
 
 static void
@@ -200,12 +205,24 @@ on_cursor(PGresult *result, const GError *error, gpointer user_data)
 void
 rd_clinic_sender_start(RdClinicSender *sender)
 {
-	const char *values[] = { sender->room };
+	g_autoptr(GError) error = NULL;
+	const char *values[2];
 
 	if (sender->in_flight)
 		return;
 	sender->started = FALSE;
-	send_query(sender, "SELECT last_seq FROM cursors WHERE room = $1", 1, values, on_cursor);
+	g_free(sender->journal);
+	sender->journal = rd_store_check_read_identity(rd_store_get_db(*sender->store), &error);
+	if (!sender->journal) {
+		warn_once(sender, error->message);
+		schedule(sender, RETRY_MS);
+		return;
+	}
+	values[0] = sender->room;
+	values[1] = sender->journal;
+	/* Another journal's cursor (the room's old machine) counts nothing of this one. */
+	send_query(sender, "SELECT last_seq FROM cursors WHERE room = $1 AND journal = $2", 2,
+		   values, on_cursor);
 }
 
 void
@@ -242,6 +259,7 @@ rd_clinic_sender_free(RdClinicSender *sender)
 		return;
 	g_clear_handle_id(&sender->poll_id, g_source_remove);
 	g_free(sender->room);
+	g_free(sender->journal);
 	g_free(sender->last_warning);
 	g_free(sender);
 }

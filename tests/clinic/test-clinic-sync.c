@@ -216,7 +216,7 @@ test_batch_sent_twice(void **state)
 	g_autofree char *db = test_pg_new_database(server);
 	Room a = { 0 };
 	static const char batch[] =
-		"SELECT rollerd_apply_batch('[[1000,\"session\",1,{\"id\":900,"
+		"SELECT rollerd_apply_batch('elsewhere', '[[1000,\"session\",1,{\"id\":900,"
 		"\"serial\":\"RL-X\",\"address\":\"\",\"record_id\":1,\"area\":1,\"start\":5,"
 		"\"clock_set\":1,\"duration_ms\":1,\"needle_um\":0,\"strokes\":3,"
 		"\"force_mean_cn\":1,\"force_max_cn\":1,\"in_band_permille\":0,"
@@ -296,6 +296,17 @@ test_server_killed_mid_batch(void **state)
 	room_close(&a);
 }
 
+static void
+commit_n(RdStore *store, guint16 first, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GBytes) rec = test_record_new((guint16)(first + i),
+							TEST_START + (first + i) * DAY, 1, 500, 7);
+
+		test_commit(store, rec, RD_COMMIT_INSERTED);
+	}
+}
+
 /* A journal with @n sessions, record ids from @first, made outside the
  * clinic in @dir: a backup to restore. */
 static char *
@@ -306,12 +317,7 @@ make_backup(const char *dir, guint16 first, guint n)
 	RdStore *store = rd_store_open(path, &error);
 
 	assert_non_null(store);
-	for (guint i = 0; i < n; i++) {
-		g_autoptr(GBytes) rec = test_record_new((guint16)(first + i),
-							TEST_START + (first + i) * DAY, 1, 500, 7);
-
-		test_commit(store, rec, RD_COMMIT_INSERTED);
-	}
+	commit_n(store, first, n);
 	rd_store_free(store);
 	return g_steal_pointer(&path);
 }
@@ -349,17 +355,6 @@ test_restore_during_a_batch(void **state)
 	assert_true(drain(a.store, 20));
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id >= 1000"), 5);
 	room_close(&a);
-}
-
-static void
-commit_n(RdStore *store, guint16 first, guint n)
-{
-	for (guint i = 0; i < n; i++) {
-		g_autoptr(GBytes) rec = test_record_new((guint16)(first + i),
-							TEST_START + (first + i) * DAY, 1, 500, 7);
-
-		test_commit(store, rec, RD_COMMIT_INSERTED);
-	}
 }
 
 /* 10 sessions, a backup at 5, the backup restored, 1 new session: the
@@ -425,14 +420,14 @@ test_room_stopped_with_outbox(void **state)
 	room_close(&a);
 }
 
-/* A room's journal replaced by one that counted less (a restored backup,
- * a new machine): its rows move past the clinic's cursor and arrive. */
+/* A new machine for the room: a journal of its own, whose history
+ * (more rows than the old one's cursor) arrives whole, its ids counting
+ * from 1 again beside the old journal's, which stay. */
 static void
-test_journal_behind_the_cursor(void **state)
+test_new_machine_for_the_room(void **state)
 {
 	g_autofree char *db = test_pg_new_database(server);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) rec = test_record_new(500, TEST_START + 90 * DAY, 4, 500, 10);
 	Room a = { 0 };
 	TestStoreDir *old_dir;
 
@@ -445,13 +440,14 @@ test_journal_behind_the_cursor(void **state)
 	a.dir = test_store_dir_new();
 	a.store = rd_store_open(a.dir->path, &error);
 	assert_non_null(a.store);
+	commit_n(a.store, 1000, 40);
 	a.clinic = clinic_new(&a.store, db, "room_a");
-	test_commit(a.store, rec, RD_COMMIT_INSERTED);
 	assert_true(drain(a.store, 20));
-	assert_true(test_sql_int(a.store, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
-		    > 30);
-	/* Local id 1 again: the new journal's session replaces the old one's. */
-	assert_int_equal(pg_int(db, "SELECT record_id FROM sessions WHERE local_id = 1"), 500);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id >= 1000 "
+				"AND NOT deleted"), 40);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id < 1000 "
+				"AND NOT deleted"), 30);
+	assert_int_equal(pg_int(db, "SELECT count(DISTINCT journal) FROM sessions"), 2);
 	test_store_dir_free(old_dir);
 	room_close(&a);
 }
@@ -642,7 +638,7 @@ test_rooms_own_their_rows(void **state)
 		"ALTER TABLE sessions NO FORCE ROW LEVEL SECURITY",
 		"ALTER TABLE sessions DISABLE ROW LEVEL SECURITY",
 		"DROP POLICY room_updates ON sessions",
-		"CREATE OR REPLACE FUNCTION rollerd_apply_batch(batch jsonb) RETURNS bigint "
+		"CREATE OR REPLACE FUNCTION rollerd_apply_batch(j text, batch jsonb) RETURNS bigint "
 		"LANGUAGE sql AS 'SELECT 0::bigint'",
 		"DELETE FROM sessions",
 		"UPDATE rollerd_schema SET version = 0",
@@ -677,7 +673,7 @@ test_rooms_own_their_rows(void **state)
 		PQclear(r);
 	}
 	/* A batch signs rows as the caller: room_b's copy, not room_a's. */
-	PQclear(exec_as(c, "SELECT rollerd_apply_batch('[[1,\"session-delete\",1,{\"id\":1}]]')",
+	PQclear(exec_as(c, "SELECT rollerd_apply_batch('j', '[[1,\"session-delete\",1,{\"id\":1}]]')",
 			PGRES_TUPLES_OK));
 	PQfinish(c);
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE strokes = 0 OR deleted"),
@@ -686,7 +682,7 @@ test_rooms_own_their_rows(void **state)
 	c = connect_as(db, "outsider");
 	PQclear(exec_as(c, "SELECT count(*) FROM sessions", PGRES_FATAL_ERROR));
 	PQclear(exec_as(c, "SELECT count(*) FROM people", PGRES_FATAL_ERROR));
-	PQclear(exec_as(c, "SELECT rollerd_apply_batch('[]')", PGRES_FATAL_ERROR));
+	PQclear(exec_as(c, "SELECT rollerd_apply_batch('j', '[]')", PGRES_FATAL_ERROR));
 	PQfinish(c);
 	room_close(&a);
 }
@@ -703,7 +699,7 @@ main(void)
 		cmocka_unit_test(test_room_stopped_with_outbox),
 		cmocka_unit_test(test_restore_during_a_batch),
 		cmocka_unit_test(test_restore_reuses_no_id),
-		cmocka_unit_test(test_journal_behind_the_cursor),
+		cmocka_unit_test(test_new_machine_for_the_room),
 		cmocka_unit_test(test_notes_last_writer_by_time_then_room),
 		cmocka_unit_test(test_rooms_own_their_rows),
 		cmocka_unit_test(test_newer_schema_refused),
