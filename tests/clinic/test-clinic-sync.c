@@ -56,7 +56,7 @@ clinic_new(RdStore **store, const char *db, const char *room)
 }
 
 static void
-room_open(Room *r, const char *db, const char *name)
+room_open_as(Room *r, const char *db, const char *user, const char *room)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -64,7 +64,13 @@ room_open(Room *r, const char *db, const char *name)
 	r->dir = test_store_dir_new();
 	r->store = rd_store_open(r->dir->path, &error);
 	assert_non_null(r->store);
-	r->clinic = clinic_new(&r->store, db, name);
+	r->clinic = clinic_new_as(&r->store, db, user, room);
+}
+
+static void
+room_open(Room *r, const char *db, const char *name)
+{
+	room_open_as(r, db, name, name);
 }
 
 static void
@@ -111,6 +117,17 @@ spin(double seconds)
 		g_main_context_iteration(NULL, FALSE);
 		g_usleep(1000);
 	}
+}
+
+/* Room @room, connecting as @user, with a history the clinic does not
+ * take: after a second its outbox still holds it all. */
+static void
+room_open_kept_waiting(Room *r, const char *db, const char *user, const char *room)
+{
+	room_open_as(r, db, user, room);
+	test_fill_history(r->store);
+	spin(1.0);
+	assert_true(outbox_count(r->store) >= 30);
 }
 
 static gint64
@@ -510,10 +527,7 @@ test_newer_schema_refused(void **state)
 	Room a = { 0 };
 
 	g_free(test_pg_sql(server, db, "UPDATE rollerd_schema SET version = 99"));
-	room_open(&a, db, "room_a");
-	test_fill_history(a.store);
-	spin(1.0);
-	assert_true(outbox_count(a.store) >= 30);
+	room_open_kept_waiting(&a, db, "room_a", "room_a");
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
 	room_close(&a);
 }
@@ -526,10 +540,7 @@ test_room_waits_for_the_setup(void **state)
 	g_autofree char *db = test_pg_new_bare_database(server);
 	Room a = { 0 };
 
-	room_open(&a, db, "room_a");
-	test_fill_history(a.store);
-	spin(1.0);
-	assert_true(outbox_count(a.store) >= 30);
+	room_open_kept_waiting(&a, db, "room_a", "room_a");
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'sessions'"),
 			 0);
 	test_pg_setup_clinic(server, db);
@@ -547,9 +558,7 @@ test_failed_check_is_retried(void **state)
 	Room a = { 0 };
 
 	g_free(test_pg_sql(server, db, "REVOKE SELECT ON rollerd_schema FROM rollerd_rooms"));
-	room_open(&a, db, "room_a");
-	test_fill_history(a.store);
-	spin(1.0);
+	room_open_kept_waiting(&a, db, "room_a", "room_a");
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
 	g_free(test_pg_sql(server, db, "GRANT SELECT ON rollerd_schema TO rollerd_rooms"));
 	assert_true(drain(a.store, 20));
@@ -565,16 +574,9 @@ static void
 test_room_must_be_the_role(void **state)
 {
 	g_autofree char *db = test_pg_new_database(server);
-	g_autoptr(GError) error = NULL;
 	Room a = { 0 };
 
-	a.dir = test_store_dir_new();
-	a.store = rd_store_open(a.dir->path, &error);
-	assert_non_null(a.store);
-	a.clinic = clinic_new_as(&a.store, db, "room_a", "Room_A");
-	test_fill_history(a.store);
-	spin(1.0);
-	assert_true(outbox_count(a.store) >= 30);
+	room_open_kept_waiting(&a, db, "room_a", "Room_A");
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions"), 0);
 	room_close(&a);
 }
