@@ -202,6 +202,37 @@ test_one_room_exactly_once(void **state)
 	room_close(&a);
 }
 
+/* A person renamed while a session naming them waits in the outbox: that
+ * session goes first, under the new name, then the rename; the clinic
+ * still has one person with both sessions. */
+static void
+test_rename_while_rows_wait(void **state)
+{
+	g_autofree char *db = test_pg_new_database(server);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) first = test_record_new(300, TEST_START + 50 * DAY, 2, 750, 42);
+	g_autoptr(GBytes) second = test_record_new(301, TEST_START + 51 * DAY, 2, 750, 42);
+	Room a = { 0 };
+	gint64 ann = 0, s1, s2;
+
+	room_open(&a, db, "room_a");
+	assert_true(rd_store_add_person(a.store, "Ann", NULL, &ann, &error));
+	s1 = test_commit(a.store, first, RD_COMMIT_INSERTED);
+	assert_true(rd_store_set_session_person(a.store, s1, ann, &error));
+	assert_true(drain(a.store, 20));
+	test_pg_server_stop(server, FALSE);
+	s2 = test_commit(a.store, second, RD_COMMIT_INSERTED);
+	assert_true(rd_store_set_session_person(a.store, s2, ann, &error));
+	assert_true(rd_store_rename_person(a.store, ann, "Annie", &error));
+	test_pg_server_start(server);
+	assert_true(drain(a.store, 40));
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM people WHERE NOT deleted AND "
+				"name_key IN ('ann', 'annie')"), 1);
+	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions s JOIN people p ON "
+				"p.id = s.person_id WHERE p.name = 'Annie' AND NOT p.deleted"), 2);
+	room_close(&a);
+}
+
 /* A session deleted then imported again is live in the clinic: its
  * tombstone holds no key. */
 static void
@@ -695,6 +726,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_room_exactly_once),
 		cmocka_unit_test(test_deleted_then_imported_again),
+		cmocka_unit_test(test_rename_while_rows_wait),
 		cmocka_unit_test(test_batch_sent_twice),
 		cmocka_unit_test(test_server_down_then_up),
 		cmocka_unit_test(test_server_killed_mid_batch),
