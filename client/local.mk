@@ -7,10 +7,11 @@ client_rollerctl_SOURCES = \
 	client/rc-rollers.h client/rc-rollers.c \
 	client/rc-sync.h client/rc-sync.c \
 	client/rc-sessions.h client/rc-sessions.c client/rc-notes.h client/rc-notes.c \
+	client/rc-filter.h client/rc-filter.c client/rc-export.h client/rc-export.c \
 	client/rc-journal.h client/rc-journal.c \
 	client/rc-people.h client/rc-people.c \
 	client/rc-plan.h client/rc-plan.c \
-	client/rc-clinic.h client/rc-clinic.c \
+	client/rc-clinic.h client/rc-clinic.c client/rc-clinic-export.h client/rc-clinic-export.c \
 	client/rc-remind.h client/rc-remind.c client/rc-complete.h client/rc-complete.c \
 	client/rc-monitor.h client/rc-monitor.c client/rc-monitor-private.h \
 	client/rc-monitor-screen.c client/rc-monitor-print.c \

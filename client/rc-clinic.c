@@ -6,6 +6,9 @@
 
 #include "rc-clinic.h"
 #include "rc-plan.h"
+#include "rc-report.h"
+#include "rc-export.h"
+#include "rc-sessions.h"
 
 /* Drops the reply's status element, saying when the clinic did not answer. */
 static GVariant *
@@ -165,6 +168,11 @@ rc_clinic_command(const struct rc_globals *globals, int argc, char **argv)
 		return clinic_sessions(globals, argc, argv);
 	if (g_str_equal(argv[0], "plan"))
 		return clinic_plan(globals, argc, argv);
-	g_printerr("rollerctl: --clinic applies to sessions and plan, not %s\n", argv[0]);
+	if (g_str_equal(argv[0], "export"))
+		return rc_cmd_export(globals, argc, argv);
+	if (g_str_equal(argv[0], "report"))
+		return rc_cmd_report(globals, argc, argv);
+	g_printerr("rollerctl: --clinic applies to sessions, plan, export and report, not %s\n",
+		   argv[0]);
 	return RC_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "rc-report-private.h"
+#include "rc-clinic-export.h"
 #include "rc-trace.h"
 #include "rc-sessions.h"
 
@@ -44,16 +45,49 @@ rc_area_report_free(RcAreaReport *rep)
 	g_free(rep);
 }
 
+/* The sessions' summaries and objects, newest first, from this room's journal. */
+static GPtrArray *
+load_local(GDBusConnection *bus, RdDbusManager1 *manager, GVariant *filter, char **person,
+	   int *exit_code)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (!rd_dbus_manager1_call_query_sessions_sync(manager, filter, G_DBUS_CALL_FLAGS_NONE,
+						       -1, &rows, NULL, &error)) {
+		*exit_code = rc_print_error("report", error);
+		return NULL;
+	}
+	for (gsize i = 0; i < g_variant_n_children(rows); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i);
+		g_autofree char *id_text = NULL;
+		RdDbusSession1 *s;
+		guint64 id = 0;
+
+		if (i == 0)
+			g_variant_lookup(row, "person_name", "s", person);
+		/* The summaries have no grid: coverage needs the session itself. */
+		g_variant_lookup(row, "id", "t", &id);
+		id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+		if (!(s = rc_get_session(bus, id_text, exit_code)))
+			return NULL;
+		g_ptr_array_add(sessions, s);
+	}
+	return g_steal_pointer(&sessions);
+}
+
 RcAreaReport *
 rc_area_report_load(GDBusConnection *bus, const char *area, const char *person_path,
-		    int *exit_code)
+		    gboolean clinic, int *exit_code)
 {
 	g_autoptr(RcAreaReport) rep = g_new0(RcAreaReport, 1);
 	g_autoptr(RdDbusManager1) manager = rc_manager(bus, exit_code);
-	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GPtrArray) sessions = NULL;
+	g_autoptr(GVariant) filter = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autofree char *person = NULL;
 	GVariantBuilder f;
-	gsize n;
 
 	if (!manager)
 		return NULL;
@@ -65,44 +99,35 @@ rc_area_report_load(GDBusConnection *bus, const char *area, const char *person_p
 		g_variant_builder_add(&f, "{sv}", "person", g_variant_new_object_path(person_path));
 	/* One more than shown, to tell whether older ones were left out. */
 	g_variant_builder_add(&f, "{sv}", "limit", g_variant_new_uint32(AREA_SESSIONS + 1));
-	if (!rd_dbus_manager1_call_query_sessions_sync(manager, g_variant_builder_end(&f),
-						       G_DBUS_CALL_FLAGS_NONE, -1, &rows, NULL,
-						       &error)) {
-		*exit_code = rc_print_error("report", error);
+	filter = g_variant_ref_sink(g_variant_builder_end(&f));
+	if (clinic) {
+		if (!(sessions = rc_clinic_sessions(manager, "report", filter, &error))) {
+			*exit_code = rc_print_error("report", error);
+			return NULL;
+		}
+	} else if (!(sessions = load_local(bus, manager, filter, &person, exit_code))) {
 		return NULL;
 	}
-	n = g_variant_n_children(rows);
-	if (n == 0) {
+	if (sessions->len == 0) {
 		g_printerr("rollerctl report: no session of the area %s in the history\n", area);
 		*exit_code = RC_EXIT_FAILURE;
 		return NULL;
 	}
-	rep->more = n > AREA_SESSIONS;
-	if (person_path) {
-		g_autoptr(GVariant) newest = g_variant_get_child_value(rows, 0);
-
-		g_variant_lookup(newest, "person_name", "s", &rep->person);
-	}
-	for (gsize i = MIN(n, AREA_SESSIONS); i > 0; i--) {
-		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i - 1);
-		g_autoptr(RdDbusSession1) s = NULL;
-		g_autofree char *id_text = NULL;
+	rep->more = sessions->len > AREA_SESSIONS;
+	if (person_path)
+		rep->person = clinic ? g_strdup(rc_clinic_session_person(sessions->pdata[0]))
+				     : g_steal_pointer(&person);
+	for (guint i = MIN(sessions->len, AREA_SESSIONS); i > 0; i--) {
+		RdDbusSession1 *s = sessions->pdata[i - 1];
+		GVariant *passes = rd_dbus_session1_get_passes(s);
 		AreaPoint pt = { 0 };
-		GVariant *passes;
-		guint16 q = 0;
 		gsize np = 0;
 
-		g_variant_lookup(row, "id", "t", &pt.id);
-		g_variant_lookup(row, "start", "x", &pt.start);
-		g_variant_lookup(row, "clock_set", "b", &pt.clock_set);
-		g_variant_lookup(row, "strokes", "u", &pt.strokes);
-		if (g_variant_lookup(row, "in_band_permille", "q", &q))
-			pt.in_band = q;
-		/* The summaries have no grid: coverage needs the session itself. */
-		id_text = g_strdup_printf("%" G_GUINT64_FORMAT, pt.id);
-		if (!(s = rc_get_session(bus, id_text, exit_code)))
-			return NULL;
-		passes = rd_dbus_session1_get_passes(s);
+		pt.id = rd_dbus_session1_get_id(s);
+		pt.start = rd_dbus_session1_get_start(s);
+		pt.clock_set = rd_dbus_session1_get_clock_set(s);
+		pt.strokes = rd_dbus_session1_get_strokes(s);
+		pt.in_band = rd_dbus_session1_get_in_band(s);
 		if (passes) {
 			const guint8 *p = g_variant_get_fixed_array(passes, &np, 1);
 

@@ -80,9 +80,12 @@ guint rc_coverage_permille(const guint8 *passes, gsize n);
 /* An area's page: its sessions (oldest first) and the latest one. */
 typedef struct _RcAreaReport RcAreaReport;
 
-/* The last 20 sessions of @area; NULL after printing why not. */
+/*
+ * The last 20 sessions of @area, of every room's with @clinic; NULL
+ * after printing why not.
+ */
 RcAreaReport *rc_area_report_load(GDBusConnection *bus, const char *area,
-				  const char *person_path, int *exit_code);
+				  const char *person_path, gboolean clinic, int *exit_code);
 void rc_area_report_draw(cairo_t *cr, GDBusConnection *bus, RcAreaReport *report);
 void rc_area_report_free(RcAreaReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RcAreaReport, rc_area_report_free)

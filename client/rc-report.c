@@ -185,6 +185,11 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 			   "[--person NAME] --output FILE\n");
 		return RC_EXIT_USAGE;
 	}
+	if (globals->clinic && !area) {
+		g_printerr("rollerctl report: with --clinic, report draws an area's progress over "
+			   "every room's sessions: give --area AREA\n");
+		return RC_EXIT_USAGE;
+	}
 	if (area && !rc_check_area("report", area))
 		return RC_EXIT_USAGE;
 	format = g_str_has_suffix(output, ".pdf") ? "pdf" : g_str_has_suffix(output, ".png") ? "png" :
@@ -196,7 +201,8 @@ rc_cmd_report(const struct rc_globals *globals, int argc, char **argv)
 	if (!(bus = rc_connect(globals, &code)) ||
 	    (person && !(person_path = rc_resolve_person(bus, "report", person, &code))))
 		return code;
-	if (area ? !(area_report = rc_area_report_load(bus, area, person_path, &code)) :
+	if (area ? !(area_report = rc_area_report_load(bus, area, person_path, globals->clinic,
+						       &code)) :
 	    !(session = rc_get_session(bus, argv[1], &code)))
 		return code;
 

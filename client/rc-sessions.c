@@ -1,147 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The history: sessions, show, note, delete, export. */
+/* The history: sessions, show, note, delete. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "common/rd-csv.h"
 #include "rc-notes.h"
 #include "rc-sessions.h"
+#include "rc-filter.h"
 #include "rc-trace.h"
-
-/* "2026-11-24" or a full ISO 8601 time, local time unless it says; -1 if bad. */
-static gint64
-parse_date(const char *text)
-{
-	g_autoptr(GTimeZone) local = g_time_zone_new_local();
-	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(text, local);
-	int y, m, d;
-	char end;
-
-	if (dt)
-		return g_date_time_to_unix(dt);
-	if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) == 3) {
-		g_autoptr(GDateTime) day = g_date_time_new_local(y, m, d, 0, 0, 0);
-
-		if (day)
-			return g_date_time_to_unix(day);
-	}
-	return -1;
-}
 
 /* QuerySessions' page when no limit is asked (docs/dbus-api.md). */
 #define DEFAULT_PAGE 100u
 
-typedef struct {
-	char *area, *since, *until, *roller, *person;
-	char *person_path;	/* --person resolved, once connected */
-	int limit, offset;	/* limit NO_LIMIT when not given */
-} Filter;
-
-#define NO_LIMIT (-1)
-#define FILTER_INIT { .limit = NO_LIMIT }
-
-#define FILTER_ENTRIES(f, limit_help) \
-	{ "area", 'a', 0, G_OPTION_ARG_STRING, &(f).area, "Only this treatment area", "AREA" }, \
-	{ "since", 0, 0, G_OPTION_ARG_STRING, &(f).since, "From this date (YYYY-MM-DD)", "DATE" }, \
-	{ "until", 0, 0, G_OPTION_ARG_STRING, &(f).until, "Before this date", "DATE" }, \
-	{ "roller", 'r', 0, G_OPTION_ARG_STRING, &(f).roller, "Only this roller (serial or address)", "R" }, \
-	{ "person", 'p', 0, G_OPTION_ARG_STRING, &(f).person, "Only this person's sessions", "NAME" }, \
-	{ "limit", 'n', 0, G_OPTION_ARG_INT, &(f).limit, limit_help, "N" }, \
-	{ "offset", 0, 0, G_OPTION_ARG_INT, &(f).offset, "Skip the newest N", "N" }
-
-static void
-filter_clear(Filter *f)
-{
-	g_free(f->area);
-	g_free(f->since);
-	g_free(f->until);
-	g_free(f->roller);
-	g_free(f->person);
-	g_free(f->person_path);
-}
-
-/* The filter's options as given ("--roller R --area A"), NULL for none. */
-static char *
-filter_describe(const Filter *f)
-{
-	g_autoptr(GString) text = g_string_new(NULL);
-	const struct {
-		const char *option, *value;
-	} given[] = {
-		{ "--area", f->area }, { "--since", f->since }, { "--until", f->until },
-		{ "--roller", f->roller }, { "--person", f->person },
-	};
-
-	for (gsize i = 0; i < G_N_ELEMENTS(given); i++) {
-		if (given[i].value)
-			g_string_append_printf(text, "%s%s %s", text->len ? " " : "",
-					       given[i].option, given[i].value);
-	}
-	if (f->offset > 0)
-		g_string_append_printf(text, "%s--offset %d", text->len ? " " : "", f->offset);
-	return text->len ? g_string_free(g_steal_pointer(&text), FALSE) : NULL;
-}
-
-/* Connects and resolves --person; FALSE (printed, *code set) if that fails. */
-static gboolean
-filter_connect(const struct rc_globals *globals, const char *command, Filter *f,
-	       GDBusConnection **bus, RdDbusManager1 **manager, int *code)
-{
-	if (!(*bus = rc_connect(globals, code)) || !(*manager = rc_manager(*bus, code)))
-		return FALSE;
-	return !f->person || (f->person_path = rc_resolve_person(*bus, command, f->person, code));
-}
-
-/* The a{sv} of QuerySessions; NULL (printed) for a bad option. */
-static GVariant *
-filter_to_variant(const char *command, const Filter *f)
-{
-	GVariantBuilder b;
-	gint64 t;
-
-	if (f->area && !rc_check_area(command, f->area))
-		return NULL;
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	if (f->area)
-		g_variant_builder_add(&b, "{sv}", "area", g_variant_new_string(f->area));
-	if (f->roller)
-		g_variant_builder_add(&b, "{sv}", "roller", g_variant_new_string(f->roller));
-	if (f->person_path)
-		g_variant_builder_add(&b, "{sv}", "person", g_variant_new_object_path(f->person_path));
-	if (f->since) {
-		if ((t = parse_date(f->since)) < 0)
-			goto bad_date;
-		g_variant_builder_add(&b, "{sv}", "since", g_variant_new_int64(t));
-	}
-	if (f->until) {
-		if ((t = parse_date(f->until)) < 0)
-			goto bad_date;
-		g_variant_builder_add(&b, "{sv}", "until", g_variant_new_int64(t));
-	}
-	if ((f->limit != NO_LIMIT && (f->limit < 1 || f->limit > 1000)) || f->offset < 0) {
-		g_printerr("rollerctl %s: --limit takes 1 to 1000, --offset 0 or more\n", command);
-		g_variant_builder_clear(&b);
-		return NULL;
-	}
-	if (f->limit != NO_LIMIT)
-		g_variant_builder_add(&b, "{sv}", "limit", g_variant_new_uint32((guint32)f->limit));
-	if (f->offset)
-		g_variant_builder_add(&b, "{sv}", "offset", g_variant_new_uint32((guint32)f->offset));
-	return g_variant_builder_end(&b);
-bad_date:
-	g_printerr("rollerctl %s: a date is YYYY-MM-DD or ISO 8601\n", command);
-	g_variant_builder_clear(&b);
-	return NULL;
-}
-
 int
 rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 {
-	Filter f = FILTER_INIT;
+	RcFilter f = RC_FILTER_INIT;
 	const GOptionEntry entries[] = {
-		FILTER_ENTRIES(f, "At most N sessions (default 100, at most 1000)"),
+		RC_FILTER_ENTRIES(f, "At most N sessions (default 100, at most 1000)"),
 		{ NULL }
 	};
 	g_autoptr(GDBusConnection) bus = NULL;
@@ -158,25 +35,25 @@ rc_cmd_sessions(const struct rc_globals *globals, int argc, char **argv)
 	if (!rc_parse_options("sessions", "", "List the history, newest first.", entries,
 			      &argc, &argv, &code) ||
 	    !rc_check_no_extra("sessions", argc, argv, 0, &code)) {
-		filter_clear(&f);
+		rc_filter_clear(&f);
 		return code;
 	}
-	default_limit = f.limit == NO_LIMIT;
-	filtered = filter_describe(&f);
+	default_limit = f.limit == RC_NO_LIMIT;
+	filtered = rc_filter_describe(&f);
 	/* The filter's mistakes are usage errors, found before rollerd is asked. */
-	filter = filter_to_variant("sessions", &f);
+	filter = rc_filter_to_variant("sessions", &f);
 	if (!filter) {
-		filter_clear(&f);
+		rc_filter_clear(&f);
 		return RC_EXIT_USAGE;
 	}
 	g_variant_ref_sink(filter);
-	if (!filter_connect(globals, "sessions", &f, &bus, &manager, &code)) {
-		filter_clear(&f);
+	if (!rc_filter_connect(globals, "sessions", &f, &bus, &manager, &code)) {
+		rc_filter_clear(&f);
 		return code;
 	}
 	g_variant_unref(filter);
-	filter = g_variant_ref_sink(filter_to_variant("sessions", &f));
-	filter_clear(&f);
+	filter = g_variant_ref_sink(rc_filter_to_variant("sessions", &f));
+	rc_filter_clear(&f);
 	if (!rd_dbus_manager1_call_query_sessions_sync(manager, filter, G_DBUS_CALL_FLAGS_NONE,
 						       -1, &rows, NULL, &error))
 		return rc_print_error("sessions", error);
@@ -461,143 +338,5 @@ rc_cmd_delete(const struct rc_globals *globals, int argc, char **argv)
 		return rc_print_error("delete", error);
 	if (!globals->json)
 		printf("Session %s deleted\n", argv[1]);
-	return RC_EXIT_OK;
-}
-
-/*
- * A page of QuerySessions for export; the two calls export makes per
- * session cost far more than one query per hundred.
- */
-#define EXPORT_PAGE 100
-
-/*
- * The ids of the sessions @f matches, newest first.  With --limit, that
- * one page; without, every one: rollerd answers a page at a time (100 by
- * default), so ask on from the next offset until a short page.  A session
- * stored meanwhile shifts the pages by one; the id set keeps it from
- * being exported twice.
- */
-static GArray *
-query_ids(RdDbusManager1 *manager, const Filter *f, GError **error)
-{
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-							   g_free, NULL);
-	Filter page = *f;
-
-	if (page.limit == NO_LIMIT)
-		page.limit = EXPORT_PAGE;
-	for (;;) {
-		g_autoptr(GVariant) filter = g_variant_ref_sink(filter_to_variant("export", &page));
-		g_autoptr(GVariant) rows = NULL;
-		GVariantIter iter;
-		GVariant *row;
-		gsize n;
-
-		if (!rd_dbus_manager1_call_query_sessions_sync(manager, filter,
-							       G_DBUS_CALL_FLAGS_NONE, -1,
-							       &rows, NULL, error))
-			return NULL;
-		n = g_variant_n_children(rows);
-		g_variant_iter_init(&iter, rows);
-		while ((row = g_variant_iter_next_value(&iter))) {
-			guint64 id = 0;
-
-			g_variant_lookup(row, "id", "t", &id);
-			g_variant_unref(row);
-			if (g_hash_table_add(seen, g_memdup2(&id, sizeof(id))))
-				g_array_append_val(ids, id);
-		}
-		if (f->limit != NO_LIMIT || n < (gsize)page.limit || page.offset > G_MAXINT - (int)n)
-			break;
-		page.offset += (int)n;
-	}
-	return g_steal_pointer(&ids);
-}
-
-int
-rc_cmd_export(const struct rc_globals *globals, int argc, char **argv)
-{
-	Filter f = FILTER_INIT;
-	g_autofree char *format = NULL, *output = NULL;
-	const GOptionEntry entries[] = {
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
-		  "csv or json (default csv, json with --json)", "F" },
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE, not stdout", "FILE" },
-		FILTER_ENTRIES(f, "At most N sessions (1 to 1000; default all)"),
-		{ NULL }
-	};
-	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(RdDbusManager1) manager = NULL;
-	g_autoptr(GArray) ids = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GString) out = g_string_new(NULL);
-	g_autoptr(GVariant) check = NULL;
-	gboolean json;
-	int code = RC_EXIT_OK;
-
-	if (!rc_parse_options("export", "", "Export the history (or a part) as CSV or JSON.",
-			      entries, &argc, &argv, &code) ||
-	    !rc_check_no_extra("export", argc, argv, 0, &code)) {
-		filter_clear(&f);
-		return code;
-	}
-	json = format ? g_str_equal(format, "json") : globals->json;
-	if (format && !json && !g_str_equal(format, "csv")) {
-		g_printerr("rollerctl export: --format is csv or json\n");
-		filter_clear(&f);
-		return RC_EXIT_USAGE;
-	}
-	if (globals->json && !json) {
-		g_printerr("rollerctl export: --json and --format csv disagree; give one of them\n");
-		filter_clear(&f);
-		return RC_EXIT_USAGE;
-	}
-	/* The filter's mistakes are usage errors, found before rollerd is asked. */
-	if (!(check = filter_to_variant("export", &f))) {
-		filter_clear(&f);
-		return RC_EXIT_USAGE;
-	}
-	g_variant_ref_sink(check);
-	if (!filter_connect(globals, "export", &f, &bus, &manager, &code) ||
-	    !(ids = query_ids(manager, &f, &error))) {
-		filter_clear(&f);
-		return error ? rc_print_error("export", error) : code;
-	}
-	filter_clear(&f);
-	if (json)
-		g_string_append(out, "[\n");
-	else if (ids->len == 0)
-		g_string_append(out, RD_CSV_HEADER);
-	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(RdDbusSession1) s = NULL;
-		g_autofree char *data = NULL, *id_text = NULL;
-		const char *body;
-
-		id_text = g_strdup_printf("%" G_GUINT64_FORMAT, g_array_index(ids, guint64, i));
-		if (!(s = rc_get_session(bus, id_text, &code)))
-			return code;
-		if (!rd_dbus_session1_call_export_sync(s, json ? "json" : "csv",
-						       G_DBUS_CALL_FLAGS_NONE, -1, &data, NULL,
-						       &error))
-			return rc_print_error("export", error);
-		/* One CSV header for the whole export: skip the others'. */
-		body = data;
-		if (!json && i > 0 && (body = strchr(data, '\n')))
-			body++;
-		if (json && i > 0)
-			g_string_append(out, ",\n");
-		g_string_append(out, body ? body : "");
-	}
-	if (json)
-		g_string_append(out, "\n]\n");
-	if (output) {
-		if (!g_file_set_contents(output, out->str, (gssize)out->len, &error)) {
-			g_printerr("rollerctl export: %s\n", error->message);
-			return RC_EXIT_FAILURE;
-		}
-		return RC_EXIT_OK;
-	}
-	fputs(out->str, stdout);
 	return RC_EXIT_OK;
 }

@@ -17,6 +17,7 @@
 #include "rc-remind.h"
 #include "rc-report.h"
 #include "rc-rollers.h"
+#include "rc-export.h"
 #include "rc-sessions.h"
 #include "rc-sync.h"
 
@@ -66,7 +67,7 @@ print_usage(FILE *out)
 		"Global options:\n"
 		"  --json         Print data as JSON (commands that show data)\n"
 		"  --session      Talk to a rollerd on the session bus\n"
-		"  --clinic       sessions and plan from every room of the clinic\n"
+		"  --clinic       sessions, plan, export and report from every room of the clinic\n"
 		"  -h, --help     Show this help; 'rollerctl COMMAND --help' for a command\n"
 		"  -V, --version  Print the version\n"
 		"\n"

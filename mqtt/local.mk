@@ -4,7 +4,8 @@
 #   rm-config     /etc/rollerd/mqtt.conf
 #   rm-payload    topics, the JSON payloads, commands parsed
 #   rm-discovery  Home Assistant's discovery configs
-#   rm-rollerd    the D-Bus side
+#   rm-rollerd    the D-Bus side: rollerd's rollers and signals followed
+#   rm-rollerd-calls  its calls to rollerd
 #   rm-broker     libmosquitto in the main loop, reconnect with backoff
 #   rm-cursor     the last session id the broker acknowledged
 #   rm-bridge     the two sides joined
@@ -16,6 +17,7 @@ mqtt_librollerd_mqtt_a_SOURCES = \
 	mqtt/rm-payload.h mqtt/rm-payload.c \
 	mqtt/rm-discovery.h mqtt/rm-discovery.c \
 	mqtt/rm-rollerd.h mqtt/rm-rollerd.c \
+	mqtt/rm-rollerd-calls.h mqtt/rm-rollerd-calls.c \
 	mqtt/rm-broker.h mqtt/rm-broker.c \
 	mqtt/rm-cursor.h mqtt/rm-cursor.c \
 	mqtt/rm-bridge.h mqtt/rm-bridge.c \

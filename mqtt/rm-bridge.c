@@ -10,6 +10,7 @@
 #include "mqtt/rm-discovery.h"
 #include "mqtt/rm-payload.h"
 #include "mqtt/rm-rollerd.h"
+#include "mqtt/rm-rollerd-calls.h"
 
 /* A roller as the broker knows it. */
 typedef struct {
@@ -31,6 +32,7 @@ struct _RmBridge {
 	RmRollerd *rollerd;
 	GHashTable *rollers;	/* path -> Roller */
 	GHashTable *plan_sent;	/* leaf -> payload published this connection */
+	GHashTable *retained_keys;	/* roller key of retained configs -> checked, this connection */
 	gboolean catching_up;
 	gboolean catch_again;
 	RdLogLimit bad_input;
@@ -80,21 +82,58 @@ publish_leaf(Roller *ro, const char *leaf, const char *payload)
 		g_hash_table_insert(ro->last, g_strdup(leaf), g_strdup(payload));
 }
 
-/* Empties the retained topics and discovery of the roller's key. */
+/* Empties the retained topics and discovery of roller @key. */
 static void
-withdraw(Roller *ro, const RmRollerInfo *info)
+withdraw_key(RmBridge *b, const char *key)
 {
-	RmBridge *b = ro->bridge;
+	RmRollerInfo info = { .key = key };
 
-	if (ro->discovered)
-		rm_discovery_roller(b->cfg, info, TRUE, publish_retained, b);
+	rm_discovery_roller(b->cfg, &info, TRUE, publish_retained, b);
 	for (gsize i = 0; i < G_N_ELEMENTS(state_leaves); i++) {
-		g_autofree char *topic = rm_topic_roller(b->cfg, ro->key, state_leaves[i]);
+		g_autofree char *topic = rm_topic_roller(b->cfg, key, state_leaves[i]);
 
 		publish(b, topic, "", 1, TRUE);
 	}
+}
+
+static void
+withdraw(Roller *ro)
+{
+	withdraw_key(ro->bridge, ro->key);
 	g_clear_pointer(&ro->discovered, g_free);
 	g_hash_table_remove_all(ro->last);
+}
+
+/*
+ * The broker's retained configs of rollers rollerd no longer knows (one
+ * forgotten while the broker was away) are emptied, once rollerd's
+ * rollers are known.
+ */
+static void
+sweep_retained(RmBridge *b)
+{
+	GHashTableIter it;
+	gpointer key, checked;
+
+	if (!rm_rollerd_is_listed(b->rollerd) || !rm_broker_is_connected(b->broker))
+		return;
+	g_hash_table_iter_init(&it, b->retained_keys);
+	while (g_hash_table_iter_next(&it, &key, &checked)) {
+		if (checked)
+			continue;
+		g_hash_table_iter_replace(&it, GINT_TO_POINTER(TRUE));
+		if (rm_rollerd_find_roller(b->rollerd, key))
+			continue;
+		g_message("Roller %s is not known to rollerd: its entities are removed",
+			  (char *)key);
+		withdraw_key(b, key);
+	}
+}
+
+static void
+on_listed(gpointer data)
+{
+	sweep_retained(data);
 }
 
 static Roller *
@@ -159,10 +198,8 @@ on_roller_removed(const char *path, gboolean forgotten, gpointer data)
 	if (!ro || !ro->key)
 		goto out;
 	if (forgotten) {
-		RmRollerInfo info = { .key = ro->key };
-
 		g_message("Roller %s was forgotten: its entities are removed", ro->key);
-		withdraw(ro, &info);
+		withdraw(ro);
 	} else {
 		publish_leaf(ro, "available", "offline");
 	}
@@ -280,6 +317,34 @@ on_reminder(const char *person, const char *kind, const char *message, gpointer 
 
 static void catch_up(RmBridge *b);
 
+/*
+ * Whether the journal still holds the session the cursor stands on, with
+ * the same start.  AUTOINCREMENT never gives an id twice in one journal,
+ * but a Restore brings back an older one whose new sessions take ids at
+ * or below the cursor again: then, or when that session was deleted (the
+ * two look alike from here), the cursor counted another journal.
+ */
+static gboolean
+journal_counted(RmBridge *b, GPtrArray *summaries)
+{
+	guint64 acked = rm_cursor_get_acked(b->cursor);
+	gint64 want, start = 0;
+
+	if (acked == 0)
+		return TRUE;
+	for (guint i = 0; i < summaries->len; i++) {
+		guint64 id = 0;
+
+		if (!g_variant_lookup(summaries->pdata[i], "id", "t", &id) || id != acked)
+			continue;
+		if (!rm_cursor_get_acked_start(b->cursor, &want))
+			return TRUE;
+		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
+		return start == want;
+	}
+	return FALSE;
+}
+
 static void
 sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 {
@@ -293,8 +358,18 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 			g_warning("Cannot read the stored sessions: %s", error->message);
 		return;
 	}
+	if (!journal_counted(b, summaries)) {
+		g_message("The journal no longer holds session %" G_GUINT64_FORMAT
+			  " as published (restored from a backup, or the session deleted): "
+			  "publishing every session again", rm_cursor_get_acked(b->cursor));
+		rm_cursor_rewind(b->cursor);
+		b->catch_again = FALSE;
+		catch_up(b);
+		return;
+	}
 	for (guint i = 0; i < summaries->len && rm_broker_is_connected(b->broker); i++) {
 		guint64 id = 0;
+		gint64 start = 0;
 		g_autofree char *key = NULL;
 		g_autofree char *payload = rm_payload_session(summaries->pdata[i], &id, &key);
 		g_autofree char *topic = NULL;
@@ -306,7 +381,8 @@ sessions_ready(GPtrArray *summaries, const GError *error, gpointer data)
 		mid = publish(b, topic, payload, 1, TRUE);
 		if (mid < 0)
 			break;
-		rm_cursor_sent(b->cursor, id, mid);
+		g_variant_lookup(summaries->pdata[i], "start", "x", &start);
+		rm_cursor_sent(b->cursor, id, start, mid);
 		sent++;
 	}
 	if (sent)
@@ -330,7 +406,8 @@ catch_up(RmBridge *b)
 		return;
 	}
 	b->catching_up = TRUE;
-	rm_rollerd_query_sessions_after(b->rollerd, rm_cursor_get_sent(b->cursor),
+	/* From the acknowledged session on, to see that it is still there. */
+	rm_rollerd_query_sessions_after(b->rollerd, MAX(rm_cursor_get_acked(b->cursor), 1) - 1,
 					sessions_ready, b);
 }
 
@@ -387,13 +464,24 @@ command_done(const char *path, RmCommand command, const GError *error, gpointer 
 }
 
 static void
-on_message(const char *topic, const void *payload, gsize len, gpointer data)
+on_message(const char *topic, const void *payload, gsize len, gboolean retained,
+	   gpointer data)
 {
 	RmBridge *b = data;
 	g_auto(RmCommandRequest) req = { 0 };
 	g_autoptr(GError) error = NULL;
-	g_autofree char *cut = NULL, *shown = NULL;
+	g_autofree char *cut = NULL, *shown = NULL, *key = NULL;
 	const char *path;
+
+	/* The room's discovery configs: what the broker kept, or our own coming back. */
+	if (rm_discovery_parse_topic(b->cfg, topic, &key)) {
+		if (key && retained && len > 0 && !g_hash_table_contains(b->retained_keys, key)) {
+			g_hash_table_insert(b->retained_keys, g_steal_pointer(&key),
+					    GINT_TO_POINTER(FALSE));
+			sweep_retained(b);
+		}
+		return;
+	}
 
 	if (rm_command_parse(b->cfg, topic, payload, len, &req, &error) &&
 	    (path = rm_rollerd_find_roller(b->rollerd, req.key))) {
@@ -414,12 +502,16 @@ on_connected(gpointer data)
 	g_autofree char *status = rm_topic_status(b->cfg);
 	g_autofree char *commands = g_strdup_printf("%s/%s/roller/+/cmd/+", b->cfg->prefix,
 						    b->cfg->room);
+	g_autofree char *discovery = rm_discovery_pattern(b->cfg);
 
 	publish(b, status, "online", 1, TRUE);
 	rm_discovery_bridge(b->cfg, publish_retained, b);
 	rm_rollerd_foreach_roller(b->rollerd, publish_roller, b);
 	if (b->cfg->commands)
 		rm_broker_subscribe(b->broker, commands, 1);
+	/* Its retained messages come back: the configs of rollers published before. */
+	if (discovery)
+		rm_broker_subscribe(b->broker, discovery, 1);
 	catch_up(b);
 	rm_rollerd_get_plan(b->rollerd, plan_ready, b);
 }
@@ -434,6 +526,7 @@ on_disconnected(gpointer data)
 	/* What was in flight goes out again; the retained state is republished. */
 	rm_cursor_reset(b->cursor);
 	g_hash_table_remove_all(b->plan_sent);
+	g_hash_table_remove_all(b->retained_keys);
 	g_hash_table_iter_init(&it, b->rollers);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		Roller *ro = value;
@@ -463,6 +556,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 		.message = on_message,
 	};
 	static const RmRollerdCallbacks rollerd_cb = {
+		.listed = on_listed,
 		.roller_changed = publish_roller,
 		.roller_removed = on_roller_removed,
 		.live = on_live,
@@ -481,6 +575,7 @@ rm_bridge_new(RmConfig *cfg, GBusType bus_type, GError **error)
 	b->rollers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					   (GDestroyNotify)roller_free);
 	b->plan_sent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	b->retained_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b->broker = rm_broker_new(cfg, &broker_cb, b);
 	b->rollerd = rm_rollerd_new(bus_type, &rollerd_cb, b);
 	g_message("Publishing under %s/%s/ from session id %" G_GUINT64_FORMAT " on", cfg->prefix,
@@ -502,6 +597,7 @@ rm_bridge_free(RmBridge *b)
 	rm_rollerd_free(b->rollerd);
 	g_hash_table_destroy(b->rollers);
 	g_hash_table_destroy(b->plan_sent);
+	g_hash_table_destroy(b->retained_keys);
 	rm_broker_free(b->broker);
 	rm_cursor_free(b->cursor);
 	rm_config_free(b->cfg);

@@ -146,7 +146,8 @@ on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *ms
 
 	(void)mosq;
 	if (b->cb.message && msg->payloadlen >= 0)
-		b->cb.message(msg->topic, msg->payload, (gsize)msg->payloadlen, b->user_data);
+		b->cb.message(msg->topic, msg->payload, (gsize)msg->payloadlen, msg->retain,
+			      b->user_data);
 }
 
 static gboolean

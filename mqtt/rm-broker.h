@@ -26,7 +26,8 @@ typedef struct {
 	void (*disconnected)(gpointer user_data);
 	/* PUBACK of a QoS 1 message (the mid rm_broker_publish returned). */
 	void (*published)(int mid, gpointer user_data);
-	void (*message)(const char *topic, const void *payload, gsize len, gpointer user_data);
+	void (*message)(const char *topic, const void *payload, gsize len, gboolean retained,
+			gpointer user_data);
 } RmBrokerCallbacks;
 
 /* @cfg must outlive the broker. */

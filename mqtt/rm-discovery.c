@@ -205,6 +205,49 @@ rm_discovery_roller(const RmConfig *cfg, const RmRollerInfo *info, gboolean remo
 	}
 }
 
+char *
+rm_discovery_pattern(const RmConfig *cfg)
+{
+	g_autofree char *room = id_part(cfg->room);
+
+	if (!cfg->discovery)
+		return NULL;
+	return g_strdup_printf("%s/+/rollerd_%s/+/config", cfg->discovery_prefix, room);
+}
+
+gboolean
+rm_discovery_parse_topic(const RmConfig *cfg, const char *topic, char **roller_key)
+{
+	g_autofree char *room = id_part(cfg->room);
+	g_autofree char *node = g_strconcat("rollerd_", room, NULL);
+	g_auto(GStrv) levels = NULL;
+	const char *object_id;
+	const Entity *best = NULL;
+
+	*roller_key = NULL;
+	if (!cfg->discovery || !g_str_has_prefix(topic, cfg->discovery_prefix) ||
+	    topic[strlen(cfg->discovery_prefix)] != '/')
+		return FALSE;
+	levels = g_strsplit(topic + strlen(cfg->discovery_prefix) + 1, "/", 0);
+	if (g_strv_length(levels) != 4 || strcmp(levels[1], node) != 0 ||
+	    strcmp(levels[3], "config") != 0)
+		return FALSE;
+	object_id = levels[2];
+	/* "KEY_OBJECT": the longest object that fits ("force_mean" over "force"...). */
+	for (gsize i = 0; i < G_N_ELEMENTS(roller_entities); i++) {
+		const Entity *e = &roller_entities[i];
+		gsize n = strlen(object_id), m = strlen(e->object);
+
+		if (strcmp(levels[0], e->component) == 0 && n > m + 1 &&
+		    strcmp(object_id + n - m, e->object) == 0 && object_id[n - m - 1] == '_' &&
+		    (!best || m > strlen(best->object)))
+			best = e;
+	}
+	if (best)
+		*roller_key = g_strndup(object_id, strlen(object_id) - strlen(best->object) - 1);
+	return TRUE;
+}
+
 static void
 add_bridge_device(JsonBuilder *b, const RmConfig *cfg)
 {

@@ -30,3 +30,9 @@ void rm_discovery_bridge(const RmConfig *cfg, RmDiscoveryEmit emit, gpointer use
 /* A timestamp sensor of the bridge for one plan topic ("plan/PERSON_ID/AREA"). */
 void rm_discovery_plan(const RmConfig *cfg, const char *leaf, const char *person,
 		       const char *area, RmDiscoveryEmit emit, gpointer user_data);
+
+/* The subscription that brings back the room's retained configs, NULL without discovery. */
+char *rm_discovery_pattern(const RmConfig *cfg);
+/* Whether @topic is one of this room's config topics; *@roller_key: the
+ * roller's key when it is one of a roller's entities, else NULL. */
+gboolean rm_discovery_parse_topic(const RmConfig *cfg, const char *topic, char **roller_key);

@@ -3,57 +3,89 @@
 
 #include <string.h>
 
-#include "common/rd-dbus-generated.h"
 #include "mqtt/rm-rollerd.h"
 
 #define ROLLERD_NAME "org.rollerd"
 #define MANAGER_PATH "/org/rollerd"
 #define MANAGER_IFACE "org.rollerd.Manager1"
 #define ROLLER_IFACE "org.rollerd.Roller2"
-/* QuerySessions' largest page. */
-#define PAGE 1000
+#define OM_IFACE "org.freedesktop.DBus.ObjectManager"
+#define PROPS_IFACE "org.freedesktop.DBus.Properties"
+#define LIVE_UPDATE_TYPE "(udqqq(uuuu)ayubuuu)"
 
 typedef struct {
 	RmRollerd *owner;
-	RdDbusRoller2 *proxy;
 	char *path;
+	GHashTable *props;	/* Roller2 property name -> GVariant */
 	char *session;		/* the live Session1 path, "/" when none */
-	gulong props_id;
-	gulong live_id;
-	gulong alert_id;
-	gulong sync_id;
 } Roller;
+
+/*
+ * Explicit match rules rather than a GDBusObjectManagerClient: its rule
+ * takes every signal rollerd sends under /org/rollerd (each Stroke, the
+ * live Session1's PropertiesChanged...), which the bus would deliver and
+ * GDBus parse only to be dropped here.
+ */
+enum {
+	SUB_ADDED,
+	SUB_REMOVED,
+	SUB_PROPS,
+	SUB_LIVE,
+	SUB_ALERT,
+	SUB_SYNC,
+	SUB_REMINDER,
+	N_SUBS
+};
 
 struct _RmRollerd {
 	RmRollerdCallbacks cb;
 	gpointer user_data;
 	GCancellable *cancel;
-	GDBusObjectManager *om;
 	GDBusConnection *conn;
+	char *name_owner;	/* rollerd's unique name, NULL while away */
+	gboolean listed;	/* GetManagedObjects answered for name_owner */
 	GHashTable *rollers;	/* path -> Roller */
-	guint reminder_sub;
-	gulong added_id;
-	gulong removed_id;
-	gulong owner_id;
-	gboolean forgetting;	/* InterfacesRemoved while rollerd stays */
+	guint subs[N_SUBS];
+	guint watch_id;
 };
+
+static const char *
+prop_str(Roller *ro, const char *name)
+{
+	GVariant *v = g_hash_table_lookup(ro->props, name);
+
+	return v && g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ? g_variant_get_string(v, NULL)
+								    : NULL;
+}
+
+static GVariant *
+prop_typed(Roller *ro, const char *name, const GVariantType *type)
+{
+	GVariant *v = g_hash_table_lookup(ro->props, name);
+
+	return v && g_variant_is_of_type(v, type) ? v : NULL;
+}
 
 static void
 fill_state(Roller *ro, RmRollerState *s)
 {
-	RdDbusRoller2 *p = ro->proxy;
+	GVariant *v;
 
 	s->path = ro->path;
-	s->address = rd_dbus_roller2_get_address(p) ?: "";
-	s->name = rd_dbus_roller2_get_name(p) ?: "";
-	s->serial = rd_dbus_roller2_get_serial(p) ?: "";
-	s->model = rd_dbus_roller2_get_model(p) ?: "";
-	s->firmware = rd_dbus_roller2_get_firmware(p) ?: "";
-	s->state = rd_dbus_roller2_get_state(p) ?: "disconnected";
-	s->battery = rd_dbus_roller2_get_battery(p);
-	s->connected = rd_dbus_roller2_get_connected(p);
-	s->stored_records = rd_dbus_roller2_get_stored_records(p);
-	s->storage_full = rd_dbus_roller2_get_storage_full(p);
+	s->address = prop_str(ro, "Address") ?: "";
+	s->name = prop_str(ro, "Name") ?: "";
+	s->serial = prop_str(ro, "Serial") ?: "";
+	s->model = prop_str(ro, "Model") ?: "";
+	s->firmware = prop_str(ro, "Firmware") ?: "";
+	s->state = prop_str(ro, "State") ?: "disconnected";
+	v = prop_typed(ro, "Battery", G_VARIANT_TYPE_BYTE);
+	s->battery = v ? g_variant_get_byte(v) : 255;
+	v = prop_typed(ro, "Connected", G_VARIANT_TYPE_BOOLEAN);
+	s->connected = v && g_variant_get_boolean(v);
+	v = prop_typed(ro, "StoredRecords", G_VARIANT_TYPE_UINT16);
+	s->stored_records = v ? g_variant_get_uint16(v) : 0;
+	v = prop_typed(ro, "StorageFull", G_VARIANT_TYPE_BOOLEAN);
+	s->storage_full = v && g_variant_get_boolean(v);
 }
 
 static void
@@ -65,63 +97,26 @@ report_roller(Roller *ro)
 	ro->owner->cb.roller_changed(&s, ro->owner->user_data);
 }
 
+/* Takes the properties of @props (a{sv}) into the roller's. */
 static void
-on_properties_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, Roller *ro)
+update_props(Roller *ro, GVariant *props)
 {
-	const char *session = NULL;
+	GVariantIter it;
+	const char *name;
+	GVariant *value;
 
-	(void)proxy;
-	(void)invalidated;
-	if (g_variant_lookup(changed, "Session", "&o", &session)) {
-		/* rollerd stores a live session before Session becomes "/". */
-		gboolean ended = strcmp(session, "/") == 0 && g_strcmp0(ro->session, "/") != 0;
-
-		g_free(ro->session);
-		ro->session = g_strdup(session);
-		if (ended)
-			ro->owner->cb.sessions_changed(ro->owner->user_data);
-	}
-	report_roller(ro);
+	g_variant_iter_init(&it, props);
+	while (g_variant_iter_next(&it, "{&sv}", &name, &value))
+		g_hash_table_insert(ro->props, g_strdup(name), value);
 }
 
 static void
-on_live_update(RdDbusRoller2 *proxy, guint strokes, gdouble spm, guint16 force,
-	       guint16 mean, guint16 in_band, GVariant *directions, GVariant *passes,
-	       guint duration_ms, gboolean paused, guint frames, guint lost, guint rejected,
-	       Roller *ro)
+roller_free(Roller *ro)
 {
-	RmLiveValues v = {
-		.strokes = strokes, .strokes_per_minute = spm, .force_cn = force,
-		.force_mean_cn = mean, .in_band_permille = in_band, .duration_ms = duration_ms,
-		.paused = paused, .frames = frames, .frames_lost = lost,
-		.frames_rejected = rejected,
-	};
-	gsize n = 0;
-	const guint8 *cells = g_variant_get_fixed_array(passes, &n, 1);
-
-	(void)proxy;
-	g_variant_get(directions, "(uuuu)", &v.directions[0], &v.directions[1],
-		      &v.directions[2], &v.directions[3]);
-	v.cells = (guint)n;
-	for (gsize i = 0; i < n; i++)
-		v.cells_covered += cells[i] != 0;
-	ro->owner->cb.live(ro->path, &v, ro->owner->user_data);
-}
-
-static void
-on_alert(RdDbusRoller2 *proxy, const char *kind, const char *message, Roller *ro)
-{
-	(void)proxy;
-	ro->owner->cb.alert(ro->path, kind, message, ro->owner->user_data);
-}
-
-static void
-on_sync_finished(RdDbusRoller2 *proxy, guint stored, const char *error, Roller *ro)
-{
-	(void)proxy;
-	(void)error;
-	if (stored)
-		ro->owner->cb.sessions_changed(ro->owner->user_data);
+	g_hash_table_destroy(ro->props);
+	g_free(ro->session);
+	g_free(ro->path);
+	g_free(ro);
 }
 
 static void
@@ -138,36 +133,19 @@ watch_done(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 static void
-roller_free(Roller *ro)
+add_roller(RmRollerd *r, const char *path, GVariant *props)
 {
-	g_signal_handler_disconnect(ro->proxy, ro->props_id);
-	g_signal_handler_disconnect(ro->proxy, ro->live_id);
-	g_signal_handler_disconnect(ro->proxy, ro->alert_id);
-	g_signal_handler_disconnect(ro->proxy, ro->sync_id);
-	g_object_unref(ro->proxy);
-	g_free(ro->session);
-	g_free(ro->path);
-	g_free(ro);
-}
-
-static void
-add_roller(RmRollerd *r, RdDbusRoller2 *proxy)
-{
-	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(proxy));
 	Roller *ro;
 
 	if (g_hash_table_contains(r->rollers, path))
 		return;
 	ro = g_new0(Roller, 1);
 	ro->owner = r;
-	ro->proxy = g_object_ref(proxy);
 	ro->path = g_strdup(path);
-	ro->session = g_strdup(rd_dbus_roller2_get_session(proxy) ?: "/");
-	ro->props_id = g_signal_connect(proxy, "g-properties-changed",
-					G_CALLBACK(on_properties_changed), ro);
-	ro->live_id = g_signal_connect(proxy, "live-update", G_CALLBACK(on_live_update), ro);
-	ro->alert_id = g_signal_connect(proxy, "alert", G_CALLBACK(on_alert), ro);
-	ro->sync_id = g_signal_connect(proxy, "sync-finished", G_CALLBACK(on_sync_finished), ro);
+	ro->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)g_variant_unref);
+	update_props(ro, props);
+	ro->session = g_strdup(prop_str(ro, "Session") ?: "/");
 	g_hash_table_insert(r->rollers, ro->path, ro);
 	g_dbus_connection_call(r->conn, ROLLERD_NAME, path, ROLLER_IFACE, "WatchLive", NULL,
 			       NULL, G_DBUS_CALL_FLAGS_NONE, -1, r->cancel, watch_done,
@@ -175,94 +153,248 @@ add_roller(RmRollerd *r, RdDbusRoller2 *proxy)
 	report_roller(ro);
 }
 
+/* An object's a{sa{sv}}: adds it if it is a roller. */
 static void
-on_object_added(GDBusObjectManager *om, GDBusObject *object, RmRollerd *r)
+add_object(RmRollerd *r, const char *path, GVariant *ifaces)
 {
-	RdDbusRoller2 *proxy = rd_dbus_object_peek_roller2(RD_DBUS_OBJECT(object));
+	g_autoptr(GVariant) props = g_variant_lookup_value(ifaces, ROLLER_IFACE,
+							    G_VARIANT_TYPE_VARDICT);
 
-	(void)om;
-	if (proxy)
-		add_roller(r, proxy);
+	if (props)
+		add_roller(r, path, props);
 }
 
 static void
-on_object_removed(GDBusObjectManager *om, GDBusObject *object, RmRollerd *r)
+remove_roller(RmRollerd *r, const char *path, gboolean forgotten)
 {
-	const char *path = g_dbus_object_get_object_path(object);
 	g_autofree char *key = g_strdup(path);
-	gboolean owned = FALSE;
-	g_autofree char *owner = NULL;
 
-	if (!g_hash_table_remove(r->rollers, path))
-		return;
-	/* Objects go when rollerd leaves the bus too: that is no Forget. */
-	owner = g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(om));
-	owned = owner != NULL;
-	r->cb.roller_removed(key, owned, r->user_data);
+	if (g_hash_table_remove(r->rollers, path))
+		r->cb.roller_removed(key, forgotten, r->user_data);
 }
 
-static void
-on_name_owner(GObject *om, GParamSpec *pspec, RmRollerd *r)
+static Roller *
+roller_of_signal(RmRollerd *r, const char *path, GVariant *params, const char *type)
 {
-	g_autofree char *owner =
-		g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(om));
-
-	(void)pspec;
-	if (!owner) {
-		g_message("rollerd is not on the bus; waiting for it");
-		return;
-	}
-	g_message("rollerd is on the bus (%s)", owner);
-	r->cb.sessions_changed(r->user_data);
+	if (!g_variant_is_of_type(params, G_VARIANT_TYPE(type)))
+		return NULL;
+	return g_hash_table_lookup(r->rollers, path);
 }
 
 static void
-on_reminder(GDBusConnection *conn, const char *sender, const char *path, const char *iface,
-	    const char *member, GVariant *params, gpointer data)
+on_signal(GDBusConnection *conn, const char *sender, const char *path, const char *iface,
+	  const char *member, GVariant *params, gpointer data)
 {
 	RmRollerd *r = data;
-	const char *person, *kind, *message;
+	Roller *ro;
+
+	(void)conn;
+	(void)sender;
+	(void)iface;
+	if (strcmp(member, "LiveUpdate") == 0) {
+		RmLiveValues v = { 0 };
+		g_autoptr(GVariant) passes = NULL;
+		const guint8 *cells;
+		gsize n = 0;
+
+		if (!(ro = roller_of_signal(r, path, params, LIVE_UPDATE_TYPE)))
+			return;
+		g_variant_get(params, "(udqqq(uuuu)@ayubuuu)", &v.strokes, &v.strokes_per_minute,
+			      &v.force_cn, &v.force_mean_cn, &v.in_band_permille,
+			      &v.directions[0], &v.directions[1], &v.directions[2],
+			      &v.directions[3], &passes, &v.duration_ms, &v.paused, &v.frames,
+			      &v.frames_lost, &v.frames_rejected);
+		cells = g_variant_get_fixed_array(passes, &n, 1);
+		v.cells = (guint)n;
+		for (gsize i = 0; i < n; i++)
+			v.cells_covered += cells[i] != 0;
+		r->cb.live(ro->path, &v, r->user_data);
+	} else if (strcmp(member, "PropertiesChanged") == 0) {
+		g_autoptr(GVariant) changed = NULL;
+		const char *session = NULL;
+
+		if (!(ro = roller_of_signal(r, path, params, "(sa{sv}as)")))
+			return;
+		changed = g_variant_get_child_value(params, 1);
+		update_props(ro, changed);
+		if (g_variant_lookup(changed, "Session", "&o", &session)) {
+			/* rollerd stores a live session before Session becomes "/". */
+			gboolean ended = strcmp(session, "/") == 0 &&
+					 g_strcmp0(ro->session, "/") != 0;
+
+			g_free(ro->session);
+			ro->session = g_strdup(session);
+			if (ended)
+				r->cb.sessions_changed(r->user_data);
+		}
+		report_roller(ro);
+	} else if (strcmp(member, "Alert") == 0) {
+		const char *kind, *message;
+
+		if (!(ro = roller_of_signal(r, path, params, "(ss)")))
+			return;
+		g_variant_get(params, "(&s&s)", &kind, &message);
+		r->cb.alert(ro->path, kind, message, r->user_data);
+	} else if (strcmp(member, "SyncFinished") == 0) {
+		guint stored = 0;
+
+		if (!(ro = roller_of_signal(r, path, params, "(us)")))
+			return;
+		g_variant_get(params, "(u&s)", &stored, NULL);
+		if (stored)
+			r->cb.sessions_changed(r->user_data);
+	}
+}
+
+static void
+on_manager_signal(GDBusConnection *conn, const char *sender, const char *path,
+		  const char *iface, const char *member, GVariant *params, gpointer data)
+{
+	RmRollerd *r = data;
 
 	(void)conn;
 	(void)sender;
 	(void)path;
 	(void)iface;
-	(void)member;
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
-		return;
-	g_variant_get(params, "(&s&s&s)", &person, &kind, &message);
-	r->cb.reminder(person, kind, message, r->user_data);
+	if (strcmp(member, "InterfacesAdded") == 0 &&
+	    g_variant_is_of_type(params, G_VARIANT_TYPE("(oa{sa{sv}})"))) {
+		const char *object;
+		g_autoptr(GVariant) ifaces = NULL;
+
+		g_variant_get(params, "(&o@a{sa{sv}})", &object, &ifaces);
+		add_object(r, object, ifaces);
+	} else if (strcmp(member, "InterfacesRemoved") == 0 &&
+		   g_variant_is_of_type(params, G_VARIANT_TYPE("(oas)"))) {
+		const char *object;
+		g_autofree const char **ifaces = NULL;
+
+		g_variant_get(params, "(&o^a&s)", &object, &ifaces);
+		/* rollerd is still there: that is a Forget. */
+		if (g_strv_contains(ifaces, ROLLER_IFACE))
+			remove_roller(r, object, TRUE);
+	} else if (strcmp(member, "Reminder") == 0 &&
+		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)"))) {
+		const char *person, *kind, *message;
+
+		g_variant_get(params, "(&s&s&s)", &person, &kind, &message);
+		r->cb.reminder(person, kind, message, r->user_data);
+	}
+}
+
+typedef struct {
+	RmRollerd *r;
+	char *owner;
+} ObjectsCall;
+
+static void
+objects_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	ObjectsCall *c = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
+								 &error);
+	g_autoptr(GVariant) objects = NULL;
+	GVariantIter it;
+	const char *path;
+	GVariant *ifaces;
+
+	if (!ret) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			g_warning("Cannot list rollerd's rollers: %s", error->message);
+		goto out;
+	}
+	/* An answer of an earlier rollerd. */
+	if (g_strcmp0(c->r->name_owner, c->owner) != 0)
+		goto out;
+	objects = g_variant_get_child_value(ret, 0);
+	g_variant_iter_init(&it, objects);
+	while (g_variant_iter_next(&it, "{&o@a{sa{sv}}}", &path, &ifaces)) {
+		add_object(c->r, path, ifaces);
+		g_variant_unref(ifaces);
+	}
+	c->r->listed = TRUE;
+	c->r->cb.listed(c->r->user_data);
+	c->r->cb.sessions_changed(c->r->user_data);
+out:
+	g_free(c->owner);
+	g_free(c);
 }
 
 static void
-om_ready(GObject *source, GAsyncResult *res, gpointer data)
+on_rollerd_appeared(GDBusConnection *conn, const char *name, const char *owner, gpointer data)
+{
+	RmRollerd *r = data;
+	ObjectsCall *c = g_new0(ObjectsCall, 1);
+
+	(void)name;
+	g_message("rollerd is on the bus (%s)", owner);
+	g_free(r->name_owner);
+	r->name_owner = g_strdup(owner);
+	r->listed = FALSE;
+	c->r = r;
+	c->owner = g_strdup(owner);
+	/* The signals are subscribed already: nothing falls between. */
+	g_dbus_connection_call(conn, owner, MANAGER_PATH, OM_IFACE, "GetManagedObjects", NULL,
+			       G_VARIANT_TYPE("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, -1,
+			       r->cancel, objects_done, c);
+}
+
+static void
+on_rollerd_vanished(GDBusConnection *conn, const char *name, gpointer data)
+{
+	RmRollerd *r = data;
+	GHashTableIter it;
+	gpointer key;
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+
+	(void)conn;
+	(void)name;
+	g_message("rollerd is not on the bus; waiting for it");
+	g_clear_pointer(&r->name_owner, g_free);
+	r->listed = FALSE;
+	/* Its objects go with it: that is no Forget. */
+	g_hash_table_iter_init(&it, r->rollers);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		g_ptr_array_add(paths, g_strdup(key));
+	for (guint i = 0; i < paths->len; i++)
+		remove_roller(r, paths->pdata[i], FALSE);
+}
+
+static void
+bus_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *om = rd_dbus_object_manager_client_new_for_bus_finish(res, &error);
+	GDBusConnection *conn = g_bus_get_finish(res, &error);
 	RmRollerd *r = data;
-	GList *objects;
+	static const struct {
+		const char *iface, *member, *path, *arg0;
+		gboolean manager;
+	} rules[N_SUBS] = {
+		[SUB_ADDED] = { OM_IFACE, "InterfacesAdded", MANAGER_PATH, NULL, TRUE },
+		[SUB_REMOVED] = { OM_IFACE, "InterfacesRemoved", MANAGER_PATH, NULL, TRUE },
+		[SUB_PROPS] = { PROPS_IFACE, "PropertiesChanged", NULL, ROLLER_IFACE, FALSE },
+		[SUB_LIVE] = { ROLLER_IFACE, "LiveUpdate", NULL, NULL, FALSE },
+		[SUB_ALERT] = { ROLLER_IFACE, "Alert", NULL, NULL, FALSE },
+		[SUB_SYNC] = { ROLLER_IFACE, "SyncFinished", NULL, NULL, FALSE },
+		[SUB_REMINDER] = { MANAGER_IFACE, "Reminder", MANAGER_PATH, NULL, TRUE },
+	};
 
 	(void)source;
-	if (!om) {
+	if (!conn) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			g_critical("Cannot follow rollerd on D-Bus: %s", error->message);
 		return;
 	}
-	r->om = om;
-	r->conn = g_object_ref(g_dbus_object_manager_client_get_connection(
-		G_DBUS_OBJECT_MANAGER_CLIENT(om)));
-	r->added_id = g_signal_connect(om, "object-added", G_CALLBACK(on_object_added), r);
-	r->removed_id = g_signal_connect(om, "object-removed", G_CALLBACK(on_object_removed), r);
-	r->owner_id = g_signal_connect(om, "notify::name-owner", G_CALLBACK(on_name_owner), r);
-	r->reminder_sub = g_dbus_connection_signal_subscribe(r->conn, ROLLERD_NAME, MANAGER_IFACE,
-							     "Reminder", MANAGER_PATH, NULL,
-							     G_DBUS_SIGNAL_FLAGS_NONE, on_reminder,
-							     r, NULL);
-	objects = g_dbus_object_manager_get_objects(om);
-	for (GList *l = objects; l; l = l->next)
-		on_object_added(om, l->data, r);
-	g_list_free_full(objects, g_object_unref);
-	on_name_owner(G_OBJECT(om), NULL, r);
+	r->conn = conn;
+	for (guint i = 0; i < N_SUBS; i++)
+		r->subs[i] = g_dbus_connection_signal_subscribe(
+			conn, ROLLERD_NAME, rules[i].iface, rules[i].member, rules[i].path,
+			rules[i].arg0, G_DBUS_SIGNAL_FLAGS_NONE,
+			rules[i].manager ? on_manager_signal : on_signal, r, NULL);
+	r->watch_id = g_bus_watch_name_on_connection(conn, ROLLERD_NAME,
+						     G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+						     on_rollerd_appeared, on_rollerd_vanished, r,
+						     NULL);
 }
 
 RmRollerd *
@@ -275,9 +407,7 @@ rm_rollerd_new(GBusType bus_type, const RmRollerdCallbacks *cb, gpointer user_da
 	r->cancel = g_cancellable_new();
 	r->rollers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					   (GDestroyNotify)roller_free);
-	rd_dbus_object_manager_client_new_for_bus(bus_type, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-						  ROLLERD_NAME, MANAGER_PATH, r->cancel, om_ready,
-						  r);
+	g_bus_get(bus_type, r->cancel, bus_ready, r);
 	return r;
 }
 
@@ -288,14 +418,13 @@ rm_rollerd_free(RmRollerd *r)
 		return;
 	g_cancellable_cancel(r->cancel);
 	g_hash_table_destroy(r->rollers);
-	if (r->om) {
-		g_signal_handler_disconnect(r->om, r->added_id);
-		g_signal_handler_disconnect(r->om, r->removed_id);
-		g_signal_handler_disconnect(r->om, r->owner_id);
-		g_dbus_connection_signal_unsubscribe(r->conn, r->reminder_sub);
-		g_object_unref(r->om);
+	if (r->conn) {
+		g_bus_unwatch_name(r->watch_id);
+		for (guint i = 0; i < N_SUBS; i++)
+			g_dbus_connection_signal_unsubscribe(r->conn, r->subs[i]);
 		g_object_unref(r->conn);
 	}
+	g_free(r->name_owner);
 	g_object_unref(r->cancel);
 	g_free(r);
 }
@@ -316,6 +445,12 @@ rm_rollerd_foreach_roller(RmRollerd *r, void (*fn)(const RmRollerState *s, gpoin
 	}
 }
 
+gboolean
+rm_rollerd_is_listed(RmRollerd *r)
+{
+	return r->listed;
+}
+
 const char *
 rm_rollerd_find_roller(RmRollerd *r, const char *key)
 {
@@ -325,8 +460,7 @@ rm_rollerd_find_roller(RmRollerd *r, const char *key)
 	g_hash_table_iter_init(&it, r->rollers);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		Roller *ro = value;
-		g_autofree char *k = rm_roller_key(rd_dbus_roller2_get_serial(ro->proxy),
-						   rd_dbus_roller2_get_address(ro->proxy));
+		g_autofree char *k = rm_roller_key(prop_str(ro, "Serial"), prop_str(ro, "Address"));
 
 		if (strcmp(k, key) == 0)
 			return ro->path;
@@ -334,205 +468,14 @@ rm_rollerd_find_roller(RmRollerd *r, const char *key)
 	return NULL;
 }
 
-/* One QuerySessions walk; sessions come newest first by start, so it reads all. */
-typedef struct {
-	RmRollerd *r;
-	guint64 after;
-	guint offset;
-	GPtrArray *found;
-	RmSessionsReady done;
-	gpointer data;
-} SessionsWalk;
-
-static void query_page(SessionsWalk *w);
-
-static gint
-by_id(gconstpointer a, gconstpointer b)
+GDBusConnection *
+rm_rollerd_get_connection(RmRollerd *r)
 {
-	guint64 ia = 0, ib = 0;
-
-	g_variant_lookup(*(GVariant *const *)a, "id", "t", &ia);
-	g_variant_lookup(*(GVariant *const *)b, "id", "t", &ib);
-	return ia < ib ? -1 : ia > ib;
+	return r->name_owner ? r->conn : NULL;
 }
 
-static void
-walk_finish(SessionsWalk *w, const GError *error)
+GCancellable *
+rm_rollerd_get_cancellable(RmRollerd *r)
 {
-	if (!error)
-		g_ptr_array_sort(w->found, by_id);
-	w->done(error ? NULL : w->found, error, w->data);
-	g_ptr_array_unref(w->found);
-	g_free(w);
-}
-
-static void
-page_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	SessionsWalk *w = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								 &error);
-	g_autoptr(GVariant) rows = NULL;
-	gsize n;
-
-	if (!ret) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			g_ptr_array_unref(w->found);
-			g_free(w);
-			return;
-		}
-		walk_finish(w, error);
-		return;
-	}
-	rows = g_variant_get_child_value(ret, 0);
-	n = g_variant_n_children(rows);
-	for (gsize i = 0; i < n; i++) {
-		GVariant *row = g_variant_get_child_value(rows, i);
-		guint64 id = 0;
-
-		if (g_variant_lookup(row, "id", "t", &id) && id > w->after)
-			g_ptr_array_add(w->found, row);
-		else
-			g_variant_unref(row);
-	}
-	if (n < PAGE) {
-		walk_finish(w, NULL);
-		return;
-	}
-	w->offset += PAGE;
-	query_page(w);
-}
-
-static void
-query_page(SessionsWalk *w)
-{
-	GVariantBuilder filter;
-
-	g_variant_builder_init(&filter, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&filter, "{sv}", "limit", g_variant_new_uint32(PAGE));
-	g_variant_builder_add(&filter, "{sv}", "offset", g_variant_new_uint32(w->offset));
-	g_dbus_connection_call(w->r->conn, ROLLERD_NAME, MANAGER_PATH, MANAGER_IFACE,
-			       "QuerySessions", g_variant_new("(a{sv})", &filter),
-			       G_VARIANT_TYPE("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, w->r->cancel,
-			       page_done, w);
-}
-
-void
-rm_rollerd_query_sessions_after(RmRollerd *r, guint64 after, RmSessionsReady done,
-				gpointer data)
-{
-	SessionsWalk *w = g_new0(SessionsWalk, 1);
-
-	if (!r->conn) {
-		g_autoptr(GError) error = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-							      "not on D-Bus yet");
-
-		done(NULL, error, data);
-		g_free(w);
-		return;
-	}
-	w->r = r;
-	w->after = after;
-	w->found = g_ptr_array_new_with_free_func((GDestroyNotify)g_variant_unref);
-	w->done = done;
-	w->data = data;
-	query_page(w);
-}
-
-typedef struct {
-	RmPlanReady done;
-	gpointer data;
-} PlanCall;
-
-static void
-plan_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	PlanCall *c = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								 &error);
-
-	if (ret) {
-		g_autoptr(GVariant) rows = g_variant_get_child_value(ret, 0);
-
-		c->done(rows, NULL, c->data);
-	} else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		c->done(NULL, error, c->data);
-	}
-	g_free(c);
-}
-
-void
-rm_rollerd_get_plan(RmRollerd *r, RmPlanReady done, gpointer data)
-{
-	PlanCall *c = g_new0(PlanCall, 1);
-
-	if (!r->conn) {
-		g_free(c);
-		return;
-	}
-	c->done = done;
-	c->data = data;
-	g_dbus_connection_call(r->conn, ROLLERD_NAME, MANAGER_PATH, MANAGER_IFACE,
-			       "GetTreatmentPlan", NULL, G_VARIANT_TYPE("(aa{sv})"),
-			       G_DBUS_CALL_FLAGS_NONE, -1, r->cancel, plan_done, c);
-}
-
-typedef struct {
-	char *path;
-	RmCommand command;
-	RmCommandDone done;
-	gpointer data;
-} CommandCall;
-
-static void
-command_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	CommandCall *c = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res,
-								 &error);
-
-	if (!error || !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		if (error)
-			g_dbus_error_strip_remote_error(error);
-		c->done(c->path, c->command, error, c->data);
-	}
-	g_free(c->path);
-	g_free(c);
-}
-
-void
-rm_rollerd_command(RmRollerd *r, const char *path, const RmCommandRequest *req,
-		   RmCommandDone done, gpointer data)
-{
-	CommandCall *c;
-	const char *method = NULL;
-	GVariant *args = NULL;
-
-	switch (req->command) {
-	case RM_COMMAND_SYNC: method = "Sync"; break;
-	case RM_COMMAND_IDENTIFY:
-		method = "Identify";
-		args = g_variant_new("(y)", req->seconds);
-		break;
-	case RM_COMMAND_START:
-		method = "StartSession";
-		args = g_variant_new("(s)", req->area);
-		break;
-	case RM_COMMAND_STOP: method = "StopSession"; break;
-	}
-	if (!method || !r->conn) {
-		if (args)
-			g_variant_unref(g_variant_ref_sink(args));
-		return;
-	}
-	c = g_new0(CommandCall, 1);
-	c->path = g_strdup(path);
-	c->command = req->command;
-	c->done = done;
-	c->data = data;
-	g_dbus_connection_call(r->conn, ROLLERD_NAME, path, ROLLER_IFACE, method, args, NULL,
-			       G_DBUS_CALL_FLAGS_NONE, -1, r->cancel, command_done, c);
+	return r->cancel;
 }

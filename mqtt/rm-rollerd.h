@@ -4,7 +4,7 @@
  * objects (ObjectManager), watches each for LiveUpdate (WatchLive, the
  * watch ending with the bridge's connection), and reports their
  * properties, live values, alerts, reminders and the sessions rollerd
- * stored; it makes the calls the bridge needs.  All asynchronous: the
+ * stored (rm-rollerd-calls makes the calls).  All asynchronous: the
  * bridge never waits on rollerd either.
  */
 #pragma once
@@ -33,6 +33,8 @@ typedef struct {
 typedef struct {
 	/* A roller appeared or one of its properties changed. */
 	void (*roller_changed)(const RmRollerState *s, gpointer user_data);
+	/* rollerd (again) on the bus, and every roller it knows reported. */
+	void (*listed)(gpointer user_data);
 	/* A roller is gone: forgotten, or rollerd left the bus. */
 	void (*roller_removed)(const char *path, gboolean forgotten, gpointer user_data);
 	void (*live)(const char *path, const RmLiveValues *v, gpointer user_data);
@@ -53,20 +55,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RmRollerd, rm_rollerd_free)
 /* Calls @fn for every roller known now. */
 void rm_rollerd_foreach_roller(RmRollerd *r, void (*fn)(const RmRollerState *s, gpointer data),
 			       gpointer data);
+/* Whether rollerd is on the bus and its rollers are all known here. */
+gboolean rm_rollerd_is_listed(RmRollerd *r);
 /* The path of the roller whose rm_roller_key() is @key, or NULL. */
 const char *rm_rollerd_find_roller(RmRollerd *r, const char *key);
 
-/* Summaries (GVariant a{sv} of QuerySessions) with an id above @after, by id. */
-typedef void (*RmSessionsReady)(GPtrArray *summaries, const GError *error, gpointer data);
-void rm_rollerd_query_sessions_after(RmRollerd *r, guint64 after, RmSessionsReady done,
-				     gpointer data);
-
-/* GetTreatmentPlan's rows (aa{sv}), or NULL with @error. */
-typedef void (*RmPlanReady)(GVariant *rows, const GError *error, gpointer data);
-void rm_rollerd_get_plan(RmRollerd *r, RmPlanReady done, gpointer data);
-
-/* Calls the roller's method for @req; @done gets rollerd's answer. */
-typedef void (*RmCommandDone)(const char *path, RmCommand command, const GError *error,
-			      gpointer data);
-void rm_rollerd_command(RmRollerd *r, const char *path, const RmCommandRequest *req,
-			RmCommandDone done, gpointer data);
+/* The connection while rollerd is on the bus, else NULL (rm-rollerd-calls). */
+GDBusConnection *rm_rollerd_get_connection(RmRollerd *r);
+/* Cancelled when @r is freed. */
+GCancellable *rm_rollerd_get_cancellable(RmRollerd *r);

@@ -15,7 +15,10 @@
 
 typedef struct _RdClinicReader RdClinicReader;
 
-/* Sessions: RdClinicSession; plan: RdPlanArea (person_id 0). */
+/*
+ * Sessions: RdClinicSession; details: RdClinicDetail; plan: RdPlanArea
+ * (person_id 0).
+ */
 typedef void (*RdClinicRowsFunc)(GPtrArray *rows, const GError *error, gpointer user_data);
 
 /* One line of the clinic's QuerySessions: a summary and where it was stored. */
@@ -25,6 +28,14 @@ typedef struct {
 } RdClinicSession;
 
 void rd_clinic_session_free(RdClinicSession *s);
+
+/* A whole session, as its room sent it: the export's and the report's. */
+typedef struct {
+	RdSession *session;	/* summary.id: the local id in its room; person_id 0 */
+	char *room;
+} RdClinicDetail;
+
+void rd_clinic_detail_free(RdClinicDetail *d);
 
 /* @conn outlives the reader. */
 RdClinicReader *rd_clinic_reader_new(RdPgConn *conn);
@@ -38,6 +49,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdClinicReader, rd_clinic_reader_free)
 void rd_clinic_reader_query_sessions(RdClinicReader *reader, const RdSessionFilter *filter,
 				     const char *person_key, RdClinicRowsFunc func,
 				     gpointer user_data);
+
+/*
+ * The same page of whole sessions: grid, passes, trace and notes too.
+ * A body that does not fit its grid is RD_ERROR_FAILED.
+ */
+void rd_clinic_reader_query_details(RdClinicReader *reader, const RdSessionFilter *filter,
+				    const char *person_key, RdClinicRowsFunc func,
+				    gpointer user_data);
 
 /* As rd_store_treatment_plan(), per person by name over every room. */
 void rd_clinic_reader_plan(RdClinicReader *reader, const RdPlanConfig *config,

@@ -16,6 +16,7 @@ typedef struct {
 	RdSessionFilter filter;
 	gint64 person_id;
 	char *person_name;	/* the plan's, when named so */
+	gboolean json;		/* the export's format */
 } Call;
 
 static void
@@ -42,15 +43,27 @@ rd_clinic_calls_parse_scope(GVariant *value, gboolean *clinic, GError **error)
 	return FALSE;
 }
 
+/* @n_sessions: the export's count, or -1 for none. */
+static GVariant *
+status_new(const char *scope, const char *clinic_error, gint64 n_sessions)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "scope", g_variant_new_string(scope));
+	if (clinic_error)
+		g_variant_builder_add(&b, "{sv}", "clinic_error",
+				      g_variant_new_string(clinic_error));
+	if (n_sessions >= 0)
+		g_variant_builder_add(&b, "{sv}", "sessions",
+				      g_variant_new_uint32((guint32)n_sessions));
+	return g_variant_builder_end(&b);
+}
+
 static void
 add_status(GVariantBuilder *out, const char *scope, const char *clinic_error)
 {
-	g_variant_builder_open(out, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(out, "{sv}", "scope", g_variant_new_string(scope));
-	if (clinic_error)
-		g_variant_builder_add(out, "{sv}", "clinic_error",
-				      g_variant_new_string(clinic_error));
-	g_variant_builder_close(out);
+	g_variant_builder_add_value(out, status_new(scope, clinic_error, -1));
 }
 
 /* The local answer, saying why not the clinic's when it was asked for. */
@@ -133,10 +146,18 @@ person_key(RdContext *ctx, gint64 person_id, char **key, GError **error)
 	return TRUE;
 }
 
-void
-rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation,
-			       GVariant *filter_variant, const RdSessionFilter *f,
-			       gboolean clinic)
+typedef void (*ReadFunc)(RdClinicReader *reader, const RdSessionFilter *filter,
+			 const char *person_key, RdClinicRowsFunc func, gpointer user_data);
+
+/*
+ * A call on a page of sessions: the clinic's rows to @done by @read, or
+ * this room's answer by @local (saying why, when the clinic was asked).
+ */
+static void
+sessions_call(RdContext *ctx, GDBusMethodInvocation *invocation, GVariant *filter_variant,
+	      const RdSessionFilter *f, gboolean clinic, gboolean json,
+	      void (*local)(Call *c, const char *clinic_error), ReadFunc read,
+	      RdClinicRowsFunc done)
 {
 	Call *c = g_new0(Call, 1);
 	g_autoptr(GError) error = NULL;
@@ -146,8 +167,9 @@ rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation
 	c->invocation = g_object_ref(invocation);
 	c->filter_variant = g_variant_ref(filter_variant);
 	c->filter = *f;
+	c->json = json;
 	if (!clinic || !ctx->clinic) {
-		reply_sessions_local(c, clinic ? not_in_clinic : NULL);
+		local(c, clinic ? not_in_clinic : NULL);
 		call_free(c);
 		return;
 	}
@@ -156,8 +178,16 @@ rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation
 		call_free(c);
 		return;
 	}
-	rd_clinic_reader_query_sessions(rd_clinic_get_reader(ctx->clinic), f, key,
-					on_clinic_sessions, c);
+	read(rd_clinic_get_reader(ctx->clinic), &c->filter, key, done, c);
+}
+
+void
+rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invocation,
+			       GVariant *filter_variant, const RdSessionFilter *f,
+			       gboolean clinic)
+{
+	sessions_call(ctx, invocation, filter_variant, f, clinic, FALSE, reply_sessions_local,
+		      rd_clinic_reader_query_sessions, on_clinic_sessions);
 }
 
 static void
@@ -245,4 +275,62 @@ rd_clinic_calls_plan(RdContext *ctx, GDBusMethodInvocation *invocation, gint64 p
 	}
 	rd_config_get_plan(ctx->config, &plan);
 	rd_clinic_reader_plan(rd_clinic_get_reader(ctx->clinic), &plan, key, on_clinic_plan, c);
+}
+
+static void
+reply_export(Call *c, GPtrArray *sessions, GPtrArray *rooms, const char *scope,
+	     const char *clinic_error)
+{
+	g_autofree char *data = rd_store_format_sessions(sessions, rooms, c->json);
+
+	g_dbus_method_invocation_return_value(c->invocation,
+					      g_variant_new("(@a{sv}s)",
+							    status_new(scope, clinic_error,
+								       sessions->len),
+							    data));
+}
+
+static void
+reply_export_local(Call *c, const char *clinic_error)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) sessions = NULL, rooms = g_ptr_array_new();
+	const char *room = c->ctx->clinic ? rd_clinic_get_room(c->ctx->clinic) : "";
+
+	if (!rd_store_load_sessions(c->ctx->store, &c->filter, &sessions, &error)) {
+		g_dbus_method_invocation_return_gerror(c->invocation, error);
+		return;
+	}
+	for (guint i = 0; i < sessions->len; i++)
+		g_ptr_array_add(rooms, (gpointer)room);
+	reply_export(c, sessions, rooms, "local", clinic_error);
+}
+
+static void
+on_clinic_export(GPtrArray *details, const GError *error, gpointer user_data)
+{
+	Call *c = user_data;
+	g_autoptr(GPtrArray) sessions = NULL, rooms = NULL;
+
+	if (clinic_failed(c, error, reply_export_local))
+		return;
+	sessions = g_ptr_array_new();
+	rooms = g_ptr_array_new();
+	for (guint i = 0; i < details->len; i++) {
+		const RdClinicDetail *d = details->pdata[i];
+
+		g_ptr_array_add(sessions, d->session);
+		g_ptr_array_add(rooms, d->room);
+	}
+	reply_export(c, sessions, rooms, "clinic", NULL);
+	call_free(c);
+}
+
+void
+rd_clinic_calls_export(RdContext *ctx, GDBusMethodInvocation *invocation,
+		       GVariant *filter_variant, const RdSessionFilter *f, gboolean clinic,
+		       gboolean json)
+{
+	sessions_call(ctx, invocation, filter_variant, f, clinic, json, reply_export_local,
+		      rd_clinic_reader_query_details, on_clinic_export);
 }

@@ -29,3 +29,11 @@ void rd_clinic_calls_query_sessions(RdContext *ctx, GDBusMethodInvocation *invoc
  */
 void rd_clinic_calls_plan(RdContext *ctx, GDBusMethodInvocation *invocation,
 			  gint64 person_id, const char *person_name, gboolean clinic);
+
+/*
+ * ExportSessions: the page's whole sessions as "json" (@json) or "csv",
+ * each with its room; the reply is (status with sessions (u), data).
+ */
+void rd_clinic_calls_export(RdContext *ctx, GDBusMethodInvocation *invocation,
+			    GVariant *filter_variant, const RdSessionFilter *f, gboolean clinic,
+			    gboolean json);

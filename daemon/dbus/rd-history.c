@@ -33,7 +33,7 @@ static const struct {
 } filter_keys[] = {
 	{ "roller", "s" }, { "area", "s" }, { "since", "x" },
 	{ "until", "x" }, { "limit", "u" }, { "offset", "u" }, { "person", "o" },
-	{ "scope", "s" },
+	{ "scope", "s" }, { "after_id", "t" },
 };
 
 /* A known key of the right type; else a sentence naming what is wrong. */
@@ -52,7 +52,7 @@ check_filter_key(const char *key, GVariant *value, GError **error)
 	}
 	g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
 		    "Unknown filter key “%s”; known: roller (s), area (s), since (x), "
-		    "until (x), limit (u), offset (u), person (o), scope (s)", key);
+		    "until (x), limit (u), offset (u), person (o), scope (s), after_id (t)", key);
 	return FALSE;
 }
 
@@ -97,6 +97,17 @@ parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, gboolean *sco
 				g_variant_unref(value);
 				return FALSE;
 			}
+		} else if (g_str_equal(key, "after_id")) {
+			guint64 after = g_variant_get_uint64(value);
+
+			if (after > G_MAXINT64) {
+				g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+					    "Filter key “after_id” must be at most %" G_GINT64_FORMAT
+					    ", not %" G_GUINT64_FORMAT, G_MAXINT64, after);
+				g_variant_unref(value);
+				return FALSE;
+			}
+			f->after_id = (gint64)after;
 		} else if (g_str_equal(key, "since")) {
 			f->since = g_variant_get_int64(value);
 		} else if (g_str_equal(key, "until")) {
@@ -113,6 +124,13 @@ parse_filter(RdContext *ctx, GVariant *filter, RdSessionFilter *f, gboolean *sco
 		} else {
 			f->offset = g_variant_get_uint32(value);
 		}
+	}
+	/* The clinic's sessions have no one order of ids across rooms. */
+	if (*clinic && f->after_id >= 0) {
+		g_set_error_literal(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
+				    "Filter key “after_id” pages through this room's journal only: "
+				    "it cannot go with scope “clinic”");
+		return FALSE;
 	}
 	if (f->since > f->until) {
 		g_set_error(error, RD_ERROR, RD_ERROR_INVALID_ARGUMENTS,
@@ -150,6 +168,23 @@ handle_query_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation
 		g_variant_builder_add_value(&out, rd_history_summary_to_variant(rows->pdata[i]));
 	rd_dbus_manager1_complete_query_sessions(manager, invocation,
 						 g_variant_builder_end(&out));
+	return TRUE;
+}
+
+static gboolean
+handle_export_sessions(RdDbusManager1 *manager, GDBusMethodInvocation *invocation,
+		       GVariant *filter, const char *format, RdHistory *h)
+{
+	RdSessionFilter f = RD_SESSION_FILTER_INIT;
+	g_autoptr(GError) error = NULL;
+	gboolean scoped = FALSE, clinic = FALSE, json = FALSE;
+
+	if (!rd_store_parse_export_format(format, &json, &error) ||
+	    !parse_filter(h->ctx, filter, &f, &scoped, &clinic, &error)) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return TRUE;
+	}
+	rd_clinic_calls_export(h->ctx, invocation, filter, &f, clinic, json);
 	return TRUE;
 }
 
@@ -456,6 +491,8 @@ rd_history_new(RdContext *ctx, RdDbusManager1 *manager)
 					    g_object_unref);
 	g_queue_init(&h->export_order);
 	g_signal_connect(manager, "handle-query-sessions", G_CALLBACK(handle_query_sessions), h);
+	g_signal_connect(manager, "handle-export-sessions", G_CALLBACK(handle_export_sessions),
+			 h);
 	g_signal_connect(manager, "handle-get-session", G_CALLBACK(handle_get_session), h);
 	g_signal_connect(manager, "handle-get-treatment-plan",
 			 G_CALLBACK(handle_get_treatment_plan), h);

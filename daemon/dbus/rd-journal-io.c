@@ -143,6 +143,7 @@ typedef struct {
 	RdJournalIo *io;
 	int fd;
 	char *candidate;
+	gboolean clinic;	/* the restored journal's outbox on */
 } RestoreJob;
 
 static void
@@ -156,7 +157,7 @@ restore_job_free(RestoreJob *job)
 	g_free(job);
 }
 
-/* The copy and its checks, on files only (no store): in a worker thread. */
+/* The copy, its checks and its outbox, on the candidate only: in a worker thread. */
 static void
 restore_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -170,6 +171,11 @@ restore_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 		return;
 	}
 	g_debug("Backup to restore checked: schema version %d", version);
+	/* Migrated and its history in the outbox here, not in the main loop. */
+	if (!rd_store_restore_prepare(job->candidate, job->clinic, &error)) {
+		g_task_return_error(task, error);
+		return;
+	}
 	g_task_return_boolean(task, TRUE);
 }
 
@@ -220,6 +226,7 @@ restore_allowed(GDBusMethodInvocation *invocation, gpointer user_data)
 	if (!claim(io, invocation))
 		return;
 	owned = g_memdup2(job, sizeof(*job));
+	owned->clinic = io->ctx->clinic != NULL;
 	job->fd = -1;
 	owned->candidate = rd_store_file_new_temp(io->ctx->state_dir, "restore", &error);
 	if (!owned->candidate) {

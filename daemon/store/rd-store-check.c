@@ -15,8 +15,8 @@
 
 #define ADVICE "restore a backup, or move it aside to start a new journal"
 
-static char *
-identity_path(const char *path)
+char *
+rd_store_check_identity_path(const char *path)
 {
 	g_autofree char *stem = g_str_has_suffix(path, ".db") ?
 		g_strndup(path, strlen(path) - 3) : g_strdup(path);
@@ -27,7 +27,7 @@ identity_path(const char *path)
 gboolean
 rd_store_check_presence(const char *path, gboolean *need_identity, GError **error)
 {
-	g_autofree char *id_path = identity_path(path);
+	g_autofree char *id_path = rd_store_check_identity_path(path);
 	GStatBuf st;
 	gboolean have_db = g_stat(path, &st) == 0;
 	gboolean have_id = g_file_test(id_path, G_FILE_TEST_EXISTS);
@@ -94,7 +94,7 @@ rd_store_check_integrity(RdStoreDb *db, GError **error)
 gboolean
 rd_store_check_note_identity(RdStoreDb *db, GError **error)
 {
-	g_autofree char *id_path = identity_path(db->path);
+	g_autofree char *id_path = rd_store_check_identity_path(db->path);
 	g_autofree char *uuid = g_uuid_string_random();
 	g_autofree char *id = g_strconcat(uuid, "\n", NULL);
 	g_autoptr(GError) local = NULL;

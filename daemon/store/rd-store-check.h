@@ -21,6 +21,9 @@ gboolean rd_store_check_presence(const char *path, gboolean *need_identity,
 /* PRAGMA quick_check, and "not a database": refused as damage. */
 gboolean rd_store_check_integrity(RdStoreDb *db, GError **error);
 
+/* Where the identity file of the journal @path is. */
+char *rd_store_check_identity_path(const char *path);
+
 /* Writes the identity file beside @db's file, once it is on disk. */
 gboolean rd_store_check_note_identity(RdStoreDb *db, GError **error);
 /* The identity (a UUID) of @db's journal: the same after a restore in

@@ -78,8 +78,9 @@ json_add_int(JsonBuilder *b, const char *name, gint64 value)
 	json_builder_add_int_value(b, value);
 }
 
+/* @room NULL: no room member. */
 static void
-session_to_json(JsonBuilder *b, const RdSession *s)
+session_to_json(JsonBuilder *b, const RdSession *s, const char *room)
 {
 	const RdSessionSummary *m = &s->summary;
 	g_autofree char *area = area_name(m->area_id);
@@ -144,6 +145,10 @@ session_to_json(JsonBuilder *b, const RdSession *s)
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "person");
 	json_builder_add_string_value(b, m->person_name ? m->person_name : "");
+	if (room) {
+		json_builder_set_member_name(b, "room");
+		json_builder_add_string_value(b, room);
+	}
 	json_builder_end_object(b);
 }
 
@@ -211,8 +216,9 @@ csv_local_time(GString *out, gint64 unix_seconds)
 		g_string_append(out, text);
 }
 
+/* @room NULL: no room column. */
 static void
-session_to_csv(GString *out, const RdSession *s)
+session_to_csv(GString *out, const RdSession *s, const char *room)
 {
 	const RdSessionSummary *m = &s->summary;
 	g_autofree char *area = area_name(m->area_id);
@@ -252,6 +258,10 @@ session_to_csv(GString *out, const RdSession *s)
 	csv_local_time(out, m->start_unix);
 	g_string_append_c(out, ',');
 	csv_string(out, m->person_name ? m->person_name : "");
+	if (room) {
+		g_string_append_c(out, ',');
+		csv_string(out, room);
+	}
 	g_string_append(out, "\r\n");
 }
 
@@ -270,78 +280,120 @@ rd_store_export_session(RdStore *store, gint64 id, const char *format,
 	if (fmt == FORMAT_JSON) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
 
-		session_to_json(b, session);
+		session_to_json(b, session, NULL);
 		*out = json_to_text(b);
 	} else {
 		GString *csv = g_string_new(csv_header);
 
-		session_to_csv(csv, session);
+		session_to_csv(csv, session, NULL);
 		*out = g_string_free(csv, FALSE);
 	}
 	return TRUE;
 }
 
-static gboolean
-export_sessions_locked(RdStore *store, const RdSessionFilter *filter,
-		       ExportFormat fmt, char **out, GError **error)
+char *
+rd_store_format_sessions(GPtrArray *sessions, GPtrArray *rooms, gboolean json)
 {
-	g_autoptr(GPtrArray) rows = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) csv = NULL;
 
-	if (!rd_store_select_sessions(store, filter, FALSE, &rows, error))
-		return FALSE;
-	if (fmt == FORMAT_JSON) {
+	g_return_val_if_fail(!rooms || rooms->len == sessions->len, NULL);
+
+	if (json) {
 		b = json_builder_new();
 		json_builder_begin_array(b);
 	} else {
-		csv = g_string_new(csv_header);
+		csv = g_string_new(rooms ? RD_CSV_ROOM_HEADER : csv_header);
 	}
+	for (guint i = 0; i < sessions->len; i++) {
+		const char *room = rooms ? rooms->pdata[i] : NULL;
+
+		if (json)
+			session_to_json(b, sessions->pdata[i], room);
+		else
+			session_to_csv(csv, sessions->pdata[i], room);
+	}
+	if (json) {
+		json_builder_end_array(b);
+		return json_to_text(b);
+	}
+	return g_string_free(g_steal_pointer(&csv), FALSE);
+}
+
+gboolean
+rd_store_parse_export_format(const char *format, gboolean *json, GError **error)
+{
+	ExportFormat fmt;
+
+	if (!parse_format(format, &fmt, error))
+		return FALSE;
+	*json = fmt == FORMAT_JSON;
+	return TRUE;
+}
+
+static gboolean
+load_sessions_locked(RdStore *store, const RdSessionFilter *filter, gboolean paged,
+		     GPtrArray *sessions, GError **error)
+{
+	g_autoptr(GPtrArray) rows = NULL;
+
+	if (!rd_store_select_sessions(store, filter, paged, &rows, error))
+		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		const RdSessionSummary *summary = g_ptr_array_index(rows, i);
-		g_autoptr(RdSession) session = NULL;
+		RdSession *session = NULL;
 
 		if (!rd_store_get_session(store, summary->id, &session, error))
 			return FALSE;
-		if (fmt == FORMAT_JSON)
-			session_to_json(b, session);
-		else
-			session_to_csv(csv, session);
-	}
-	if (fmt == FORMAT_JSON) {
-		json_builder_end_array(b);
-		*out = json_to_text(b);
-	} else {
-		*out = g_string_free(g_steal_pointer(&csv), FALSE);
+		g_ptr_array_add(sessions, session);
 	}
 	return TRUE;
+}
+
+/*
+ * The list and each session from one snapshot: another process (a
+ * backup, rollerctl) may write between the reads.
+ */
+static gboolean
+load_sessions(RdStore *store, const RdSessionFilter *filter, gboolean paged,
+	      GPtrArray **out, GError **error)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func((GDestroyNotify)rd_session_free);
+	RdStoreDb *db = rd_store_get_db(store);
+
+	if (!rd_store_db_begin_read(db, error))
+		return FALSE;
+	if (!load_sessions_locked(store, filter, paged, sessions, error)) {
+		rd_store_db_rollback(db);
+		return FALSE;
+	}
+	if (!rd_store_db_commit(db, error))
+		return FALSE;
+	*out = g_steal_pointer(&sessions);
+	return TRUE;
+}
+
+gboolean
+rd_store_load_sessions(RdStore *store, const RdSessionFilter *filter, GPtrArray **sessions,
+		       GError **error)
+{
+	g_return_val_if_fail(store != NULL && filter != NULL && sessions != NULL, FALSE);
+
+	return load_sessions(store, filter, TRUE, sessions, error);
 }
 
 gboolean
 rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 			 const char *format, char **out, GError **error)
 {
-	ExportFormat fmt;
-	g_autofree char *text = NULL;
-	RdStoreDb *db;
+	g_autoptr(GPtrArray) sessions = NULL;
+	gboolean json;
 
 	g_return_val_if_fail(store != NULL && filter != NULL && out != NULL, FALSE);
 
-	db = rd_store_get_db(store);
-	if (!parse_format(format, &fmt, error))
+	if (!rd_store_parse_export_format(format, &json, error) ||
+	    !load_sessions(store, filter, FALSE, &sessions, error))
 		return FALSE;
-	/*
-	 * The list and each session from one snapshot: another process
-	 * (a backup, rollerctl) may write between the reads.
-	 */
-	if (!rd_store_db_begin_read(db, error))
-		return FALSE;
-	if (!export_sessions_locked(store, filter, fmt, &text, error)) {
-		rd_store_db_rollback(db);
-		return FALSE;
-	}
-	if (!rd_store_db_commit(db, error))
-		return FALSE;
-	*out = g_steal_pointer(&text);
+	*out = rd_store_format_sessions(sessions, NULL, json);
 	return TRUE;
 }

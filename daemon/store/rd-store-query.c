@@ -31,6 +31,8 @@
 #define QUERY_AREA "AND s.area_id = ?4 "
 #define QUERY_PERSON "AND s.person_id = ?7 "
 #define QUERY_TAIL "ORDER BY s.start_unix DESC, s.id DESC LIMIT ?5 OFFSET ?6"
+/* Forward from an id: the primary key's order, whatever the starts. */
+#define QUERY_AFTER_TAIL "AND s.id > ?8 ORDER BY s.id LIMIT ?5 OFFSET ?6"
 
 typedef enum {
 	ROLLER_ANY,
@@ -38,24 +40,21 @@ typedef enum {
 	ROLLER_BY_ADDRESS,
 } RollerMatch;
 
-/* [roller][by area][by person] */
-static const char *const query_sql[3][2][2] = {
-	[ROLLER_ANY] = {
-		{ QUERY_HEAD QUERY_TAIL, QUERY_HEAD QUERY_PERSON QUERY_TAIL },
-		{ QUERY_HEAD QUERY_AREA QUERY_TAIL, QUERY_HEAD QUERY_AREA QUERY_PERSON QUERY_TAIL },
-	},
-	[ROLLER_BY_SERIAL] = {
-		{ QUERY_HEAD QUERY_SERIAL QUERY_TAIL,
-		  QUERY_HEAD QUERY_SERIAL QUERY_PERSON QUERY_TAIL },
-		{ QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_TAIL,
-		  QUERY_HEAD QUERY_SERIAL QUERY_AREA QUERY_PERSON QUERY_TAIL },
-	},
-	[ROLLER_BY_ADDRESS] = {
-		{ QUERY_HEAD QUERY_ADDRESS QUERY_TAIL,
-		  QUERY_HEAD QUERY_ADDRESS QUERY_PERSON QUERY_TAIL },
-		{ QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_TAIL,
-		  QUERY_HEAD QUERY_ADDRESS QUERY_AREA QUERY_PERSON QUERY_TAIL },
-	},
+#define QUERIES_BY_AREA_PERSON(roller, tail) { \
+		{ QUERY_HEAD roller tail, QUERY_HEAD roller QUERY_PERSON tail }, \
+		{ QUERY_HEAD roller QUERY_AREA tail, \
+		  QUERY_HEAD roller QUERY_AREA QUERY_PERSON tail }, \
+	}
+#define QUERIES_BY_ROLLER(tail) { \
+		[ROLLER_ANY] = QUERIES_BY_AREA_PERSON("", tail), \
+		[ROLLER_BY_SERIAL] = QUERIES_BY_AREA_PERSON(QUERY_SERIAL, tail), \
+		[ROLLER_BY_ADDRESS] = QUERIES_BY_AREA_PERSON(QUERY_ADDRESS, tail), \
+	}
+
+/* [after an id][roller][by area][by person] */
+static const char *const query_sql[2][3][2][2] = {
+	QUERIES_BY_ROLLER(QUERY_TAIL),
+	QUERIES_BY_ROLLER(QUERY_AFTER_TAIL),
 };
 
 /* A roller is named by serial or address; a known serial wins. */
@@ -147,6 +146,7 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 	gint64 limit = filter->limit ? filter->limit : RD_STORE_QUERY_LIMIT_DEFAULT;
 	gboolean by_area = filter->area_id >= 0;
 	gboolean by_person = filter->person_id > 0;
+	gboolean after = filter->after_id >= 0;
 	RollerMatch match;
 	int rc;
 
@@ -167,7 +167,7 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 
 	if (!resolve_roller(db, filter->roller, &match, error))
 		return FALSE;
-	stmt = rd_store_db_stmt(db, query_sql[match][by_area][by_person], error);
+	stmt = rd_store_db_stmt(db, query_sql[after][match][by_area][by_person], error);
 	if (!stmt)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, filter->since);
@@ -180,6 +180,8 @@ rd_store_select_sessions(RdStore *store, const RdSessionFilter *filter,
 	sqlite3_bind_int64(stmt, 6, filter->offset);
 	if (by_person)
 		sqlite3_bind_int64(stmt, 7, filter->person_id);
+	if (after)
+		sqlite3_bind_int64(stmt, 8, filter->after_id);
 
 	result = g_ptr_array_new_with_free_func((GDestroyNotify)rd_session_summary_free);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "rd-store-check.h"
 #include "rd-store-db.h"
+#include "rd-store-outbox.h"
 #include "rd-store-restore.h"
 #include "rd-store-schema.h"
 
@@ -192,6 +194,36 @@ carry_counters(RdStoreDb *db, const char *replaced, GError **error)
 		ok = rd_store_db_commit(db, error);
 	}
 	sqlite3_exec(db->sqlite, "DETACH DATABASE replaced", NULL, NULL, NULL);
+	return ok;
+}
+
+gboolean
+rd_store_restore_prepare(const char *candidate, gboolean outbox, GError **error)
+{
+	g_autofree char *id_path = rd_store_check_identity_path(candidate);
+	gboolean had_identity = g_file_test(id_path, G_FILE_TEST_EXISTS);
+	RdStore *store;
+	sqlite3 *db = NULL;
+	gboolean ok;
+
+	/*
+	 * A backup is in rollback journal mode; the store's first flush, in
+	 * the connection that switched it to WAL, fails with "database table
+	 * is locked".  Switched here on a connection of its own.
+	 */
+	ok = sqlite3_open_v2(candidate, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	     sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK;
+	if (!ok)
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "Could not prepare the backup: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	if (!ok || !(store = rd_store_open(candidate, error)))
+		return FALSE;
+	ok = rd_store_outbox_enable(store, outbox, error);
+	rd_store_free(store);
+	/* The journal's identity stays the one beside the journal. */
+	if (!had_identity)
+		g_unlink(id_path);
 	return ok;
 }
 

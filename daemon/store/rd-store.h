@@ -152,6 +152,8 @@ typedef struct {
 /*
  * Filter of rd_store_query_sessions(); start it from RD_SESSION_FILTER_INIT.
  * since <= start_unix < until; limit 0 means RD_STORE_QUERY_LIMIT_DEFAULT.
+ * Newest first, unless after_id is set (0 or more): then only ids above
+ * it, lowest id first, so that a reader pages forward through new ones.
  */
 typedef struct {
 	const char *roller;	/* serial or Bluetooth address, NULL: any */
@@ -161,11 +163,12 @@ typedef struct {
 	gint64 until;
 	guint limit;
 	guint offset;
+	gint64 after_id;	/* -1: none */
 } RdSessionFilter;
 
 #define RD_SESSION_FILTER_INIT \
 	{ .roller = NULL, .area_id = -1, .person_id = 0, .since = G_MININT64, .until = G_MAXINT64, \
-	  .limit = 0, .offset = 0 }
+	  .limit = 0, .offset = 0, .after_id = -1 }
 
 /*
  * Minimum days between sessions on one area, by the needle length of
@@ -339,6 +342,20 @@ gboolean rd_store_export_session(RdStore *store, gint64 id, const char *format,
 				 char **out, GError **error);
 gboolean rd_store_export_sessions(RdStore *store, const RdSessionFilter *filter,
 				  const char *format, char **out, GError **error);
+
+/* "json" (TRUE) or "csv" (FALSE); else RD_ERROR_INVALID_ARGUMENTS. */
+gboolean rd_store_parse_export_format(const char *format, gboolean *json, GError **error);
+/*
+ * Whole sessions (RdSession) of rd_store_query_sessions()'s page, read
+ * in one snapshot.
+ */
+gboolean rd_store_load_sessions(RdStore *store, const RdSessionFilter *filter,
+				GPtrArray **sessions, GError **error);
+/*
+ * @sessions (RdSession) as the export above; with @rooms (one string a
+ * session) each gets a room member, or column, last.
+ */
+char *rd_store_format_sessions(GPtrArray *sessions, GPtrArray *rooms, gboolean json);
 
 /*
  * Per person (by name) and area (by id): a person's areas (RdPerson), or

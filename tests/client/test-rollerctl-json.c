@@ -291,6 +291,23 @@ test_history(void **state)
 	}
 	assert_int_equal(found, 1);
 
+	/* --clinic outside a clinic: this journal's sessions, room "", and why. */
+	rollerctl(&r, "--clinic", "--json", "export", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "in no clinic"));
+	{
+		g_autoptr(JsonNode) here = parse_json(r.out);
+
+		assert_int_equal(json_array_get_length(expect_array(here)), 3);
+		for (guint i = 0; i < 3; i++) {
+			JsonObject *e = expect_object_at(expect_array(here), i);
+
+			assert_string_equal(json_object_get_string_member(e, "room"), "");
+			assert_int_equal(json_object_get_int_member(e, "id"), json_object_get_int_member(
+				expect_object_at(expect_array(export), i), "id"));
+		}
+	}
+
 	plan = JSON_OF("plan");
 	plan_rows = expect_array(plan);
 	found = 0;

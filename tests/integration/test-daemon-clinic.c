@@ -143,6 +143,181 @@ sync_for(TestDaemon *td, const char *person)
 					      "0", WAIT_MS));
 }
 
+static guint
+count_substrings(const char *text, const char *needle)
+{
+	guint n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* This room's own export (scope local) of its session @id, as JSON. */
+static JsonObject *
+local_export(TestDaemon *td, gint64 id, JsonNode **keep)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ret = test_daemon_call(td, MANAGER, MANAGER1, "ExportSessions",
+		g_variant_new_parsed("({'scope': <'local'>, 'limit': <uint32 1000>}, 'json')"),
+		&error);
+	const char *data = NULL;
+	JsonArray *rows;
+
+	if (!ret)
+		fail_msg("ExportSessions: %s", error->message);
+	g_variant_get(ret, "(@a{sv}&s)", NULL, &data);
+	*keep = parse_json(data);
+	rows = expect_array(*keep);
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *o = expect_object_at(rows, i);
+
+		if (json_object_get_int_member(o, "id") == id)
+			return o;
+	}
+	fail_msg("room has no session %" G_GINT64_FORMAT, id);
+	return NULL;
+}
+
+static void
+assert_same_array(JsonObject *a, JsonObject *b, const char *member)
+{
+	JsonArray *x = json_object_get_array_member(a, member);
+	JsonArray *y = json_object_get_array_member(b, member);
+
+	assert_true(json_array_get_length(x) > 0);
+	assert_int_equal(json_array_get_length(x), json_array_get_length(y));
+	for (guint i = 0; i < json_array_get_length(x); i++)
+		assert_int_equal(json_array_get_int_element(x, i), json_array_get_int_element(y, i));
+}
+
+/*
+ * rollerctl --clinic export in one room: every room's sessions with their
+ * room, grids, traces and notes as each room's own journal has them; and
+ * the clinic report of an area.
+ */
+/* Whether @room's session @id has the notes note_session() wrote. */
+static gboolean
+noted_in(JsonArray *rows, const char *room, guint64 id)
+{
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *o = expect_object_at(rows, i);
+		JsonObject *notes = json_object_get_object_member(o, "notes");
+
+		if (g_str_equal(json_object_get_string_member(o, "room"), room) &&
+		    (guint64)json_object_get_int_member(o, "id") == id)
+			return !json_node_is_null(json_object_get_member(notes, "text")) &&
+			       g_strcmp0(json_object_get_string_member(notes, "text"),
+					 "seen in room a") == 0 &&
+			       json_object_get_boolean_member(notes, "numbing") &&
+			       json_node_is_null(json_object_get_member(notes, "topical"));
+	}
+	return FALSE;
+}
+
+/* Notes on @td's newest session, and waits until the clinic's export has them. */
+static guint64
+note_session(TestDaemon *td, const char *room)
+{
+	guint64 id = newest_session_id(td);
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *path = NULL;
+	gint64 end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+	ret = test_daemon_call(td, MANAGER, MANAGER1, "GetSession", g_variant_new("(t)", id),
+			       &error);
+	if (!ret)
+		fail_msg("GetSession: %s", error->message);
+	g_variant_get(ret, "(&o)", &path);
+	test_daemon_call_ok(td, path, "org.rollerd.Session1", "SetNotes",
+			    g_variant_new_parsed("({'text': <'seen in room a'>, "
+						 "'numbing': <true>},)"));
+	for (;;) {
+		g_autoptr(GVariant) out = test_daemon_call(td, MANAGER, MANAGER1, "ExportSessions",
+			g_variant_new_parsed("({'scope': <'clinic'>, 'limit': <uint32 1000>}, "
+					     "'json')"), &error);
+		g_autoptr(JsonNode) json = NULL;
+		const char *data = NULL;
+
+		if (!out)
+			fail_msg("ExportSessions: %s", error->message);
+		g_variant_get(out, "(@a{sv}&s)", NULL, &data);
+		json = parse_json(data);
+		if (noted_in(expect_array(json), room, id))
+			return id;
+		if (g_get_monotonic_time() > end)
+			fail_msg("the clinic's export has no notes of session %" G_GUINT64_FORMAT, id);
+		g_usleep(100 * 1000);
+	}
+}
+
+static void
+check_clinic_export(TestDaemon *const *td, const char *const *rooms, char **env,
+		    const char *dir)
+{
+	guint64 noted_id = note_session(td[0], rooms[0]);
+	g_auto(Run) r = { 0 };
+	g_autoptr(JsonNode) json = NULL;
+	g_autofree char *svg = g_build_filename(dir, "clinic-area.svg", NULL);
+	g_autofree char *area = NULL;
+	g_auto(GStrv) lines = NULL;
+	JsonArray *rows;
+	guint per_room[3] = { 0 };
+
+	rollerctl_env(&r, env, "--clinic", "--json", "export", NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.err, "only"));
+	json = parse_json(r.out);
+	rows = expect_array(json);
+	assert_int_equal(json_array_get_length(rows), 7);
+	assert_true(noted_in(rows, "room_a", noted_id));
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *o = expect_object_at(rows, i);
+		const char *room = json_object_get_string_member(o, "room");
+		g_autoptr(JsonNode) keep = NULL;
+		JsonObject *mine;
+		guint k = 0;
+
+		while (k < 3 && !g_str_equal(rooms[k], room))
+			k++;
+		assert_true(k < 3);
+		per_room[k]++;
+		mine = local_export(td[k], json_object_get_int_member(o, "id"), &keep);
+		assert_same_array(o, mine, "passes");
+		assert_same_array(o, mine, "directions");
+		assert_same_array(json_object_get_object_member(o, "trace"),
+				  json_object_get_object_member(mine, "trace"), "values");
+		assert_string_equal(json_object_get_string_member(o, "person"),
+				    json_object_get_string_member(mine, "person"));
+		assert_string_equal(json_object_get_string_member(mine, "room"), room);
+		if (!area && k == 0)
+			area = g_strdup(json_object_get_string_member(o, "area"));
+	}
+	assert_int_equal(per_room[0], 2);
+	assert_int_equal(per_room[1], 3);
+	assert_int_equal(per_room[2], 2);
+
+	rollerctl_env(&r, env, "--clinic", "export", "--format", "csv", NULL);
+	assert_int_equal(r.status, 0);
+	lines = g_strsplit(r.out, "\r\n", -1);
+	assert_int_equal(g_strv_length(lines), 1 + 7 + 1);
+	assert_true(g_str_has_suffix(lines[0], ",person,room"));
+	for (guint i = 1; i <= 7; i++)
+		assert_true(g_str_has_suffix(lines[i], ",room_a") ||
+			    g_str_has_suffix(lines[i], ",room_b") ||
+			    g_str_has_suffix(lines[i], ",room_c"));
+
+	/* Ann's area over rooms a and c, drawn in room b, which never treated her. */
+	rollerctl_env(&r, env, "--clinic", "report", "--area", area, "--person", "Ann",
+		      "--output", svg, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(g_file_test(svg, G_FILE_TEST_IS_REGULAR));
+	rollerctl_env(&r, env, "--clinic", "report", "1", "--output", svg, NULL);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--area"));
+}
+
 static void
 test_three_rooms_one_journal(void **state)
 {
@@ -248,6 +423,7 @@ test_three_rooms_one_journal(void **state)
 		assert_int_equal(sum, 4);
 		rollerctl_env(&r, env, "--clinic", "remind", NULL);
 		assert_int_equal(r.status, 2);
+		check_clinic_export(td, rooms, env, test_bus_get_dir(td[1]->bus));
 	}
 	for (guint i = 0; i < 3; i++)
 		assert_int_equal(test_daemon_free(td[i]), 0);
@@ -282,6 +458,12 @@ test_unreachable_then_killed(void **state)
 		assert_int_equal(r.status, 0);
 		assert_non_null(strstr(r.err, "this room's journal only"));
 		assert_non_null(strstr(r.out, "(here)"));
+		/* The export too, each session with this room's name. */
+		rollerctl(&r, "--clinic", "export", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.err, "this room's journal only"));
+		assert_non_null(strstr(r.out, ",person,room\r\n"));
+		assert_int_equal(count_substrings(r.out, ",room_a\r\n"), 3);
 	}
 
 	/* SIGKILL: nothing is flushed, the outbox is what the journal holds. */

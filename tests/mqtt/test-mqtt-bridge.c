@@ -12,8 +12,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <gio/gunixfdlist.h>
 
 #include "tests/harness/test-daemon-util.h"
 #include "tests/mqtt/mqtt-assert.h"
@@ -26,13 +29,23 @@
 #define QUIET_MS 1500
 
 
+/* rollerd with @rollerd_conf as its rollerd.conf when not NULL. */
 static MqttFixture *
-fixture_new(const char *const *sim_args, const char *bridge_extra)
+fixture_new_full(const char *const *sim_args, const char *rollerd_conf,
+		 const char *bridge_extra)
 {
 	MqttFixture *f = g_new0(MqttFixture, 1);
+	g_autofree char *conf = NULL, *conf_arg = NULL;
+	const char *extra[2] = { NULL, NULL };
 
 	f->td = test_daemon_new(sim_args);
-	test_daemon_start_rollerd(f->td, NULL);
+	if (rollerd_conf) {
+		conf = g_build_filename(test_bus_get_dir(f->td->bus), "rollerd.conf", NULL);
+		assert_true(g_file_set_contents(conf, rollerd_conf, -1, NULL));
+		conf_arg = g_strconcat("--config=", conf, NULL);
+		extra[0] = conf_arg;
+	}
+	test_daemon_start_rollerd(f->td, extra);
 	f->broker = mqtt_broker_new(f->td->bus, NULL);
 	f->sub = mqtt_sub_new(f->broker, "#", NULL, NULL);
 	f->conf = mqtt_bridge_config(f->td->bus, f->broker, "rollerd-mqtt", "room1",
@@ -43,6 +56,12 @@ fixture_new(const char *const *sim_args, const char *bridge_extra)
 		fail_msg("the bridge did not come online");
 	}
 	return f;
+}
+
+static MqttFixture *
+fixture_new(const char *const *sim_args, const char *bridge_extra)
+{
+	return fixture_new_full(sim_args, NULL, bridge_extra);
 }
 
 static int
@@ -256,6 +275,147 @@ test_silent_broker(void **state)
 	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt", "Connected"), 0);
 }
 
+/* Manager1.Reminder: an event on the room's reminder topic, not retained. */
+static void
+test_reminder_published(void **state)
+{
+	const char *sim_args[] = { "--stored=1", NULL };
+	/* A head worn after one session: due as soon as the record is synced. */
+	MqttFixture *f = *state = fixture_new_full(sim_args, "[Head]\nSessionsPerHead=1\n",
+						   NULL);
+	g_autoptr(GPtrArray) msgs = NULL;
+	g_autoptr(JsonNode) keep = NULL;
+	MqttMessage *m;
+	JsonObject *o;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	if (!mqtt_sub_wait_count(f->sub, "rollerd/room1/reminder", 1, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("no reminder published");
+	}
+	msgs = mqtt_sub_messages(f->sub, "rollerd/room1/reminder");
+	m = msgs->pdata[0];
+	assert_false(m->retained);
+	o = mqtt_parse_object(m->payload, &keep);
+	assert_string_equal(json_object_get_string_member(o, "kind"), "head-worn");
+	assert_non_null(strstr(json_object_get_string_member(o, "message"),
+			       "needle head of roller RL000001 has been used for 1 session"));
+	assert_true(g_str_has_suffix(json_object_get_string_member(o, "time"), "Z"));
+	assert_true(json_object_has_member(o, "person"));
+}
+
+/*
+ * A roller forgotten while the bridge is away: its configs stay retained
+ * on the broker until the bridge, back, sees them come to its own
+ * subscription and empties those of rollers rollerd no longer knows.
+ */
+static void
+test_forgotten_while_away(void **state)
+{
+	const char *sim_args[] = { "--speed=10", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	const char *battery = "homeassistant/sensor/rollerd_room1/RL000001_battery/config";
+	g_autoptr(GPtrArray) kept = NULL;
+	MqttSub *late;
+	guint roller_configs = 0;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_last(f->sub, R "connected", "ON", WAIT_MS));
+	assert_int_equal(mqtt_check_discovery(f->sub, "RL000001_"), 13);
+
+	assert_true(test_bus_stop_ok(f->td->bus, f->bridge));
+	f->bridge = 0;
+	test_daemon_call_ok(f->td, f->td->roller_path, ROLLER2, "Forget", NULL);
+	f->bridge = mqtt_bridge_start(f->td->bus, "rollerd-mqtt", f->conf);
+	if (!mqtt_sub_wait_last(f->sub, battery, "", WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the forgotten roller's configs stayed");
+	}
+	assert_true(mqtt_sub_wait_last(f->sub, R "available", "", WAIT_MS));
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt",
+					       "RL000001 is not known to rollerd"), 1);
+
+	/* What the broker keeps now: the bridge's config, none of the roller's. */
+	late = mqtt_sub_new(f->broker, "homeassistant/#", NULL, NULL);
+	test_bus_run_for(QUIET_MS);
+	kept = mqtt_sub_messages(late, NULL);
+	for (guint i = 0; i < kept->len; i++) {
+		MqttMessage *m = kept->pdata[i];
+
+		roller_configs += strstr(m->topic, "RL000001") != NULL;
+	}
+	assert_int_equal(roller_configs, 0);
+	assert_int_equal(mqtt_sub_count(late,
+			 "homeassistant/binary_sensor/rollerd_room1/bridge_status/config"), 1);
+	mqtt_sub_free(late);
+}
+
+/* Manager1.Backup or Restore with @path opened for it. */
+static void
+journal_call(MqttFixture *f, const char *method, const char *path)
+{
+	int fd = strcmp(method, "Backup") == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)
+					       : open(path, O_RDONLY);
+	g_autoptr(GUnixFDList) fds = NULL;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	assert_true(fd >= 0);
+	fds = g_unix_fd_list_new_from_array(&fd, 1);
+	ret = g_dbus_connection_call_with_unix_fd_list_sync(
+		f->td->conn, "org.rollerd", "/org/rollerd", "org.rollerd.Manager1", method,
+		g_variant_new("(h)", 0), NULL, G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, NULL,
+		&error);
+	if (!ret)
+		fail_msg("%s: %s", method, error->message);
+}
+
+/*
+ * A journal restored from an older backup gives its new sessions ids at
+ * or below the ack cursor again: the bridge sees that the cursor's
+ * session is not there and publishes the restored journal again, the new
+ * session with it.
+ */
+static void
+test_restored_journal(void **state)
+{
+	const char *sim_args[] = { "--speed=10", "--session-seconds=3", "--stored=2", NULL };
+	MqttFixture *f = *state = fixture_new(sim_args, NULL);
+	g_autofree char *backup = g_build_filename(test_bus_get_dir(f->td->bus), "j.backup",
+						   NULL);
+	g_autofree char *last = NULL;
+
+	test_daemon_discover(f->td, 1);
+	test_daemon_connect(f->td);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 2, WAIT_MS));
+	test_daemon_wait_synced(f->td, WAIT_MS);
+	journal_call(f, "Backup", backup);
+	test_daemon_roll_session(f->td, "face", WAIT_MS);
+	test_daemon_roll_session(f->td, "abdomen", WAIT_MS);
+	assert_true(mqtt_sub_wait_count(f->sub, R "session", 4, WAIT_MS));
+	/* The cursor is saved at id 4's PUBACK. */
+	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "up to id 4", 0, WAIT_MS));
+	test_bus_run_for(300);
+
+	/* Back to ids 1 and 2: the next session is id 3 again. */
+	journal_call(f, "Restore", backup);
+	test_daemon_roll_session(f->td, "thighs", WAIT_MS);
+	if (!mqtt_sub_wait_count(f->sub, R "session", 7, WAIT_MS)) {
+		test_bus_dump_log(f->td->bus, "rollerd-mqtt");
+		fail_msg("the restored journal's new session was not published");
+	}
+	last = mqtt_sub_last(f->sub, R "session");
+	assert_non_null(strstr(last, "\"id\":3,"));
+	assert_non_null(strstr(last, "\"area\":\"thighs\""));
+	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt",
+					       "no longer holds session 4"), 1);
+	test_bus_run_for(QUIET_MS);
+	assert_int_equal(mqtt_sub_count(f->sub, R "session"), 7);
+}
+
 int
 main(void)
 {
@@ -264,6 +424,9 @@ main(void)
 		cmocka_unit_test_teardown(test_broker_restart_and_bridge_kill, teardown),
 		cmocka_unit_test_teardown(test_commands_and_bad_input, teardown),
 		cmocka_unit_test_teardown(test_silent_broker, teardown),
+		cmocka_unit_test_teardown(test_reminder_published, teardown),
+		cmocka_unit_test_teardown(test_restored_journal, teardown),
+		cmocka_unit_test_teardown(test_forgotten_while_away, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,6 +183,55 @@ test_discovery_off(void **state)
 	g_ptr_array_unref(e.payloads);
 }
 
+/* Every config topic published for a roller parses back to its key; others do not. */
+static void
+test_parse_topic(void **state)
+{
+	g_autoptr(RmConfig) cfg = config();
+	g_autofree char *pattern = rm_discovery_pattern(cfg);
+	RmRollerInfo info = { "C0_52_4C_00_00_01", "", "", "C0:52:4C:00:00:01", "", "" };
+	Emitted e = { g_ptr_array_new_with_free_func(g_free),
+		      g_ptr_array_new_with_free_func(g_free) };
+	const char *not_rollers[] = {
+		"homeassistant/binary_sensor/rollerd_room_1/bridge_status/config",
+		"homeassistant/sensor/rollerd_room_1/plan_1_face/config",
+	};
+	const char *not_ours[] = {
+		"homeassistant/sensor/rollerd_room_2/RL1_battery/config",
+		"homeassistant/sensor/rollerd_room_1/RL1_battery/state",
+		"homeassistant/sensor/rollerd_room_1/RL1_battery",
+		"homeassistantx/sensor/rollerd_room_1/RL1_battery/config",
+		"rollerd/room 1/roller/RL1/battery",
+	};
+	char *key = NULL;
+
+	(void)state;
+	assert_string_equal(pattern, "homeassistant/+/rollerd_room_1/+/config");
+	rm_discovery_roller(cfg, &info, TRUE, collect, &e);
+	for (guint i = 0; i < e.topics->len; i++) {
+		assert_true(rm_discovery_parse_topic(cfg, e.topics->pdata[i], &key));
+		assert_string_equal(key, info.key);
+		g_clear_pointer(&key, g_free);
+	}
+	/* The same object under another component is not one of a roller's. */
+	assert_true(rm_discovery_parse_topic(
+		cfg, "homeassistant/button/rollerd_room_1/RL1_battery/config", &key));
+	assert_null(key);
+	for (gsize i = 0; i < G_N_ELEMENTS(not_rollers); i++) {
+		assert_true(rm_discovery_parse_topic(cfg, not_rollers[i], &key));
+		assert_null(key);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(not_ours); i++) {
+		assert_false(rm_discovery_parse_topic(cfg, not_ours[i], &key));
+		assert_null(key);
+	}
+	cfg->discovery = FALSE;
+	assert_false(rm_discovery_parse_topic(cfg, e.topics->pdata[0], &key));
+	assert_null(rm_discovery_pattern(cfg));
+	g_ptr_array_unref(e.topics);
+	g_ptr_array_unref(e.payloads);
+}
+
 int
 main(void)
 {
@@ -190,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_roller_entities),
 		cmocka_unit_test(test_bridge_and_plan),
 		cmocka_unit_test(test_discovery_off),
+		cmocka_unit_test(test_parse_topic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "test-store-util.h"
+#include "daemon/store/rd-store-outbox.h"
 #include "daemon/store/rd-store-restore.h"
 #include "daemon/store/rd-store-schema.h"
 
@@ -126,12 +127,50 @@ test_replace_keeps_the_old_journal(void **state)
 	assert_int_equal(sessions_in(live), 4);
 }
 
+static gint64
+outbox_in(const char *path)
+{
+	g_autoptr(RdStore) store = rd_store_open(path, NULL);
+	g_autoptr(GError) error = NULL;
+	gint64 n = -1;
+
+	assert_non_null(store);
+	assert_true(rd_store_outbox_count(store, &n, &error));
+	return n;
+}
+
+/*
+ * The worker thread's part: in a clinic the backup's history goes into
+ * its outbox before it replaces the journal, out of one its outbox goes;
+ * the candidate gets no identity file of its own.
+ */
+static void
+test_prepare_sets_the_outbox(void **state)
+{
+	g_autoptr(TestStoreDir) d = test_store_dir_new();
+	g_autofree char *candidate = make_journal(d, "restore-candidate", 3);
+	g_autofree char *id_path = g_strconcat(candidate, ".id", NULL);
+	g_autoptr(GError) error = NULL;
+
+	assert_int_equal(g_unlink(id_path), 0);
+	/* As Backup leaves it: rollback journal mode. */
+	raw_exec(candidate, "PRAGMA journal_mode = DELETE");
+	assert_true(rd_store_restore_prepare(candidate, TRUE, &error));
+	assert_false(g_file_test(id_path, G_FILE_TEST_EXISTS));
+	assert_true(outbox_in(candidate) >= 3);
+	assert_int_equal(g_unlink(id_path), 0);
+	assert_true(rd_store_restore_prepare(candidate, FALSE, &error));
+	assert_false(g_file_test(id_path, G_FILE_TEST_EXISTS));
+	assert_int_equal(outbox_in(candidate), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_refuses_what_is_no_backup),
 		cmocka_unit_test(test_replace_keeps_the_old_journal),
+		cmocka_unit_test(test_prepare_sets_the_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

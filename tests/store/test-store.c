@@ -356,6 +356,52 @@ test_query_filters_and_pages(void **state)
 	assert_null(none);
 }
 
+/* Forward from an id: higher ids only, lowest first, with the other filters. */
+static void
+test_query_after_id(void **state)
+{
+	TestStoreFixture *f = *state;
+	RdSessionFilter filter = RD_SESSION_FILTER_INIT;
+	g_autoptr(GPtrArray) all = NULL, first = NULL, next = NULL, area = NULL, none = NULL;
+	gint64 lowest, highest;
+
+	test_fill_history(f->store);
+	filter.limit = RD_STORE_QUERY_LIMIT_MAX;
+	all = query(f->store, &filter);
+	highest = ROW(all, 0)->id;
+	lowest = ROW(all, all->len - 1)->id;
+
+	filter.limit = 4;
+	filter.after_id = 0;
+	first = query(f->store, &filter);
+	assert_int_equal(first->len, 4);
+	assert_int_equal(ROW(first, 0)->id, lowest);
+	for (guint i = 1; i < first->len; i++)
+		assert_int_equal(ROW(first, i)->id, ROW(first, i - 1)->id + 1);
+
+	filter.after_id = ROW(first, 3)->id;
+	next = query(f->store, &filter);
+	assert_int_equal(next->len, 4);
+	assert_int_equal(ROW(next, 0)->id, ROW(first, 3)->id + 1);
+
+	filter.limit = 0;
+	filter.area_id = 1;
+	filter.after_id = lowest + 10;
+	area = query(f->store, &filter);
+	assert_int_equal(area->len, 6);	/* sessions 12, 15 .. 27 of area 1 */
+	for (guint i = 0; i < area->len; i++) {
+		assert_true(ROW(area, i)->id > lowest + 10);
+		assert_int_equal(ROW(area, i)->area_id, 1);
+		if (i)
+			assert_true(ROW(area, i)->id > ROW(area, i - 1)->id);
+	}
+
+	filter.area_id = -1;
+	filter.after_id = highest;
+	none = query(f->store, &filter);
+	assert_int_equal(none->len, 0);
+}
+
 static void
 test_get_and_delete(void **state)
 {
@@ -567,6 +613,7 @@ main(void)
 		T(test_merge_rules_for_start_and_unset_clock),
 		T(test_live_row_validation),
 		T(test_query_filters_and_pages),
+		T(test_query_after_id),
 		T(test_get_and_delete),
 		T(test_notes_validate_and_merge),
 		T(test_treatment_plan),
