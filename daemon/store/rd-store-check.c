@@ -113,7 +113,7 @@ rd_store_check_note_identity(RdStoreDb *db, GError **error)
 char *
 rd_store_check_read_identity(RdStoreDb *db, GError **error)
 {
-	g_autofree char *id_path = identity_path(db->path);
+	g_autofree char *id_path = rd_store_check_identity_path(db->path);
 	g_autofree char *text = NULL;
 	g_autoptr(GError) local = NULL;
 
