@@ -157,15 +157,24 @@ reopen(RdStore **store, const char *path, GError **error)
  * The restored journal's AUTOINCREMENT counters raised to the replaced
  * one's: ids and outbox seqs given after the backup are never given
  * again, so a session made after the restore cannot take the id (or the
- * clinic's copy) of one made before it.
+ * clinic's copy) of one made before it.  The restored outbox's rows (its
+ * history, put there by rd_store_restore_prepare()) move past the
+ * replaced one's seqs too, or the clinic's cursor would count them sent.
  */
 static const char carry_sql[] =
+	/* Past both counters: no row moves onto another on the way. */
+	"UPDATE main.outbox SET seq = seq + (SELECT r.seq FROM replaced.sqlite_sequence r "
+	"WHERE r.name = 'outbox') + coalesce((SELECT m.seq FROM main.sqlite_sequence m "
+	"WHERE m.name = 'outbox'), 0) WHERE EXISTS (SELECT 1 FROM replaced.sqlite_sequence r "
+	"WHERE r.name = 'outbox');"
 	"UPDATE main.sqlite_sequence SET seq = (SELECT r.seq FROM replaced.sqlite_sequence r "
 	"WHERE r.name = main.sqlite_sequence.name) WHERE seq < (SELECT r.seq FROM "
 	"replaced.sqlite_sequence r WHERE r.name = main.sqlite_sequence.name);"
 	"INSERT INTO main.sqlite_sequence (name, seq) SELECT r.name, r.seq FROM "
 	"replaced.sqlite_sequence r WHERE r.name NOT IN (SELECT name FROM main.sqlite_sequence) "
-	"AND r.name IN (SELECT name FROM main.sqlite_master WHERE type = 'table');";
+	"AND r.name IN (SELECT name FROM main.sqlite_master WHERE type = 'table');"
+	"UPDATE main.sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(seq), 0) "
+	"FROM main.outbox)) WHERE name = 'outbox';";
 
 static gboolean
 carry_counters(RdStoreDb *db, const char *replaced, GError **error)

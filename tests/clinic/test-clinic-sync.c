@@ -370,8 +370,9 @@ make_backup(const char *dir, guint16 first, guint n)
 	return g_steal_pointer(&path);
 }
 
-/* A Restore while a batch is in flight: its answer, for the replaced
- * journal, trims nothing of the restored one, which arrives whole. */
+/* A Restore while a batch is in flight, of a backup made outside the
+ * clinic: that batch's answer, for the replaced journal, trims nothing
+ * of the restored one, whose history arrives whole. */
 static void
 test_restore_during_a_batch(void **state)
 {
@@ -397,7 +398,9 @@ test_restore_during_a_batch(void **state)
 	rd_clinic_kick(a.clinic);
 	while (batches == 0)
 		g_main_context_iteration(NULL, TRUE);
-	/* The next batch went with the first one's answer: now in flight. */
+	/* The next batch went with the first one's answer: now in flight.
+	 * The backup's history goes to its outbox first, as Restore does. */
+	assert_true(rd_store_restore_prepare(backup, TRUE, &error));
 	assert_true(rd_store_restore_replace(&a.store, backup, &kept, &error));
 	assert_true(rd_clinic_journal_replaced(a.clinic, &error));
 	assert_true(drain(a.store, 20));
