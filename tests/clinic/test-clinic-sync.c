@@ -370,6 +370,19 @@ make_backup(const char *dir, guint16 first, guint n)
 	return g_steal_pointer(&path);
 }
 
+/* @backup in the room's journal's place, as Restore does: its history
+ * put in its outbox first, then the clinic told. */
+static void
+room_restore(Room *r, const char *backup)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *kept = NULL;
+
+	assert_true(rd_store_restore_prepare(backup, TRUE, &error));
+	assert_true(rd_store_restore_replace(&r->store, backup, &kept, &error));
+	assert_true(rd_clinic_journal_replaced(r->clinic, &error));
+}
+
 /* A Restore while a batch is in flight, of a backup made outside the
  * clinic: that batch's answer, for the replaced journal, trims nothing
  * of the restored one, whose history arrives whole. */
@@ -377,8 +390,6 @@ static void
 test_restore_during_a_batch(void **state)
 {
 	g_autofree char *db = test_pg_new_database(server);
-	g_autoptr(GError) error = NULL;
-	g_autofree char *kept = NULL;
 	g_autofree char *backup = NULL;
 	Room a = { 0 };
 	guint batches = 0;
@@ -398,11 +409,8 @@ test_restore_during_a_batch(void **state)
 	rd_clinic_kick(a.clinic);
 	while (batches == 0)
 		g_main_context_iteration(NULL, TRUE);
-	/* The next batch went with the first one's answer: now in flight.
-	 * The backup's history goes to its outbox first, as Restore does. */
-	assert_true(rd_store_restore_prepare(backup, TRUE, &error));
-	assert_true(rd_store_restore_replace(&a.store, backup, &kept, &error));
-	assert_true(rd_clinic_journal_replaced(a.clinic, &error));
+	/* The next batch went with the first one's answer: now in flight. */
+	room_restore(&a, backup);
 	assert_true(drain(a.store, 20));
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE record_id >= 1000"), 5);
 	room_close(&a);
@@ -415,8 +423,6 @@ static void
 test_restore_reuses_no_id(void **state)
 {
 	g_autofree char *db = test_pg_new_database(server);
-	g_autoptr(GError) error = NULL;
-	g_autofree char *kept = NULL;
 	g_autofree char *backup = NULL;
 	Room a = { 0 };
 
@@ -434,8 +440,7 @@ test_restore_reuses_no_id(void **state)
 	}
 	commit_n(a.store, 6, 5);
 	assert_true(drain(a.store, 20));
-	assert_true(rd_store_restore_replace(&a.store, backup, &kept, &error));
-	assert_true(rd_clinic_journal_replaced(a.clinic, &error));
+	room_restore(&a, backup);
 	commit_n(a.store, 11, 1);
 	assert_true(drain(a.store, 20));
 	assert_int_equal(pg_int(db, "SELECT count(*) FROM sessions WHERE NOT deleted"), 11);
