@@ -124,7 +124,9 @@ rd_config_free(RdConfig *config)
 	g_free(config);
 }
 
-/* A PostgreSQL role name we accept as a room: letters, digits, _ and -. */
+/* A PostgreSQL role name we accept as a room: lower-case letters, digits,
+ * _ and -.  Upper case would be folded by an unquoted role name, and rows
+ * signed "Room_A" never match current_user room_a. */
 static gboolean
 valid_room(const char *room)
 {
@@ -133,7 +135,8 @@ valid_room(const char *room)
 	if (len == 0 || len > 63)
 		return FALSE;
 	for (gsize i = 0; i < len; i++)
-		if (!g_ascii_isalnum(room[i]) && room[i] != '_' && room[i] != '-')
+		if (!g_ascii_islower(room[i]) && !g_ascii_isdigit(room[i]) && room[i] != '_' &&
+		    room[i] != '-')
 			return FALSE;
 	return TRUE;
 }
@@ -160,8 +163,8 @@ load_clinic_key(RdConfig *config, GKeyFile *kf, const char *source, const char *
 		return TRUE;
 	if (g_str_equal(key, "Room") && !valid_room(value)) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    "%s: [Clinic] Room: “%s” is not a room name: 1 to 63 letters, "
-			    "digits, _ or -, the room's PostgreSQL role", source, value);
+			    "%s: [Clinic] Room: “%s” is not a room name: 1 to 63 lower-case "
+			    "letters, digits, _ or -, the room's PostgreSQL role exactly", source, value);
 		return FALSE;
 	}
 	if (g_str_equal(key, "PasswordFile") && !g_path_is_absolute(value)) {

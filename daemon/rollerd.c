@@ -11,6 +11,8 @@
 
 #include "roller-crc-clmul.h"
 #include "roller-frame.h"
+#include "daemon/clinic/rd-clinic-schema.h"
+#include "daemon/clinic/rd-clinic-setup.h"
 #include "daemon/dbus/rd-call-guard.h"
 #include "daemon/dbus/rd-daemon.h"
 
@@ -95,6 +97,7 @@ main(int argc, char **argv)
 	gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE;
 	gboolean no_acquire = FALSE;
 	g_autofree char *state_dir = NULL, *config_path = NULL, *bluez_bus = NULL;
+	g_autofree char *clinic_setup = NULL;
 	const GOptionEntry entries[] = {
 		{ "session", 0, 0, G_OPTION_ARG_NONE, &session,
 		  "Serve org.rollerd on the session bus (user installs and tests)", NULL },
@@ -109,6 +112,9 @@ main(int argc, char **argv)
 		  "Receive notifications with StartNotify only, never AcquireNotify", NULL },
 		{ "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
 		  "Replace a running rollerd", NULL },
+		{ "clinic-setup", 0, 0, G_OPTION_ARG_STRING, &clinic_setup,
+		  "Create or migrate the clinic's PostgreSQL schema over this libpq connection "
+		  "(as its owner, not a room), then exit", "CONNINFO" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print debug messages", NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
 		{ NULL }
@@ -145,6 +151,15 @@ main(int argc, char **argv)
 	}
 	if (verbose)
 		g_log_set_debug_enabled(TRUE);
+	if (clinic_setup) {
+		if (!rd_clinic_setup(clinic_setup, NULL, &error)) {
+			g_printerr("rollerd: the clinic's setup: %s\n", error->message);
+			return EXIT_FAILURE;
+		}
+		g_print("The clinic's schema is at version %d; rooms in rollerd_rooms may "
+			"connect\n", RD_CLINIC_SCHEMA_VERSION);
+		return EXIT_SUCCESS;
+	}
 
 	if (!state_dir)
 		state_dir = g_strdup(g_getenv("STATE_DIRECTORY") ?: DEFAULT_STATE_DIR);

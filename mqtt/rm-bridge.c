@@ -327,9 +327,11 @@ static void catch_up(RmBridge *b);
 /*
  * Whether the journal still holds the session the cursor stands on, with
  * the same start.  AUTOINCREMENT never gives an id twice in one journal,
- * but a Restore brings back an older one whose new sessions take ids at
- * or below the cursor again: then, or when that session was deleted (the
- * two look alike from here), the cursor counted another journal.
+ * and a Restore counts on from the replaced journal's ids, but the
+ * restored journal lacks the sessions made since its backup, and one
+ * copied in place takes ids at or below the cursor again: then, or when
+ * that session was deleted (the cases look alike from here), the cursor
+ * counted another journal.
  */
 static gboolean
 journal_counted(RmBridge *b, GPtrArray *summaries)

@@ -227,7 +227,7 @@ tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
 ## clinic/ -------------------------------------------------------------
 # The clinic's journal against a real PostgreSQL the tests start
 # (tests/clinic/test-pg-server.h); they skip (77) without its server.
-clinic_tests = tests/clinic/test-clinic-sync
+clinic_tests = tests/clinic/test-clinic-sync tests/clinic/test-pg-conn
 check_PROGRAMS += $(clinic_tests)
 TESTS += $(clinic_tests)
 clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
@@ -235,6 +235,9 @@ clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.
 tests_clinic_test_clinic_sync_SOURCES = tests/clinic/test-clinic-sync.c $(clinic_test_sources)
 tests_clinic_test_clinic_sync_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
 tests_clinic_test_clinic_sync_LDADD = $(DAEMON_TEST_LIBS)
+tests_clinic_test_pg_conn_SOURCES = tests/clinic/test-pg-conn.c $(clinic_test_sources)
+tests_clinic_test_pg_conn_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
+tests_clinic_test_pg_conn_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
@@ -361,7 +364,8 @@ tests_integration_test_daemon_clinic_SOURCES = tests/integration/test-daemon-cli
 	tests/client/test-rollerctl-util.h tests/client/test-rollerctl-util.c
 tests_integration_test_daemon_clinic_CFLAGS = $(TEST_DAEMON_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(JSON_GLIB_CFLAGS)
-tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(LIBPQ_LIBS) $(JSON_GLIB_LIBS)
+tests_integration_test_daemon_clinic_LDADD = $(TEST_DAEMON_LIBS) $(ROLLERD_LIBS) $(LIBPQ_LIBS) \
+	$(JSON_GLIB_LIBS)
 tests_integration_test_examples_CFLAGS = $(TEST_DAEMON_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_integration_test_examples_LDADD = $(TEST_DAEMON_LIBS) $(JSON_GLIB_LIBS)
 EXTRA_DIST += docs/examples/watch-alerts.py docs/examples/live-stream.py \

@@ -4,6 +4,7 @@
 daemon_librollerd_a_SOURCES += \
 	daemon/clinic/rd-pg-conn.h daemon/clinic/rd-pg-conn.c \
 	daemon/clinic/rd-clinic-schema.h daemon/clinic/rd-clinic-schema.c \
+	daemon/clinic/rd-clinic-setup.h daemon/clinic/rd-clinic-setup.c \
 	daemon/clinic/rd-clinic-sender.h daemon/clinic/rd-clinic-sender.c \
 	daemon/clinic/rd-clinic-reader.h daemon/clinic/rd-clinic-reader.c \
 	daemon/clinic/rd-clinic.h daemon/clinic/rd-clinic.c

@@ -5,6 +5,8 @@
 #include <gio/gio.h>
 
 #include "rd-clinic-sender.h"
+#include "daemon/store/rd-store-check.h"
+#include "daemon/store/rd-store-db.h"
 #include "daemon/store/rd-store-outbox.h"
 
 /* How often an idle sender looks at the outbox: the lag's floor. */
@@ -16,8 +18,13 @@ struct _RdClinicSender {
 	RdStore **store;	/* the daemon's: a restore replaces the journal */
 	RdPgConn *conn;
 	char *room;
+	char *journal;		/* the journal's identity, read at each start */
 	gboolean started;	/* the cursor was read on this connection */
 	gboolean in_flight;
+	/* Bumped by each journal replacement: an answer to a query sent
+	 * for an older journal says nothing of the current one's outbox. */
+	guint generation;
+	guint query_generation;
 	gint64 cursor;		/* the last seq the clinic stored */
 	guint poll_id;
 	guint64 sent;
@@ -73,15 +80,31 @@ trim(RdClinicSender *sender, gint64 seq)
 		warn_once(sender, error->message);
 }
 
-/* A query ended: FALSE when it failed (the rows stay for later). */
+static void
+send_query(RdClinicSender *sender, const char *sql, int n_values, const char *const *values,
+	   RdPgResultFunc func)
+{
+	sender->in_flight = TRUE;
+	sender->query_generation = sender->generation;
+	rd_pg_conn_query(sender->conn, sql, n_values, values, func, sender);
+}
+
+/* A query ended: FALSE when it failed (the rows stay for later) or was
+ * for a journal since replaced (the cursor is read again). */
 static gboolean
 query_finished(RdClinicSender *sender, const GError *error)
 {
 	sender->in_flight = FALSE;
+	if (error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return FALSE;
+	if (sender->query_generation != sender->generation) {
+		g_debug("clinic: an answer for the replaced journal, ignored");
+		if (rd_pg_conn_is_ready(sender->conn))
+			rd_clinic_sender_start(sender);
+		return FALSE;
+	}
 	if (!error)
 		return TRUE;
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return FALSE;
 	warn_once(sender, error->message);
 	/* A lost connection restarts the sender when it comes back. */
 	if (rd_pg_conn_is_ready(sender->conn))
@@ -147,12 +170,11 @@ send_next(RdClinicSender *sender)
 		return;
 	}
 	json = batch_json(rows);
-	values[0] = sender->room;
+	values[0] = sender->journal;
 	values[1] = json;
 	sender->batch_rows = rows->len;
-	sender->in_flight = TRUE;
-	rd_pg_conn_query(sender->conn, "SELECT rollerd_apply_batch($1, $2::jsonb)", 2, values,
-			 on_batch_done, sender);
+	send_query(sender, "SELECT rollerd_apply_batch($1, $2::jsonb)", 2, values,
+		   on_batch_done);
 }
 
 static void
@@ -183,14 +205,34 @@ on_cursor(PGresult *result, const GError *error, gpointer user_data)
 void
 rd_clinic_sender_start(RdClinicSender *sender)
 {
-	const char *values[] = { sender->room };
+	g_autoptr(GError) error = NULL;
+	const char *values[2];
 
 	if (sender->in_flight)
 		return;
 	sender->started = FALSE;
-	sender->in_flight = TRUE;
-	rd_pg_conn_query(sender->conn, "SELECT last_seq FROM cursors WHERE room = $1", 1, values,
-			 on_cursor, sender);
+	g_free(sender->journal);
+	sender->journal = rd_store_check_read_identity(rd_store_get_db(*sender->store), &error);
+	if (!sender->journal) {
+		warn_once(sender, error->message);
+		schedule(sender, RETRY_MS);
+		return;
+	}
+	values[0] = sender->room;
+	values[1] = sender->journal;
+	/* Another journal's cursor (the room's old machine) counts nothing of this one. */
+	send_query(sender, "SELECT last_seq FROM cursors WHERE room = $1 AND journal = $2", 2,
+		   values, on_cursor);
+}
+
+void
+rd_clinic_sender_journal_replaced(RdClinicSender *sender)
+{
+	sender->generation++;
+	sender->started = FALSE;
+	/* With a query in flight, its answer starts again. */
+	if (!sender->in_flight && rd_pg_conn_is_ready(sender->conn))
+		rd_clinic_sender_start(sender);
 }
 
 void
@@ -217,6 +259,7 @@ rd_clinic_sender_free(RdClinicSender *sender)
 		return;
 	g_clear_handle_id(&sender->poll_id, g_source_remove);
 	g_free(sender->room);
+	g_free(sender->journal);
 	g_free(sender->last_warning);
 	g_free(sender);
 }

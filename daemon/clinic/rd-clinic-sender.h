@@ -27,6 +27,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdClinicSender, rd_clinic_sender_free)
 
 /* The schema is ready on a new connection: read the cursor, then send. */
 void rd_clinic_sender_start(RdClinicSender *sender);
+/* *@store was replaced (a restore): nothing answered for the old journal
+ * touches the new one's outbox; the cursor is read again. */
+void rd_clinic_sender_journal_replaced(RdClinicSender *sender);
 /* Rows may be waiting: send them soon (a poll catches them otherwise). */
 void rd_clinic_sender_kick(RdClinicSender *sender);
 

@@ -26,8 +26,9 @@ typedef struct {
 
 /*
  * *@store is the journal at each use: a restore replaces it, then calls
- * rd_clinic_journal_replaced().  Fails only when the journal's outbox
- * cannot be switched on.
+ * rd_clinic_journal_replaced().  Fails when the password file is missing
+ * or others may read it, or when the journal's outbox cannot be switched
+ * on.
  */
 RdClinic *rd_clinic_new(RdStore **store, const RdClinicSettings *settings, GError **error);
 gboolean rd_clinic_journal_replaced(RdClinic *clinic, GError **error);

@@ -10,12 +10,15 @@
 
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
+/* Queries waiting behind the one in flight; more are refused at once. */
+#define MAX_WAITING 64
 
 typedef struct {
 	char *sql;
 	GPtrArray *values;	/* char *, NULL entries for SQL NULL; NULL: exec */
 	RdPgResultFunc func;
 	gpointer user_data;
+	gint64 deadline;	/* monotonic: failed if still waiting then */
 } Query;
 
 typedef enum {
@@ -40,6 +43,10 @@ struct _RdPgConn {
 	GQueue queries;		/* Query *, the head in flight when BUSY */
 	PGresult *result;	/* the last result of the query in flight */
 	RdPgReadyFunc ready_func;
+	gboolean warned_plain;
+	guint expire_id;
+	GQueue refused;		/* Query *, beyond MAX_WAITING: failed at the next turn */
+	guint refuse_id;
 	gpointer ready_data;
 };
 
@@ -142,6 +149,21 @@ on_connect_io(int fd, GIOCondition cond, gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Over the network without TLS (sslmode=prefer falls back to it, and an
+ * attacker on the path can make it): said once per connection object. */
+static void
+warn_if_plain(RdPgConn *conn)
+{
+	const char *host = PQhost(conn->pg);
+
+	if (PQsslInUse(conn->pg) || conn->warned_plain || !host || g_path_is_absolute(host))
+		return;
+	conn->warned_plain = TRUE;
+	g_warning("PostgreSQL: the connection to %s is not encrypted: patient data crosses "
+		  "the network in clear; add sslmode=verify-full and sslrootcert to "
+		  "[Clinic] Connection (docs/clinic.md)", host);
+}
+
 static void
 connect_step(RdPgConn *conn, PostgresPollingStatusType poll)
 {
@@ -158,6 +180,7 @@ connect_step(RdPgConn *conn, PostgresPollingStatusType poll)
 		conn->backoff_ms = BACKOFF_MIN_MS;
 		g_clear_pointer(&conn->last_error, g_free);
 		g_debug("PostgreSQL: connected (TLS %s)", PQsslInUse(conn->pg) ? "on" : "off");
+		warn_if_plain(conn);
 		watch(conn, G_IO_IN);
 		if (conn->ready_func)
 			conn->ready_func(conn, conn->ready_data);
@@ -335,10 +358,100 @@ on_pump_idle(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The queries not in flight: all but the head while BUSY. */
+static GList *
+first_waiting(RdPgConn *conn)
+{
+	GList *l = conn->queries.head;
+
+	return conn->state == STATE_BUSY && l ? l->next : l;
+}
+
+static gboolean on_expire(gpointer user_data);
+
+static void
+arm_expiry(RdPgConn *conn)
+{
+	gint64 first = G_MAXINT64;
+
+	g_clear_handle_id(&conn->expire_id, g_source_remove);
+	for (GList *l = first_waiting(conn); l; l = l->next)
+		first = MIN(first, ((Query *)l->data)->deadline);
+	if (first == G_MAXINT64)
+		return;
+	first = MAX(first - g_get_monotonic_time(), 0);
+	conn->expire_id = g_timeout_add((guint)(first / 1000) + 1, on_expire, conn);
+}
+
+/* A query waits at most the timeout before it is sent: a server slow to
+ * answer, or a long batch ahead, costs a read the timeout, not a queue. */
+static gboolean
+on_expire(gpointer user_data)
+{
+	RdPgConn *conn = user_data;
+	gint64 now = g_get_monotonic_time();
+	g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func((GDestroyNotify)query_free);
+	GList *l = first_waiting(conn);
+
+	conn->expire_id = 0;
+	while (l) {
+		GList *next = l->next;
+
+		if (((Query *)l->data)->deadline <= now) {
+			g_ptr_array_add(expired, l->data);
+			g_queue_delete_link(&conn->queries, l);
+		}
+		l = next;
+	}
+	for (guint i = 0; i < expired->len; i++) {
+		Query *q = expired->pdata[i];
+		g_autoptr(GError) error = g_error_new(RD_ERROR, RD_ERROR_TIMEOUT,
+			"Waited %u ms for the clinic's server to take the query", conn->timeout_ms);
+
+		q->func(NULL, error, q->user_data);
+	}
+	arm_expiry(conn);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+fail_refused(RdPgConn *conn, GQuark domain, int code, const char *message)
+{
+	g_autoptr(GError) error = g_error_new_literal(domain, code, message);
+	Query *q;
+
+	while ((q = g_queue_pop_head(&conn->refused))) {
+		q->func(NULL, error, q->user_data);
+		query_free(q);
+	}
+}
+
+static gboolean
+on_refuse(gpointer user_data)
+{
+	RdPgConn *conn = user_data;
+	g_autofree char *message = g_strdup_printf("More than %d queries wait for the "
+						   "clinic's server", MAX_WAITING);
+
+	conn->refuse_id = 0;
+	fail_refused(conn, RD_ERROR, RD_ERROR_BUSY, message);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 enqueue(RdPgConn *conn, Query *q)
 {
+	guint waiting = conn->queries.length - (conn->state == STATE_BUSY ? 1 : 0);
+
+	if (waiting >= MAX_WAITING) {
+		g_queue_push_tail(&conn->refused, q);
+		if (!conn->refuse_id)
+			conn->refuse_id = g_idle_add(on_refuse, conn);
+		return;
+	}
+	q->deadline = g_get_monotonic_time() + (gint64)conn->timeout_ms * 1000;
 	g_queue_push_tail(&conn->queries, q);
+	arm_expiry(conn);
 	/* Never the callback from inside the caller. */
 	if (conn->state != STATE_BUSY)
 		g_idle_add_full(G_PRIORITY_DEFAULT, on_pump_idle, conn, NULL);
@@ -391,9 +504,12 @@ rd_pg_conn_free(RdPgConn *conn)
 	conn->started = FALSE;
 	clear_sources(conn);
 	g_clear_handle_id(&conn->retry_id, g_source_remove);
+	g_clear_handle_id(&conn->expire_id, g_source_remove);
+	g_clear_handle_id(&conn->refuse_id, g_source_remove);
 	while (g_idle_remove_by_data(conn))
 		;
 	fail_queued(conn, G_IO_ERROR, G_IO_ERROR_CANCELLED, "rollerd is stopping");
+	fail_refused(conn, G_IO_ERROR, G_IO_ERROR_CANCELLED, "rollerd is stopping");
 	g_clear_pointer(&conn->result, PQclear);
 	g_clear_pointer(&conn->pg, PQfinish);
 	g_free(conn->conninfo);

@@ -9,7 +9,9 @@
  * Queries run one at a time in the order given.  Each gets its callback
  * once: with the last result of its statement(s), or with a GError
  * (RD_ERROR_NOT_CONNECTED while no connection is up, RD_ERROR_TIMEOUT,
- * RD_ERROR_FAILED with the server's message).  A lost or timed-out
+ * also for a query that waited the timeout without being sent,
+ * RD_ERROR_BUSY for one beyond 64 waiting, RD_ERROR_FAILED with the
+ * server's message): a query ends within twice the timeout.  A lost or timed-out
  * connection is closed and tried again after a growing pause (0.5 s to
  * 30 s); the ready callback runs each time one is up.  A query failed by
  * rd_pg_conn_free() gets G_IO_ERROR_CANCELLED.

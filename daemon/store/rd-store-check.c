@@ -109,3 +109,18 @@ rd_store_check_note_identity(RdStoreDb *db, GError **error)
 	}
 	return TRUE;
 }
+
+char *
+rd_store_check_read_identity(RdStoreDb *db, GError **error)
+{
+	g_autofree char *id_path = rd_store_check_identity_path(db->path);
+	g_autofree char *text = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (!g_file_get_contents(id_path, &text, NULL, &local)) {
+		g_set_error(error, RD_ERROR, RD_ERROR_STORAGE_FAILED,
+			    "Could not read the journal's identity: %s", local->message);
+		return NULL;
+	}
+	return g_strdup(g_strstrip(text));
+}

@@ -26,3 +26,6 @@ char *rd_store_check_identity_path(const char *path);
 
 /* Writes the identity file beside @db's file, once it is on disk. */
 gboolean rd_store_check_note_identity(RdStoreDb *db, GError **error);
+/* The identity (a UUID) of @db's journal: the same after a restore in
+ * its place, another for a journal started elsewhere. */
+char *rd_store_check_read_identity(RdStoreDb *db, GError **error);

@@ -153,6 +153,59 @@ reopen(RdStore **store, const char *path, GError **error)
 	return *store != NULL;
 }
 
+/*
+ * The restored journal's AUTOINCREMENT counters raised to the replaced
+ * one's: ids and outbox seqs given after the backup are never given
+ * again, so a session made after the restore cannot take the id (or the
+ * clinic's copy) of one made before it.  The restored outbox's rows (its
+ * history, put there by rd_store_restore_prepare()) move past the
+ * replaced one's seqs too, or the clinic's cursor would count them sent.
+ */
+static const char carry_sql[] =
+	/* Past both counters: no row moves onto another on the way. */
+	"UPDATE main.outbox SET seq = seq + (SELECT r.seq FROM replaced.sqlite_sequence r "
+	"WHERE r.name = 'outbox') + coalesce((SELECT m.seq FROM main.sqlite_sequence m "
+	"WHERE m.name = 'outbox'), 0) WHERE EXISTS (SELECT 1 FROM replaced.sqlite_sequence r "
+	"WHERE r.name = 'outbox');"
+	"UPDATE main.sqlite_sequence SET seq = (SELECT r.seq FROM replaced.sqlite_sequence r "
+	"WHERE r.name = main.sqlite_sequence.name) WHERE seq < (SELECT r.seq FROM "
+	"replaced.sqlite_sequence r WHERE r.name = main.sqlite_sequence.name);"
+	"INSERT INTO main.sqlite_sequence (name, seq) SELECT r.name, r.seq FROM "
+	"replaced.sqlite_sequence r WHERE r.name NOT IN (SELECT name FROM main.sqlite_sequence) "
+	"AND r.name IN (SELECT name FROM main.sqlite_master WHERE type = 'table');"
+	"UPDATE main.sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(seq), 0) "
+	"FROM main.outbox)) WHERE name = 'outbox';";
+
+static gboolean
+carry_counters(RdStoreDb *db, const char *replaced, GError **error)
+{
+	sqlite3_stmt *attach = NULL;
+	gboolean ok;
+
+	if (sqlite3_prepare_v2(db->sqlite, "ATTACH DATABASE ?1 AS replaced", -1, &attach,
+			       NULL) != SQLITE_OK) {
+		rd_store_db_set_error(db, error, "Could not open the replaced journal");
+		return FALSE;
+	}
+	sqlite3_bind_text(attach, 1, replaced, -1, SQLITE_STATIC);
+	ok = sqlite3_step(attach) == SQLITE_DONE;
+	sqlite3_finalize(attach);
+	if (!ok) {
+		rd_store_db_set_error(db, error, "Could not open the replaced journal");
+		return FALSE;
+	}
+	ok = rd_store_db_begin(db, error);
+	if (ok && sqlite3_exec(db->sqlite, carry_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		rd_store_db_set_error(db, error, "Could not carry the replaced journal's counters");
+		rd_store_db_rollback(db);
+		ok = FALSE;
+	} else if (ok) {
+		ok = rd_store_db_commit(db, error);
+	}
+	sqlite3_exec(db->sqlite, "DETACH DATABASE replaced", NULL, NULL, NULL);
+	return ok;
+}
+
 gboolean
 rd_store_restore_prepare(const char *candidate, gboolean outbox, GError **error)
 {
@@ -216,6 +269,10 @@ rd_store_restore_replace(RdStore **store, const char *candidate, char **kept,
 		sync_dir(path);
 		return FALSE;
 	}
+	/* A replaced journal too damaged to read leaves its ids to chance. */
+	if (!carry_counters(rd_store_get_db(*store), old, &local))
+		g_warning("Journal %s restored, but ids given since the backup may be given "
+			  "again: %s", path, local->message);
 	g_message("Journal %s restored from a backup; the replaced one is kept as %s",
 		  path, old);
 	*kept = g_steal_pointer(&old);

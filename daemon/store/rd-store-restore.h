@@ -35,8 +35,10 @@ gboolean rd_store_restore_prepare(const char *candidate, gboolean outbox, GError
 /*
  * Closes *@store, keeps its file under a new name (*@kept), renames
  * @candidate into its place and opens it (migrating it), all in the
- * main loop.  On failure the old journal is back in place and open,
- * and @candidate is left for the caller to remove.
+ * main loop.  The restored journal's ids and outbox seqs then count on
+ * from the replaced one's: none is given twice.  On failure the old
+ * journal is back in place and open, and @candidate is left for the
+ * caller to remove.
  */
 gboolean rd_store_restore_replace(RdStore **store, const char *candidate,
 				  char **kept, GError **error);

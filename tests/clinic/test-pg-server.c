@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "test-pg-server.h"
+#include "daemon/clinic/rd-clinic-setup.h"
 
 #define PORT "5432"	/* only names the socket: the directory is private */
 
@@ -98,7 +99,7 @@ test_pg_server_new(void)
 	}
 	test_pg_server_start(pg);
 	g_free(test_pg_sql(pg, NULL, "CREATE ROLE room_a LOGIN; CREATE ROLE room_b LOGIN; "
-			   "CREATE ROLE room_c LOGIN; GRANT CREATE ON SCHEMA public TO PUBLIC"));
+			   "CREATE ROLE room_c LOGIN; CREATE ROLE outsider LOGIN"));
 	return pg;
 }
 
@@ -162,15 +163,33 @@ test_pg_server_conninfo(TestPgServer *pg, const char *user, const char *db)
 }
 
 char *
-test_pg_new_database(TestPgServer *pg)
+test_pg_new_bare_database(TestPgServer *pg)
 {
 	static guint n;
 	char *name = g_strdup_printf("clinic%u", ++n);
 	g_autofree char *create = g_strdup_printf("CREATE DATABASE %s", name);
-	const char *grant = "GRANT CREATE ON SCHEMA public TO PUBLIC";
 
 	g_free(test_pg_sql(pg, NULL, create));
-	g_free(test_pg_sql(pg, name, grant));
+	return name;
+}
+
+void
+test_pg_setup_clinic(TestPgServer *pg, const char *db)
+{
+	g_autofree char *conninfo = test_pg_server_conninfo(pg, "clinic", db);
+	g_autoptr(GError) error = NULL;
+
+	if (!rd_clinic_setup(conninfo, NULL, &error))
+		g_error("the clinic's setup: %s", error->message);
+	g_free(test_pg_sql(pg, db, "GRANT rollerd_rooms TO room_a, room_b, room_c"));
+}
+
+char *
+test_pg_new_database(TestPgServer *pg)
+{
+	char *name = test_pg_new_bare_database(pg);
+
+	test_pg_setup_clinic(pg, name);
 	return name;
 }
 

@@ -4,7 +4,8 @@
  * directory, a server listening only on a unix socket there, stopped and
  * removed at the end.  Run as an unprivileged user: the caller, or when
  * that is root (CI) the user "nobody", who then owns the directory.
- * Roles room_a, room_b and room_c may log in (trust, over the socket).
+ * Roles room_a, room_b, room_c and outsider may log in (trust, over the
+ * socket); "clinic" is the superuser, who runs the clinic's setup.
  */
 #pragma once
 
@@ -31,8 +32,12 @@ void test_pg_server_stop(TestPgServer *pg, gboolean immediate);
  * to database @db ("postgres" when NULL). */
 char *test_pg_server_conninfo(TestPgServer *pg, const char *user, const char *db);
 
-/* A fresh database for one test; its name. */
+/* A fresh database for one test, set up as the administrator would
+ * (rollerd --clinic-setup, rooms a to c in rollerd_rooms); its name. */
 char *test_pg_new_database(TestPgServer *pg);
+/* The same without the clinic's setup, then the setup alone. */
+char *test_pg_new_bare_database(TestPgServer *pg);
+void test_pg_setup_clinic(TestPgServer *pg, const char *db);
 
 /* Runs @sql as @user on @db, asserting success; the first value, or NULL. */
 char *test_pg_sql_as(TestPgServer *pg, const char *user, const char *db, const char *sql);

@@ -174,6 +174,7 @@ test_bad_values_fail_with_the_key_named(void **state)
 		{ "[Plan]\nNeedlemm=3", "[Plan] Needlemm" },
 		{ "[Clinic]\nConnection=host=db", "[Clinic] Connection is set but not Room" },
 		{ "[Clinic]\nConnection=host=db\nRoom=room a", "[Clinic] Room: “room a”" },
+		{ "[Clinic]\nConnection=host=db\nRoom=Room_A", "lower-case" },
 		{ "[Clinic]\nPasswordFile=clinic.pgpass", "[Clinic] PasswordFile" },
 		{ "[Clinic]\nTimeoutSeconds=0", "[Clinic] TimeoutSeconds=0" },
 	};

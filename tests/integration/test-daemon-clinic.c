@@ -538,6 +538,50 @@ test_hanging_server_blocks_nothing(void **state)
 	assert_int_equal(test_daemon_free(td), 0);
 }
 
+/* rollerd --clinic-setup with @user's connection: its exit status, and
+ * its output in *@out. */
+static int
+clinic_setup_as(const char *user, const char *db, char **out)
+{
+	g_autofree char *rollerd = g_build_filename(g_getenv("ROLLER_BUILDDIR") ?: ".",
+						    "daemon", "rollerd", NULL);
+	g_autofree char *conninfo = test_pg_server_conninfo(server, user, db);
+	const char *argv[] = { rollerd, "--clinic-setup", conninfo, NULL };
+	g_autofree char *err = NULL;
+	g_autofree char *std = NULL;
+	g_autoptr(GError) error = NULL;
+	int status = 0;
+
+	assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &std,
+				 &err, &status, &error));
+	*out = g_strconcat(std, err, NULL);
+	return g_spawn_check_wait_status(status, NULL) ? 0 : 1;
+}
+
+/* The administrator's setup from the command line: a room cannot, the
+ * owner can; the tables are the owner's, and running it again is fine. */
+static void
+test_clinic_setup_command(void **state)
+{
+	g_autofree char *db = test_pg_new_bare_database(server);
+	g_autofree char *out = NULL;
+	g_autofree char *owner = NULL;
+
+	assert_int_equal(clinic_setup_as("room_a", db, &out), 1);
+	assert_non_null(strstr(out, "the clinic's setup:"));
+	g_clear_pointer(&out, g_free);
+	for (guint i = 0; i < 2; i++) {
+		assert_int_equal(clinic_setup_as("clinic", db, &out), 0);
+		assert_non_null(strstr(out, "version 1"));
+		g_clear_pointer(&out, g_free);
+	}
+	assert_int_equal(test_pg_sql_int(server, db, "SELECT max(version) FROM rollerd_schema"),
+			 1);
+	owner = test_pg_sql(server, db, "SELECT tableowner FROM pg_tables "
+			    "WHERE tablename = 'sessions'");
+	assert_string_equal(owner, "clinic");
+}
+
 int
 main(void)
 {
@@ -545,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_three_rooms_one_journal),
 		cmocka_unit_test(test_unreachable_then_killed),
 		cmocka_unit_test(test_hanging_server_blocks_nothing),
+		cmocka_unit_test(test_clinic_setup_command),
 	};
 	int failed;
 

@@ -402,10 +402,10 @@ journal_call(MqttFixture *f, const char *method, const char *path)
 }
 
 /*
- * A journal restored from an older backup gives its new sessions ids at
- * or below the ack cursor again: the bridge sees that the cursor's
- * session is not there and publishes the restored journal again, the new
- * session with it.
+ * A journal restored from an older backup lacks the ack cursor's
+ * session: the bridge sees that it is not there and publishes the
+ * restored journal again, the new session with it, whose id counts on
+ * from the replaced journal's.
  */
 static void
 test_restored_journal(void **state)
@@ -428,7 +428,7 @@ test_restored_journal(void **state)
 	assert_true(test_daemon_wait_log(f->td, "rollerd-mqtt", "up to id 4", 0, WAIT_MS));
 	test_bus_run_for(300);
 
-	/* Back to ids 1 and 2: the next session is id 3 again. */
+	/* Back to ids 1 and 2; the next session is id 5, no id given twice. */
 	journal_call(f, "Restore", backup);
 	test_daemon_roll_session(f->td, "thighs", WAIT_MS);
 	if (!mqtt_sub_wait_count(f->sub, R "session", 7, WAIT_MS)) {
@@ -436,7 +436,7 @@ test_restored_journal(void **state)
 		fail_msg("the restored journal's new session was not published");
 	}
 	last = mqtt_sub_last(f->sub, R "session");
-	assert_non_null(strstr(last, "\"id\":3,"));
+	assert_non_null(strstr(last, "\"id\":5,"));
 	assert_non_null(strstr(last, "\"area\":\"thighs\""));
 	assert_int_equal(test_daemon_log_count(f->td, "rollerd-mqtt",
 					       "no longer holds session 4"), 1);

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rd-pg-conn against a real PostgreSQL: a query that waits behind slow
+ * ones past the timeout fails with RD_ERROR_TIMEOUT without being sent,
+ * and queries beyond the most that may wait are refused at once.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/rd-error.h"
+#include "daemon/clinic/rd-pg-conn.h"
+#include "test-pg-server.h"
+
+static TestPgServer *server;
+
+typedef struct {
+	guint done;
+	guint ok;
+	guint timed_out;
+	guint busy;
+	gint64 last_end;
+} Tally;
+
+static void
+on_result(PGresult *result, const GError *error, gpointer user_data)
+{
+	Tally *t = user_data;
+
+	t->done++;
+	t->last_end = g_get_monotonic_time();
+	if (!error)
+		t->ok++;
+	else if (g_error_matches(error, RD_ERROR, RD_ERROR_TIMEOUT))
+		t->timed_out++;
+	else if (g_error_matches(error, RD_ERROR, RD_ERROR_BUSY))
+		t->busy++;
+	else
+		fail_msg("%s", error->message);
+}
+
+static RdPgConn *
+ready_conn(guint timeout_ms)
+{
+	g_autofree char *db = test_pg_new_bare_database(server);
+	g_autofree char *conninfo = test_pg_server_conninfo(server, "room_a", db);
+	RdPgConn *conn = rd_pg_conn_new(conninfo, NULL, timeout_ms);
+
+	rd_pg_conn_start(conn);
+	while (!rd_pg_conn_is_ready(conn))
+		g_main_context_iteration(NULL, TRUE);
+	return conn;
+}
+
+/* Three 1 s queries and a fourth, with a 1.5 s timeout: the third would
+ * wait 2 s before it went, so it fails at 1.5 s, before the second is
+ * answered; the fourth too. */
+static void
+test_waiting_query_times_out(void **state)
+{
+	g_autoptr(RdPgConn) conn = ready_conn(1500);
+	Tally slow = { 0 }, late = { 0 };
+
+	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &slow);
+	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &slow);
+	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &late);
+	rd_pg_conn_query(conn, "SELECT 1", 0, NULL, on_result, &late);
+	while (slow.done + late.done < 4)
+		g_main_context_iteration(NULL, TRUE);
+	assert_int_equal(slow.ok, 2);
+	assert_int_equal(late.timed_out, 2);
+	/* Failed at their deadline, not once the slow ones ahead ended. */
+	assert_true(late.last_end < slow.last_end);
+	/* The connection goes on. */
+	rd_pg_conn_query(conn, "SELECT 1", 0, NULL, on_result, &slow);
+	while (slow.done < 3)
+		g_main_context_iteration(NULL, TRUE);
+	assert_int_equal(slow.ok, 3);
+}
+
+/* Beyond 64 waiting, a query is refused (RD_ERROR_BUSY), never from
+ * inside the call. */
+static void
+test_queue_is_bounded(void **state)
+{
+	g_autoptr(RdPgConn) conn = ready_conn(5000);
+	Tally t = { 0 };
+
+	rd_pg_conn_query(conn, "SELECT pg_sleep(0.2)", 0, NULL, on_result, &t);
+	for (guint i = 0; i < 70; i++)
+		rd_pg_conn_query(conn, "SELECT 1", 0, NULL, on_result, &t);
+	assert_int_equal(t.done, 0);
+	while (t.done < 71)
+		g_main_context_iteration(NULL, TRUE);
+	/* The first 64 wait (none is in flight before the loop runs). */
+	assert_int_equal(t.busy, 7);
+	assert_int_equal(t.ok, 64);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waiting_query_times_out),
+		cmocka_unit_test(test_queue_is_bounded),
+	};
+	int failed;
+
+	server = test_pg_server_new();
+	if (!server) {
+		g_print("SKIP: PostgreSQL's server is not installed\n");
+		return 77;
+	}
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	g_clear_pointer(&server, test_pg_server_free);
+	return failed;
+}
