@@ -56,18 +56,18 @@ ready_conn(guint timeout_ms)
 	return conn;
 }
 
-/* Three 1 s queries and a fourth, with a 1.5 s timeout: the third would
- * wait 2 s before it went, so it fails at 1.5 s, before the second is
- * answered; the fourth too. */
+/* Three 2 s queries and a fourth, with a 3 s timeout: the third would
+ * wait 4 s before it went, so it fails at 3 s, before the second is
+ * answered; the fourth too.  A second of margin each way, for valgrind. */
 static void
 test_waiting_query_times_out(void **state)
 {
-	g_autoptr(RdPgConn) conn = ready_conn(1500);
+	g_autoptr(RdPgConn) conn = ready_conn(3000);
 	Tally slow = { 0 }, late = { 0 };
 
-	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &slow);
-	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &slow);
-	rd_pg_conn_query(conn, "SELECT pg_sleep(1)", 0, NULL, on_result, &late);
+	rd_pg_conn_query(conn, "SELECT pg_sleep(2)", 0, NULL, on_result, &slow);
+	rd_pg_conn_query(conn, "SELECT pg_sleep(2)", 0, NULL, on_result, &slow);
+	rd_pg_conn_query(conn, "SELECT pg_sleep(2)", 0, NULL, on_result, &late);
 	rd_pg_conn_query(conn, "SELECT 1", 0, NULL, on_result, &late);
 	while (slow.done + late.done < 4)
 		g_main_context_iteration(NULL, TRUE);
