@@ -20,7 +20,7 @@ shift
 suite=trixie
 # What the VM needs besides minbase: BlueZ, the bus, modprobe, groupadd,
 # and the runtime libraries of rollerd, roller-sim and test-vm-bluez.
-packages="bluez bluez-test-tools dbus kmod passwd libglib2.0-0t64 libsqlite3-0 libjson-glib-1.0-0 libcmocka0"
+packages="bluez bluez-test-tools dbus kmod passwd libglib2.0-0t64 libsqlite3-0 libjson-glib-1.0-0 libpq5 libcmocka0"
 
 skip() {
 	echo "prepare-root-trixie: $*" >&2
@@ -98,10 +98,12 @@ if [ ! -f "$stamp" ]; then
 	echo "prepare-root-trixie: built in $(($(date +%s) - start)) s" >&2
 fi
 
-# Each library the binaries load, in the root: else the VM would fail
-# obscurely at the first exec.
+# Each library the binaries name, in the root: else the VM would fail
+# obscurely at the first exec.  Their own dependencies come with the
+# root's packages, and may differ from Debian 12's (trixie's libpq5
+# links another libldap).
 for bin in "$@"; do
-	for lib in $(ldd "$bin" | awk '$2 == "=>" { print $1 }'); do
+	for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 		[ -e "$root/usr/lib/x86_64-linux-gnu/$lib" ] || [ -e "$root/usr/lib/$lib" ] ||
 			fail "$lib (needed by $bin) is not in the $suite root: add its package to this script's list"
 	done
