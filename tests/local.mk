@@ -227,7 +227,8 @@ tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
 ## clinic/ -------------------------------------------------------------
 # The clinic's journal against a real PostgreSQL the tests start
 # (tests/clinic/test-pg-server.h); they skip (77) without its server.
-clinic_tests = tests/clinic/test-clinic-sync tests/clinic/test-pg-conn
+clinic_tests = tests/clinic/test-clinic-sync tests/clinic/test-pg-conn \
+	tests/clinic/test-pg-params
 check_PROGRAMS += $(clinic_tests)
 TESTS += $(clinic_tests)
 clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
@@ -238,6 +239,9 @@ tests_clinic_test_clinic_sync_LDADD = $(DAEMON_TEST_LIBS)
 tests_clinic_test_pg_conn_SOURCES = tests/clinic/test-pg-conn.c $(clinic_test_sources)
 tests_clinic_test_pg_conn_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
 tests_clinic_test_pg_conn_LDADD = $(DAEMON_TEST_LIBS)
+tests_clinic_test_pg_params_SOURCES = tests/clinic/test-pg-params.c
+tests_clinic_test_pg_params_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
+tests_clinic_test_pg_params_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.
