@@ -15,7 +15,7 @@ AM_TESTS_ENVIRONMENT = \
 
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
 	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
-EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
+EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp tests/valgrind.supp
 
 # Shell tests, run with the automake harness through SH_LOG_COMPILER (so a
 # LOG_COMPILER such as valgrind only wraps the C tests).
