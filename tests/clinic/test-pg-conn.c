@@ -135,6 +135,29 @@ test_unresolvable_name(void **state)
 	assert_false(rd_pg_conn_is_ready(conn));
 }
 
+static gboolean
+on_quit(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* Freed while resolving: the cancelled lookup's answer, when it comes,
+ * touches nothing freed (valgrind and ASan watch this). */
+static void
+test_free_while_resolving(void **state)
+{
+	RdPgConn *conn = rd_pg_conn_new("host=rollerd-test.invalid dbname=clinic", NULL, 5000);
+	gboolean over = FALSE;
+
+	rd_pg_conn_start(conn);
+	assert_null(rd_pg_conn_last_error(conn));
+	rd_pg_conn_free(conn);
+	g_timeout_add(300, on_quit, &over);
+	while (!over)
+		g_main_context_iteration(NULL, TRUE);
+}
+
 int
 main(void)
 {
@@ -142,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_waiting_query_times_out),
 		cmocka_unit_test(test_queue_is_bounded),
 		cmocka_unit_test(test_unresolvable_name),
+		cmocka_unit_test(test_free_while_resolving),
 	};
 	int failed;
 
