@@ -15,7 +15,7 @@ AM_TESTS_ENVIRONMENT = \
 
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
 	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
-EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp
+EXTRA_DIST += tests/data/profile-v1.vec tests/lsan.supp tests/valgrind.supp
 
 # Shell tests, run with the automake harness through SH_LOG_COMPILER (so a
 # LOG_COMPILER such as valgrind only wraps the C tests).
@@ -227,7 +227,8 @@ tests_store_test_store_outbox_LDADD = $(DAEMON_TEST_LIBS)
 ## clinic/ -------------------------------------------------------------
 # The clinic's journal against a real PostgreSQL the tests start
 # (tests/clinic/test-pg-server.h); they skip (77) without its server.
-clinic_tests = tests/clinic/test-clinic-sync tests/clinic/test-pg-conn
+clinic_tests = tests/clinic/test-clinic-sync tests/clinic/test-pg-conn \
+	tests/clinic/test-pg-params
 check_PROGRAMS += $(clinic_tests)
 TESTS += $(clinic_tests)
 clinic_test_sources = tests/clinic/test-pg-server.h tests/clinic/test-pg-server.c \
@@ -238,6 +239,9 @@ tests_clinic_test_clinic_sync_LDADD = $(DAEMON_TEST_LIBS)
 tests_clinic_test_pg_conn_SOURCES = tests/clinic/test-pg-conn.c $(clinic_test_sources)
 tests_clinic_test_pg_conn_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
 tests_clinic_test_pg_conn_LDADD = $(DAEMON_TEST_LIBS)
+tests_clinic_test_pg_params_SOURCES = tests/clinic/test-pg-params.c
+tests_clinic_test_pg_params_CFLAGS = $(STORE_TEST_CFLAGS) $(LIBPQ_CFLAGS)
+tests_clinic_test_pg_params_LDADD = $(DAEMON_TEST_LIBS)
 
 ## client/ -------------------------------------------------------------
 # rollerctl's error sentences, without a bus.

@@ -6,6 +6,7 @@
 #include <glib-unix.h>
 
 #include "rd-pg-conn.h"
+#include "rd-pg-params.h"
 #include "common/rd-error.h"
 
 #define BACKOFF_MIN_MS 500
@@ -48,6 +49,10 @@ struct _RdPgConn {
 	GQueue refused;		/* Query *, beyond MAX_WAITING: failed at the next turn */
 	guint refuse_id;
 	gpointer ready_data;
+	/* While the host name is resolved: the attempt's keywords, waiting
+	 * for its hostaddr, and how to stop the lookup. */
+	RdPgParams *resolving;
+	GCancellable *resolve_cancel;
 };
 
 static void
@@ -87,6 +92,15 @@ fail_queued(RdPgConn *conn, GQuark domain, int code, const char *message)
 		finish_query(conn, NULL, error);
 }
 
+static void
+stop_resolving(RdPgConn *conn)
+{
+	if (conn->resolve_cancel)
+		g_cancellable_cancel(conn->resolve_cancel);
+	g_clear_object(&conn->resolve_cancel);
+	g_clear_pointer(&conn->resolving, rd_pg_params_free);
+}
+
 static gboolean
 on_retry(gpointer user_data)
 {
@@ -106,6 +120,7 @@ drop(RdPgConn *conn, int code, const char *why)
 
 	g_debug("PostgreSQL: %s", message);
 	clear_sources(conn);
+	stop_resolving(conn);
 	g_clear_pointer(&conn->result, PQclear);
 	g_clear_pointer(&conn->pg, PQfinish);
 	conn->state = STATE_IDLE;
@@ -122,11 +137,18 @@ static gboolean
 on_timeout(gpointer user_data)
 {
 	RdPgConn *conn = user_data;
+	g_autofree char *message = NULL;
 
 	conn->timeout_id = 0;
-	drop(conn, RD_ERROR_TIMEOUT, conn->state == STATE_CONNECTING ?
-	     "The server did not answer the connection in time" :
-	     "The server did not answer the query in time");
+	if (conn->resolving)
+		message = g_strdup_printf("Could not resolve the clinic's server %s in %u ms",
+					  rd_pg_params_host_to_resolve(conn->resolving),
+					  conn->timeout_ms);
+	else
+		message = g_strdup(conn->state == STATE_CONNECTING ?
+				   "The server did not answer the connection in time" :
+				   "The server did not answer the query in time");
+	drop(conn, RD_ERROR_TIMEOUT, message);
 	return G_SOURCE_REMOVE;
 }
 
@@ -207,18 +229,12 @@ on_notice(void *data, const char *message)
 	g_debug("PostgreSQL: %s", message);
 }
 
-void
-rd_pg_conn_start(RdPgConn *conn)
+/* The attempt's timeout is armed already: it bounds resolving and
+ * connecting together. */
+static void
+connect_params(RdPgConn *conn, RdPgParams *params)
 {
-	const char *keys[] = { "dbname", "passfile", "fallback_application_name", NULL };
-	const char *values[] = { conn->conninfo, conn->passfile, "rollerd", NULL };
-
-	conn->started = TRUE;
-	if (conn->state != STATE_IDLE || conn->retry_id)
-		return;
-	if (!conn->passfile)
-		keys[1] = NULL;
-	conn->pg = PQconnectStartParams(keys, values, 1);
+	conn->pg = PQconnectStartParams(rd_pg_params_keys(params), rd_pg_params_values(params), 0);
 	if (!conn->pg) {
 		drop(conn, RD_ERROR_NOT_CONNECTED, "Out of memory");
 		return;
@@ -228,9 +244,67 @@ rd_pg_conn_start(RdPgConn *conn)
 		return;
 	}
 	PQsetNoticeProcessor(conn->pg, on_notice, NULL);
+	connect_step(conn, PGRES_POLLING_WRITING);
+}
+
+static void
+on_resolved(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autolist(GInetAddress) addresses =
+		g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
+	g_autoptr(RdPgParams) params = NULL;
+	g_autofree char *address = NULL;
+	RdPgConn *conn;
+
+	/* Cancelled by drop() or rd_pg_conn_free(): @user_data may be gone. */
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	conn = user_data;
+	g_clear_object(&conn->resolve_cancel);
+	params = g_steal_pointer(&conn->resolving);
+	if (!addresses) {
+		g_autofree char *message = g_strdup_printf("Could not resolve the clinic's "
+			"server %s: %s", rd_pg_params_host_to_resolve(params), error->message);
+
+		drop(conn, RD_ERROR_NOT_CONNECTED, message);
+		return;
+	}
+	/* libpq keeps host for verify-full and the pgpass file. */
+	address = g_inet_address_to_string(addresses->data);
+	g_debug("PostgreSQL: %s is %s", rd_pg_params_get(params, "host"), address);
+	rd_pg_params_set(params, "hostaddr", address);
+	connect_params(conn, params);
+}
+
+void
+rd_pg_conn_start(RdPgConn *conn)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RdPgParams) params = NULL;
+	g_autoptr(GResolver) resolver = NULL;
+	const char *host;
+
+	conn->started = TRUE;
+	if (conn->state != STATE_IDLE || conn->retry_id)
+		return;
+	params = rd_pg_params_parse(conn->conninfo, conn->passfile, &error);
+	if (!params) {
+		drop(conn, RD_ERROR_NOT_CONNECTED, error->message);
+		return;
+	}
 	conn->state = STATE_CONNECTING;
 	arm_timeout(conn);
-	connect_step(conn, PGRES_POLLING_WRITING);
+	host = rd_pg_params_host_to_resolve(params);
+	if (!host) {
+		connect_params(conn, params);
+		return;
+	}
+	/* libpq would call getaddrinfo() here, on the main loop. */
+	resolver = g_resolver_get_default();
+	conn->resolve_cancel = g_cancellable_new();
+	g_resolver_lookup_by_name_async(resolver, host, conn->resolve_cancel, on_resolved, conn);
+	conn->resolving = g_steal_pointer(&params);
 }
 
 /* Reads what came; completes the query in flight once its results ended. */
@@ -510,6 +584,7 @@ rd_pg_conn_free(RdPgConn *conn)
 		;
 	fail_queued(conn, G_IO_ERROR, G_IO_ERROR_CANCELLED, "rollerd is stopping");
 	fail_refused(conn, G_IO_ERROR, G_IO_ERROR_CANCELLED, "rollerd is stopping");
+	stop_resolving(conn);
 	g_clear_pointer(&conn->result, PQclear);
 	g_clear_pointer(&conn->pg, PQfinish);
 	g_free(conn->conninfo);

@@ -3,7 +3,9 @@
  * One PostgreSQL connection driven on the GLib main loop with libpq's
  * asynchronous API (PQconnectStartParams/PQconnectPoll, PQsendQueryParams,
  * PQconsumeInput), a GSource on PQsocket() and a timeout on every step:
- * the loop never waits on the network.  A server that hangs costs a
+ * the loop never waits on the network.  A single host name with no
+ * hostaddr is resolved first with GResolver, off the loop, and given to
+ * libpq as hostaddr (rd-pg-params.h says when libpq resolves instead).  A server that hangs costs a
  * timeout and a reconnection, never a blocked loop.
  *
  * Queries run one at a time in the order given.  Each gets its callback

@@ -2,7 +2,8 @@
 /*
  * rd-pg-conn against a real PostgreSQL: a query that waits behind slow
  * ones past the timeout fails with RD_ERROR_TIMEOUT without being sent,
- * and queries beyond the most that may wait are refused at once.
+ * queries beyond the most that may wait are refused at once, and a host
+ * name is resolved off the main loop.
  */
 #include "config.h"
 
@@ -10,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "common/rd-error.h"
@@ -101,12 +103,69 @@ test_queue_is_bounded(void **state)
 	assert_int_equal(t.ok, 64);
 }
 
+static gboolean
+on_tick(gpointer user_data)
+{
+	(*(guint *)user_data)++;
+	return G_SOURCE_CONTINUE;
+}
+
+/* A name that cannot resolve: rd_pg_conn_start() returns before the
+ * resolver answers (libpq would have failed inside it), the loop runs
+ * on meanwhile (a source ready at every iteration ticks), and
+ * the failure names the host. */
+static void
+test_unresolvable_name(void **state)
+{
+	g_autoptr(RdPgConn) conn = rd_pg_conn_new("host=rollerd-test.invalid dbname=clinic "
+						  "user=room_a", NULL, 5000);
+	guint ticks = 0;
+	guint tick_id = g_timeout_add(0, on_tick, &ticks);
+	const char *why;
+
+	rd_pg_conn_start(conn);
+	assert_null(rd_pg_conn_last_error(conn));
+	assert_false(rd_pg_conn_is_ready(conn));
+	while (!rd_pg_conn_last_error(conn))
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(tick_id);
+	assert_true(ticks > 0);
+	why = rd_pg_conn_last_error(conn);
+	assert_non_null(strstr(why, "Could not resolve the clinic's server rollerd-test.invalid"));
+	assert_false(rd_pg_conn_is_ready(conn));
+}
+
+static gboolean
+on_quit(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* Freed while resolving: the cancelled lookup's answer, when it comes,
+ * touches nothing freed (valgrind and ASan watch this). */
+static void
+test_free_while_resolving(void **state)
+{
+	RdPgConn *conn = rd_pg_conn_new("host=rollerd-test.invalid dbname=clinic", NULL, 5000);
+	gboolean over = FALSE;
+
+	rd_pg_conn_start(conn);
+	assert_null(rd_pg_conn_last_error(conn));
+	rd_pg_conn_free(conn);
+	g_timeout_add(300, on_quit, &over);
+	while (!over)
+		g_main_context_iteration(NULL, TRUE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waiting_query_times_out),
 		cmocka_unit_test(test_queue_is_bounded),
+		cmocka_unit_test(test_unresolvable_name),
+		cmocka_unit_test(test_free_while_resolving),
 	};
 	int failed;
 
